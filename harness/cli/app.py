@@ -1,0 +1,71 @@
+"""The `nb1s` command line: one Typer app, one module per command group.
+
+Heavy libraries (torch, matplotlib) are imported inside the commands that need them, so
+`nb1s enumerate` and `nb1s query` start fast. `main` is the console entry point: it
+turns `UserError` and the library's expected input errors into one line on stderr and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
+
+from ..errors import UserError
+from . import enumerate_cmd, hash_cmd, reproduce_cmd
+
+app = typer.Typer(
+    name="nb1s",
+    help="Reproducibility harness for NAS-Bench-1Shot1 (Zela, Siems, Hutter, ICLR 2020).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+enumerate_cmd.register(app)
+hash_cmd.register(app)
+reproduce_cmd.register(app)
+
+# Further command groups register here, one line each (data, query, search, run, ...).
+_OPTIONAL_GROUPS = (
+    "nb1s.harness.cli.data_cmd",
+    "nb1s.harness.cli.search_cmd",
+    "nb1s.harness.cli.recipe_cmd",
+)
+
+
+def _register_optional() -> None:
+    import importlib
+
+    for name in _OPTIONAL_GROUPS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_optional()
+
+EXPECTED_ERRORS = (UserError, InvalidConfigError, InvalidSpecError, UnknownSpaceError)
+
+
+def main() -> None:
+    """Console entry point with clean errors (one line on stderr, exit code 2)."""
+    try:
+        app(standalone_mode=True)
+    except EXPECTED_ERRORS as exc:
+        sys.stderr.write(f"nb1s: error: {exc}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("nb1s: interrupted\n")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Rich rendering of a Table 1 reproduction result (see `table1_report`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from .output import console
+
+_ROW_LABELS = {
+    "with_loose_ends": "w/ loose ends",
+    "without_loose_ends": "w/o loose ends",
+    "without_isomorphism": "w/o isomorphism",
+}
+
+
+def render_table1(result: dict[str, Any]) -> None:
+    spaces = [k for k in ("1", "2", "3") if k in result]
+    table = Table(title="NAS-Bench-1Shot1 Table 1, derived by enumeration")
+    table.add_column("row")
+    table.add_column("rule")
+    for n in spaces:
+        table.add_column(f"SS{n} ours", justify="right")
+        table.add_column(f"SS{n} paper", justify="right")
+    for label, key in (("configurations", "configurations"),
+                       ("pruned topologies", "pruned_topologies")):
+        cells = []
+        for n in spaces:
+            cells += [f"{result[n][key]:,}", ""]
+        table.add_row(label, key, *cells)
+    by_row: dict[str, dict[str, dict[str, Any]]] = {}
+    for check in result["checks"]:
+        by_row.setdefault(check["row"], {})[str(check["space"])] = check
+    for row, per_space in by_row.items():
+        rule = next(iter(per_space.values()))["rule"]
+        cells = []
+        for n in spaces:
+            c = per_space[n]
+            mark = "[green]✓[/]" if c["matches"] else ("[yellow]≠[/]" if c["ok"] else "[red]✗[/]")
+            cells += [f"{c['value']:,} {mark}", f"{c['paper']:,}"]
+        table.add_row(_ROW_LABELS[row], rule, *cells)
+        if row == "without_loose_ends":
+            exact = []
+            for n in spaces:
+                exact += [f"{result[n]['without_loose_ends']:,}", ""]
+            table.add_row("  exact, distinct", "without_loose_ends", *exact)
+    console.print(table)
+    for check in result["checks"]:
+        if check["note"]:
+            console.print(f"  SS{check['space']} {_ROW_LABELS[check['row']]}: {check['note']}")
+    verdict = ("[green]all checks pass[/]" if result["ok"]
+               else "[red]a count that should match does not[/]")
+    console.print(f"{verdict}  ({result['seconds']} s)  source: {result['source']}")
