@@ -7,7 +7,7 @@ Public entry points: the space definitions (`SPACES`, `get_space`), the config e
 """
 
 from .encoding import Config, InvalidConfigError, decode, decode_array, encode, encode_array
-from .hashing import HashedSpec, InvalidSpecError, hash_spec
+from .hashing import HashedSpec, InvalidSpecError, hash_module, hash_spec
 from .index import LookupIndex, load_index
 from .nb101 import NB101Space
 from .nb101 import enumerate_space as enumerate_nb101_space
@@ -33,6 +33,7 @@ __all__ = [
     "encode_array",
     "enumerate_nb101_space",
     "get_space",
+    "hash_module",
     "hash_spec",
     "load_index",
 ]

@@ -547,14 +547,23 @@ cdef class GraphClassifier:
         return vs, outs, labs
 
     def hexdigests(self, class_ids):
-        """NB101 md5 hex hashes of classes (each computed once from its representative)."""
+        """NB101 md5 hex hashes of classes, each computed once (on first request)."""
         cdef list hexes = self._hex
         cdef int64_t c
         cdef char result[33]
-        for c in range(len(hexes), self.table.n):
-            c_hash_module(self.rep_v[c], self.rep_out + 8 * c, self.rep_lab + 8 * c, result)
-            hexes.append(result[:32].decode("ascii"))
-        return [hexes[i] for i in class_ids]
+        if len(hexes) < self.table.n:
+            hexes.extend([None] * (self.table.n - len(hexes)))
+        out = []
+        for c in class_ids:
+            if c < 0 or c >= self.table.n:
+                raise IndexError(c)
+            h = hexes[c]
+            if h is None:
+                c_hash_module(self.rep_v[c], self.rep_out + 8 * c, self.rep_lab + 8 * c, result)
+                h = result[:32].decode("ascii")
+                hexes[c] = h
+            out.append(h)
+        return out
 
     def hexdigest(self, int64_t class_id):
         return self.hexdigests([class_id])[0]

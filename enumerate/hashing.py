@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._core import hash_module
+
+__all__ = ["HashedSpec", "InvalidSpecError", "hash_module", "hash_spec", "validate_structure"]
 from .pruning import compact, masks_to_matrix, reachable_mask
 from .spaces import INPUT, INPUT_LABEL, MAX_EDGES, MAX_VERTICES, OPS, OUTPUT, OUTPUT_LABEL
 

@@ -32,6 +32,7 @@ reproduce_cmd.register(app)
 # Further command groups register here, one line each (data, query, search, run, ...).
 _OPTIONAL_GROUPS = (
     "nb1s.harness.cli.data_cmd",
+    "nb1s.harness.cli.query_cmd",
     "nb1s.harness.cli.search_cmd",
     "nb1s.harness.cli.recipe_cmd",
 )
