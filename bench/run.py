@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Each module has a main(argv) that times nb1s and its baseline side by side.
-BENCHMARKS = ["enumerator", "nb101_data", "search_speed"]
+BENCHMARKS = ["enumerator", "nb101_data", "search_speed", "harness_runs"]
 
 
 def main() -> int:

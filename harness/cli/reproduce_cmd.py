@@ -1,25 +1,105 @@
-"""`nb1s reproduce NAME`: regenerate one paper artefact and compare it with the paper."""
+"""`nb1s reproduce NAME`: regenerate one paper artefact and compare it with the reference.
+
+`table1` enumerates the spaces and compares the counts with the paper (exit 1 on a
+mismatch), exactly as before recipes existed. Every other name is a recipe (or alias):
+its searches are run (finished ones skipped, interrupted ones resumed), aggregated,
+plotted and diffed; recipes nb1s cannot run yet say so and exit 3.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 from ..errors import UserError
 from ..table1_report import reproduce_table1
 from .output import emit
+from .recipe_cmd import (
+    AS_JSON,
+    CIFAR_DIR,
+    CLUSTER,
+    DATA_DIR,
+    EXECUTOR,
+    GPUS,
+    IMAGE,
+    OUT,
+    PARTITION,
+    PROFILE,
+    PROTOCOL,
+    SMOKE_DATA,
+    TIMEOUT,
+    WORKERS,
+)
+from .recipe_view import render_reproduce
 from .table1_view import render_table1
+
+EXIT_CANNOT_RUN = 3
 
 
 def register(app: typer.Typer) -> None:
     @app.command("reproduce")
     def reproduce_command(
-        name: str = typer.Argument(..., help="What to reproduce: table1 (more with the recipes)."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+        name: str = typer.Argument(..., help="table1, or a recipe name/alias (fig2, fig12, "
+                                   "table2, ...; see `nb1s ls`)."),
+        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        executor: str = EXECUTOR, workers: int | None = WORKERS, gpus: str | None = GPUS,
+        image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
+        slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
+        data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
+        smoke_data: Path | None = SMOKE_DATA,
+        against: Path | None = typer.Option(None, "--against", help="Diff against this "
+                                            "reference instead of the stored curves."),
+        store_reference: bool = typer.Option(False, "--store-reference", help="Store the "
+                                             "aggregate as the recipe's reference curves."),
+        as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
-        if name != "table1":
-            raise UserError(f"unknown reproduction {name!r}: available: table1")
-        result = reproduce_table1()
-        emit(result, as_json, render_table1)
-        if not result["ok"]:
+        if name == "table1":
+            result = reproduce_table1()
+            emit(result, as_json, render_table1)
+            if not result["ok"]:
+                raise typer.Exit(1)
+            return
+        from ..optimizer_catalog import availability
+        from ..recipe_catalog import load_recipe
+        from ..recipe_plan import plan_recipe
+        from ..reproduce import reproduce_recipe
+        from .execution import (
+            ExecutionOptions,
+            build_executor,
+            default_results,
+            resolve_data,
+            run_progress,
+        )
+        from .recipe_cmd import parse_profile_protocol
+
+        prof, proto = parse_profile_protocol(profile, protocol)
+        recipe = load_recipe(name)
+        if recipe.kind == "enumeration":
+            raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
+        results = out or default_results(recipe.name, profile, protocol)
+        plan = plan_recipe(recipe, prof, proto, availability)
+        opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
+                                timeout_min, data_dir, cifar_dir, smoke_data)
+        data = resolve_data(plan, results, opts) if plan.runs else None
+        ex = build_executor(opts, results, data) if data is not None else None
+        with run_progress(not as_json and ex is not None) as (on_start, on_done):
+            result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
+                                      against=against, availability=availability,
+                                      on_start=on_start, on_done=on_done)
+        if store_reference and result["status"] in ("complete", "partial"):
+            import json
+
+            from ..reference_curves import store_curves
+
+            agg = json.loads(Path(result["aggregate"]).read_text(encoding="utf-8"))
+            note = (f"produced by `nb1s reproduce {recipe.name} --profile {profile} --protocol "
+                    f"{protocol} --store-reference`")
+            result["stored_reference"] = str(store_curves(agg, note=note))
+        emit(result, as_json, render_reproduce)
+        if result["status"] == "cannot-run":
+            raise typer.Exit(EXIT_CANNOT_RUN)
+        if result["status"] == "failed-runs" or result["diff"]["verdict"]["status"] == "fail":
             raise typer.Exit(1)
+

@@ -1,0 +1,105 @@
+"""What `nb1s run`, `nb1s reproduce` and `nb1s check` share: data, executor, progress bar.
+
+Kept apart from the command modules so all three resolve data folders, executors and the
+results folder the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..executors import JobResult
+from ..recipe_plan import Plan
+from ..recipe_runner import DataInputs, Executor
+from .output import err_console
+
+CIFAR_ENV = "NB1S_CIFAR_DIR"
+
+
+@dataclass(frozen=True)
+class ExecutionOptions:
+    executor: str
+    workers: int | None
+    gpus: str | None
+    image: str | None
+    slurm_partition: str | None
+    slurm_cluster: str | None
+    timeout_min: int
+    data_dir: Path | None
+    cifar_dir: Path | None
+    smoke_data: Path | None
+
+
+def default_results(name: str, profile: str, protocol: str) -> Path:
+    return Path("results") / f"{name}-{profile}-{protocol}"
+
+
+def resolve_data(plan: Plan, results: Path, opts: ExecutionOptions) -> DataInputs:
+    """Smoke: synthetic index + digits (built once); paper: the user's folders.
+
+    Local and Slurm runs may leave a folder unset (`nb1s search` then uses its own default);
+    Docker needs explicit folders to mount, so they are resolved here.
+    """
+    if plan.profile == "smoke" and opts.data_dir is None and opts.cifar_dir is None:
+        from ..smoke_data import prepare_smoke_data
+
+        return prepare_smoke_data(opts.smoke_data or results / "data", plan.spaces)
+    nb101, cifar = opts.data_dir, opts.cifar_dir
+    if opts.executor == "docker":
+        from ..data_paths import resolve_data_dir
+
+        nb101 = resolve_data_dir(nb101)
+        env = os.environ.get(CIFAR_ENV)
+        cifar = cifar or (Path(env) if env else None)
+    preflight(DataInputs(nb101_dir=nb101, cifar_dir=cifar))
+    return DataInputs(nb101_dir=nb101, cifar_dir=cifar)
+
+
+def preflight(data: DataInputs) -> None:
+    """Fail before launching dozens of runs when the data is not there (one-line UserError).
+
+    Uses the same resolution as `nb1s search` (option, else environment, else default), so
+    a run that passes here finds its data.
+    """
+    from ..cifar import resolve_cifar_dir
+    from ..store import open_store
+
+    open_store(data.nb101_dir)
+    resolve_cifar_dir(data.cifar_dir)
+
+
+def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> Executor:
+    from ..executors.factory import make_executor
+
+    gpus = [g.strip() for g in opts.gpus.split(",") if g.strip()] if opts.gpus else None
+    return make_executor(opts.executor, results, data, workers=opts.workers, gpus=gpus,
+                         image=opts.image, slurm_partition=opts.slurm_partition,
+                         slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min)
+
+
+@contextlib.contextmanager
+def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
+                                                   Callable[[JobResult], None] | None]]:
+    """(on_start, on_done) callbacks driving one rich bar over the runs, or (None, None)."""
+    if not enabled:
+        yield None, None
+        return
+    with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[last]}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("runs", total=None, last="")
+
+        def on_start(total: int) -> None:
+            bar.update(task, total=total)
+
+        def on_done(res: JobResult) -> None:
+            mark = "ok" if res.ok else f"FAILED (exit {res.returncode})"
+            bar.update(task, advance=1, last=f"{res.key}: {mark}")
+
+        yield on_start, on_done

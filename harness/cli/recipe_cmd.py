@@ -1,0 +1,257 @@
+"""`nb1s validate`, `nb1s ls`, `nb1s run`, `nb1s diff` and `nb1s check` (recipes and results)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from ..errors import UserError
+from .output import emit
+from .recipe_view import (
+    render_check,
+    render_diff,
+    render_ls,
+    render_run,
+    render_validate,
+)
+
+if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
+    from ..recipe import Profile, Protocol
+
+# Options shared by every command that runs searches (reused OptionInfo objects).
+PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
+                       "synthetic data).")
+PROTOCOL = typer.Option("paper", "--protocol", help="Where paper and released code disagree: "
+                        "paper or original.")
+OUT = typer.Option(None, "--out", help="Results folder (default results/NAME-PROFILE-PROTOCOL).")
+EXECUTOR = typer.Option("local", "--executor", help="local, docker or slurm.")
+WORKERS = typer.Option(None, "--workers", min=1, help="Parallel runs (default: one per GPU, "
+                       "or half the CPU cores).")
+GPUS = typer.Option(None, "--gpus", help="GPU ids to use, e.g. 0,1,2 (default: all visible).")
+IMAGE = typer.Option(None, "--image", help="Docker image (default nb1s:latest).")
+PARTITION = typer.Option(None, "--slurm-partition", help="Slurm partition.")
+CLUSTER = typer.Option(None, "--slurm-cluster", help="submitit cluster: slurm (default: auto) "
+                       "or local (this machine, for testing).")
+TIMEOUT = typer.Option(24 * 60, "--timeout-min", help="Slurm time limit per run, minutes.")
+DATA_DIR = typer.Option(None, "--data-dir", help="NB101 index folder (paper profile).")
+CIFAR_DIR = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py folder.")
+SMOKE_DATA = typer.Option(None, "--smoke-data", help="Where the smoke profile's synthetic "
+                          "index and digits are built/reused (default RESULTS/data).")
+AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protocol]:
+    """Validate the two choices once; a typo is a one-line UserError."""
+    from ..recipe import PROFILES, PROTOCOLS
+
+    if profile not in PROFILES:
+        raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+    if protocol not in PROTOCOLS:
+        raise UserError(f"unknown protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}")
+    return profile, protocol
+
+
+def validate_files(target: str | None) -> dict[str, Any]:
+    """Validate one recipe (name or path) or every recipe; JSON-ready result."""
+    from ..recipe import RecipeError, parse_recipe
+    from ..recipe_catalog import find_recipe_file, recipe_files, recipes_dir
+
+    files = [find_recipe_file(target)] if target else recipe_files()
+    out = []
+    for f in files:
+        try:
+            r = parse_recipe(f)
+            out.append({"file": str(f), "ok": True, "name": r.name, "version": r.version,
+                        "kind": r.kind, "problems": []})
+        except RecipeError as exc:
+            out.append({"file": str(f), "ok": False, "problems": [str(p) for p in exc.problems],
+                        "errors": [p.__dict__ for p in exc.problems]})
+    return {"folder": str(recipes_dir()), "files": out, "ok": all(f["ok"] for f in out)}
+
+
+def list_recipes() -> dict[str, Any]:
+    from ..recipe import RecipeError, parse_recipe
+    from ..recipe_catalog import recipe_files, recipes_dir
+
+    rows: list[dict[str, Any]] = []
+    for f in recipe_files():
+        try:
+            r = parse_recipe(f)
+        except RecipeError as exc:
+            rows.append({"name": f.stem, "error": str(exc.problems[0])})
+            continue
+        optimizers = sorted({v.optimizer for v in r.search.variants}) if r.search else []
+        rows.append({"name": r.name, "version": r.version, "title": r.title,
+                     "reproduces": r.reproduces, "aliases": r.aliases, "kind": r.kind,
+                     "paper_source": r.paper_source, "optimizers": optimizers,
+                     "requires": r.requires, "runnable": r.kind in ("search", "enumeration"),
+                     "profiles": ["paper", *r.profiles]})
+    return {"folder": str(recipes_dir()), "recipes": rows}
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate_command(
+        recipe: str | None = typer.Argument(None, help="Recipe name or file (default: all)."),
+        as_json: bool = AS_JSON,
+    ) -> None:
+        """Check recipes against the schema; every problem as file:line: field message."""
+        result = validate_files(recipe)
+        emit(result, as_json, render_validate)
+        if not result["ok"]:
+            raise typer.Exit(1)
+
+    @app.command("ls")
+    def ls_command(as_json: bool = AS_JSON) -> None:
+        """List the recipes and what each reproduces."""
+        emit(list_recipes(), as_json, render_ls)
+
+    @app.command("run")
+    def run_command(
+        recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
+        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        executor: str = EXECUTOR, workers: int | None = WORKERS, gpus: str | None = GPUS,
+        image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
+        slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
+        data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
+        smoke_data: Path | None = SMOKE_DATA, as_json: bool = AS_JSON,
+    ) -> None:
+        """Run every unfinished search of a recipe (finished runs are skipped)."""
+        from ..optimizer_catalog import availability
+        from ..recipe_catalog import load_recipe
+        from ..recipe_plan import plan_recipe
+        from ..recipe_runner import run_plan
+        from .execution import (
+            ExecutionOptions,
+            build_executor,
+            default_results,
+            resolve_data,
+            run_progress,
+        )
+
+        prof, proto = parse_profile_protocol(profile, protocol)
+        r = load_recipe(recipe)
+        plan = plan_recipe(r, prof, proto, availability)
+        if not plan.runs:
+            reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked) or \
+                "it has no search runs (try `nb1s reproduce`)"
+            raise UserError(f"recipe {r.name} cannot run yet: {reasons}")
+        results = out or default_results(r.name, profile, protocol)
+        opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
+                                timeout_min, data_dir, cifar_dir, smoke_data)
+        data = resolve_data(plan, results, opts)
+        ex = build_executor(opts, results, data)
+        with run_progress(not as_json) as (on_start, on_done):
+            summary = run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start)
+        emit(summary.as_dict(), as_json, render_run)
+        if not summary.ok:
+            raise typer.Exit(1)
+
+    @app.command("diff")
+    def diff_command(
+        results: Path = typer.Argument(..., help="A results folder written by run/reproduce."),
+        against: Path | None = typer.Option(None, "--against", help="Reference: a curves "
+                                            ".json or another results folder (default: the "
+                                            "stored reference curves of the recipe)."),
+        report: Path | None = typer.Option(None, "--report", help="Also copy the Markdown "
+                                           "report here."),
+        as_json: bool = AS_JSON,
+    ) -> None:
+        """Compare results with a reference, row by row; exit 1 when a row fails."""
+        from nb1s.atomic import atomic_write_text
+
+        from ..recipe_catalog import load_recipe
+        from ..recipe_runner import PLAN_FILE
+        from ..reproduce import DIFF_MD, diff_results
+
+        plan_file = results / PLAN_FILE
+        if not plan_file.is_file():
+            raise UserError(f"{results} is not a results folder (no {PLAN_FILE})")
+        plan = json.loads(plan_file.read_text(encoding="utf-8"))
+        r = load_recipe(plan["recipe"])
+        if r.version != plan["version"]:
+            raise UserError(f"results are {r.name} v{plan['version']} but the recipe is now "
+                            f"v{r.version}: re-run them")
+        result = diff_results(results, r, against)
+        if report is not None:
+            atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
+        emit(result, as_json, render_diff)
+        if result["verdict"]["status"] == "fail":
+            raise typer.Exit(1)
+
+    @app.command("check")
+    def check_command(
+        optimizer: str = typer.Argument(..., help="Registered name or package.module:Class."),
+        recipe: str = typer.Option("fig2", "--recipe", help="Recipe to run it under."),
+        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        gate_against: str = typer.Option("darts", "--gate-against", help="Built-in variant "
+                                         "the gate must not be worse than."),
+        reference: Path | None = typer.Option(None, "--reference", help="Reference curves "
+                                              "(default: stored curves of the recipe)."),
+        executor: str = EXECUTOR, workers: int | None = WORKERS, gpus: str | None = GPUS,
+        image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
+        slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
+        data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
+        smoke_data: Path | None = SMOKE_DATA, as_json: bool = AS_JSON,
+    ) -> None:
+        """Run a new optimizer under a recipe and gate it against the reference curves."""
+        import sys
+
+        from nb1s.atomic import atomic_write_text
+
+        from ..aggregate import AGGREGATE_FILE, aggregate_results
+        from ..check import candidate_plan, check_candidate
+        from ..optimizer_catalog import availability, load_plugin
+        from ..recipe_catalog import load_recipe
+        from ..recipe_runner import run_plan
+        from ..reference_curves import load_curves, load_reference_file
+        from .execution import (
+            ExecutionOptions,
+            build_executor,
+            default_results,
+            resolve_data,
+            run_progress,
+        )
+
+        prof, proto = parse_profile_protocol(profile, protocol)
+        r = load_recipe(recipe)
+        program: tuple[str, ...] | None = None
+        name = optimizer
+        if ":" in optimizer:
+            name = load_plugin(optimizer).name
+            program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
+        elif (reason := availability(optimizer)) is not None:
+            raise UserError(reason)
+        ref: dict[str, Any] | None
+        if reference is not None:
+            ref = load_reference_file(reference)
+        else:
+            ref, why = load_curves(r.name, profile, protocol, r.version)
+            if ref is None:
+                raise UserError(f"{why}; produce them with `nb1s reproduce {r.name} --profile "
+                                f"{profile} --protocol {protocol} --store-reference`")
+        assert ref is not None
+        plan = candidate_plan(r, name, prof, proto)
+        results = out or default_results(f"check-{name}-{r.name}", profile, protocol)
+        opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
+                                timeout_min, data_dir, cifar_dir, smoke_data)
+        data = resolve_data(plan, results, opts)
+        ex = build_executor(opts, results, data)
+        with run_progress(not as_json) as (on_start, on_done):
+            summary = run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start,
+                               program=program)
+        if not summary.ok:
+            emit(summary.as_dict(), as_json, render_run)
+            raise typer.Exit(1)
+        agg = aggregate_results(results)
+        atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+        result = {"optimizer": optimizer, "recipe": r.name, "version": r.version,
+                  "profile": profile, "protocol": protocol, "results": str(results),
+                  **check_candidate(agg, ref, r.diff.alpha, gate_against)}
+        atomic_write_text(results / "check.json", json.dumps(result, indent=1) + "\n")
+        emit(result, as_json, render_check)
+        if result["gate"]["status"] == "fail":
+            raise typer.Exit(1)

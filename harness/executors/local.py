@@ -1,0 +1,81 @@
+"""Run jobs as parallel local processes, one GPU each where there are several.
+
+Each worker thread owns one GPU id for its whole life and exports it as
+CUDA_VISIBLE_DEVICES, so two runs never share a GPU. On CPU the cores are split between
+the workers (OMP/MKL thread counts) so parallel runs do not oversubscribe the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from .job import Job, JobResult, run_job_process
+
+
+def detect_gpus() -> list[str]:
+    """GPU ids from `nvidia-smi -L` (no torch import; empty without a driver)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [g for g in visible.split(",") if g.strip() and g.strip() != "-1"]
+    if shutil.which("nvidia-smi") is None:
+        return []
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20,
+                             check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [str(i) for i, line in enumerate(out.splitlines()) if line.startswith("GPU ")]
+
+
+def worker_envs(workers: int, gpus: Sequence[str], cpus: int | None = None) -> list[dict[str, str]]:
+    """The environment each worker adds: its GPU, or its share of the CPU cores."""
+    if gpus:
+        return [{"CUDA_VISIBLE_DEVICES": gpus[i]} for i in range(workers)]
+    threads = str(max(1, (cpus or os.cpu_count() or 1) // workers))
+    return [{"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+            for _ in range(workers)]
+
+
+class LocalExecutor:
+    """`workers` parallel processes (default: one per GPU, or one per two CPU cores)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None, gpus: Sequence[str] | None = None) -> None:
+        self.gpus = list(gpus) if gpus is not None else detect_gpus()
+        default = len(self.gpus) if self.gpus else max(1, (os.cpu_count() or 1) // 2)
+        self.workers = workers or default
+        if self.gpus and self.workers > len(self.gpus):
+            self.workers = len(self.gpus)
+
+    def describe(self) -> dict[str, object]:
+        return {"executor": self.name, "workers": self.workers, "gpus": self.gpus}
+
+    def run(self, jobs: Sequence[Job],
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        """Run every job; results come back in job order."""
+        envs: queue.Queue[dict[str, str]] = queue.Queue()
+        for env in worker_envs(self.workers, self.gpus):
+            envs.put(env)
+
+        def one(job: Job) -> JobResult:
+            env = envs.get()
+            try:
+                return run_job_process(job, env)
+            finally:
+                envs.put(env)
+
+        results: dict[str, JobResult] = {}
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(one, job) for job in jobs]
+            for fut in as_completed(futures):
+                res = fut.result()
+                results[res.key] = res
+                if on_done is not None:
+                    on_done(res)
+        return [results[j.key] for j in jobs]

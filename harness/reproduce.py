@@ -1,0 +1,147 @@
+"""`nb1s reproduce NAME`: run a recipe, aggregate, plot and diff, in one resumable pass.
+
+The data flow reads top to bottom: recipe -> plan -> executor -> run directories ->
+aggregate -> plots -> diff against the stored reference curves (and the paper's numbers
+where the paper published some). Each step writes its file into the results folder, so a
+second invocation skips finished runs and rebuilds only the derived files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nb1s.atomic import atomic_write_text
+
+from .aggregate import AGGREGATE_FILE, aggregate_results
+from .diff import diff_aggregates, diff_table2, verdict
+from .diff_report import markdown_report
+from .errors import UserError
+from .executors import JobResult
+from .recipe import Profile, Protocol, Recipe
+from .recipe_plan import Availability, Plan, plan_recipe
+from .recipe_runner import PLAN_FILE, DataInputs, Executor, run_plan
+from .reference_curves import load_curves, load_reference_file
+from .references import paper
+
+DIFF_JSON = "diff.json"
+DIFF_MD = "diff.md"
+
+
+def paper_claims(recipe: Recipe) -> list[dict[str, str]]:
+    """The qualitative statements a recipe references, for the report."""
+    claims = paper().get("claims", {})
+    out = []
+    for key in recipe.references.paper:
+        if key.startswith("claims."):
+            c = claims[key.split(".", 1)[1]]
+            out.append({"key": key, "text": c["text"], "source": c["source"]})
+    return out
+
+
+def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> dict[str, Any]:
+    """Compare the aggregate in `results` with its reference; write diff.json and diff.md."""
+    agg_path = results / AGGREGATE_FILE
+    if agg_path.is_file():
+        agg = json.loads(agg_path.read_text(encoding="utf-8"))
+    elif (results / PLAN_FILE).is_file():
+        agg = aggregate_results(results)
+    else:
+        raise UserError(f"{results} holds no results (no {PLAN_FILE}); run `nb1s run` first")
+    notes: list[str] = []
+    rows: list[dict[str, Any]] = []
+    if against is not None:
+        ref: dict[str, Any] | None = load_reference_file(against)
+        reference = str(against)
+    else:
+        ref, reference = load_curves(agg["recipe"], agg["profile"], agg["protocol"],
+                                     agg["version"])
+        if ref is None:
+            notes.append(reference)
+    if ref is not None:
+        if ref["recipe"] != agg["recipe"] or ref["version"] != agg["version"]:
+            raise UserError(f"reference is {ref['recipe']} v{ref['version']}, results are "
+                            f"{agg['recipe']} v{agg['version']}: not comparable")
+        rows += diff_aggregates(agg, ref, recipe.diff)
+        if ref.get("labels"):
+            notes.append(f"the reference itself is labelled {', '.join(ref['labels'])}")
+    if "table2" in recipe.references.paper:
+        if agg["profile"] == "paper" and not agg.get("synthetic"):
+            rows += diff_table2(agg, paper()["table2"], recipe.diff)
+        else:
+            notes.append("Table 2 of the paper is not compared: these results are smoke and/or "
+                         "synthetic")
+    result = {
+        "aggregate": {k: agg[k] for k in ("recipe", "version", "title", "profile", "protocol",
+                                          "labels", "synthetic", "band", "final_epoch",
+                                          "missing_runs", "blocked")},
+        "reference": reference if ref is not None else "none",
+        "tolerances": recipe.diff.model_dump(),
+        "rows": rows,
+        "verdict": verdict(rows, agg.get("labels") or []),
+        "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "
+                           "out"] if agg["missing_runs"] else []),
+        "claims": paper_claims(recipe),
+    }
+    atomic_write_text(results / DIFF_JSON, json.dumps(result, indent=1) + "\n")
+    atomic_write_text(results / DIFF_MD, markdown_report(result))
+    return result
+
+
+def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
+                     profile: Profile = "paper", protocol: Protocol = "paper",
+                     data: DataInputs | None = None, smoke_data: Path | None = None,
+                     against: Path | None = None, availability: Availability | None = None,
+                     on_start: Callable[[int], None] | None = None,
+                     on_done: Callable[[JobResult], None] | None = None) -> dict[str, Any]:
+    """Run, aggregate, plot and diff one search recipe (see module docstring)."""
+    from .optimizer_catalog import availability as registered
+    from .plots import plot_aggregate
+
+    plan: Plan = plan_recipe(recipe, profile, protocol, availability or registered)
+    blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
+    if not plan.runs:
+        return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
+                "blocked": blocked, "results": str(results)}
+    if executor is None:
+        raise UserError("no executor given for a recipe with runs")
+    if data is None:
+        data = prepare_inputs(plan, results, smoke_data)
+    summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
+    agg = aggregate_results(results)
+    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+    plots = plot_aggregate(agg, results / "plots") if agg["groups"] else []
+    diff = diff_results(results, recipe, against)
+    status = "failed-runs" if not summary.ok else (
+        "partial" if blocked else "complete")
+    return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
+            "protocol": protocol, "labels": agg["labels"], "status": status,
+            "results": str(results), "run": summary.as_dict(), "blocked": blocked,
+            "aggregate": str(results / AGGREGATE_FILE), "plots": [str(p) for p in plots],
+            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                     "verdict": diff["verdict"], "notes": diff["notes"]},
+            "finals": final_table(agg)}
+
+
+def prepare_inputs(plan: Plan, results: Path, smoke_data: Path | None) -> DataInputs:
+    """Smoke: build the synthetic index and digits; paper: the user's data (defaults)."""
+    if plan.profile == "smoke":
+        from .smoke_data import prepare_smoke_data
+
+        return prepare_smoke_data(smoke_data or results / "data", plan.spaces)
+    return DataInputs()
+
+
+def final_table(agg: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per variant and space: final test regret and one-shot validation error (mean, std)."""
+    rows = []
+    for g in agg["groups"]:
+        reg = g["metrics"]["test_regret"]["final"]
+        osv = g["metrics"]["oneshot_valid_error"]["final"]
+        rows.append({"variant": g["variant"], "label": g["label"], "space": g["space"],
+                     "n": g["n"], "test_regret_mean": reg["mean"], "test_regret_std": reg["std"],
+                     "oneshot_valid_error_mean": osv["mean"],
+                     "oneshot_valid_error_std": osv["std"]})
+    return rows

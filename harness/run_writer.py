@@ -1,0 +1,125 @@
+"""Writing a search run directory (format: docs/run-schema.md; reader: `run_dir.py`).
+
+Files, each replaced atomically: `run.json` (metadata, status), `epochs.jsonl` (one record
+per finished epoch, epoch 0 = initial weights), `arch_weights.npz` (raw architecture
+logits of every epoch, stacked), `checkpoint.pt` (everything needed for `--resume`).
+The checkpoint is written after the epoch's records; on resume, records beyond the
+checkpoint's epoch (a crash between the two writes) are dropped and recomputed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nb1s.atomic import atomic_open, atomic_write_text
+
+from .errors import UserError
+
+SCHEMA_VERSION = 1
+RUN_FILE = "run.json"
+EPOCHS_FILE = "epochs.jsonl"
+ARCH_FILE = "arch_weights.npz"
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class RunWriter:
+    """Owns one run directory while a search runs."""
+
+    def __init__(self, out: Path, meta: dict[str, Any]) -> None:
+        self.out = out
+        self.meta = meta
+        self.records: list[dict[str, Any]] = []
+        self.arch: list[dict[str, npt.NDArray[np.float32]]] = []
+
+    # --- lifecycle -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, out: Path, meta: dict[str, Any]) -> RunWriter:
+        """Start a fresh run; refuses to overwrite an existing one."""
+        if (out / RUN_FILE).exists():
+            raise UserError(f"{out} already holds a run: pass --resume to continue it, "
+                            "or choose another --out")
+        writer = cls(out, {**meta, "schema_version": SCHEMA_VERSION, "status": "running",
+                           "started_at": utc_now(), "finished_at": None})
+        writer.write_meta()
+        return writer
+
+    @classmethod
+    def reopen(cls, out: Path, meta: dict[str, Any], reported: int) -> RunWriter:
+        """Continue a run whose checkpoint reached epoch `reported`.
+
+        The stored run must have been started with the same settings (`meta` keys that
+        define the experiment); records after `reported` are dropped. A run that is
+        already complete is returned untouched (nothing is rewritten).
+        """
+        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+        for key in ("optimizer", "space", "seed", "epochs", "hyperparameters", "options"):
+            if old.get(key) != meta.get(key):
+                raise UserError(f"cannot resume {out}: {key} differs from the stored run "
+                                f"({old.get(key)!r} vs {meta.get(key)!r})")
+        finished = old.get("status") == "complete" and reported >= int(old["epochs"])
+        writer = cls(out, old if finished else {
+            **old, "status": "running", "finished_at": None,
+            "resumed_at": [*old.get("resumed_at", []), utc_now()]})
+        lines = (out / EPOCHS_FILE).read_text(encoding="utf-8").splitlines() \
+            if (out / EPOCHS_FILE).is_file() else []
+        writer.records = [r for r in map(json.loads, filter(str.strip, lines))
+                          if r["epoch"] <= reported]
+        if (out / ARCH_FILE).is_file():
+            with np.load(out / ARCH_FILE) as data:
+                keep = min(reported + 1, len(data["epoch"]))
+                writer.arch = [{k: data[k][i] for k in data.files if k != "epoch"}
+                               for i in range(keep)]
+        if not finished:
+            writer.write_meta()
+        return writer
+
+    def write_meta(self) -> None:
+        atomic_write_text(self.out / RUN_FILE, json.dumps(self.meta, indent=2) + "\n")
+
+    def finish(self) -> None:
+        self.meta["status"] = "complete"
+        self.meta["finished_at"] = utc_now()
+        self.write_meta()
+
+    # --- per epoch -----------------------------------------------------------------------
+    def add_epoch(self, record: dict[str, Any], arch: dict[str, npt.NDArray[np.float32]]
+                  ) -> None:
+        """Append one epoch's record and architecture weights (rewriting both files)."""
+        self.records.append(record)
+        self.arch.append(arch)
+        text = "".join(json.dumps(r, sort_keys=False) + "\n" for r in self.records)
+        atomic_write_text(self.out / EPOCHS_FILE, text)
+        arrays: dict[str, Any] = {k: np.stack([a[k] for a in self.arch]) for k in self.arch[0]}
+        arrays["epoch"] = np.asarray([r["epoch"] for r in self.records])
+        with atomic_open(self.out / ARCH_FILE, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    def save_checkpoint(self, state: dict[str, Any]) -> None:
+        import torch
+
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        with atomic_open(self.out / CHECKPOINT_FILE, "wb") as fh:
+            fh.write(buffer.getvalue())
+
+
+def load_checkpoint(out: Path) -> dict[str, Any] | None:
+    """The checkpoint of a run directory, or None when there is none yet."""
+    path = out / CHECKPOINT_FILE
+    if not path.is_file():
+        return None
+    import torch
+
+    state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
+    return state

@@ -1,0 +1,238 @@
+"""`nb1s search`: one one-shot search run, wired together (data, store, tracker, run dir).
+
+The optimizer code knows nothing about files or NAS-Bench-101; this module builds the
+pieces around it: the CIFAR-10 (or digits) splits on the device, the NB101 tracker, the run
+directory with its checkpoint, and the callback that joins them after every epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nb1s
+
+from .errors import UserError
+
+ProgressFn = Callable[[int, int, dict[str, Any]], None]
+TRACKING_KEYS = ("regret_reference",)
+
+
+@dataclass
+class SearchRequest:
+    """Everything `nb1s search` was asked to do."""
+
+    optimizer: str
+    space: int
+    out: Path
+    seed: int = 0
+    epochs: int | None = None
+    overrides: list[str] = field(default_factory=list)
+    data_dir: Path | None = None
+    cifar_dir: Path | None = None
+    resume: bool = False
+    device: str = "auto"
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """`key=value` strings -> dict (later keys win); UserError on malformed input."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--set expects key=value, got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@dataclass
+class ResolvedSettings:
+    """The method, every hyperparameter and every paper/original switch of one run."""
+
+    method: Any  # nb1s.optimizers.OneShotMethod (torch is imported lazily)
+    hp: Any  # nb1s.optimizers.Hyperparameters
+    options: Any  # nb1s.optimizers.Options
+    preset: str
+    regret_reference: str
+
+    def options_record(self) -> dict[str, str]:
+        return {"preset": self.preset, **self.options.as_dict()}
+
+
+def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, str]
+                     ) -> ResolvedSettings:
+    """Method, hyperparameters, switches and tracking settings from the user's overrides.
+
+    `preset=paper|original` selects every paper-vs-original switch at once; single
+    switches and hyperparameters given with `--set` then override it.
+    """
+    from nb1s.optimizers import OPTION_SPECS, Hyperparameters, Options, get_method
+
+    try:
+        method = get_method(optimizer)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    remaining = dict(overrides)
+    preset = remaining.pop("preset", "original")
+    try:
+        options = Options.preset(preset)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    switches = {k: remaining.pop(k) for k in list(remaining) if k in OPTION_SPECS}
+    regret_reference = remaining.pop("regret_reference", "min_of_means")
+    types = Hyperparameters.field_types()
+    values: dict[str, Any] = {}
+    for key, text in remaining.items():
+        if key not in types:
+            known = sorted([*types, *OPTION_SPECS, "preset", *TRACKING_KEYS])
+            raise UserError(f"unknown setting {key!r}; known: {', '.join(known)}")
+        try:
+            values[key] = _parse_bool(text) if types[key] is bool else types[key](text)
+        except ValueError:
+            raise UserError(f"--set {key}={text!r}: expected {types[key].__name__}") from None
+    if epochs is not None:
+        values["epochs"] = epochs
+    try:
+        options = options.with_values(**switches)
+        hp = method.hyperparameters(**values)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if hp.epochs < 1 or hp.batch_size < 1:
+        raise UserError("epochs and batch_size must be at least 1")
+    if hp.init_channels % max(hp.partial_channels, 1):
+        raise UserError(f"init_channels {hp.init_channels} is not divisible by "
+                        f"partial_channels {hp.partial_channels}")
+    return ResolvedSettings(method, hp, options, preset, regret_reference)
+
+
+def pick_device(name: str) -> Any:
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise UserError(f"unknown device {name!r}") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda requested but no CUDA GPU is available")
+    return dev
+
+
+def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Run (or resume) one search; returns a summary of the run directory."""
+    import torch
+
+    from nb1s.enumerate import get_space
+    from nb1s.optimizers import OneShotSearch, count_parameters
+
+    from .cifar import load_images, resolve_cifar_dir, search_split
+    from .run_environment import git_hash, peak_memory_mb, torch_environment
+    from .run_writer import RunWriter, load_checkpoint
+    from .search_data import DeviceBatches
+    from .store import open_store
+    from .tracker import NB101Tracker
+
+    space = get_space(request.space)
+    settings = resolve_settings(request.optimizer, request.epochs,
+                                parse_overrides(request.overrides))
+    method, hp, options = settings.method, settings.hp, settings.options
+    if not request.resume and (request.out / "run.json").exists():
+        raise UserError(f"{request.out} already holds a run: pass --resume to continue it, "
+                        "or choose another --out")
+    device = pick_device(request.device)
+    store = open_store(request.data_dir)
+    tracker = NB101Tracker(store, space.number, settings.regret_reference)
+    images = load_images(resolve_cifar_dir(request.cifar_dir))
+    x, y, weight_idx, arch_idx = search_split(images, options.data_split, hp.train_portion)
+    batches = DeviceBatches(x, y, weight_idx, arch_idx, hp, options, device, request.seed)
+    search = OneShotSearch(method, space, hp, options, request.seed, device)
+
+    meta: dict[str, Any] = {
+        "schema_version": 1,
+        "optimizer": method.name,
+        "space": space.number,
+        "seed": request.seed,
+        "epochs": hp.epochs,
+        "hyperparameters": hp.as_dict(),
+        "options": settings.options_record(),
+        "tracking": {"regret_reference": settings.regret_reference,
+                     "regret_minimum": tracker.minimum},
+        "nb1s_version": nb1s.__version__,
+        "git_hash": git_hash(),
+        **torch_environment(device),
+        "parameter_count": count_parameters(search.model),
+        "data": {
+            "nb101": store.provenance,
+            "cifar10": {"path": str(images.path), "kind": images.kind,
+                        "synthetic": images.synthetic,
+                        "split": {"name": options.data_split,
+                                  "weights": len(weight_idx), "architecture": len(arch_idx)}},
+        },
+    }
+    out = request.out
+    checkpoint = load_checkpoint(out) if request.resume else None
+    if checkpoint is not None:
+        search.load_state_dict(checkpoint["search"])
+        batches.load_state_dict(checkpoint["data"])
+        writer = RunWriter.reopen(out, meta, search.reported)
+        if writer.meta.get("status") == "complete":
+            return summarize(writer)
+    else:
+        if request.resume and (out / "run.json").exists():
+            (out / "run.json").unlink()  # killed before epoch 0 was saved: start over
+        writer = RunWriter.create(out, meta)
+
+    def on_epoch(result: Any, state: OneShotSearch) -> None:
+        record: dict[str, Any] = {"epoch": result.epoch, **tracker.lookup(result.config_id)}
+        record.update({
+            "oneshot_train_error": result.oneshot_train_error,
+            "oneshot_valid_error": result.oneshot_valid_error,
+            "train_loss": result.train_loss,
+            "lr": result.lr,
+            "temperature": result.temperature,
+            "wall_time_s": result.wall_time_s,
+            "peak_memory_mb": peak_memory_mb(device),
+        })
+        writer.add_epoch(record, result.arch_weights)
+        writer.save_checkpoint({"search": state.state_dict(), "data": batches.state_dict()})
+        if progress is not None:
+            progress(result.epoch, hp.epochs, record)
+
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    search.run(batches, on_epoch)
+    writer.finish()
+    return summarize(writer)
+
+
+def summarize(writer: Any) -> dict[str, Any]:
+    """What the CLI prints: where the run is, its settings and its last record."""
+    meta = writer.meta
+    last = writer.records[-1] if writer.records else {}
+    return {
+        "out": str(writer.out),
+        "optimizer": meta["optimizer"],
+        "space": meta["space"],
+        "seed": meta["seed"],
+        "epochs": meta["epochs"],
+        "status": meta["status"],
+        "records": len(writer.records),
+        "synthetic": {"nb101": bool(meta["data"]["nb101"].get("synthetic")),
+                      "images": meta["data"]["cifar10"]["kind"]},
+        "final": {k: last.get(k) for k in ("epoch", "config_id", "nb101_hash",
+                                           "test_error_mean", "test_regret", "valid_regret",
+                                           "oneshot_valid_error")},
+    }
+

@@ -1,0 +1,71 @@
+"""The optimizer registry: an optimizer is one small `OneShotMethod` subclass.
+
+A method chooses (1) its mixing (how logits become cell weights), (2) its update rule and
+(3) optional hyperparameter defaults; the supernet, the search loop and the discretization
+are shared. Register with `@register_method`; `nb1s search NAME` then finds it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .hyperparameters import Hyperparameters
+from .mixing import Mixing, SoftmaxMixing
+from .updates import ArchUpdate, FirstOrder
+
+
+class OneShotMethod:
+    """Base class: DARTS 1st order unless a subclass overrides a component."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: hyperparameter defaults that differ from `Hyperparameters()` for this method
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def make_mixing(self, hp: Hyperparameters) -> Mixing:
+        del hp
+        return SoftmaxMixing()
+
+    def make_update(self, hp: Hyperparameters) -> ArchUpdate:
+        del hp
+        return FirstOrder()
+
+    def temperature(self, hp: Hyperparameters, epoch: float) -> float | None:
+        """Mixing temperature while training epoch `epoch` (None when it has none)."""
+        del hp, epoch
+        return None
+
+    def hyperparameters(self, **overrides: Any) -> Hyperparameters:
+        """This method's defaults with user overrides applied on top."""
+        return Hyperparameters().with_values(**{**self.defaults, **overrides})
+
+
+METHODS: dict[str, type[OneShotMethod]] = {}
+
+
+def register_method(cls: type[OneShotMethod]) -> type[OneShotMethod]:
+    """Class decorator adding a method to `METHODS` under its `name`."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} needs a non-empty `name`")
+    if cls.name in METHODS and METHODS[cls.name] is not cls:
+        raise ValueError(f"optimizer name {cls.name!r} is already registered")
+    METHODS[cls.name] = cls
+    return cls
+
+
+def get_method(name: str) -> OneShotMethod:
+    """An instance of the registered method `name` (ValueError lists the known names)."""
+    from . import darts, gdas, pcdarts  # noqa: F401  (registers the built-in methods)
+
+    try:
+        return METHODS[name]()
+    except KeyError:
+        raise ValueError(
+            f"unknown optimizer {name!r}: choose one of {', '.join(sorted(METHODS))}"
+        ) from None
+
+
+def method_names() -> list[str]:
+    from . import darts, gdas, pcdarts  # noqa: F401
+
+    return sorted(METHODS)

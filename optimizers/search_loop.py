@@ -1,0 +1,245 @@
+"""The one search loop DARTS, DARTS-2nd, GDAS and PC-DARTS share (reference section 6.1).
+
+Per minibatch: one architecture step on (train batch, valid batch) through the method's
+update rule, then one SGD step on the weights with gradient-norm clipping. Per epoch: the
+cosine learning rate (eta_min 0.001), the method's temperature, and after training an
+evaluation of the one-shot model on the architecture split. The loop receives batches from
+a `BatchSource` and reports each epoch, epoch 0 being the initial weights, to a callback;
+it never touches files. `state_dict` holds everything needed to resume bit-identically on
+CPU (weights, architecture logits, both optimizers, RNG state, progress).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import nn
+
+from nb1s.enumerate import SearchSpace
+
+from .arch_weights import ArchWeights
+from .discretize import discrete_config_id
+from .hyperparameters import Hyperparameters
+from .options import Options
+from .registry import OneShotMethod
+from .supernet import Supernet
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+class BatchSource(Protocol):
+    """Where the search gets its data; the harness implements it (device-resident)."""
+
+    def train_pairs(self, epoch: int, epochs: int) -> Iterable[tuple[Batch, Batch]]:
+        """(weights batch, architecture batch) pairs for one training epoch."""
+        ...
+
+    def eval_batches(self, epoch: int) -> Iterable[Batch]:
+        """Architecture-split batches for the one-shot validation error after `epoch`."""
+        ...
+
+
+@dataclass
+class EpochResult:
+    """What the loop measured at one epoch boundary (epoch 0 = before any training)."""
+
+    epoch: int
+    config_id: int
+    arch_weights: dict[str, npt.NDArray[np.float32]]
+    oneshot_train_error: float | None
+    oneshot_valid_error: float | None
+    train_loss: float | None
+    lr: float | None
+    temperature: float | None
+    wall_time_s: float
+
+
+EpochCallback = Callable[[EpochResult, "OneShotSearch"], None]
+
+
+def cosine_lr(hp: Hyperparameters, index: int) -> float:
+    """CosineAnnealingLR's closed form: eta_min + (lr - eta_min) * (1 + cos(pi i / E)) / 2."""
+    return hp.learning_rate_min + (hp.learning_rate - hp.learning_rate_min) * (
+        1 + math.cos(math.pi * index / hp.epochs)
+    ) / 2
+
+
+class OneShotSearch:
+    """Supernet, architecture weights, optimizers and progress of one search run."""
+
+    def __init__(self, method: OneShotMethod, space: SearchSpace, hp: Hyperparameters,
+                 options: Options, seed: int, device: torch.device | str = "cpu") -> None:
+        self.method = method
+        self.space = space
+        self.hp = hp
+        self.options = options
+        self.device = torch.device(device)
+        if hp.deterministic:
+            # cuBLAS needs a fixed workspace to be deterministic (read at CUDA start-up).
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.backends.cudnn.benchmark = False
+        elif self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
+        torch.manual_seed(seed)
+        self.model = Supernet(space, options, hp.init_channels, hp.layers,
+                              partial=hp.partial_channels).to(self.device)
+        if hp.channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
+        self.arch = ArchWeights(space).to(self.device)
+        self.mixing = method.make_mixing(hp)
+        self.update = method.make_update(hp)
+        self.weight_optimizer = torch.optim.SGD(
+            self.model.parameters(), lr=hp.learning_rate, momentum=hp.momentum,
+            weight_decay=hp.weight_decay)
+        self.arch_optimizer = torch.optim.Adam(
+            self.arch.parameters(), lr=hp.arch_learning_rate,
+            betas=(hp.arch_beta1, hp.arch_beta2), weight_decay=hp.arch_weight_decay)
+        self.criterion = nn.CrossEntropyLoss()
+        #: last epoch reported to the callback (-1: not even the initial weights yet)
+        self.reported = -1
+        self.wall_time_s = 0.0
+
+    # --- building blocks ---------------------------------------------------------------
+    def lr_for_epoch(self, epoch: int) -> float:
+        shift = 1 if self.options.lr_schedule == "shifted" else 0
+        return cosine_lr(self.hp, epoch + shift)
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.hp.amp_bf16 and self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        if self.hp.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        weights = self.mixing.cell_weights(self.arch, self.hp.layers)
+        with self._autocast():
+            return self.model(x, weights).float()
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the supernet under freshly mixed architecture weights."""
+        out: torch.Tensor = self.criterion(self.logits(x), y)
+        return out
+
+    def config_id(self) -> int:
+        return discrete_config_id(self.space, self.arch.as_numpy())
+
+    def _set_temperature(self, epoch: float) -> float | None:
+        tau = self.method.temperature(self.hp, epoch)
+        if tau is not None:
+            self.mixing.temperature = tau
+        return tau
+
+    @torch.no_grad()
+    def evaluate(self, batches: Iterable[Batch]) -> float | None:
+        """Top-1 error of the one-shot model in eval mode (None when there is no batch)."""
+        self.model.eval()
+        wrong = torch.zeros((), dtype=torch.int64, device=self.device)
+        total = 0
+        for x, y in batches:
+            wrong += (self.logits(x).argmax(dim=1) != y).sum()
+            total += int(y.shape[0])
+        return float(wrong) / total if total else None
+
+    def train_epoch(self, pairs: Iterable[tuple[Batch, Batch]], epoch: int
+                    ) -> tuple[float | None, float | None, float]:
+        """One epoch of alternating architecture and weight steps; (error, loss, lr)."""
+        lr = self.lr_for_epoch(epoch)
+        for group in self.weight_optimizer.param_groups:
+            group["lr"] = lr
+        self.model.train()
+        wrong = torch.zeros((), dtype=torch.int64, device=self.device)
+        loss_sum = torch.zeros((), dtype=torch.float64, device=self.device)
+        total = 0
+        for train, valid in pairs:
+            if epoch >= self.hp.warm_start_epochs:
+                self.update.step(self, train, valid, lr)
+            self.weight_optimizer.zero_grad(set_to_none=True)
+            x, y = train
+            logits = self.logits(x)
+            loss = self.criterion(logits, y)
+            loss.backward()
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.hp.grad_clip)
+            self.weight_optimizer.step()
+            n = int(y.shape[0])
+            wrong += (logits.detach().argmax(dim=1) != y).sum()
+            loss_sum += loss.detach().double() * n
+            total += n
+        if not total:
+            return None, None, lr
+        return float(wrong) / total, float(loss_sum) / total, lr
+
+    # --- the loop ------------------------------------------------------------------------
+    def run(self, source: BatchSource, on_epoch: EpochCallback | None = None) -> None:
+        """Report epoch 0, then train until `hp.epochs`, resuming after `self.reported`."""
+        if self.reported < 0:
+            start = time.perf_counter()
+            self._set_temperature(0)
+            valid_error = self.evaluate(source.eval_batches(0))
+            self.wall_time_s += time.perf_counter() - start
+            self.reported = 0
+            self._report(on_epoch, EpochResult(
+                epoch=0, config_id=self.config_id(), arch_weights=self.arch.as_numpy(),
+                oneshot_train_error=None, oneshot_valid_error=valid_error, train_loss=None,
+                lr=None, temperature=None, wall_time_s=self.wall_time_s))
+        for epoch in range(self.reported, self.hp.epochs):
+            start = time.perf_counter()
+            tau = self._set_temperature(epoch)
+            train_error, train_loss, lr = self.train_epoch(
+                source.train_pairs(epoch, self.hp.epochs), epoch)
+            self._set_temperature(epoch + 1)
+            valid_error = self.evaluate(source.eval_batches(epoch + 1))
+            self.wall_time_s += time.perf_counter() - start
+            self.reported = epoch + 1
+            self._report(on_epoch, EpochResult(
+                epoch=epoch + 1, config_id=self.config_id(), arch_weights=self.arch.as_numpy(),
+                oneshot_train_error=train_error, oneshot_valid_error=valid_error,
+                train_loss=train_loss, lr=lr, temperature=tau, wall_time_s=self.wall_time_s))
+
+    def _report(self, on_epoch: EpochCallback | None, result: EpochResult) -> None:
+        if on_epoch is not None:
+            on_epoch(result, self)
+
+    # --- checkpointing -------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "model": self.model.state_dict(),
+            "arch": self.arch.state_dict(),
+            "weight_optimizer": self.weight_optimizer.state_dict(),
+            "arch_optimizer": self.arch_optimizer.state_dict(),
+            "reported": self.reported,
+            "wall_time_s": self.wall_time_s,
+            "temperature": self.mixing.temperature,
+            "torch_rng": torch.get_rng_state(),
+        }
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.arch.load_state_dict(state["arch"])
+        self.weight_optimizer.load_state_dict(state["weight_optimizer"])
+        self.arch_optimizer.load_state_dict(state["arch_optimizer"])
+        self.reported = int(state["reported"])
+        self.wall_time_s = float(state["wall_time_s"])
+        self.mixing.temperature = state["temperature"]
+        torch.set_rng_state(state["torch_rng"])
+        if "cuda_rng" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"], self.device)
+
+
+def iterate_pairs(train: Iterator[Batch], valid: Iterator[Batch]
+                  ) -> Iterator[tuple[Batch, Batch]]:
+    """Zip the weight and architecture queues, stopping with the shorter one."""
+    yield from zip(train, valid, strict=False)

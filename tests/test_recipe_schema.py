@@ -1,0 +1,162 @@
+"""Recipes: every shipped recipe validates; broken ones are reported with file:line: field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nb1s.harness.errors import UserError
+from nb1s.harness.recipe import ByProtocol, RecipeError, parse_recipe, resolve
+from nb1s.harness.recipe_catalog import find_recipe_file, recipe_files, recipes_dir
+from nb1s.harness.recipe_plan import plan_recipe
+from nb1s.harness.references import paper
+
+EXPECTED = {"table1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig9", "fig16",
+            "fig17", "table2"}
+
+
+def test_every_paper_experiment_has_a_valid_recipe() -> None:
+    names = {f.stem for f in recipe_files()}
+    assert names >= EXPECTED
+    for f in recipe_files():
+        recipe = parse_recipe(f)
+        assert recipe.version >= 1
+        assert set(recipe.protocols) == {"paper", "original"}
+
+
+def test_referenced_paper_numbers_exist_with_sources() -> None:
+    data = paper()
+    for f in recipe_files():
+        for key in parse_recipe(f).references.paper:
+            node = data
+            for part in key.split("."):
+                assert part in node, f"{f.name} references missing paper.yaml key {key}"
+                node = node[part]
+            assert "source" in node, key
+
+
+def test_aliases_find_the_combined_recipes() -> None:
+    assert find_recipe_file("fig12").stem == "fig4"
+    assert find_recipe_file("fig15").stem == "fig5"
+    assert find_recipe_file("fig11").stem == "fig9"
+    with pytest.raises(UserError, match="unknown recipe"):
+        find_recipe_file("fig99")
+
+
+def _broken(tmp_path: Path, name: str, source: str, old: str, new: str) -> Path:
+    text = (recipes_dir() / f"{source}.yaml").read_text()
+    assert old in text, old
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace(old, new, 1).replace(f"name: {source}\n", f"name: {name}\n"))
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(needle)
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "field", "message"), [
+    ("version: 1\n", "version: 0\n", "version: 0", "version", "greater than or equal to 1"),
+    ("  band:\n", "  bands:\n", "  bands:", "search.bands", "unknown field"),
+    ("    paper: [0, 1, 2, 3, 4, 5]\n", "    paper: [0, one, 2]\n", "paper: [0, one, 2]",
+     "search.seeds.paper.1", "valid integer"),
+    ('    learning_rate: {value: 0.025, source: "optimizers/darts/train_search.py argparse '
+     '(DARTS default)"}\n', "    learning_rate: {value: 0.025}\n", "learning_rate: {value",
+     "search.hyperparameters.learning_rate.source", "required field is missing"),
+    ("kind: search\n", "kind: training\n", "kind: training", "kind", "Input should be"),
+])
+def test_broken_recipes_point_at_file_line_and_field(tmp_path: Path, old: str, new: str,
+                                                     needle: str, field: str,
+                                                     message: str) -> None:
+    path = _broken(tmp_path, "broken", "fig2", old, new)
+    with pytest.raises(RecipeError) as info:
+        parse_recipe(path)
+    problems = [p for p in info.value.problems if p.field == field]
+    assert problems, [str(p) for p in info.value.problems]
+    assert problems[0].line == _line_of(path, needle)
+    assert message in problems[0].message
+    assert re.match(rf"{re.escape(str(path))}:\d+: field '{re.escape(field)}' ", str(problems[0]))
+
+
+def test_yaml_syntax_error_and_duplicate_key_are_located(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nversion: 1\n  title: [\n")
+    with pytest.raises(RecipeError) as info:
+        parse_recipe(bad)
+    assert info.value.problems[0].line == 3
+    assert "YAML syntax" in info.value.problems[0].message
+    dup = _broken(tmp_path, "dup", "fig8", "version: 1\n", "version: 1\nversion: 2\n")
+    with pytest.raises(RecipeError) as info:
+        parse_recipe(dup)
+    assert info.value.problems[0].field == "version"
+    assert info.value.problems[0].line == _line_of(dup, "version: 2")
+    assert "duplicate key" in info.value.problems[0].message
+
+
+def test_name_must_match_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text((recipes_dir() / "fig8.yaml").read_text())
+    with pytest.raises(RecipeError, match="must equal the file name"):
+        parse_recipe(path)
+
+
+def test_protocol_fields_keep_both_values_with_sources() -> None:
+    recipe = parse_recipe(recipes_dir() / "fig2.yaml")
+    assert recipe.search is not None
+    seeds = recipe.search.seeds
+    assert isinstance(seeds, ByProtocol)
+    assert resolve(seeds, "paper") == ([0, 1, 2, 3, 4, 5], seeds.source.paper)
+    assert resolve(seeds, "original")[0] == list(range(1, 13))
+    assert resolve(recipe.search.band, "paper")[0] == "std"
+    assert resolve(recipe.search.band, "original")[0] == "sem"
+
+
+def test_paper_plan_of_fig2_is_the_published_grid() -> None:
+    recipe = parse_recipe(recipes_dir() / "fig2.yaml")
+    plan = plan_recipe(recipe, "paper", "paper")
+    assert len(plan.runs) == 5 * 3 * 6
+    assert {r.epochs for r in plan.runs} == {50}
+    gdas = next(r for r in plan.runs if r.optimizer == "gdas")
+    assert gdas.hyperparameters["tau_max"] == 10.0 and gdas.hyperparameters["batch_size"] == 96
+    enas = next(r for r in plan.runs if r.optimizer == "enas")
+    assert enas.hyperparameters["batch_size"] == 64 and enas.hyperparameters["weight_decay"] == 1e-4
+    assert plan.runs[0].options["data_split"] == "paper"
+    original = plan_recipe(recipe, "paper", "original")
+    assert original.runs[0].options["data_split"] == "original"
+    assert original.band == "sem" and original.final_epoch == "last_saved"
+
+
+def test_smoke_profile_shrinks_budgets_and_labels_everything() -> None:
+    recipe = parse_recipe(recipes_dir() / "fig2.yaml")
+
+    def built(name: str) -> str | None:
+        return None if name in ("darts", "gdas", "pcdarts") else "not built"
+
+    plan = plan_recipe(recipe, "smoke", "paper", built)
+    assert plan.labels == ["smoke", "synthetic"]
+    assert {r.epochs for r in plan.runs} <= {1, 2}
+    assert {r.seed for r in plan.runs} <= {0, 1}
+    assert all(r.hyperparameters["init_channels"] <= 4 for r in plan.runs)
+    assert all(r.sources["epochs"].startswith("smoke profile") for r in plan.runs)
+    assert sorted(b.variant for b in plan.blocked) == ["enas", "random_ws"]
+    assert all("not built" in b.reason for b in plan.blocked)
+
+
+def test_fig4_sweeps_the_five_l2_values_including_27e_4() -> None:
+    recipe = parse_recipe(recipes_dir() / "fig4.yaml")
+    plan = plan_recipe(recipe, "paper", "paper")
+    values = {r.hyperparameters["weight_decay"] for r in plan.runs}
+    assert values == {1e-4, 3e-4, 9e-4, 27e-4, 81e-4}
+    assert len(plan.runs) == 3 * 5 * 3 * 6
+
+
+def test_recipes_that_cannot_run_say_what_they_need() -> None:
+    for name in ("fig3", "fig5", "fig6", "fig16", "fig17"):
+        plan = plan_recipe(parse_recipe(recipes_dir() / f"{name}.yaml"))
+        assert not plan.runs
+        assert plan.blocked and "not implemented" in plan.blocked[0].reason

@@ -1,0 +1,166 @@
+"""End to end through the real commands: `nb1s reproduce fig2 --profile smoke` and friends.
+
+Runs the actual `nb1s search` processes on the digits images and a synthetic NAS-Bench-101
+index (both built by the smoke profile itself), so every output must say smoke/synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
+
+
+def nb1s(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*NB1S, *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, check=False, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("smoke")
+    out = root / "fig2"
+    proc = nb1s("reproduce", "fig2", "--profile", "smoke", "--out", str(out), "--smoke-data",
+                str(root / "data"), "--workers", "2", "--json")
+    assert proc.returncode in (0, 1), proc.stderr
+    return {"root": root, "out": out, "result": json.loads(proc.stdout), "rc": proc.returncode}
+
+
+def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> None:
+    out: Path = smoke["out"]
+    result = smoke["result"]
+    assert result["labels"] == ["smoke", "synthetic"]
+    assert result["status"] == "partial"  # ENAS and Random-WS cannot run yet
+    assert {b["variant"] for b in result["blocked"]} == {"enas", "random_ws"}
+    assert len(result["run"]["started"]) == 6 and not result["run"]["failed"]
+    agg = json.loads((out / "aggregate.json").read_text())
+    assert agg["synthetic"] and agg["version"] == 1
+    assert {g["variant"] for g in agg["groups"]} == {"darts", "gdas", "pcdarts"}
+    for g in agg["groups"]:
+        assert g["n"] == 2 and g["epochs"] == [0, 1, 2]
+        assert all(v is not None for v in g["metrics"]["test_regret"]["mean"])
+    assert (out / "plots" / "fig2-smoke-paper.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "plots" / "fig2-smoke-paper.pdf").is_file()
+    report = (out / "diff.md").read_text()
+    assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" in report
+    verdict = result["diff"]["verdict"]
+    # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
+    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 3 * 4
+    assert smoke["rc"] == (1 if verdict["status"] == "fail" else 0)
+    run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
+    assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
+
+
+def test_second_reproduce_skips_finished_runs(smoke: dict) -> None:
+    out: Path = smoke["out"]
+    before = (out / "aggregate.json").read_text()
+    proc = nb1s("reproduce", "fig2", "--profile", "smoke", "--out", str(out), "--smoke-data",
+                str(smoke["root"] / "data"), "--json")
+    result = json.loads(proc.stdout)
+    assert len(result["run"]["skipped"]) == 6
+    assert not result["run"]["started"] and not result["run"]["resumed"]
+    assert (out / "aggregate.json").read_text() == before
+
+
+def test_interrupted_run_is_resumed_through_search_resume(smoke: dict) -> None:
+    out: Path = smoke["out"]
+    run = out / "runs/pcdarts/space1/seed0"
+    meta = json.loads((run / "run.json").read_text())
+    # what an interrupted run looks like to the harness: run.json not marked complete
+    (run / "run.json").write_text(json.dumps({**meta, "status": "running"}))
+    proc = nb1s("run", "fig2", "--profile", "smoke", "--out", str(out), "--smoke-data",
+                str(smoke["root"] / "data"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["resumed"] == ["pcdarts/space1/seed0"] and len(result["skipped"]) == 5
+    log = (out / "logs/pcdarts/space1/seed0.log").read_text()
+    assert any(line.startswith("$ ") and "--resume" in line for line in log.splitlines())
+    assert json.loads((run / "run.json").read_text())["status"] == "complete"
+
+
+def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: Path) -> None:
+    out: Path = smoke["out"]
+    report = tmp_path / "report.md"
+    proc = nb1s("diff", str(out), "--against", str(out), "--report", str(report), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["verdict"]["status"] == "pass"
+    assert result["verdict"]["rows"] == 3 * 4  # 3 final metrics + 1 band row per group
+    assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
+
+
+def test_check_runs_a_user_optimizer_by_import_path(smoke: dict, tmp_path: Path) -> None:
+    plugin = tmp_path / "my_nas.py"
+    plugin.write_text("from nb1s.optimizers import OneShotMethod\n\n\n"
+                      "class PlainSoftmax(OneShotMethod):\n    name = 'plain_softmax'\n")
+    proc = nb1s("check", "my_nas:PlainSoftmax", "--recipe", "fig2", "--profile", "smoke",
+                "--reference", str(smoke["out"]), "--out", str(tmp_path / "check"),
+                "--smoke-data", str(smoke["root"] / "data"), "--workers", "2", "--json",
+                cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
+    assert proc.returncode in (0, 1), proc.stderr
+    result = json.loads(proc.stdout)
+    assert {r["against"] for r in result["rows"]} == {"darts", "gdas", "pcdarts"}
+    for row in result["rows"]:
+        assert row["final"]["verdict"] in ("better", "same", "worse")
+        assert -1.0 <= row["final"]["cliffs_delta"] <= 1.0
+    assert result["gate"]["status"] in ("pass", "fail")
+    assert proc.returncode == (1 if result["gate"]["status"] == "fail" else 0)
+    meta = json.loads((tmp_path / "check/runs/candidate/space1/seed0/run.json").read_text())
+    assert meta["optimizer"] == "plain_softmax"
+
+
+def test_validate_and_ls_and_cannot_run(tmp_path: Path) -> None:
+    proc = nb1s("validate", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["ok"]
+    bad = tmp_path / "fig8.yaml"
+    bad.write_text("name: fig8\nversion: one\n")
+    proc = nb1s("validate", str(bad))
+    assert proc.returncode == 1
+    assert f"{bad}:2: field 'version'" in proc.stdout.replace("\n", "")
+    listing = json.loads(nb1s("ls", "--json").stdout)
+    fig4 = next(r for r in listing["recipes"] if r["name"] == "fig4")
+    assert fig4["reproduces"] == ["Figure 4", "Figure 12", "Figure 13"]
+    proc = nb1s("reproduce", "fig16", "--json")
+    assert proc.returncode == 3 and json.loads(proc.stdout)["status"] == "cannot-run"
+    proc = nb1s("reproduce", "fig2", "--profile", "tiny")
+    assert proc.returncode == 2 and "unknown profile" in proc.stderr
+    # paper profile without data: one clear line before any run starts
+    proc = nb1s("reproduce", "fig2", "--out", str(tmp_path / "nodata"),
+                env={"NB1S_DATA_DIR": str(tmp_path / "none"), "NB1S_CIFAR_DIR": ""})
+    assert proc.returncode == 2 and "no NAS-Bench-101 index" in proc.stderr
+    assert not (tmp_path / "nodata" / "runs").exists()
+
+
+def test_run_on_submitit_local_executor_gives_the_same_layout(smoke: dict,
+                                                               tmp_path: Path) -> None:
+    from nb1s.harness.recipe_catalog import recipes_dir
+
+    # table2 with its smoke profile cut to one run, to keep the test short
+    text = (recipes_dir() / "table2.yaml").read_text()
+    text = text.replace("    seeds: [0, 1]\n    epochs: 2\n    spaces: [1]\n"
+                        "    variants: [darts-default, darts-transferred]",
+                        "    seeds: [1]\n    epochs: 2\n    spaces: [1]\n"
+                        "    variants: [darts-transferred]")
+    assert "variants: [darts-transferred]" in text
+    recipe = tmp_path / "table2.yaml"
+    recipe.write_text(text)
+    out: Path = tmp_path / "table2"
+    proc = nb1s("run", str(recipe), "--profile", "smoke", "--executor", "slurm",
+                "--slurm-cluster", "local", "--timeout-min", "10", "--out", str(out),
+                "--smoke-data", str(smoke["root"] / "data"), "--json")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    result = json.loads(proc.stdout)
+    assert result["executor"]["executor"] == "slurm" and not result["failed"]
+    assert result["started"] == ["darts-transferred/space1/seed1"]
+    meta = json.loads((out / "runs/darts-transferred/space1/seed1/run.json").read_text())
+    assert meta["status"] == "complete"
+    assert meta["hyperparameters"]["learning_rate"] == 0.0011765562944021056
+    assert meta["hyperparameters"]["cutout"] is True
+    assert list((out / "slurm").iterdir())  # submitit's job folder
