@@ -18,11 +18,16 @@ ENV_VAR = "NB1S_RECIPES_DIR"
 
 
 def recipes_dir() -> Path:
-    """The recipe folder: `$NB1S_RECIPES_DIR`, else `recipes/` beside the source tree."""
+    """The recipe folder: `$NB1S_RECIPES_DIR`, else the recipes shipped with nb1s.
+
+    In a source checkout that is the top-level `recipes/`; in an installed wheel it is the
+    `nb1s/recipes` package data (the same files, linked into the package at build time).
+    """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    # harness/ is linked into nb1s/; resolve() lands in the source tree's harness/.
+    # Checkout: harness/ is linked into nb1s/ and resolve() lands in the source tree, beside
+    # recipes/. Wheel: nb1s/harness/../recipes is the packaged copy.
     return Path(__file__).resolve().parent.parent / "recipes"
 
 
