@@ -1,8 +1,8 @@
 """Where recipes live and how a name (or alias such as `fig12`) finds its file.
 
-Recipes are data kept at the repository's top level (`recipes/`), not inside the Python
-package, so that users read and edit them like any config. An installed copy (the Docker
-image) points `NB1S_RECIPES_DIR` at its copy of the folder.
+Recipes are data kept at the repository's top level (`recipes/`), so that users read and
+edit them like any config; the wheel ships the same files as `nb1s/recipes`.
+`NB1S_RECIPES_DIR` points nb1s at another folder (the Docker image uses it for its copy).
 """
 
 from __future__ import annotations
