@@ -9,7 +9,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Each module has a main(argv) that times nb1s and its baseline side by side.
-BENCHMARKS = ["enumerator", "nb101_data", "search_speed", "harness_runs"]
+BENCHMARKS = [
+    "enumerator",
+    "nb101_data",
+    "search_speed",
+    "subnet_speed",
+    "harness_runs",
+    "fig6_distribution",
+]
 
 
 def main() -> int:

@@ -7,6 +7,8 @@ spreads are kept: `std` (sample, ddof 1; what the paper's captions call std) and
 (population std / sqrt(n), what the original plot code drew). `band` names the one the
 recipe's protocol uses. The final value of a run is read at the epoch the protocol names
 (`last`: after all E epochs; `last_saved`: after E-1, the original's last snapshot).
+`recipe_check` compares the recipe identity each run recorded with the folder's plan
+(`recipe_meta`), so diffs and gates can refuse runs made under another recipe.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .recipe_meta import identity_check, recipe_identity
 from .recipe_runner import PLAN_FILE
 from .run_dir import RunRecord, read_run, run_status
 
@@ -74,6 +77,7 @@ def aggregate_results(results: Path) -> dict[str, Any]:
     missing: list[str] = []
     synthetic = False
     provenance: dict[str, Any] = {}
+    recorded: dict[str, dict[str, Any] | None] = {}
     for spec in plan["runs"]:
         key = f"{spec['variant']}/space{spec['space']}/seed{spec['seed']}"
         path = results / "runs" / key
@@ -81,6 +85,7 @@ def aggregate_results(results: Path) -> dict[str, Any]:
             missing.append(key)
             continue
         run = read_run(path)
+        recorded[key] = run.meta.get("recipe")
         synthetic = synthetic or run.synthetic
         if not provenance:
             provenance = {k: run.meta.get(k) for k in (
@@ -126,6 +131,8 @@ def aggregate_results(results: Path) -> dict[str, Any]:
         "groups": out_groups, "missing_runs": missing,
         "blocked": plan.get("blocked", []),
         "provenance": provenance,
+        "recipe_check": identity_check(recipe_identity(
+            plan["recipe"], plan["version"], plan["profile"], plan["protocol"]), recorded),
     }
 
 

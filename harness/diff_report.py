@@ -13,6 +13,12 @@ def _num(x: Any, fmt: str = ".4g") -> str:
     return str(x)
 
 
+def _outcome(passed: bool | None) -> str:
+    if passed is None:
+        return "known deviation (not counted)"
+    return "pass" if passed else "**FAIL**"
+
+
 def markdown_report(result: dict[str, Any]) -> str:
     """Render a diff result (see `reproduce.diff_results`) as a Markdown document."""
     agg = result["aggregate"]
@@ -39,7 +45,7 @@ def markdown_report(result: dict[str, Any]) -> str:
             lines.append(
                 f"| {r['group']} | {r['kind']} | {r['metric']} | {_num(ours)} | {_num(ref)} | "
                 f"{_num(r.get('diff'))} | {_num(r.get('tolerance'))} | {_num(r.get('p'), '.3g')}"
-                f" | {'pass' if r['pass'] else '**FAIL**'} | {r.get('note', '')} |")
+                f" | {_outcome(r['pass'])} | {r.get('note', '')} |")
         lines.append("")
     for note in result.get("notes", []):
         lines.append(f"- {note}")

@@ -1,7 +1,7 @@
 """Which optimizers `nb1s search` can run, and loading a user's optimizer by import path.
 
-A recipe may name optimizers nb1s does not implement yet (ENAS, Random-WS): planning asks
-here and lists those variants as "cannot run yet" instead of failing. A user's optimizer
+A recipe may name an optimizer this installation does not have (e.g. a plugin's): planning
+asks here and lists those variants as "cannot run yet" instead of failing. A user's optimizer
 is given as `package.module:Class` (a `OneShotMethod` subclass); it is imported and added
 to the registry in whichever process runs the search (see `plugin_search`).
 """

@@ -9,14 +9,13 @@ label in the title, so a plot can never pass for a reproduction of the paper.
 
 from __future__ import annotations
 
-import io
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_bytes
+from .figure_files import save_figure
 
 COLORS = {"darts": "tab:blue", "darts2": "tab:purple", "gdas": "tab:green",
           "pcdarts": "tab:orange", "enas": "tab:red", "random_ws": "tab:brown"}
@@ -73,13 +72,4 @@ def plot_aggregate(agg: dict[str, Any], out_dir: Path, stem: str | None = None) 
         title = f"{' · '.join(x.upper() for x in agg['labels'])}: NOT A REPRODUCTION\n{title}"
     fig.suptitle(title, fontsize=9, color="darkred" if agg.get("labels") else "black")
     fig.tight_layout()
-    name = stem or f"{agg['recipe']}-{agg['profile']}-{agg['protocol']}"
-    written = []
-    for fmt in ("png", "pdf"):
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=120)
-        path = out_dir / f"{name}.{fmt}"
-        atomic_write_bytes(path, buf.getvalue())
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_dir, stem or f"{agg['recipe']}-{agg['profile']}-{agg['protocol']}")

@@ -31,6 +31,12 @@ T = TypeVar("T")
 Protocol = Literal["paper", "original"]
 PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
 Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
+# Kinds nb1s can run: searches (through `nb1s search`) and the analyses without training.
+RUNNABLE_KINDS: tuple[Kind, ...] = ("search", "enumeration", "distribution", "correlation")
+# Kinds whose recipe holds a grid of `nb1s search` runs (a `search` block).
+SEARCH_KINDS: tuple[Kind, ...] = ("search", "correlation")
+# Analyses without reference curves: diffed only against published numbers.
+PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation")
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
@@ -166,6 +172,8 @@ class SmokeProfile(_Strict):
     epochs: int = Field(ge=1, le=5)
     variants: list[str] | None = None
     hyperparameters: dict[str, Scalar] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict,
+                                     description="analysis settings replaced in this profile")
     reason: str = Field(min_length=3)
 
 
@@ -212,17 +220,20 @@ class Recipe(_Strict):
     def _consistent(self) -> Recipe:
         if set(self.protocols) != set(PROTOCOLS):
             raise ValueError("protocols must describe both 'paper' and 'original'")
-        if self.kind == "search" and self.search is None:
-            raise ValueError("a recipe of kind 'search' needs a 'search' block")
-        if self.kind != "search" and self.search is not None:
+        if self.kind in SEARCH_KINDS and self.search is None:
+            raise ValueError(f"a recipe of kind {self.kind!r} needs a 'search' block")
+        if self.kind not in SEARCH_KINDS and self.search is not None:
             raise ValueError(f"a recipe of kind {self.kind!r} must not have a 'search' block")
-        if self.kind not in ("search", "enumeration") and not self.requires:
+        if self.kind not in RUNNABLE_KINDS and not self.requires:
             raise ValueError(f"kind {self.kind!r} cannot run in nb1s: list what it 'requires'")
         smoke = self.profiles.get("smoke")
         if smoke is not None and self.search is not None and smoke.variants is not None:
             unknown = set(smoke.variants) - {v.key for v in self.search.variants}
             if unknown:
                 raise ValueError(f"smoke profile names unknown variants: {sorted(unknown)}")
+        if smoke is not None and set(smoke.settings) - set(self.settings):
+            raise ValueError(f"smoke profile replaces unknown settings: "
+                             f"{sorted(set(smoke.settings) - set(self.settings))}")
         return self
 
 

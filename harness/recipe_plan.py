@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import UserError
-from .recipe import Profile, Protocol, Recipe, resolve
+from .recipe import RUNNABLE_KINDS, SEARCH_KINDS, Profile, Protocol, Recipe, resolve
 
 Availability = Callable[[str], str | None]
 
@@ -70,7 +70,7 @@ class Plan:
 
     @property
     def runnable(self) -> bool:
-        return bool(self.runs) or self.kind == "enumeration"
+        return bool(self.runs) or (self.kind not in SEARCH_KINDS and self.kind in RUNNABLE_KINDS)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,7 +90,7 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     labels = ["smoke", "synthetic"] if profile == "smoke" else []
     settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
     if recipe.search is None:
-        cannot = [] if recipe.kind == "enumeration" else [Blocked(
+        cannot = [] if recipe.kind in RUNNABLE_KINDS else [Blocked(
             recipe.kind, recipe.title,
             f"kind {recipe.kind!r} is not implemented in nb1s (needs: "
             f"{', '.join(recipe.requires)})")]
@@ -109,6 +109,7 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     smoke_src = ""
     if smoke is not None:
         smoke_src = f"smoke profile: {smoke.reason}"
+        settings.update(smoke.settings)
         spaces = smoke.spaces or spaces
         seeds, seeds_src = smoke.seeds, smoke_src
         epochs, epochs_src = smoke.epochs, smoke_src

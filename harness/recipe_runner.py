@@ -25,6 +25,7 @@ from nb1s.atomic import atomic_write_text
 
 from .errors import UserError
 from .executors import Job, JobResult
+from .recipe_meta import recipe_identity
 from .recipe_plan import Plan, RunSpec
 from .run_dir import run_status
 
@@ -60,12 +61,19 @@ def format_value(value: Any) -> str:
 
 
 def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
-               program: tuple[str, ...] | None = None) -> Job:
-    """The `nb1s search` command line of one run (`program` replaces `nb1s` for plugins)."""
+               program: tuple[str, ...] | None = None,
+               recipe: dict[str, Any] | None = None) -> Job:
+    """The `nb1s search` command line of one run (`program` replaces `nb1s` for plugins).
+
+    `recipe` (see `recipe_meta.recipe_identity`) is passed as `--recipe-meta` so the run
+    records which recipe, version, profile and protocol produced it.
+    """
     args: list[str | Path] = ["search", spec.optimizer, "--space", str(spec.space),
                               "--epochs", str(spec.epochs), "--seed", str(spec.seed)]
     for name, value in spec.settings().items():
         args += ["--set", f"{name}={format_value(value)}"]
+    if recipe is not None:
+        args += ["--recipe-meta", json.dumps(recipe, separators=(",", ":"))]
     args += ["--out", run_dir(results, spec)]
     if data.nb101_dir is not None:
         args += ["--data-dir", data.nb101_dir]
@@ -80,6 +88,11 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
 def _plan_identity(plan: Plan) -> dict[str, Any]:
     return {"recipe": plan.recipe, "version": plan.version, "profile": plan.profile,
             "protocol": plan.protocol}
+
+
+def plan_recipe_meta(plan: Plan) -> dict[str, Any]:
+    """The `recipe` object every run of `plan` records in its run.json."""
+    return recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol)
 
 
 def bind_results(plan: Plan, results: Path) -> None:
@@ -164,7 +177,8 @@ def _run_locked(plan: Plan, results: Path, executor: Executor, data: DataInputs,
             summary.skipped.append(spec.key)
             continue
         (summary.resumed if status == "partial" else summary.started).append(spec.key)
-        jobs.append(search_job(spec, results, data, resume=status == "partial", program=program))
+        jobs.append(search_job(spec, results, data, resume=status == "partial", program=program,
+                               recipe=plan_recipe_meta(plan)))
     if on_start is not None:
         on_start(len(jobs))
     for res in executor.run(jobs, on_done) if jobs else []:

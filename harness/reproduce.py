@@ -21,6 +21,7 @@ from .diff_report import markdown_report
 from .errors import UserError
 from .executors import JobResult
 from .recipe import Profile, Protocol, Recipe
+from .recipe_meta import identity_row
 from .recipe_plan import Availability, Plan, plan_recipe
 from .recipe_runner import PLAN_FILE, DataInputs, Executor, run_plan
 from .reference_curves import load_curves, load_reference_file
@@ -67,6 +68,11 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> 
         rows += diff_aggregates(agg, ref, recipe.diff)
         if ref.get("labels"):
             notes.append(f"the reference itself is labelled {', '.join(ref['labels'])}")
+    check = agg.get("recipe_check")
+    if check is not None and (check["recorded"] or check["mismatched"]):
+        rows.append(identity_row(check))
+    elif check is not None and check["unrecorded"]:
+        notes.append(f"{len(check['unrecorded'])} runs do not record which recipe made them")
     if "table2" in recipe.references.paper:
         if agg["profile"] == "paper" and not agg.get("synthetic"):
             rows += diff_table2(agg, paper()["table2"], recipe.diff)

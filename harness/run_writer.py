@@ -2,7 +2,9 @@
 
 Files, each replaced atomically: `run.json` (metadata, status), `epochs.jsonl` (one record
 per finished epoch, epoch 0 = initial weights), `arch_weights.npz` (raw architecture
-logits of every epoch, stacked), `checkpoint.pt` (everything needed for `--resume`).
+logits of every epoch, stacked), `checkpoint.pt` (everything needed for `--resume`), and
+`checkpoint_epoch{E}.pt` for the epochs named by `snapshot_epochs` (supernet snapshots that
+the correlation analysis of Figure 3 evaluates).
 The checkpoint is written after the epoch's records; on resume, records beyond the
 checkpoint's epoch (a crash between the two writes) are dropped and recomputed.
 """
@@ -67,6 +69,11 @@ class RunWriter:
             if old.get(key) != meta.get(key):
                 raise UserError(f"cannot resume {out}: {key} differs from the stored run "
                                 f"({old.get(key)!r} vs {meta.get(key)!r})")
+        if old.get("recipe") and meta.get("recipe") and old["recipe"] != meta["recipe"]:
+            raise UserError(f"cannot resume {out}: it was started by recipe {old['recipe']}, "
+                            f"not {meta['recipe']}")
+        if meta.get("recipe") and not old.get("recipe"):
+            old["recipe"] = meta["recipe"]
         finished = old.get("status") == "complete" and reported >= int(old["epochs"])
         writer = cls(out, old if finished else {
             **old, "status": "running", "finished_at": None,
@@ -106,12 +113,25 @@ class RunWriter:
             np.savez(fh, **arrays)
 
     def save_checkpoint(self, state: dict[str, Any]) -> None:
-        import torch
+        _save_torch(self.out / CHECKPOINT_FILE, state)
 
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        with atomic_open(self.out / CHECKPOINT_FILE, "wb") as fh:
-            fh.write(buffer.getvalue())
+    def save_snapshot(self, epoch: int, state: dict[str, Any]) -> None:
+        """Keep the search state after `epoch` (never overwritten by later epochs)."""
+        _save_torch(snapshot_path(self.out, epoch), state)
+
+
+def _save_torch(path: Path, state: dict[str, Any]) -> None:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    with atomic_open(path, "wb") as fh:
+        fh.write(buffer.getvalue())
+
+
+def snapshot_path(out: Path, epoch: int) -> Path:
+    """Where the supernet snapshot after `epoch` lives in a run directory."""
+    return out / f"checkpoint_epoch{int(epoch)}.pt"
 
 
 def load_checkpoint(out: Path) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ import nb1s
 from .errors import UserError
 
 ProgressFn = Callable[[int, int, dict[str, Any]], None]
-TRACKING_KEYS = ("regret_reference",)
+TRACKING_KEYS = ("regret_reference", "snapshot_epochs")
 
 
 @dataclass
@@ -34,6 +34,7 @@ class SearchRequest:
     cifar_dir: Path | None = None
     resume: bool = False
     device: str = "auto"
+    recipe: dict[str, Any] | None = None  # recipe identity (recipe_meta), recorded as-is
 
 
 def _parse_bool(text: str) -> bool:
@@ -65,6 +66,7 @@ class ResolvedSettings:
     options: Any  # nb1s.optimizers.Options
     preset: str
     regret_reference: str
+    snapshot_epochs: tuple[int, ...] = ()
 
     def options_record(self) -> dict[str, str]:
         return {"preset": self.preset, **self.options.as_dict()}
@@ -91,6 +93,7 @@ def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, st
         raise UserError(str(exc)) from None
     switches = {k: remaining.pop(k) for k in list(remaining) if k in OPTION_SPECS}
     regret_reference = remaining.pop("regret_reference", "min_of_means")
+    snapshots = parse_epoch_list(remaining.pop("snapshot_epochs", ""))
     types = Hyperparameters.field_types()
     values: dict[str, Any] = {}
     for key, text in remaining.items():
@@ -113,7 +116,18 @@ def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, st
     if hp.init_channels % max(hp.partial_channels, 1):
         raise UserError(f"init_channels {hp.init_channels} is not divisible by "
                         f"partial_channels {hp.partial_channels}")
-    return ResolvedSettings(method, hp, options, preset, regret_reference)
+    return ResolvedSettings(method, hp, options, preset, regret_reference, snapshots)
+
+
+def parse_epoch_list(text: str) -> tuple[int, ...]:
+    """`snapshot_epochs=5,15,25` -> (5, 15, 25); empty text -> no snapshots."""
+    try:
+        epochs = tuple(sorted({int(t) for t in text.replace(" ", "").split(",") if t}))
+    except ValueError:
+        raise UserError(f"snapshot_epochs={text!r}: expected comma-separated epochs") from None
+    if any(e < 0 for e in epochs):
+        raise UserError("snapshot_epochs must be non-negative")
+    return epochs
 
 
 def pick_device(name: str) -> Any:
@@ -168,7 +182,8 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         "hyperparameters": hp.as_dict(),
         "options": settings.options_record(),
         "tracking": {"regret_reference": settings.regret_reference,
-                     "regret_minimum": tracker.minimum},
+                     "regret_minimum": tracker.minimum,
+                     "snapshot_epochs": list(settings.snapshot_epochs)},
         "nb1s_version": nb1s.__version__,
         "git_hash": git_hash(),
         **torch_environment(device),
@@ -181,6 +196,8 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
                                   "weights": len(weight_idx), "architecture": len(arch_idx)}},
         },
     }
+    if request.recipe is not None:
+        meta["recipe"] = request.recipe
     out = request.out
     checkpoint = load_checkpoint(out) if request.resume else None
     if checkpoint is not None:
@@ -199,6 +216,7 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         record.update({
             "oneshot_train_error": result.oneshot_train_error,
             "oneshot_valid_error": result.oneshot_valid_error,
+            "selection_valid_error": result.selection_valid_error,
             "train_loss": result.train_loss,
             "lr": result.lr,
             "temperature": result.temperature,
@@ -207,6 +225,8 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         })
         writer.add_epoch(record, result.arch_weights)
         writer.save_checkpoint({"search": state.state_dict(), "data": batches.state_dict()})
+        if result.epoch in settings.snapshot_epochs:
+            writer.save_snapshot(result.epoch, {"search": state.state_dict()})
         if progress is not None:
             progress(result.epoch, hp.epochs, record)
 

@@ -36,8 +36,11 @@ def _index_covers(index: Path, spaces: list[int]) -> bool:
     return set(spaces) <= set(json.loads(meta.read_text(encoding="utf-8"))["spaces"])
 
 
-def prepare_smoke_data(folder: Path, spaces: list[int]) -> DataInputs:
-    """Synthetic NB101 index covering `spaces` plus digits images, under `folder`."""
+def prepare_smoke_data(folder: Path, spaces: list[int], images: bool = True) -> DataInputs:
+    """Synthetic NB101 index covering `spaces` plus digits images, under `folder`.
+
+    `images=False` skips the digits (analyses that train nothing, e.g. fig6).
+    """
     from nb1s.atomic import atomic_write_text
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,8 @@ def prepare_smoke_data(folder: Path, spaces: list[int]) -> DataInputs:
         atomic_write_text(index / "smoke.json", json.dumps(
             {"spaces": sorted(int(s) for s in wanted.split(",")), "synthetic": True,
              "seed": SMOKE_SEED}) + "\n")
+    if not images:
+        return DataInputs(nb101_dir=index)
     if not (digits / "nb1s_dataset.json").is_file():
         _nb1s("cifar", "digits", "--out", str(digits))
     return DataInputs(nb101_dir=index, cifar_dir=digits)

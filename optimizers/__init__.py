@@ -1,8 +1,9 @@
 """One-shot architecture search in PyTorch (layer 2: no files, no NAS-Bench-101).
 
 The supernet (`supernet.py`) and the shared loop (`search_loop.py`) are common to every
-method; a method (`darts.py`, `gdas.py`, `pcdarts.py`) only picks its mixing, its update
-rule and its defaults, and registers itself in `registry.py`.
+method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`) only
+picks its mixing, its update rule, optionally how the reported architecture is selected, and
+its defaults, and registers itself in `registry.py`.
 """
 
 from .arch_weights import ArchWeights

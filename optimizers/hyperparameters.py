@@ -42,6 +42,21 @@ class Hyperparameters:
     partial_channels: int = 1
     #: GDAS: evaluate only the op a hard sample selected (the original does)
     sampled_ops_only: bool = True
+    #: Random-WS / ENAS: architectures screened after each epoch, minibatches each one
+    #: sees, and how many of the best are then scored on the whole selection split
+    selection_samples: int = 1000
+    selection_batches: int = 10
+    selection_top_k: int = 5
+    #: ENAS controller (the original's values; its argparse lr 0.0035 and entropy 0.1
+    #: are overridden in its code, pitfall 15)
+    controller_steps: int = 300
+    controller_learning_rate: float = 3.5e-4
+    controller_entropy_weight: float = 1e-4
+    controller_baseline_decay: float = 0.99
+    controller_lstm_size: int = 64
+    controller_temperature: float = 5.0
+    controller_tanh_constant: float = 2.5
+    controller_op_tanh_reduce: float = 5.0
     #: small-size knobs for CPU tests and demos; 0 = no limit
     max_batches_per_epoch: int = 0
     max_eval_batches: int = 0

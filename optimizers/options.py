@@ -98,6 +98,24 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             original="added",
         ),
         OptionSpec(
+            "subnet_forward",
+            {
+                "masked": "Random-WS/ENAS run every op, unselected ones multiplied by 0",
+                "sampled": "Random-WS/ENAS evaluate and train only the sampled ops",
+            },
+            paper="sampled",
+            original="masked",
+        ),
+        OptionSpec(
+            "enas_lr_schedule",
+            {
+                "per_batch": "ENAS child: cosine T_max=epochs stepped per minibatch (oscillates)",
+                "per_epoch": "ENAS child: the DARTS cosine, one step per epoch",
+            },
+            paper="per_epoch",
+            original="per_batch",
+        ),
+        OptionSpec(
             "lr_schedule",
             {
                 "nominal": "epoch e trains at lr_e (torch <= 1.1 scheduler semantics)",
@@ -121,6 +139,8 @@ class Options:
     cutout_schedule: str = "original"
     eval_augmentation: str = "original"
     cell_output: str = "added"
+    subnet_forward: str = "masked"
+    enas_lr_schedule: str = "per_batch"
     lr_schedule: str = "nominal"
 
     def __post_init__(self) -> None:

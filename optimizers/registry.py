@@ -7,11 +7,14 @@ are shared. Register with `@register_method`; `nb1s search NAME` then finds it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .hyperparameters import Hyperparameters
 from .mixing import Mixing, SoftmaxMixing
 from .updates import ArchUpdate, FirstOrder
+
+if TYPE_CHECKING:
+    from .selection import ScreenSelector
 
 
 class OneShotMethod:
@@ -29,6 +32,15 @@ class OneShotMethod:
     def make_update(self, hp: Hyperparameters) -> ArchUpdate:
         del hp
         return FirstOrder()
+
+    def make_selector(self, hp: Hyperparameters) -> ScreenSelector | None:
+        """How each epoch's reported architecture is chosen; None: discretize the logits.
+
+        Sampling methods (Random-WS, ENAS) have no logits worth discretizing: they screen
+        sampled architectures with the shared weights instead (`selection.py`).
+        """
+        del hp
+        return None
 
     def temperature(self, hp: Hyperparameters, epoch: float) -> float | None:
         """Mixing temperature while training epoch `epoch` (None when it has none)."""
@@ -55,7 +67,7 @@ def register_method(cls: type[OneShotMethod]) -> type[OneShotMethod]:
 
 def get_method(name: str) -> OneShotMethod:
     """An instance of the registered method `name` (ValueError lists the known names)."""
-    from . import darts, gdas, pcdarts  # noqa: F401  (registers the built-in methods)
+    from . import darts, enas, gdas, pcdarts, random_ws  # noqa: F401  (registers built-ins)
 
     try:
         return METHODS[name]()
@@ -66,6 +78,6 @@ def get_method(name: str) -> OneShotMethod:
 
 
 def method_names() -> list[str]:
-    from . import darts, gdas, pcdarts  # noqa: F401
+    from . import darts, enas, gdas, pcdarts, random_ws  # noqa: F401
 
     return sorted(METHODS)

@@ -1,4 +1,4 @@
-"""The one search loop DARTS, DARTS-2nd, GDAS and PC-DARTS share (reference section 6.1).
+"""The one search loop every method shares (DARTS-family: reference section 6.1).
 
 Per minibatch: one architecture step on (train batch, valid batch) through the method's
 update rule, then one SGD step on the weights with gradient-norm clipping. Per epoch: the
@@ -7,6 +7,11 @@ evaluation of the one-shot model on the architecture split. The loop receives ba
 a `BatchSource` and reports each epoch, epoch 0 being the initial weights, to a callback;
 it never touches files. `state_dict` holds everything needed to resume bit-identically on
 CPU (weights, architecture logits, both optimizers, RNG state, progress).
+
+Two optional hooks serve the sampling methods without a second loop: a method's
+`make_selector` chooses the reported architecture by screening samples (Random-WS, ENAS),
+and an update rule with `end_epoch` runs after each epoch's evaluation (ENAS trains its
+controller there); an update rule with `state_dict` is checkpointed with the search.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from .discretize import discrete_config_id
 from .hyperparameters import Hyperparameters
 from .options import Options
 from .registry import OneShotMethod
+from .subnetwork import write_config
 from .supernet import Supernet
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -61,6 +67,9 @@ class EpochResult:
     lr: float | None
     temperature: float | None
     wall_time_s: float
+    #: one-shot error of the reported architecture on the whole selection split, for
+    #: methods that choose it by screening samples (Random-WS, ENAS); None otherwise
+    selection_valid_error: float | None = None
 
 
 EpochCallback = Callable[[EpochResult, "OneShotSearch"], None]
@@ -98,6 +107,7 @@ class OneShotSearch:
         self.arch = ArchWeights(space).to(self.device)
         self.mixing = method.make_mixing(hp)
         self.update = method.make_update(hp)
+        self.selector = method.make_selector(hp)
         self.weight_optimizer = torch.optim.SGD(
             self.model.parameters(), lr=hp.learning_rate, momentum=hp.momentum,
             weight_decay=hp.weight_decay)
@@ -133,6 +143,19 @@ class OneShotSearch:
 
     def config_id(self) -> int:
         return discrete_config_id(self.space, self.arch.as_numpy())
+
+    def choose_architecture(self, source: BatchSource, epoch: int) -> tuple[int, float | None]:
+        """The config id to report after `epoch` and, when screened, its one-shot error.
+
+        Without a selector it is the discretized logits. With one, the selected
+        architecture's 0/1 weights are written into the logits, so `arch_weights` of the
+        record discretizes back to the reported architecture.
+        """
+        if self.selector is None:
+            return self.config_id(), None
+        selection = self.selector.select(self, source, epoch)
+        write_config(self.arch, selection.config)
+        return selection.config_id, selection.valid_error
 
     def _set_temperature(self, epoch: float) -> float | None:
         tau = self.method.temperature(self.hp, epoch)
@@ -186,12 +209,14 @@ class OneShotSearch:
             start = time.perf_counter()
             self._set_temperature(0)
             valid_error = self.evaluate(source.eval_batches(0))
+            config_id, selection_error = self.choose_architecture(source, 0)
             self.wall_time_s += time.perf_counter() - start
             self.reported = 0
             self._report(on_epoch, EpochResult(
-                epoch=0, config_id=self.config_id(), arch_weights=self.arch.as_numpy(),
+                epoch=0, config_id=config_id, arch_weights=self.arch.as_numpy(),
                 oneshot_train_error=None, oneshot_valid_error=valid_error, train_loss=None,
-                lr=None, temperature=None, wall_time_s=self.wall_time_s))
+                lr=None, temperature=None, wall_time_s=self.wall_time_s,
+                selection_valid_error=selection_error))
         for epoch in range(self.reported, self.hp.epochs):
             start = time.perf_counter()
             tau = self._set_temperature(epoch)
@@ -199,12 +224,17 @@ class OneShotSearch:
                 source.train_pairs(epoch, self.hp.epochs), epoch)
             self._set_temperature(epoch + 1)
             valid_error = self.evaluate(source.eval_batches(epoch + 1))
+            end_epoch = getattr(self.update, "end_epoch", None)
+            if end_epoch is not None:  # e.g. the ENAS controller's REINFORCE steps
+                end_epoch(self, source, epoch + 1)
+            config_id, selection_error = self.choose_architecture(source, epoch + 1)
             self.wall_time_s += time.perf_counter() - start
             self.reported = epoch + 1
             self._report(on_epoch, EpochResult(
-                epoch=epoch + 1, config_id=self.config_id(), arch_weights=self.arch.as_numpy(),
+                epoch=epoch + 1, config_id=config_id, arch_weights=self.arch.as_numpy(),
                 oneshot_train_error=train_error, oneshot_valid_error=valid_error,
-                train_loss=train_loss, lr=lr, temperature=tau, wall_time_s=self.wall_time_s))
+                train_loss=train_loss, lr=lr, temperature=tau, wall_time_s=self.wall_time_s,
+                selection_valid_error=selection_error))
 
     def _report(self, on_epoch: EpochCallback | None, result: EpochResult) -> None:
         if on_epoch is not None:
@@ -222,6 +252,8 @@ class OneShotSearch:
             "temperature": self.mixing.temperature,
             "torch_rng": torch.get_rng_state(),
         }
+        if hasattr(self.update, "state_dict"):  # an update rule with state of its own
+            state["update"] = self.update.state_dict()
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -235,6 +267,8 @@ class OneShotSearch:
         self.wall_time_s = float(state["wall_time_s"])
         self.mixing.temperature = state["temperature"]
         torch.set_rng_state(state["torch_rng"])
+        if "update" in state:
+            self.update.load_state_dict(state["update"])  # type: ignore[attr-defined]
         if "cuda_rng" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
 

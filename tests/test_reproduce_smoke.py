@@ -37,25 +37,32 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     out: Path = smoke["out"]
     result = smoke["result"]
     assert result["labels"] == ["smoke", "synthetic"]
-    assert result["status"] == "partial"  # ENAS and Random-WS cannot run yet
-    assert {b["variant"] for b in result["blocked"]} == {"enas", "random_ws"}
-    assert len(result["run"]["started"]) == 6 and not result["run"]["failed"]
+    assert result["status"] == "complete"  # all five optimizers of Figure 2 run
+    assert not result["blocked"]
+    assert len(result["run"]["started"]) == 10 and not result["run"]["failed"]
     agg = json.loads((out / "aggregate.json").read_text())
     assert agg["synthetic"] and agg["version"] == 1
-    assert {g["variant"] for g in agg["groups"]} == {"darts", "gdas", "pcdarts"}
+    assert {g["variant"] for g in agg["groups"]} == {"darts", "gdas", "pcdarts", "enas",
+                                                     "random_ws"}
     for g in agg["groups"]:
         assert g["n"] == 2 and g["epochs"] == [0, 1, 2]
         assert all(v is not None for v in g["metrics"]["test_regret"]["mean"])
     assert (out / "plots" / "fig2-smoke-paper.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "plots" / "fig2-smoke-paper.pdf").is_file()
     report = (out / "diff.md").read_text()
-    assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" in report
+    assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" not in report
     verdict = result["diff"]["verdict"]
     # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
-    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 3 * 4
+    # 3 final metrics + 1 band row per group, plus the recipe-identity row
+    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 5 * 4 + 1
     assert smoke["rc"] == (1 if verdict["status"] == "fail" else 0)
     run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
     assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
+    assert run_meta["recipe"] == {"name": "fig2", "version": 1, "profile": "smoke",
+                                  "protocol": "paper"}
+    identity = next(r for r in json.loads((out / "diff.json").read_text())["rows"]
+                    if r["kind"] == "provenance")
+    assert identity["pass"] and identity["note"].startswith("10 run(s) record")
 
 
 def test_second_reproduce_skips_finished_runs(smoke: dict) -> None:
@@ -64,7 +71,7 @@ def test_second_reproduce_skips_finished_runs(smoke: dict) -> None:
     proc = nb1s("reproduce", "fig2", "--profile", "smoke", "--out", str(out), "--smoke-data",
                 str(smoke["root"] / "data"), "--json")
     result = json.loads(proc.stdout)
-    assert len(result["run"]["skipped"]) == 6
+    assert len(result["run"]["skipped"]) == 10
     assert not result["run"]["started"] and not result["run"]["resumed"]
     assert (out / "aggregate.json").read_text() == before
 
@@ -79,7 +86,7 @@ def test_interrupted_run_is_resumed_through_search_resume(smoke: dict) -> None:
                 str(smoke["root"] / "data"), "--json")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["resumed"] == ["pcdarts/space1/seed0"] and len(result["skipped"]) == 5
+    assert result["resumed"] == ["pcdarts/space1/seed0"] and len(result["skipped"]) == 9
     log = (out / "logs/pcdarts/space1/seed0.log").read_text()
     assert any(line.startswith("$ ") and "--resume" in line for line in log.splitlines())
     assert json.loads((run / "run.json").read_text())["status"] == "complete"
@@ -92,7 +99,7 @@ def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: P
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["verdict"]["status"] == "pass"
-    assert result["verdict"]["rows"] == 3 * 4  # 3 final metrics + 1 band row per group
+    assert result["verdict"]["rows"] == 5 * 4 + 1  # 3 final + 1 band per group, identity
     assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
 
 
@@ -106,7 +113,8 @@ def test_check_runs_a_user_optimizer_by_import_path(smoke: dict, tmp_path: Path)
                 cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
     assert proc.returncode in (0, 1), proc.stderr
     result = json.loads(proc.stdout)
-    assert {r["against"] for r in result["rows"]} == {"darts", "gdas", "pcdarts"}
+    assert {r["against"] for r in result["rows"]} == {"darts", "gdas", "pcdarts", "enas",
+                                                      "random_ws"}
     for row in result["rows"]:
         assert row["final"]["verdict"] in ("better", "same", "worse")
         assert -1.0 <= row["final"]["cliffs_delta"] <= 1.0

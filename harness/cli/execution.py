@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..executors import JobResult
 from ..recipe_plan import Plan
-from ..recipe_runner import DataInputs, Executor
+from ..recipe_runner import DataInputs, Executor, RunSummary
 from .output import err_console
 
 CIFAR_ENV = "NB1S_CIFAR_DIR"
@@ -103,3 +103,21 @@ def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
             bar.update(task, advance=1, last=f"{res.key}: {mark}")
 
         yield on_start, on_done
+
+
+def prepare_execution(plan: Plan, results: Path, opts: ExecutionOptions
+                      ) -> tuple[DataInputs, Executor]:
+    """The data folders and the executor every run of `plan` will use."""
+    data = resolve_data(plan, results, opts)
+    return data, build_executor(opts, results, data)
+
+
+def execute_plan(plan: Plan, results: Path, opts: ExecutionOptions, show_progress: bool,
+                 program: tuple[str, ...] | None = None) -> RunSummary:
+    """Run every unfinished run of `plan` (what `nb1s run` and `nb1s check` share)."""
+    from ..recipe_runner import run_plan
+
+    data, ex = prepare_execution(plan, results, opts)
+    with run_progress(show_progress) as (on_start, on_done):
+        return run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start,
+                        program=program)

@@ -19,7 +19,7 @@ from .recipe_view import (
 )
 
 if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
-    from ..recipe import Profile, Protocol
+    from ..recipe import Profile, Protocol, Recipe
 
 # Options shared by every command that runs searches (reused OptionInfo objects).
 PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
@@ -54,6 +54,15 @@ def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protoc
     return profile, protocol
 
 
+def load_recipe_choice(name: str, profile: str, protocol: str
+                       ) -> tuple[Recipe, Profile, Protocol]:
+    """The recipe a command names, with its validated profile and protocol."""
+    from ..recipe_catalog import load_recipe
+
+    prof, proto = parse_profile_protocol(profile, protocol)
+    return load_recipe(name), prof, proto
+
+
 def validate_files(target: str | None) -> dict[str, Any]:
     """Validate one recipe (name or path) or every recipe; JSON-ready result."""
     from ..recipe import RecipeError, parse_recipe
@@ -73,7 +82,7 @@ def validate_files(target: str | None) -> dict[str, Any]:
 
 
 def list_recipes() -> dict[str, Any]:
-    from ..recipe import RecipeError, parse_recipe
+    from ..recipe import RUNNABLE_KINDS, RecipeError, parse_recipe
     from ..recipe_catalog import recipe_files, recipes_dir
 
     rows: list[dict[str, Any]] = []
@@ -87,8 +96,9 @@ def list_recipes() -> dict[str, Any]:
         rows.append({"name": r.name, "version": r.version, "title": r.title,
                      "reproduces": r.reproduces, "aliases": r.aliases, "kind": r.kind,
                      "paper_source": r.paper_source, "optimizers": optimizers,
-                     "requires": r.requires, "runnable": r.kind in ("search", "enumeration"),
-                     "profiles": ["paper", *r.profiles]})
+                     "requires": r.requires, "runnable": r.kind in RUNNABLE_KINDS,
+                     "profiles": ["paper", *(r.profiles or (
+                         ["smoke"] if r.kind == "distribution" else []))]})
     return {"folder": str(recipes_dir()), "recipes": rows}
 
 
@@ -121,19 +131,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run every unfinished search of a recipe (finished runs are skipped)."""
         from ..optimizer_catalog import availability
-        from ..recipe_catalog import load_recipe
         from ..recipe_plan import plan_recipe
-        from ..recipe_runner import run_plan
-        from .execution import (
-            ExecutionOptions,
-            build_executor,
-            default_results,
-            resolve_data,
-            run_progress,
-        )
+        from .execution import ExecutionOptions, default_results, execute_plan
 
-        prof, proto = parse_profile_protocol(profile, protocol)
-        r = load_recipe(recipe)
+        r, prof, proto = load_recipe_choice(recipe, profile, protocol)
         plan = plan_recipe(r, prof, proto, availability)
         if not plan.runs:
             reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked) or \
@@ -142,10 +143,7 @@ def register(app: typer.Typer) -> None:
         results = out or default_results(r.name, profile, protocol)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
                                 timeout_min, data_dir, cifar_dir, smoke_data)
-        data = resolve_data(plan, results, opts)
-        ex = build_executor(opts, results, data)
-        with run_progress(not as_json) as (on_start, on_done):
-            summary = run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start)
+        summary = execute_plan(plan, results, opts, not as_json)
         emit(summary.as_dict(), as_json, render_run)
         if not summary.ok:
             raise typer.Exit(1)
@@ -163,6 +161,7 @@ def register(app: typer.Typer) -> None:
         """Compare results with a reference, row by row; exit 1 when a row fails."""
         from nb1s.atomic import atomic_write_text
 
+        from ..recipe import PAPER_ONLY_KINDS
         from ..recipe_catalog import load_recipe
         from ..recipe_runner import PLAN_FILE
         from ..reproduce import DIFF_MD, diff_results
@@ -175,7 +174,19 @@ def register(app: typer.Typer) -> None:
         if r.version != plan["version"]:
             raise UserError(f"results are {r.name} v{plan['version']} but the recipe is now "
                             f"v{r.version}: re-run them")
-        result = diff_results(results, r, against)
+        if r.kind in PAPER_ONLY_KINDS and against is not None:
+            raise UserError(f"{r.name} is compared with the paper's numbers only; "
+                            "--against does not apply")
+        if r.kind == "distribution":
+            from ..reproduce_distribution import diff_distribution
+
+            result = diff_distribution(results, r)
+        elif r.kind == "correlation":
+            from ..reproduce_correlation import diff_correlation
+
+            result = diff_correlation(results, r)
+        else:
+            result = diff_results(results, r, against)
         if report is not None:
             atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
         emit(result, as_json, render_diff)
@@ -205,19 +216,10 @@ def register(app: typer.Typer) -> None:
         from ..aggregate import AGGREGATE_FILE, aggregate_results
         from ..check import candidate_plan, check_candidate
         from ..optimizer_catalog import availability, load_plugin
-        from ..recipe_catalog import load_recipe
-        from ..recipe_runner import run_plan
         from ..reference_curves import load_curves, load_reference_file
-        from .execution import (
-            ExecutionOptions,
-            build_executor,
-            default_results,
-            resolve_data,
-            run_progress,
-        )
+        from .execution import ExecutionOptions, default_results, execute_plan
 
-        prof, proto = parse_profile_protocol(profile, protocol)
-        r = load_recipe(recipe)
+        r, prof, proto = load_recipe_choice(recipe, profile, protocol)
         program: tuple[str, ...] | None = None
         name = optimizer
         if ":" in optimizer:
@@ -238,16 +240,16 @@ def register(app: typer.Typer) -> None:
         results = out or default_results(f"check-{name}-{r.name}", profile, protocol)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
                                 timeout_min, data_dir, cifar_dir, smoke_data)
-        data = resolve_data(plan, results, opts)
-        ex = build_executor(opts, results, data)
-        with run_progress(not as_json) as (on_start, on_done):
-            summary = run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start,
-                               program=program)
+        summary = execute_plan(plan, results, opts, not as_json, program=program)
         if not summary.ok:
             emit(summary.as_dict(), as_json, render_run)
             raise typer.Exit(1)
         agg = aggregate_results(results)
         atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+        if not agg["recipe_check"]["ok"]:
+            bad = agg["recipe_check"]["mismatched"][0]
+            raise UserError(f"{results} holds runs of another recipe identity (e.g. "
+                            f"{bad['run']}: {bad['recorded']}); use a fresh --out")
         result = {"optimizer": optimizer, "recipe": r.name, "version": r.version,
                   "profile": profile, "protocol": protocol, "results": str(results),
                   **check_candidate(agg, ref, r.diff.alpha, gate_against)}

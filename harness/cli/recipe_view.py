@@ -68,18 +68,14 @@ def render_run(result: dict[str, Any]) -> None:
         console.print(f"[yellow]cannot run yet[/] {escape(b['label'])}: {escape(b['reason'])}")
 
 
-def render_reproduce(result: dict[str, Any]) -> None:
-    if result["status"] == "cannot-run":
-        console.print(f"[yellow]{result['recipe']} cannot run yet:[/]")
-        for b in result["blocked"]:
-            console.print(f"  {escape(b['label'])}: {escape(b['reason'])}")
-        return
-    labels = result.get("labels") or []
+def _print_labels(labels: list[str]) -> None:
     if labels:
         console.print(f"[bold yellow]{' / '.join(x.upper() for x in labels)}: not a "
                       "reproduction of the paper[/]")
-    render_run(result["run"])
-    _render_finals(result["finals"], labels)
+
+
+def _print_outcome(result: dict[str, Any]) -> None:
+    """Plots, report path, diff notes and the coloured one-line verdict of a reproduction."""
     console.print(f"plots: {', '.join(result['plots']) or 'none'}")
     console.print(f"diff report: {result['diff']['markdown']}")
     for note in result["diff"]["notes"]:
@@ -87,6 +83,70 @@ def render_reproduce(result: dict[str, Any]) -> None:
     v = result["diff"]["verdict"]
     color = {"pass": "green", "fail": "red"}.get(v["status"], "yellow")
     console.print(f"[{color}]{escape(v['line'])}[/]")
+
+
+def render_reproduce(result: dict[str, Any]) -> None:
+    if result["status"] == "cannot-run":
+        console.print(f"[yellow]{result['recipe']} cannot run yet:[/]")
+        for b in result["blocked"]:
+            console.print(f"  {escape(b['label'])}: {escape(b['reason'])}")
+        return
+    labels = result.get("labels") or []
+    _print_labels(labels)
+    render_run(result["run"])
+    _render_finals(result["finals"], labels)
+    _print_outcome(result)
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    """pass / FAIL / known deviation (a row with pass None is reported, not counted)."""
+    if row["pass"] is None:
+        return f"[yellow]known[/] {escape(row.get('note', ''))}"
+    return "[green]pass[/]" if row["pass"] else f"[red]FAIL[/] {escape(row.get('note', ''))}"
+
+
+def render_distribution(result: dict[str, Any]) -> None:
+    labels = result.get("labels") or []
+    _print_labels(labels)
+    first = result["spaces"][0] if result["spaces"] else {}
+    table = Table(title=f"{result['recipe']} v{result['version']}: NB101 test error per space "
+                  f"(set {first.get('architecture_set', '-')}, repeats "
+                  f"{first.get('repeats', '-')})")
+    thresholds = list(first.get("test_error", {}).get("fraction_below", {}))
+    for col in ("SS", "archs", "min", "median", "max", *(f"<{t}" for t in thresholds)):
+        table.add_column(col, justify="right", no_wrap=True)
+    for s in result["spaces"]:
+        t = s["test_error"]
+        q = t["quantiles"]
+        table.add_row(str(s["space"]), str(s["n_architectures"]),
+                      *(_fmt(q[k], ".4f") for k in ("q0", "q50", "q100")),
+                      *(f"{t['fraction_below'][k]:.0%}" for k in thresholds))
+    console.print(table)
+    console.print(f"summary: {result['distribution']}")
+    _print_outcome(result)
+
+
+def render_correlation(result: dict[str, Any]) -> None:
+    if result["status"] == "cannot-run":
+        render_reproduce(result)
+        return
+    labels = result.get("labels") or []
+    _print_labels(labels)
+    render_run(result["run"])
+    budgets = sorted({int(b) for r in result["rows"] for b in r["budgets"]})
+    table = Table(title="Spearman (Kendall) of supernet error vs NB101 test error")
+    for col in ("method", "SS", "seed", "epoch", "archs", *(f"NB {b}" for b in budgets)):
+        table.add_column(col, justify="left" if col == "method" else "right", no_wrap=True)
+    for r in result["rows"]:
+        cells = []
+        for b in budgets:
+            c = r["budgets"].get(str(b))
+            cells.append("-" if c is None or c["spearman"] is None else
+                         f"{c['spearman']:+.2f} ({c['kendall']:+.2f})")
+        table.add_row(r["label"], str(r["space"]), str(r["seed"]), str(r["epoch"]),
+                      str(r["n_architectures"]), *cells)
+    console.print(table)
+    _print_outcome(result)
 
 
 def render_diff(result: dict[str, Any]) -> None:
@@ -100,7 +160,7 @@ def render_diff(result: dict[str, Any]) -> None:
             ours, ref = f"{r['in_band_fraction']:.0%} in band", f"≥{r['required_fraction']:.0%}"
         table.add_row(r["group"], r["kind"], r["metric"], ours, ref, _fmt(r.get("diff")),
                       _fmt(r.get("tolerance")), _fmt(r.get("p"), ".3g"),
-                      "[green]pass[/]" if r["pass"] else f"[red]FAIL[/] {r.get('note', '')}")
+                      _outcome(r))
     if result["rows"]:
         console.print(table)
     for note in result["notes"]:

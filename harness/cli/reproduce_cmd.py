@@ -9,12 +9,13 @@ plotted and diffed; recipes nb1s cannot run yet say so and exit 3.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..errors import UserError
 from ..table1_report import reproduce_table1
-from .output import emit
+from .output import emit, err_console
 from .recipe_cmd import (
     AS_JSON,
     CIFAR_DIR,
@@ -31,8 +32,11 @@ from .recipe_cmd import (
     TIMEOUT,
     WORKERS,
 )
-from .recipe_view import render_reproduce
+from .recipe_view import render_correlation, render_distribution, render_reproduce
 from .table1_view import render_table1
+
+if TYPE_CHECKING:
+    from ..recipe import Profile, Protocol, Recipe
 
 EXIT_CANNOT_RUN = 3
 
@@ -62,28 +66,41 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             return
         from ..optimizer_catalog import availability
-        from ..recipe_catalog import load_recipe
+        from ..recipe import PAPER_ONLY_KINDS
         from ..recipe_plan import plan_recipe
         from ..reproduce import reproduce_recipe
         from .execution import (
             ExecutionOptions,
-            build_executor,
             default_results,
-            resolve_data,
+            prepare_execution,
             run_progress,
         )
-        from .recipe_cmd import parse_profile_protocol
+        from .recipe_cmd import load_recipe_choice
 
-        prof, proto = parse_profile_protocol(profile, protocol)
-        recipe = load_recipe(name)
+        recipe, prof, proto = load_recipe_choice(name, profile, protocol)
         if recipe.kind == "enumeration":
             raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
         results = out or default_results(recipe.name, profile, protocol)
+        if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
+            raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
+                            "--against and --store-reference do not apply")
+        if recipe.kind == "distribution":
+            _reproduce_distribution(recipe, results, prof, proto, data_dir, smoke_data,
+                                    as_json)
+            return
         plan = plan_recipe(recipe, prof, proto, availability)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
                                 timeout_min, data_dir, cifar_dir, smoke_data)
-        data = resolve_data(plan, results, opts) if plan.runs else None
-        ex = build_executor(opts, results, data) if data is not None else None
+        data, ex = prepare_execution(plan, results, opts) if plan.runs else (None, None)
+        if recipe.kind == "correlation":
+            from ..reproduce_correlation import reproduce_correlation
+
+            with run_progress(not as_json and ex is not None) as (on_start, on_done):
+                corr = reproduce_correlation(recipe, results, ex, prof, proto, data,
+                                             availability, on_start, on_done)
+            emit(corr, as_json, render_correlation)
+            _exit_for(corr)
+            return
         with run_progress(not as_json and ex is not None) as (on_start, on_done):
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
                                       against=against, availability=availability,
@@ -98,8 +115,31 @@ def register(app: typer.Typer) -> None:
                     f"{protocol} --store-reference`")
             result["stored_reference"] = str(store_curves(agg, note=note))
         emit(result, as_json, render_reproduce)
-        if result["status"] == "cannot-run":
-            raise typer.Exit(EXIT_CANNOT_RUN)
-        if result["status"] == "failed-runs" or result["diff"]["verdict"]["status"] == "fail":
-            raise typer.Exit(1)
+        _exit_for(result)
 
+
+def _exit_for(result: dict[str, Any]) -> None:
+    """Exit 3 when nothing could run, 1 on failed runs or a failed diff."""
+    if result["status"] == "cannot-run":
+        raise typer.Exit(EXIT_CANNOT_RUN)
+    if result["status"] == "failed-runs" or result["diff"]["verdict"]["status"] == "fail":
+        raise typer.Exit(1)
+
+
+
+def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
+                            data_dir: Path | None, smoke_data: Path | None,
+                            as_json: bool) -> None:
+    """fig6: no searches; look every architecture up, plot, summarise and diff."""
+    from ..reproduce_distribution import reproduce_distribution
+
+    if as_json:
+        result = reproduce_distribution(recipe, results, profile, protocol, data_dir,
+                                        smoke_data)
+    else:
+        with err_console.status(f"{recipe.name}: looking up every architecture"):
+            result = reproduce_distribution(recipe, results, profile, protocol, data_dir,
+                                            smoke_data)
+    emit(result, as_json, render_distribution)
+    if result["diff"]["verdict"]["status"] == "fail":
+        raise typer.Exit(1)

@@ -76,7 +76,8 @@ def _render_digits(result: dict[str, Any]) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_command(
-        optimizer: str = typer.Argument(..., help="darts, darts2, gdas or pcdarts."),
+        optimizer: str = typer.Argument(
+            ..., help="darts, darts2, gdas, pcdarts, random_ws or enas."),
         space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
         out: Path = typer.Option(..., "--out", help="Run directory to write."),
         epochs: int | None = typer.Option(None, "--epochs", min=1,
@@ -92,14 +93,21 @@ def register(app: typer.Typer) -> None:
         resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from "
                                     "its last finished epoch."),
         device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
+        recipe_meta: str | None = typer.Option(None, "--recipe-meta", help="JSON {name, "
+                                               "version, profile, protocol} of the recipe "
+                                               "that started this run (set by `nb1s run`); "
+                                               "recorded in run.json."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """One-shot search with the discrete architecture looked up in NB101 every epoch."""
+        from ..recipe_meta import parse_recipe_meta
         from ..search_runner import SearchRequest, run_search
 
+        recipe = parse_recipe_meta(recipe_meta) if recipe_meta is not None else None
         request = SearchRequest(optimizer=optimizer, space=space, out=out, seed=seed,
                                 epochs=epochs, overrides=list(overrides), data_dir=data_dir,
-                                cifar_dir=cifar_dir, resume=resume, device=device)
+                                cifar_dir=cifar_dir, resume=resume, device=device,
+                                recipe=recipe)
         with epoch_bar(f"{optimizer} space {space}", not as_json) as update:
             result = run_search(request, progress=update)
         emit(result, as_json, _render_search)
