@@ -15,7 +15,15 @@ import typer
 from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
 
 from ..errors import UserError
-from . import enumerate_cmd, hash_cmd, reproduce_cmd
+from . import (
+    data_cmd,
+    enumerate_cmd,
+    hash_cmd,
+    query_cmd,
+    recipe_cmd,
+    reproduce_cmd,
+    search_cmd,
+)
 
 app = typer.Typer(
     name="nb1s",
@@ -25,33 +33,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-enumerate_cmd.register(app)
-hash_cmd.register(app)
-reproduce_cmd.register(app)
-
-# Further command groups register here, one line each (data, query, search, run, ...).
-_OPTIONAL_GROUPS = (
-    "nb1s.harness.cli.data_cmd",
-    "nb1s.harness.cli.query_cmd",
-    "nb1s.harness.cli.search_cmd",
-    "nb1s.harness.cli.recipe_cmd",
-)
-
-
-def _register_optional() -> None:
-    import importlib
-
-    for name in _OPTIONAL_GROUPS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
-
-
-_register_optional()
+for group in (enumerate_cmd, hash_cmd, reproduce_cmd, data_cmd, query_cmd, search_cmd,
+              recipe_cmd):
+    group.register(app)
 
 EXPECTED_ERRORS = (UserError, InvalidConfigError, InvalidSpecError, UnknownSpaceError)
 
