@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 import torch
+from search_helpers import Killed, read_records
 from typer.testing import CliRunner
 
 from nb1s.enumerate import encode, get_space
 from nb1s.harness.cli.app import app
-from nb1s.harness.digits import write_digits
-from nb1s.harness.nb101_import import import_tfrecord
 from nb1s.harness.search_runner import SearchRequest, run_search
-from nb1s.harness.synth import write_synthetic_tfrecord
 from nb1s.optimizers import Options, get_method
 from nb1s.optimizers.enas import ADAM_BETAS, ADAM_EPS, reinforce_loss
 from nb1s.optimizers.enas_controller import Controller
@@ -25,7 +23,6 @@ from nb1s.optimizers.search_loop import OneShotSearch, cosine_lr
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
         "max_eval_batches=2", "selection_samples=4", "selection_top_k=2",
         "controller_steps=3"]
-TIMING_KEYS = ("wall_time_s", "peak_memory_mb")
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])
@@ -114,13 +111,8 @@ def test_child_learning_rate_schedule_switch(schedule: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("enas")
-    record = root / "synthetic.tfrecord"
-    write_synthetic_tfrecord(record, models=5, seed=0, spaces=[1, 2])
-    import_tfrecord(record, root / "nb101")
-    write_digits(root / "digits")
-    return {"nb101": root / "nb101", "cifar": root / "digits"}
+def data(search_data: dict[str, Path]) -> dict[str, Path]:
+    return search_data
 
 
 def _request(data: dict[str, Path], out: Path, **kw: Any) -> SearchRequest:
@@ -129,31 +121,24 @@ def _request(data: dict[str, Path], out: Path, **kw: Any) -> SearchRequest:
                          cifar_dir=data["cifar"], device="cpu", **kw)
 
 
-def _records(out: Path) -> list[dict[str, Any]]:
-    lines = (out / "epochs.jsonl").read_text().splitlines()
-    return [{k: v for k, v in json.loads(line).items() if k not in TIMING_KEYS} for line in lines]
-
-
-class _Killed(Exception):
-    pass
 
 
 def test_enas_is_deterministic_and_resumes_bit_identically(
         data: dict[str, Path], tmp_path: Path) -> None:
     run_search(_request(data, tmp_path / "a"))
-    records = _records(tmp_path / "a")
+    records = read_records(tmp_path / "a")
     assert [r["epoch"] for r in records] == [0, 1, 2]
     assert all(r["selection_valid_error"] is not None for r in records)
 
     def kill_after_epoch_1(epoch: int, total: int, record: dict[str, Any]) -> None:
         if epoch == 1:
-            raise _Killed
+            raise Killed
 
-    with pytest.raises(_Killed):
+    with pytest.raises(Killed):
         run_search(_request(data, tmp_path / "b"), progress=kill_after_epoch_1)
-    assert _records(tmp_path / "b") == records[:2]  # same seed, same records so far
+    assert read_records(tmp_path / "b") == records[:2]  # same seed, same records so far
     run_search(_request(data, tmp_path / "b", resume=True))
-    assert _records(tmp_path / "b") == records  # controller, baseline and steps restored
+    assert read_records(tmp_path / "b") == records  # controller, baseline and steps restored
 
 
 def test_cli_search_enas(data: dict[str, Path], tmp_path: Path) -> None:
@@ -171,4 +156,4 @@ def test_cli_search_enas(data: dict[str, Path], tmp_path: Path) -> None:
     assert meta["options"]["enas_lr_schedule"] == "per_batch"
     hp = meta["hyperparameters"]
     assert (hp["weight_decay"], hp["grad_clip"], hp["selection_batches"]) == (1e-4, 0.25, 1)
-    assert isinstance(_records(out)[1]["test_regret"], float)
+    assert isinstance(read_records(out)[1]["test_regret"], float)

@@ -11,14 +11,12 @@ import numpy as np
 import pytest
 import torch
 from scipy import stats
+from search_helpers import Killed, read_records
 from typer.testing import CliRunner
 
 from nb1s.enumerate import Config, decode, decode_array, encode, get_space
 from nb1s.harness.cli.app import app
-from nb1s.harness.digits import write_digits
-from nb1s.harness.nb101_import import import_tfrecord
 from nb1s.harness.search_runner import SearchRequest, run_search
-from nb1s.harness.synth import write_synthetic_tfrecord
 from nb1s.optimizers import Options, Supernet, discrete_config_id, get_method
 from nb1s.optimizers.arch_weights import ArchWeights
 from nb1s.optimizers.search_loop import OneShotSearch
@@ -28,7 +26,6 @@ from nb1s.optimizers.subnetwork import sample_config_id, subnet_weights, write_c
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
         "max_eval_batches=2", "selection_samples=5", "selection_batches=1",
         "selection_top_k=2"]
-TIMING_KEYS = ("wall_time_s", "peak_memory_mb")
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])
@@ -147,13 +144,8 @@ def test_screen_keeps_the_best_of_the_top_k_only() -> None:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("random_ws")
-    record = root / "synthetic.tfrecord"
-    write_synthetic_tfrecord(record, models=5, seed=0, spaces=[1, 2])
-    import_tfrecord(record, root / "nb101")
-    write_digits(root / "digits")
-    return {"nb101": root / "nb101", "cifar": root / "digits"}
+def data(search_data: dict[str, Path]) -> dict[str, Path]:
+    return search_data
 
 
 def _request(data: dict[str, Path], out: Path, **kw: Any) -> SearchRequest:
@@ -162,19 +154,12 @@ def _request(data: dict[str, Path], out: Path, **kw: Any) -> SearchRequest:
                          cifar_dir=data["cifar"], device="cpu", **kw)
 
 
-def _records(out: Path) -> list[dict[str, Any]]:
-    lines = (out / "epochs.jsonl").read_text().splitlines()
-    return [{k: v for k, v in json.loads(line).items() if k not in TIMING_KEYS} for line in lines]
-
-
-class _Killed(Exception):
-    pass
 
 
 def test_random_ws_is_deterministic_and_resumes_bit_identically(
         data: dict[str, Path], tmp_path: Path) -> None:
     run_search(_request(data, tmp_path / "a"))
-    records = _records(tmp_path / "a")
+    records = read_records(tmp_path / "a")
     assert len({r["config_id"] for r in records}) > 1  # a new selection each epoch
     assert all(r["selection_valid_error"] is not None for r in records)
     # the stored weights are the 0/1 weights of the reported architecture
@@ -187,13 +172,13 @@ def test_random_ws_is_deterministic_and_resumes_bit_identically(
 
     def kill_after_epoch_1(epoch: int, total: int, record: dict[str, Any]) -> None:
         if epoch == 1:
-            raise _Killed
+            raise Killed
 
-    with pytest.raises(_Killed):
+    with pytest.raises(Killed):
         run_search(_request(data, tmp_path / "c"), progress=kill_after_epoch_1)
-    assert _records(tmp_path / "c") == records[:2]  # same seed, same records so far
+    assert read_records(tmp_path / "c") == records[:2]  # same seed, same records so far
     run_search(_request(data, tmp_path / "c", resume=True))
-    assert _records(tmp_path / "c") == records
+    assert read_records(tmp_path / "c") == records
 
 
 def test_cli_search_random_ws(data: dict[str, Path], tmp_path: Path) -> None:
@@ -212,5 +197,5 @@ def test_cli_search_random_ws(data: dict[str, Path], tmp_path: Path) -> None:
     assert meta["hyperparameters"]["grad_clip"] == 0.25
     assert meta["hyperparameters"]["batch_size"] == 8  # the --set wins over the default 64
     assert get_method("random_ws").hyperparameters().batch_size == 64
-    records = _records(out)
+    records = read_records(out)
     assert isinstance(records[1]["test_regret"], float) and records[1]["lr"] == 0.025

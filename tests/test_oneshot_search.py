@@ -16,29 +16,20 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from search_helpers import Killed, read_records
 from typer.testing import CliRunner
 
 from nb1s.harness.cli.app import app
-from nb1s.harness.digits import write_digits
-from nb1s.harness.nb101_import import import_tfrecord
 from nb1s.harness.search_runner import SearchRequest, run_search
-from nb1s.harness.synth import write_synthetic_tfrecord
 
 NB1S = Path(sys.executable).with_name("nb1s")
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
         "max_eval_batches=1"]
-#: measured per process, so they legitimately differ between runs
-TIMING_KEYS = ("wall_time_s", "peak_memory_mb")
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("oneshot")
-    record = root / "synthetic.tfrecord"
-    write_synthetic_tfrecord(record, models=5, seed=0, spaces=[1, 2, 3])
-    import_tfrecord(record, root / "nb101")
-    write_digits(root / "digits")
-    return {"root": root, "nb101": root / "nb101", "cifar": root / "digits"}
+def data(search_data: dict[str, Path]) -> dict[str, Path]:
+    return search_data
 
 
 def _request(data: dict[str, Path], out: Path, optimizer: str = "darts", space: int = 1,
@@ -47,10 +38,6 @@ def _request(data: dict[str, Path], out: Path, optimizer: str = "darts", space: 
                          overrides=[*TINY, *(extra or [])], data_dir=data["nb101"],
                          cifar_dir=data["cifar"], device="cpu", **kw)
 
-
-def _records(out: Path) -> list[dict[str, Any]]:
-    lines = (out / "epochs.jsonl").read_text().splitlines()
-    return [{k: v for k, v in json.loads(line).items() if k not in TIMING_KEYS} for line in lines]
 
 
 def _arch(out: Path) -> dict[str, np.ndarray]:
@@ -83,18 +70,15 @@ def test_run_directory_follows_the_schema(data: dict[str, Path], tmp_path: Path)
     assert (out / "checkpoint.pt").is_file()
 
 
-def test_same_seed_gives_identical_records(data: dict[str, Path], tmp_path: Path) -> None:
+def test_same_seed_gives_identicalread_records(data: dict[str, Path], tmp_path: Path) -> None:
     run_search(_request(data, tmp_path / "a", optimizer="gdas", space=2))
     run_search(_request(data, tmp_path / "b", optimizer="gdas", space=2))
-    assert _records(tmp_path / "a") == _records(tmp_path / "b")
+    assert read_records(tmp_path / "a") == read_records(tmp_path / "b")
     a, b = _arch(tmp_path / "a"), _arch(tmp_path / "b")
     assert all(np.array_equal(a[k], b[k]) for k in a)
     run_search(_request(data, tmp_path / "c", optimizer="gdas", space=2, extra=["tau_max=5"]))
-    assert _records(tmp_path / "c") != _records(tmp_path / "a")
+    assert read_records(tmp_path / "c") != read_records(tmp_path / "a")
 
-
-class _Killed(Exception):
-    pass
 
 
 @pytest.mark.parametrize("optimizer", ["darts", "gdas"])
@@ -104,17 +88,17 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(
 
     def kill_after_epoch_2(epoch: int, total: int, record: dict[str, Any]) -> None:
         if epoch == 2:
-            raise _Killed
+            raise Killed
 
     out = tmp_path / "killed"
-    with pytest.raises(_Killed):
+    with pytest.raises(Killed):
         run_search(_request(data, out, optimizer=optimizer, epochs=4),
                    progress=kill_after_epoch_2)
     assert json.loads((out / "run.json").read_text())["status"] == "running"
-    assert len(_records(out)) == 3
+    assert len(read_records(out)) == 3
     summary = run_search(_request(data, out, optimizer=optimizer, epochs=4, resume=True))
     assert summary["status"] == "complete"
-    assert _records(out) == _records(tmp_path / "full")
+    assert read_records(out) == read_records(tmp_path / "full")
     full, resumed = _arch(tmp_path / "full"), _arch(out)
     assert all(np.array_equal(full[k], resumed[k]) for k in full)
     # resuming a finished run is a no-op; changing a setting is refused
@@ -145,7 +129,7 @@ def test_darts_learns_the_digits(data: dict[str, Path], tmp_path: Path) -> None:
         run_search(request)
     finally:
         torch.set_num_threads(threads)
-    records = _records(tmp_path / "learn")
+    records = read_records(tmp_path / "learn")
     assert records[0]["oneshot_valid_error"] > 0.8  # untrained: about chance
     assert records[-1]["oneshot_train_error"] < 0.7
     assert records[-1]["oneshot_valid_error"] < 0.7
@@ -171,7 +155,7 @@ def test_cli_search_every_optimizer(data: dict[str, Path], tmp_path: Path, optim
     assert summary["records"] == 2 and summary["synthetic"] == {"nb101": True, "images": "digits"}
     meta = json.loads((out / "run.json").read_text())
     assert meta["hyperparameters"]["partial_channels"] == (4 if optimizer == "pcdarts" else 1)
-    records = _records(out)
+    records = read_records(out)
     if optimizer == "gdas":
         assert meta["options"]["bn_momentum"] == "paper"
         assert records[1]["temperature"] == pytest.approx(10.0)
