@@ -65,8 +65,10 @@ def plot_aggregate(agg: dict[str, Any], out_dir: Path, stem: str | None = None) 
         ax.grid(True, which="both", alpha=0.2)
         ax.legend(fontsize=7, loc="best")
     band_name = "mean ± std" if agg["band"] == "std" else "mean ± SEM"
+    # The recipe title names the paper's budget; say what was actually run beside it.
+    ran = max((len(g["epochs"]) - 1 for g in agg["groups"]), default=0)
     title = f"{agg['recipe']} v{agg['version']}: {agg['title']}  [{band_name}; " \
-            f"profile {agg['profile']}, protocol {agg['protocol']}]"
+            f"profile {agg['profile']}, protocol {agg['protocol']}; {ran} epochs run]"
     title = "\n".join(textwrap.wrap(title, width=int(width * 14)))
     if agg.get("labels"):
         title = f"{' · '.join(x.upper() for x in agg['labels'])}: NOT A REPRODUCTION\n{title}"
