@@ -83,8 +83,12 @@ def test_hash_reads_json_lines_and_reports_errors_per_line(tmp_path: Path) -> No
     assert json.loads(from_file.stdout)["hash"] == out[0]["hash"]
 
 
-@pytest.mark.parametrize("args", [("enumerate", "--space", "9"), ("reproduce", "fig99"),
-                                  ("hash", "/no/such/file.jsonl")])
+@pytest.mark.parametrize("args", [
+    ("enumerate", "--space", "9"), ("reproduce", "fig99"), ("hash", "/no/such/file.jsonl"),
+    ("query", "--space", "1", "--config", "99999999"), ("data", "import", "/no/such.tfrecord"),
+    ("search", "nosuch", "--space", "1", "--epochs", "1", "--seed", "0", "--out", "/tmp/x"),
+    ("validate", "nosuch"), ("diff", "/no/such/results"),
+])
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...]) -> None:
     proc = run(*args)
     assert proc.returncode == 2

@@ -27,7 +27,8 @@ from .output import console, emit, err_console
 def progress_bar(description: str, enabled: bool, as_bytes: bool = False
                  ) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr fed by `update(done, total)`; None when disabled."""
-    if not enabled:
+    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
+    if not enabled or not err_console.is_terminal:
         yield None
         return
     counter = DownloadColumn() if as_bytes else MofNCompleteColumn()

@@ -87,7 +87,8 @@ def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> E
 def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
                                                    Callable[[JobResult], None] | None]]:
     """(on_start, on_done) callbacks driving one rich bar over the runs, or (None, None)."""
-    if not enabled:
+    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
+    if not enabled or not err_console.is_terminal:
         yield None, None
         return
     with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),

@@ -26,7 +26,8 @@ from .output import console, emit, err_console
 def epoch_bar(description: str, enabled: bool
               ) -> Iterator[Callable[[int, int, dict[str, Any]], None] | None]:
     """A per-epoch rich progress bar on stderr showing the latest test regret."""
-    if not enabled:
+    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
+    if not enabled or not err_console.is_terminal:
         yield None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
