@@ -32,11 +32,12 @@ Protocol = Literal["paper", "original"]
 PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
 Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
 # Kinds nb1s can run: searches (through `nb1s search`) and the analyses without training.
-RUNNABLE_KINDS: tuple[Kind, ...] = ("search", "enumeration", "distribution", "correlation")
+RUNNABLE_KINDS: tuple[Kind, ...] = ("search", "enumeration", "distribution", "correlation",
+                                    "proxy")
 # Kinds whose recipe holds a grid of `nb1s search` runs (a `search` block).
-SEARCH_KINDS: tuple[Kind, ...] = ("search", "correlation")
+SEARCH_KINDS: tuple[Kind, ...] = ("search", "correlation", "proxy")
 # Analyses without reference curves: diffed only against published numbers.
-PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation")
+PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation", "proxy")
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
@@ -168,7 +169,7 @@ class SmokeProfile(_Strict):
     """Tiny budgets for a CPU end-to-end run; never compared with the paper."""
 
     spaces: list[int] | None = None
-    seeds: list[int] = Field(min_length=1, max_length=3)
+    seeds: list[int] = Field(min_length=1, max_length=4)
     epochs: int = Field(ge=1, le=5)
     variants: list[str] | None = None
     hyperparameters: dict[str, Scalar] = Field(default_factory=dict)

@@ -29,6 +29,8 @@ class Hyperparameters:
     #: gradient-norm clip on the architecture weights (GDAS only in the original; 0 = off)
     arch_grad_clip: float = 0.0
     init_channels: int = 16
+    #: `fixed` method only: the config id to train (-1: sampled from the run's seed)
+    architecture: int = -1
     layers: int = 9
     train_portion: float = 0.5
     warm_start_epochs: int = 0

@@ -67,7 +67,7 @@ def register_method(cls: type[OneShotMethod]) -> type[OneShotMethod]:
 
 def get_method(name: str) -> OneShotMethod:
     """An instance of the registered method `name` (ValueError lists the known names)."""
-    from . import darts, enas, gdas, pcdarts, random_ws  # noqa: F401  (registers built-ins)
+    from . import darts, enas, fixed_arch, gdas, pcdarts, random_ws  # noqa: F401  (registers built-ins)
 
     try:
         return METHODS[name]()
@@ -78,6 +78,6 @@ def get_method(name: str) -> OneShotMethod:
 
 
 def method_names() -> list[str]:
-    from . import darts, enas, gdas, pcdarts, random_ws  # noqa: F401
+    from . import darts, enas, fixed_arch, gdas, pcdarts, random_ws  # noqa: F401
 
     return sorted(METHODS)

@@ -156,7 +156,19 @@ def test_fig4_sweeps_the_five_l2_values_including_27e_4() -> None:
 
 
 def test_recipes_that_cannot_run_say_what_they_need() -> None:
-    for name in ("fig5", "fig16", "fig17"):
+    for name in ("fig5", "fig16"):
         plan = plan_recipe(parse_recipe(recipes_dir() / f"{name}.yaml"))
         assert not plan.runs
         assert plan.blocked and "not implemented" in plan.blocked[0].reason
+
+
+def test_fig17_is_a_grid_of_fixed_trainings_with_shared_seeds() -> None:
+    plan = plan_recipe(parse_recipe(recipes_dir() / "fig17.yaml"), "paper", "paper")
+    assert len(plan.runs) == 3 * 5 * 150 and not plan.blocked
+    assert {r.optimizer for r in plan.runs} == {"fixed"}
+    grid = {(r.hyperparameters["layers"], r.hyperparameters["init_channels"]) for r in plan.runs}
+    assert grid == {(c, ch) for c in (3, 6, 9) for ch in (2, 4, 8, 16, 36)}
+    seeds: dict[str, set[int]] = {}
+    for r in plan.runs:
+        seeds.setdefault(r.variant, set()).add(r.seed)
+    assert len(seeds) == 15 and all(s == set(range(150)) for s in seeds.values())

@@ -185,6 +185,10 @@ def register(app: typer.Typer) -> None:
             from ..reproduce_correlation import diff_correlation
 
             result = diff_correlation(results, r)
+        elif r.kind == "proxy":
+            from ..reproduce_proxy import diff_proxy
+
+            result = diff_proxy(results, r)
         else:
             result = diff_results(results, r, against)
         if report is not None:

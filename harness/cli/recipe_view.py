@@ -149,6 +149,25 @@ def render_correlation(result: dict[str, Any]) -> None:
     _print_outcome(result)
 
 
+def render_proxy(result: dict[str, Any]) -> None:
+    """Figure 17: 1 - Spearman per (cells, channels) and epoch."""
+    if result["status"] == "cannot-run":
+        render_reproduce(result)
+        return
+    _print_labels(result.get("labels") or [])
+    render_run(result["run"])
+    epochs = sorted({r["epoch"] for g in result["groups"] for r in g["epochs"]})
+    table = Table(title="1 - Spearman(proxy valid error, NB101 valid regret)")
+    for col in ("proxy", "archs", *(f"ep {e}" for e in epochs)):
+        table.add_column(col, justify="left" if col == "proxy" else "right", no_wrap=True)
+    for g in result["groups"]:
+        by = {r["epoch"]: r["one_minus_spearman"] for r in g["epochs"]}
+        table.add_row(g["label"], str(len(g["architectures"])),
+                      *(_fmt(by.get(e), ".3f") for e in epochs))
+    console.print(table)
+    _print_outcome(result)
+
+
 def render_diff(result: dict[str, Any]) -> None:
     table = Table(title=f"diff of {result['aggregate']['recipe']} v{result['aggregate']['version']}"
                   f" against {result['reference']}")

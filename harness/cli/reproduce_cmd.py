@@ -32,7 +32,12 @@ from .recipe_cmd import (
     TIMEOUT,
     WORKERS,
 )
-from .recipe_view import render_correlation, render_distribution, render_reproduce
+from .recipe_view import (
+    render_correlation,
+    render_distribution,
+    render_proxy,
+    render_reproduce,
+)
 from .table1_view import render_table1
 
 if TYPE_CHECKING:
@@ -100,6 +105,15 @@ def register(app: typer.Typer) -> None:
                                              availability, on_start, on_done)
             emit(corr, as_json, render_correlation)
             _exit_for(corr)
+            return
+        if recipe.kind == "proxy":
+            from ..reproduce_proxy import reproduce_proxy
+
+            with run_progress(not as_json and ex is not None) as (on_start, on_done):
+                proxy = reproduce_proxy(recipe, results, ex, prof, proto, data, availability,
+                                        on_start, on_done)
+            emit(proxy, as_json, render_proxy)
+            _exit_for(proxy)
             return
         with run_progress(not as_json and ex is not None) as (on_start, on_done):
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
