@@ -25,21 +25,10 @@ from .recipe_meta import identity_row
 from .recipe_plan import Availability, Plan, plan_recipe
 from .recipe_runner import PLAN_FILE, DataInputs, Executor, run_plan
 from .reference_curves import load_curves, load_reference_file
-from .references import paper
+from .references import claims_for, paper
 
 DIFF_JSON = "diff.json"
 DIFF_MD = "diff.md"
-
-
-def paper_claims(recipe: Recipe) -> list[dict[str, str]]:
-    """The qualitative statements a recipe references, for the report."""
-    claims = paper().get("claims", {})
-    out = []
-    for key in recipe.references.paper:
-        if key.startswith("claims."):
-            c = claims[key.split(".", 1)[1]]
-            out.append({"key": key, "text": c["text"], "source": c["source"]})
-    return out
 
 
 def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> dict[str, Any]:
@@ -89,7 +78,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> 
         "verdict": verdict(rows, agg.get("labels") or []),
         "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "
                            "out"] if agg["missing_runs"] else []),
-        "claims": paper_claims(recipe),
+        "claims": claims_for(recipe.references.paper),
     }
     atomic_write_text(results / DIFF_JSON, json.dumps(result, indent=1) + "\n")
     atomic_write_text(results / DIFF_MD, markdown_report(result))

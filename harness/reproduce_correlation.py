@@ -21,14 +21,15 @@ from typing import Any
 
 from nb1s.atomic import atomic_write_text
 
-from .analysis_diff import DIFF_JSON, DIFF_MD, load_analysis, write_analysis_diff
+from .analysis_diff import load_analysis, write_analysis_diff
+from .analysis_run import analysis_result, cannot_run, run_analysis_searches
 from .errors import UserError
 from .executors import JobResult
 from .recipe import Profile, Protocol, Recipe
 from .recipe_meta import recipe_identity
-from .recipe_plan import Availability, Plan, RunSpec, plan_recipe
-from .recipe_runner import DataInputs, Executor, run_dir, run_plan
-from .references import paper
+from .recipe_plan import Availability, Plan, RunSpec
+from .recipe_runner import DataInputs, Executor, run_dir
+from .references import claims_for, paper
 from .run_dir import run_status
 
 CORRELATION_FILE = "correlation.json"
@@ -157,12 +158,10 @@ def diff_correlation(results: Path, recipe: Recipe) -> dict[str, Any]:
     if res["labels"]:
         notes.append("smoke/synthetic correlations say nothing about the paper's claim; the "
                      "row only exercises the comparison")
-    claims = paper()["claims"]
     return write_analysis_diff(
         results, recipe, res, "harness/references/paper.yaml (correlation_range)",
         {"spearman": "every value inside the stated range"}, rows, notes,
-        [{"key": k, **claims[k.split(".", 1)[1]]}
-         for k in recipe.references.paper if k.startswith("claims.")])
+        claims_for(recipe.references.paper))
 
 
 def reproduce_correlation(recipe: Recipe, results: Path, executor: Executor | None,
@@ -174,24 +173,15 @@ def reproduce_correlation(recipe: Recipe, results: Path, executor: Executor | No
     """Run the searches, evaluate the snapshots, plot and diff (module docstring)."""
     from .correlation_plot import plot_correlations
 
-    plan = plan_recipe(recipe, profile, protocol, availability)
-    blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
-    if not plan.runs:
-        return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
-                "blocked": blocked, "results": str(results)}
-    if executor is None or data is None:
-        raise UserError("no executor or data given for a recipe with runs")
-    summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
-    corr = evaluate_plan(plan, results, data)
+    runs = run_analysis_searches(recipe, results, executor, profile, protocol, data,
+                                 availability, on_start, on_done)
+    if runs.summary is None:
+        return cannot_run(recipe, results, runs)
+    assert data is not None  # run_analysis_searches refuses to run without data
+    corr = evaluate_plan(runs.plan, results, data)
     ref = paper()["correlation_range"]
     plots = plot_correlations(corr, results / "plots", f"{recipe.name}-{profile}-{protocol}",
                               (float(ref["spearman_min"]), float(ref["spearman_max"])))
     diff = diff_correlation(results, recipe)
-    status = "failed-runs" if not summary.ok else ("partial" if blocked else "complete")
-    return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
-            "profile": profile, "protocol": protocol, "labels": corr["labels"],
-            "status": status, "results": str(results), "run": summary.as_dict(),
-            "blocked": blocked, "correlation": str(results / CORRELATION_FILE),
-            "rows": corr["rows"], "plots": [str(p) for p in plots],
-            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                     "verdict": diff["verdict"], "notes": diff["notes"]}}
+    return analysis_result(recipe, profile, protocol, results, runs, corr["labels"], plots, diff,
+                           correlation=str(results / CORRELATION_FILE), rows=corr["rows"])

@@ -18,15 +18,15 @@ from typing import Any
 
 from nb1s.atomic import atomic_write_text
 
-from .analysis_diff import DIFF_JSON, DIFF_MD, load_analysis, write_analysis_diff
-from .errors import UserError
+from .analysis_diff import load_analysis, write_analysis_diff
+from .analysis_run import analysis_result, cannot_run, run_analysis_searches
 from .executors import JobResult
 from .proxy_correlation import correlation_per_epoch
 from .recipe import Profile, Protocol, Recipe
 from .recipe_meta import recipe_identity
-from .recipe_plan import Availability, Plan, RunSpec, plan_recipe
-from .recipe_runner import DataInputs, Executor, run_dir, run_plan
-from .references import paper
+from .recipe_plan import Availability, Plan, RunSpec
+from .recipe_runner import DataInputs, Executor, run_dir
+from .references import claims_for, paper
 from .run_dir import run_status
 
 PROXY_FILE = "proxy_correlation.json"
@@ -128,13 +128,11 @@ def diff_proxy(results: Path, recipe: Recipe) -> dict[str, Any]:
         if res["missing_runs"] else []
     if res["labels"]:
         notes.append("smoke/synthetic correlations say nothing about the paper's claim")
-    claims = paper()["claims"]
     return write_analysis_diff(
         results, recipe, res, "harness/references/paper.yaml (claims.proxy_channels)",
         {"claim": "qualitative: orderings of 1 - Spearman across channel counts"},
         claim_rows(res), notes,
-        [{"key": k, **claims[k.split(".", 1)[1]]}
-         for k in recipe.references.paper if k.startswith("claims.")])
+        claims_for(recipe.references.paper))
 
 
 def reproduce_proxy(recipe: Recipe, results: Path, executor: Executor | None,
@@ -145,22 +143,12 @@ def reproduce_proxy(recipe: Recipe, results: Path, executor: Executor | None,
     """Run the proxy trainings, correlate, plot and diff (module docstring)."""
     from .proxy_plot import plot_proxy
 
-    plan = plan_recipe(recipe, profile, protocol, availability)
-    blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
-    if not plan.runs:
-        return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
-                "blocked": blocked, "results": str(results)}
-    if executor is None or data is None:
-        raise UserError("no executor or data given for a recipe with runs")
-    summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
-    res = evaluate_plan(plan, results)
+    runs = run_analysis_searches(recipe, results, executor, profile, protocol, data,
+                                 availability, on_start, on_done)
+    if runs.summary is None:
+        return cannot_run(recipe, results, runs)
+    res = evaluate_plan(runs.plan, results)
     plots = plot_proxy(res, results / "plots", f"{recipe.name}-{profile}-{protocol}")
     diff = diff_proxy(results, recipe)
-    status = "failed-runs" if not summary.ok else ("partial" if blocked else "complete")
-    return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
-            "profile": profile, "protocol": protocol, "labels": res["labels"],
-            "status": status, "results": str(results), "run": summary.as_dict(),
-            "blocked": blocked, "proxy_correlation": str(results / PROXY_FILE),
-            "groups": res["groups"], "plots": [str(p) for p in plots],
-            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                     "verdict": diff["verdict"], "notes": diff["notes"]}}
+    return analysis_result(recipe, profile, protocol, results, runs, res["labels"], plots, diff,
+                           proxy_correlation=str(results / PROXY_FILE), groups=res["groups"])

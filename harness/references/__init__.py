@@ -24,3 +24,14 @@ def paper() -> dict[str, Any]:
 def table1_paper(row: str) -> dict[int, int]:
     """Published Table 1 values of one row, keyed by space number."""
     return {int(k): int(v) for k, v in paper()["table1"]["rows"][row]["paper"].items()}
+
+
+def claims_for(keys: list[str] | tuple[str, ...]) -> list[dict[str, str]]:
+    """The published qualitative claims named `claims.<id>` among `keys`, each with its key.
+
+    Recipes list the references they are compared with; reports quote these claims with
+    their source rather than turning them into numbers.
+    """
+    claims = paper().get("claims", {})
+    return [{"key": key, **claims[key.split(".", 1)[1]]}
+            for key in keys if key.startswith("claims.")]
