@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +34,10 @@ def read_records(out: Path) -> list[dict[str, Any]]:
     """A run's per-epoch records without the timing fields."""
     lines = (out / "epochs.jsonl").read_text().splitlines()
     return [{k: v for k, v in json.loads(line).items() if k not in TIMING_KEYS} for line in lines]
+
+
+def run_nb1s(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess (`python -m nb1s.harness.cli.app`), capturing its output."""
+    return subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", *args],
+                          capture_output=True, text=True, check=False, env=dict(os.environ),
+                          timeout=timeout)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from search_helpers import run_nb1s
 
 from nb1s.enumerate import decode, get_space, hash_spec
 from nb1s.enumerate.encoding import to_nb101_spec
@@ -19,7 +17,6 @@ from nb1s.optimizers.fixed_arch import has_loose_ends, sample_without_loose_ends
 from nb1s.optimizers.search_loop import OneShotSearch
 from nb1s.optimizers.subnetwork import sample_config_id
 
-NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
 SS3 = get_space(3)
 
 
@@ -101,16 +98,12 @@ def test_correlation_deduplicates_by_epoch0_regret_and_returns_one_minus_rho() -
     assert constant[0]["spearman"] is None
 
 
-def _nb1s(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NB1S, *args], capture_output=True, text=True, check=False,
-                          env=dict(os.environ), timeout=900)
-
 
 def test_reproduce_fig17_smoke_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "fig17"
     args = ("reproduce", "fig17", "--profile", "smoke", "--out", str(out), "--smoke-data",
             str(tmp_path / "data"), "--workers", "2", "--json")
-    proc = _nb1s(*args)
+    proc = run_nb1s(*args)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["status"] == "complete" and result["labels"] == ["smoke", "synthetic"]
@@ -135,7 +128,7 @@ def test_reproduce_fig17_smoke_end_to_end(tmp_path: Path) -> None:
     diff = json.loads((out / "diff.json").read_text())
     assert diff["verdict"]["status"] == "no-reference"
     assert [r["note"] for r in diff["rows"]] == ["not checkable on smoke/synthetic data"] * 2
-    again = json.loads(_nb1s(*args).stdout)
+    again = json.loads(run_nb1s(*args).stdout)
     assert len(again["run"]["skipped"]) == 8 and again["groups"] == result["groups"]
-    proc = _nb1s("diff", str(out), "--json")
+    proc = run_nb1s("diff", str(out), "--json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"] == diff["verdict"]

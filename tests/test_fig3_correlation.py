@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from search_helpers import run_nb1s
 
 from nb1s.enumerate import decode, get_space
 from nb1s.harness.correlation import rank_correlations, sample_architectures
 from nb1s.harness.reproduce_correlation import range_rows
 from nb1s.optimizers import Options, Supernet
 from nb1s.optimizers.fixed_evaluation import architecture_errors, fixed_cell_weights
-
-NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
 
 
 def test_fixed_weights_exact_and_normalized() -> None:
@@ -98,16 +94,12 @@ def test_range_rows_against_the_papers_stated_range() -> None:
     assert not rows["GDAS / SS1"]["pass"]
 
 
-def _nb1s(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*NB1S, *args], capture_output=True, text=True, check=False,
-                          env=dict(os.environ), timeout=900)
-
 
 def test_reproduce_fig3_smoke_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "fig3"
     args = ("reproduce", "fig3", "--profile", "smoke", "--out", str(out), "--smoke-data",
             str(tmp_path / "data"), "--workers", "2", "--json")
-    proc = _nb1s(*args)
+    proc = run_nb1s(*args)
     assert proc.returncode in (0, 1), proc.stderr
     result = json.loads(proc.stdout)
     assert result["labels"] == ["smoke", "synthetic"] and not result["run"]["failed"]
@@ -127,7 +119,7 @@ def test_reproduce_fig3_smoke_end_to_end(tmp_path: Path) -> None:
     assert meta["recipe"] == {"name": "fig3", "version": 2, "profile": "smoke",
                               "protocol": "paper"}
     # a second pass skips the searches and reuses every cached evaluation
-    again = json.loads(_nb1s(*args).stdout)
+    again = json.loads(run_nb1s(*args).stdout)
     assert len(again["run"]["skipped"]) == 2 and again["rows"] == result["rows"]
-    proc = _nb1s("diff", str(out), "--json")
+    proc = run_nb1s("diff", str(out), "--json")
     assert json.loads(proc.stdout)["verdict"] == verdict

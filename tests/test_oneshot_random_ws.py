@@ -154,8 +154,6 @@ def _request(data: dict[str, Path], out: Path, **kw: Any) -> SearchRequest:
                          cifar_dir=data["cifar"], device="cpu", **kw)
 
 
-
-
 def test_random_ws_is_deterministic_and_resumes_bit_identically(
         data: dict[str, Path], tmp_path: Path) -> None:
     run_search(_request(data, tmp_path / "a"))

@@ -39,7 +39,6 @@ def _request(data: dict[str, Path], out: Path, optimizer: str = "darts", space: 
                          cifar_dir=data["cifar"], device="cpu", **kw)
 
 
-
 def _arch(out: Path) -> dict[str, np.ndarray]:
     with np.load(out / "arch_weights.npz") as z:
         return {k: z[k] for k in z.files}
@@ -78,7 +77,6 @@ def test_same_seed_gives_identicalread_records(data: dict[str, Path], tmp_path: 
     assert all(np.array_equal(a[k], b[k]) for k in a)
     run_search(_request(data, tmp_path / "c", optimizer="gdas", space=2, extra=["tau_max=5"]))
     assert read_records(tmp_path / "c") != read_records(tmp_path / "a")
-
 
 
 @pytest.mark.parametrize("optimizer", ["darts", "gdas"])
