@@ -67,6 +67,21 @@ def _dirty_runs(results: Path) -> list[str]:
     return bad
 
 
+def require_clean_checkout(repo: Path | None = None) -> None:
+    """Refuse (UserError) unless the checkout is in git with no uncommitted tracked changes.
+
+    `nb1s reproduce --store-reference` calls it before any run starts, so a dirty tree
+    costs one line, not a whole reproduction.
+    """
+    dirty = dirty_files(repo)
+    if dirty is None:
+        raise UserError("refusing to store a reference outside a git checkout: its commit "
+                        "could not be recorded")
+    if dirty:
+        raise UserError(f"refusing to store a reference from a dirty work tree "
+                        f"({len(dirty)} changed file(s), e.g. {dirty[0]}): commit first")
+
+
 def store_curves(aggregate: dict[str, Any], folder: Path | None = None, note: str = "",
                  context: str = "", results: Path | None = None,
                  repo: Path | None = None) -> Path:
@@ -80,13 +95,7 @@ def store_curves(aggregate: dict[str, Any], folder: Path | None = None, note: st
     if aggregate.get("missing_runs"):
         raise UserError("refusing to store a reference with missing runs: "
                         f"{', '.join(aggregate['missing_runs'][:3])} ...")
-    dirty = dirty_files(repo)
-    if dirty is None:
-        raise UserError("refusing to store a reference outside a git checkout: its commit "
-                        "could not be recorded")
-    if dirty:
-        raise UserError(f"refusing to store a reference from a dirty work tree "
-                        f"({len(dirty)} changed file(s), e.g. {dirty[0]}): commit first")
+    require_clean_checkout(repo)
     commit = (aggregate.get("provenance") or {}).get("git_hash")
     runs = _dirty_runs(results) if results is not None else []
     if not commit or str(commit).endswith("-dirty") or runs:

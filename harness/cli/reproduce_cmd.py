@@ -93,6 +93,10 @@ def register(app: typer.Typer) -> None:
         results = out or default_results(recipe.name, profile, protocol)
         if note and not store_reference:
             raise UserError("--note is stored with --store-reference only")
+        if store_reference:
+            from ..reference_curves import require_clean_checkout
+
+            require_clean_checkout()
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
             raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                             "--against and --store-reference do not apply")
