@@ -111,6 +111,37 @@ def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: P
     assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
 
 
+def _perturbed_copy(out: Path, dest: Path, factor: float) -> Path:
+    """A copy of the results whose final epoch records are scaled by `factor`.
+
+    The run records themselves are changed (not a cached aggregate), so the diff sees the
+    perturbation however it derives the aggregate.
+    """
+    import shutil
+
+    shutil.copytree(out, dest, ignore=shutil.ignore_patterns("*.pt", "aggregate.json",
+                                                             "diff.*", "plots"))
+    for log in dest.glob("runs/*/*/*/epochs.jsonl"):
+        lines = log.read_text().splitlines()
+        last = json.loads(lines[-1])
+        for key in ("test_regret", "valid_regret", "oneshot_valid_error"):
+            if last[key] is not None:
+                last[key] *= factor
+        log.write_text("\n".join([*lines[:-1], json.dumps(last)]) + "\n")
+    return dest
+
+
+@pytest.mark.parametrize("factor", [5.0, 0.0])
+def test_diff_of_perturbed_finals_fails(smoke: dict, tmp_path: Path, factor: float) -> None:
+    results = _perturbed_copy(smoke["out"], tmp_path / "perturbed", factor)
+    proc = nb1s("diff", str(results), "--json")
+    result = json.loads(proc.stdout)
+    finals = [r for r in result["rows"] if r["kind"] == "final"]
+    assert len(finals) == 15 and not any(r["pass"] for r in finals)
+    assert result["verdict"]["status"] == "fail" and proc.returncode == 1
+    assert result["verdict"]["line"].startswith("FAIL: ")
+
+
 def test_check_runs_a_user_optimizer_by_import_path(smoke: dict, tmp_path: Path) -> None:
     plugin = tmp_path / "my_nas.py"
     plugin.write_text("from nb1s.optimizers import OneShotMethod\n\n\n"
