@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,11 @@ from nb1s.harness.reference_curves import CURVES_DIR
 from nb1s.harness.verdict import exit_code, outcome_of, verdict
 
 STORED = CURVES_DIR / "fig2-smoke-paper.json"
+
+
+def nb1s(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", *args],
+                          capture_output=True, text=True, check=False, timeout=300)
 
 
 def _stored() -> dict[str, Any]:
@@ -139,3 +147,31 @@ def test_the_stored_reference_is_clean() -> None:
     # the note is the command that made it; extra words live in `context`, not hand edits
     assert record["note"] == ("produced by `nb1s reproduce fig2 --profile smoke --protocol "
                               "paper --store-reference`")
+
+
+def test_diff_command_exit_codes_for_no_decision_and_its_overrides(tmp_path: Path) -> None:
+    from harness_fixtures import aggregate_of, write_results
+
+    def results(name: str, factor: float, seeds: int) -> Path:
+        curves = {("darts", 1): [[0.05, 0.02 * factor * (1 + 0.05 * k)] for k in range(seeds)]}
+        write_results(tmp_path / name, curves, profile="paper")
+        if name.startswith("ref"):  # a reference folder is read through its aggregate.json
+            (tmp_path / name / "aggregate.json").write_text(
+                json.dumps(aggregate_of(tmp_path / name)))
+        return tmp_path / name
+
+    ref, x5 = results("ref", 1.0, 2), results("x5", 5.0, 2)
+    proc = nb1s("diff", str(x5), "--against", str(ref), "--json")
+    out = json.loads(proc.stdout)
+    assert out["verdict"]["status"] == "no-decision" and proc.returncode == 4, proc.stderr
+    # regrets and band undecided; the one-shot error (0.5 in every fixture run) is exact
+    assert out["verdict"]["counts"]["underpowered"] == 3 and out["verdict"]["counts"]["exact"] == 1
+    proc = nb1s("diff", str(x5), "--against", str(ref), "--allow-undecided", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["verdict"]["status"] == "no-decision"
+    proc = nb1s("diff", str(x5), "--against", str(ref), "--min-seeds", "2", "--json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["verdict"]["status"] == "fail"
+    proc = nb1s("diff", str(x5), "--against", str(ref), "--min-seeds", "1")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    # three seeds each: the x5 shift is decided without any override
+    proc = nb1s("diff", str(results("x5-3", 5.0, 3)), "--against", str(results("ref-3", 1.0, 3)))
+    assert proc.returncode == 1 and "FAIL:" in proc.stdout
