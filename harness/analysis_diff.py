@@ -16,10 +16,10 @@ from typing import Any
 
 from nb1s.atomic import atomic_write_text
 
-from .diff import verdict
 from .diff_report import markdown_report
 from .errors import UserError
 from .recipe import Recipe
+from .verdict import verdict
 
 DIFF_JSON = "diff.json"
 DIFF_MD = "diff.md"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .verdict import outcome_of
+
 
 def _num(x: Any, fmt: str = ".4g") -> str:
     if x is None:
@@ -13,10 +15,11 @@ def _num(x: Any, fmt: str = ".4g") -> str:
     return str(x)
 
 
-def _outcome(passed: bool | None) -> str:
-    if passed is None:
-        return "known deviation (not counted)"
-    return "pass" if passed else "**FAIL**"
+def _outcome(row: dict[str, Any]) -> str:
+    kind = outcome_of(row)
+    if row["pass"] is None:
+        return f"{kind} (not counted)"
+    return kind if row["pass"] else "**FAIL**"
 
 
 def markdown_report(result: dict[str, Any]) -> str:
@@ -45,7 +48,7 @@ def markdown_report(result: dict[str, Any]) -> str:
             lines.append(
                 f"| {r['group']} | {r['kind']} | {r['metric']} | {_num(ours)} | {_num(ref)} | "
                 f"{_num(r.get('diff'))} | {_num(r.get('tolerance'))} | {_num(r.get('p'), '.3g')}"
-                f" | {_outcome(r['pass'])} | {r.get('note', '')} |")
+                f" | {_outcome(r)} | {r.get('note', '')} |")
         lines.append("")
     for note in result.get("notes", []):
         lines.append(f"- {note}")

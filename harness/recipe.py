@@ -178,12 +178,24 @@ class SmokeProfile(_Strict):
     reason: str = Field(min_length=3)
 
 
+def _deterministic_profiles() -> list[Profile]:
+    """smoke runs on the CPU with fixed seeds: the same seeds give the same bits."""
+    return ["smoke"]
+
+
 class DiffSpec(_Strict):
-    """Statistical tolerances of `nb1s diff` (nb1s choices, documented in the README)."""
+    """Decision rules of `nb1s diff` and `nb1s check` (nb1s choices, see docs/verdicts.md)."""
 
     alpha: float = Field(default=0.01, gt=0, lt=1, description="Welch t-test significance level")
-    rel_tol: float = Field(default=0.25, ge=0, description="relative tolerance on final means")
+    rel_tol: float = Field(default=0.25, ge=0, description="relative tolerance on final means "
+                           "(the equivalence margin is max(abs_tol, rel_tol * |reference|))")
     abs_tol: float = Field(default=2e-3, ge=0, description="absolute tolerance on final means")
+    min_seeds: int = Field(default=3, ge=2, description="seeds per group below which a "
+                           "statistical row is underpowered (neither pass nor fail)")
+    equivalence_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="TOST level: "
+                                     "a final row passes when TOST p is below it")
+    exact_profiles: list[Profile] = Field(default_factory=_deterministic_profiles, description=(
+        "deterministic profiles: runs with the reference's seeds must equal it bit for bit"))
     band_k: float = Field(default=2.0, gt=0, description="per-epoch band half-width in band units")
     band_min_fraction: float = Field(default=0.8, gt=0, le=1,
                                      description="epochs that must lie in band")

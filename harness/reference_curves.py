@@ -6,42 +6,113 @@ recipe name and version, profile, protocol, labels (`smoke`, `synthetic`), the m
 versions, and the date. Files are named `<recipe>-<profile>-<protocol>.json` under
 `harness/references/curves/`; a diff is only made against a file of the same recipe
 version, so a recipe change can never silently compare incomparable curves.
+
+Storing is deliberate: it is refused from a dirty checkout or from runs of uncommitted
+code, writes no host paths, and takes extra words through `--note`, never by hand edits
+(re-store the file whenever the search changes on purpose; see docs/verdicts.md).
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import re
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from nb1s.atomic import atomic_write_text
 
 from .errors import UserError
+from .run_environment import dirty_files
 
 CURVES_DIR = Path(__file__).resolve().parent / "references" / "curves"
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def curves_path(recipe: str, profile: str, protocol: str, folder: Path | None = None) -> Path:
     return (folder or CURVES_DIR) / f"{recipe}-{profile}-{protocol}.json"
 
 
-def store_curves(aggregate: dict[str, Any], folder: Path | None = None,
-                 note: str = "") -> Path:
-    """Save an aggregate as the reference of its recipe/profile/protocol."""
+def _without_host_paths(value: Any, where: str = "") -> Any:
+    """A copy with every `path` field cut to its file name; refuses any other host path.
+
+    A stored reference is committed and read on other machines: the folder a run's data
+    happened to sit in on the machine that made it is noise (and a leak), while the file
+    name and its sha256 (kept) identify the data.
+    """
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "path" and isinstance(v, str):
+                out[k] = PurePath(v).name
+            else:
+                out[k] = _without_host_paths(v, f"{where}.{k}" if where else str(k))
+        return out
+    if isinstance(value, list):
+        return [_without_host_paths(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str) and (value.startswith(("/", "~")) or _DRIVE.match(value)):
+        raise UserError(f"refusing to store a reference that names a host path at {where}: "
+                        f"{value!r}")
+    return value
+
+
+def _dirty_runs(results: Path) -> list[str]:
+    """Runs under `results` whose recorded commit is missing or `-dirty`."""
+    bad = []
+    for meta in sorted(results.glob("runs/*/*/*/run.json")):
+        commit = json.loads(meta.read_text(encoding="utf-8")).get("git_hash")
+        if not commit or str(commit).endswith("-dirty"):
+            bad.append(f"{meta.parent.relative_to(results / 'runs')} ({commit})")
+    return bad
+
+
+def require_clean_checkout(repo: Path | None = None) -> None:
+    """Refuse (UserError) unless the checkout is in git with no uncommitted tracked changes.
+
+    `nb1s reproduce --store-reference` calls it before any run starts, so a dirty tree
+    costs one line, not a whole reproduction.
+    """
+    dirty = dirty_files(repo)
+    if dirty is None:
+        raise UserError("refusing to store a reference outside a git checkout: its commit "
+                        "could not be recorded")
+    if dirty:
+        raise UserError(f"refusing to store a reference from a dirty work tree "
+                        f"({len(dirty)} changed file(s), e.g. {dirty[0]}): commit first")
+
+
+def store_curves(aggregate: dict[str, Any], folder: Path | None = None, note: str = "",
+                 context: str = "", results: Path | None = None,
+                 repo: Path | None = None) -> Path:
+    """Save an aggregate as the reference of its recipe/profile/protocol.
+
+    Refused unless every number can be traced to a commit: the checkout must have no
+    uncommitted changes, and neither the aggregate nor any run under `results` may record
+    a missing or `-dirty` commit. `note` says how the file was made (the command);
+    `context` is the user's extra words (`--note`), so nobody edits the file by hand.
+    """
     if aggregate.get("missing_runs"):
         raise UserError("refusing to store a reference with missing runs: "
                         f"{', '.join(aggregate['missing_runs'][:3])} ...")
+    require_clean_checkout(repo)
+    commit = (aggregate.get("provenance") or {}).get("git_hash")
+    runs = _dirty_runs(results) if results is not None else []
+    if not commit or str(commit).endswith("-dirty") or runs:
+        first = runs[0] if runs else f"aggregate ({commit})"
+        raise UserError(f"refusing to store a reference whose runs were made by uncommitted "
+                        f"code, e.g. {first}: commit, then re-run them in a fresh --out")
     path = curves_path(aggregate["recipe"], aggregate["profile"], aggregate["protocol"], folder)
-    record = {
+    record: dict[str, Any] = {
         "reference_kind": "nb1s-run",
         "stored_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": {"platform": platform.platform(), "python": platform.python_version()},
         "note": note,
-        "aggregate": aggregate,
     }
-    atomic_write_text(path, json.dumps(record, indent=1) + "\n")
+    if context:
+        record["context"] = context
+    record["aggregate"] = aggregate
+    atomic_write_text(path, json.dumps(_without_host_paths(record), indent=1) + "\n")
     return path
 
 

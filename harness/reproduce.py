@@ -16,23 +16,29 @@ from typing import Any
 from nb1s.atomic import atomic_write_text
 
 from .aggregate import AGGREGATE_FILE, aggregate_results
-from .diff import diff_aggregates, diff_table2, verdict
+from .diff import diff_aggregates, diff_table2
 from .diff_report import markdown_report
 from .errors import UserError
 from .executors import JobResult
-from .recipe import Profile, Protocol, Recipe
+from .recipe import DiffSpec, Profile, Protocol, Recipe
 from .recipe_meta import identity_row
 from .recipe_plan import Availability, Plan, plan_recipe
 from .recipe_runner import PLAN_FILE, DataInputs, Executor, run_plan
 from .reference_curves import load_curves, load_reference_file
 from .references import claims_for, paper
+from .verdict import verdict
 
 DIFF_JSON = "diff.json"
 DIFF_MD = "diff.md"
 
 
-def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> dict[str, Any]:
-    """Compare the aggregate in `results` with its reference; write diff.json and diff.md."""
+def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
+                 spec: DiffSpec | None = None) -> dict[str, Any]:
+    """Compare the aggregate in `results` with its reference; write diff.json and diff.md.
+
+    `spec` overrides the recipe's decision rules (e.g. `nb1s diff --min-seeds`).
+    """
+    spec = spec or recipe.diff
     agg_path = results / AGGREGATE_FILE
     if agg_path.is_file():
         agg = json.loads(agg_path.read_text(encoding="utf-8"))
@@ -54,7 +60,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> 
         if ref["recipe"] != agg["recipe"] or ref["version"] != agg["version"]:
             raise UserError(f"reference is {ref['recipe']} v{ref['version']}, results are "
                             f"{agg['recipe']} v{agg['version']}: not comparable")
-        rows += diff_aggregates(agg, ref, recipe.diff)
+        rows += diff_aggregates(agg, ref, spec)
         if ref.get("labels"):
             notes.append(f"the reference itself is labelled {', '.join(ref['labels'])}")
     check = agg.get("recipe_check")
@@ -64,7 +70,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> 
         notes.append(f"{len(check['unrecorded'])} runs do not record which recipe made them")
     if "table2" in recipe.references.paper:
         if agg["profile"] == "paper" and not agg.get("synthetic"):
-            rows += diff_table2(agg, paper()["table2"], recipe.diff)
+            rows += diff_table2(agg, paper()["table2"], spec)
         else:
             notes.append("Table 2 of the paper is not compared: these results are smoke and/or "
                          "synthetic")
@@ -73,7 +79,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None) -> 
                                           "labels", "synthetic", "band", "final_epoch",
                                           "missing_runs", "blocked")},
         "reference": reference if ref is not None else "none",
-        "tolerances": recipe.diff.model_dump(),
+        "tolerances": spec.model_dump(),
         "rows": rows,
         "verdict": verdict(rows, agg.get("labels") or []),
         "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "

@@ -106,7 +106,7 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                                "source": src, "pass": None}
         known = {c: v for c, v in vals.items() if v is not None}
         if not checkable:
-            row["note"] = "not checkable on smoke/synthetic data"
+            row.update(outcome="not checkable", note="not checkable on smoke/synthetic data")
         elif n_cells == 3 and 2 in known and len(known) > 1:
             row["pass"] = min(known, key=lambda c: known[c]) == 2
             row["note"] = "checked"
@@ -116,7 +116,7 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 and known[36] > known[16]
             row["note"] = "checked"
         else:
-            row["note"] = "not checkable: channel counts missing"
+            row.update(outcome="not checkable", note="not checkable: channel counts missing")
         rows.append(row)
     return rows
 

@@ -12,9 +12,29 @@ from typing import Any
 import nb1s
 
 
+def checkout_root() -> Path:
+    """The folder of the nb1s checkout (the parent of the `nb1s` package)."""
+    return Path(nb1s.__file__).resolve().parent.parent
+
+
+def dirty_files(root: Path | None = None) -> list[str] | None:
+    """Tracked files with uncommitted changes in the checkout; None when it is not in git.
+
+    Untracked files are ignored, as `git describe --dirty` ignores them: they cannot have
+    changed the code that a recorded commit names.
+    """
+    try:
+        out = subprocess.run(["git", "-C", str(root or checkout_root()), "status",
+                              "--porcelain", "--untracked-files=no"], capture_output=True,
+                             text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
 def git_hash() -> str | None:
     """The commit of the nb1s checkout (with `-dirty` when modified); None outside git."""
-    root = Path(nb1s.__file__).resolve().parent.parent
+    root = checkout_root()
     try:
         out = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty",
                               "--abbrev=40"], capture_output=True, text=True, timeout=10,

@@ -5,6 +5,10 @@ zero spread), so the comparisons are Welch's unequal-variance t-test, a percenti
 bootstrap interval of the difference of means, Cohen's d and Cliff's delta (a rank effect
 size that does not assume normality). Degenerate inputs (fewer than two values, zero
 variance on both sides) return explicit NaN/inf-free answers instead of warnings.
+
+"Not significantly different" is not evidence of agreement (with two seeds almost nothing
+is significant), so agreement is tested on its own: Schuirmann's two one-sided tests
+(TOST) with an explicit equivalence margin, built on the same Welch statistics.
 """
 
 from __future__ import annotations
@@ -53,6 +57,50 @@ def welch(a: Sequence[float], b: Sequence[float]) -> WelchResult:
     sa = float(xa.std(ddof=1)) if len(xa) > 1 else 0.0
     sb = float(xb.std(ddof=1)) if len(xb) > 1 else 0.0
     return welch_from_stats(float(xa.mean()), sa, len(xa), float(xb.mean()), sb, len(xb))
+
+
+@dataclass(frozen=True)
+class TostResult:
+    """Two one-sided Welch tests of |mean a - mean b| < margin; p is the larger one-sided p."""
+
+    p: float
+    mean_diff: float
+    margin: float
+    df: float
+
+
+def tost_from_stats(mean_a: float, std_a: float, n_a: int, mean_b: float, std_b: float,
+                    n_b: int, margin: float) -> TostResult:
+    """Schuirmann's TOST for equivalence of two means, Welch-style (unequal variances).
+
+    H0 is "the means differ by at least `margin`"; a small p shows they agree within it
+    (equivalently: the (1 - 2 alpha) Welch interval of the difference lies inside
+    (-margin, margin)). Built from scipy's t distribution because scipy has no TOST and
+    the Welch pieces are already here. Fewer than two values on a side cannot show
+    anything (p = 1); zero variance on both sides is decided exactly.
+    """
+    diff = mean_a - mean_b
+    if n_a < 2 or n_b < 2:
+        return TostResult(1.0, diff, margin, math.nan)
+    va, vb = std_a**2 / n_a, std_b**2 / n_b
+    se2 = va + vb
+    if se2 == 0.0:
+        return TostResult(0.0 if abs(diff) < margin else 1.0, diff, margin, math.inf)
+    se = math.sqrt(se2)
+    denom = (va**2 / (n_a - 1) if va else 0.0) + (vb**2 / (n_b - 1) if vb else 0.0)
+    df = se2**2 / denom
+    p_low = float(sps.t.sf((diff + margin) / se, df))   # H0: diff <= -margin
+    p_high = float(sps.t.cdf((diff - margin) / se, df))  # H0: diff >= +margin
+    return TostResult(max(p_low, p_high), diff, margin, df)
+
+
+def tost(a: Sequence[float], b: Sequence[float], margin: float) -> TostResult:
+    """TOST of two samples (see `tost_from_stats`)."""
+    xa, xb = np.asarray(a, float), np.asarray(b, float)
+    sa = float(xa.std(ddof=1)) if len(xa) > 1 else 0.0
+    sb = float(xb.std(ddof=1)) if len(xb) > 1 else 0.0
+    return tost_from_stats(float(xa.mean()), sa, len(xa), float(xb.mean()), sb, len(xb),
+                           margin)
 
 
 def bootstrap_mean_diff(a: Sequence[float], b: Sequence[float], resamples: int = 2000,

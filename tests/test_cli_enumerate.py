@@ -35,6 +35,8 @@ def test_reproduce_table1_json_shape_and_verdict() -> None:
     assert data["2"]["with_loose_ends"] == 16632
     flagged = [c for c in data["checks"] if not c["expected_to_match"]]
     assert [(c["space"], c["row"]) for c in flagged] == [(2, "with_loose_ends")]
+    # the note carries the computed counts (formatted, not typed)
+    assert "29160" in flagged[0]["note"] and "16632" in flagged[0]["note"]
 
 
 def test_reproduce_table1_human_output() -> None:

@@ -1,7 +1,8 @@
 """The Docker image definition: structure, hadolint, and a real build where an engine exists.
 
-On a machine without a Docker engine (CI here) the build is not attempted and the test says
-so on stdout; the structural and lint checks always run.
+On a machine without a Docker engine (CI here) the build is not attempted and the test is
+skipped with that reason (never reported as passed); the structural and lint checks always
+run.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
@@ -63,10 +66,8 @@ def _engine_answers() -> bool:
 
 def test_image_builds_where_an_engine_exists() -> None:
     if not _engine_answers():
-        print("no Docker engine answers on this machine: `docker build` was NOT run; "
-              "the Dockerfile was checked structurally and with hadolint only")
-        assert DOCKERFILE.is_file()
-        return
+        pytest.skip("no Docker engine answers on this machine: `docker build` was NOT run; "
+                    "the Dockerfile was checked structurally and with hadolint only")
     proc = subprocess.run(["docker", "build", "-f", str(DOCKERFILE), "-t", "nb1s:test", str(ROOT)],
                           capture_output=True, text=True, check=False, timeout=3600)
     assert proc.returncode == 0, proc.stderr[-4000:]

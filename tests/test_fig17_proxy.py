@@ -126,7 +126,8 @@ def test_reproduce_fig17_smoke_end_to_end(tmp_path: Path) -> None:
         assert {json.loads(line)["config_id"] for line in lines} == {config_id}
     assert (out / "plots/fig17-smoke-paper-cells3.png").read_bytes()[:4] == b"\x89PNG"
     diff = json.loads((out / "diff.json").read_text())
-    assert diff["verdict"]["status"] == "no-reference"
+    assert diff["verdict"]["status"] == "not-checkable"
+    assert diff["verdict"]["counts"]["not checkable"] == 2
     assert [r["note"] for r in diff["rows"]] == ["not checkable on smoke/synthetic data"] * 2
     again = json.loads(run_nb1s(*args).stdout)
     assert len(again["run"]["skipped"]) == 8 and again["groups"] == result["groups"]

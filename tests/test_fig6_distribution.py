@@ -14,7 +14,6 @@ import pytest
 from nb1s.enumerate import count_space, decode_array, get_space, load_index
 from nb1s.enumerate.space_analysis import parent_choice_masks
 from nb1s.harness.architecture_sets import ARCHITECTURE_SETS, architecture_ids
-from nb1s.harness.diff import verdict
 from nb1s.harness.error_distribution import (
     count_row,
     minimum_rows,
@@ -23,6 +22,7 @@ from nb1s.harness.error_distribution import (
     summarize,
 )
 from nb1s.harness.references import paper
+from nb1s.harness.verdict import verdict
 
 NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
 
@@ -99,9 +99,39 @@ def test_count_rows_pass_fail_and_known_deviation() -> None:
     known = count_row({"space": 2, "architecture_set": "with_loose_ends",
                        "n_architectures": 16632})
     assert known is not None and known["pass"] is None and "29160" in known["note"]
+    assert known["outcome"] == "known deviation" and "16632" in known["note"]
+    # any other SS2 count is a failure, not the known deviation
+    other = count_row({"space": 2, "architecture_set": "with_loose_ends",
+                       "n_architectures": 16000})
+    assert other is not None and other["pass"] is False
     assert count_row({"space": 1, "architecture_set": "unique", "n_architectures": 2685}) is None
     v = verdict([row, known], [])
     assert v["status"] == "pass" and v["rows"] == 1  # the known deviation is not counted
+    assert v["line"].startswith("PASS: 1 checked; 0 failed, 0 underpowered, 1 known deviation")
+
+
+def test_known_deviation_is_guarded_like_table1s(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nb1s.harness import error_distribution
+
+    real = error_distribution.table1_paper
+
+    def published(row: str) -> dict[int, int]:
+        # a paper reference whose SS2 cell is no longer the configuration count
+        return {**real(row), 2: 29161}
+
+    monkeypatch.setattr(error_distribution, "table1_paper", published)
+    row = count_row({"space": 2, "architecture_set": "with_loose_ends",
+                     "n_architectures": 16632})
+    assert row is not None and row["pass"] is False
+    assert "no longer holds" in row["note"] and "29160" in row["note"]
+    # and the note is built from the computed counts, not typed: change the counts, it follows
+    counts = count_space(get_space(2)).as_dict()
+    monkeypatch.setattr(error_distribution, "table1_paper", real)
+    monkeypatch.setattr(error_distribution, "count_space", lambda _s: type(
+        "C", (), {"as_dict": lambda self: {**counts, "with_loose_ends": 16000}})())
+    row = count_row({"space": 2, "architecture_set": "with_loose_ends",
+                     "n_architectures": 16000})
+    assert row is not None and row["pass"] is None and "gives 16000" in row["note"]
 
 
 def test_minimum_rows_against_the_released_constants() -> None:

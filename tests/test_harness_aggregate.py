@@ -10,10 +10,11 @@ import pytest
 from harness_fixtures import aggregate_of, write_results
 
 from nb1s.harness.aggregate import final_index
-from nb1s.harness.diff import diff_aggregates, diff_table2, verdict
+from nb1s.harness.diff import diff_aggregates, diff_table2
 from nb1s.harness.plots import plot_aggregate
 from nb1s.harness.recipe import DiffSpec
 from nb1s.harness.references import paper
+from nb1s.harness.verdict import verdict
 
 
 def test_mean_std_sem_per_epoch_and_final(tmp_path: Path) -> None:
@@ -55,18 +56,19 @@ def test_incomplete_runs_are_left_out_and_listed(tmp_path: Path) -> None:
     assert agg["groups"][0]["n"] == 1
 
 
-def _two(tmp_path: Path, name: str, shift: float, noise: float = 0.001) -> dict:
+def _two(tmp_path: Path, name: str, shift: float, noise: float = 0.001,
+         profile: str = "smoke") -> dict:
     curves = {("darts", 1): [[0.05 + shift + noise * k, 0.02 + shift + noise * k,
                               0.01 + shift + noise * k] for k in range(4)]}
-    write_results(tmp_path / name, curves)
+    write_results(tmp_path / name, curves, profile=profile)
     return aggregate_of(tmp_path / name)
 
 
-def test_identical_results_pass_and_a_large_shift_fails(tmp_path: Path) -> None:
+def test_identical_results_pass_exactly_and_a_large_shift_fails(tmp_path: Path) -> None:
     ref = _two(tmp_path, "ref", 0.0)
     same = _two(tmp_path, "same", 0.0)
     rows = diff_aggregates(same, ref, DiffSpec())
-    assert rows and all(r["pass"] for r in rows)
+    assert rows and all(r["pass"] and r["outcome"] == "exact" for r in rows)
     assert verdict(rows, ["smoke"])["status"] == "pass"
     shifted = _two(tmp_path, "shifted", 0.05)
     rows = diff_aggregates(shifted, ref, DiffSpec())
@@ -77,14 +79,28 @@ def test_identical_results_pass_and_a_large_shift_fails(tmp_path: Path) -> None:
     assert not band["pass"] and band["in_band_fraction"] == 0.0
     v = verdict(rows, ["smoke", "synthetic"])
     assert v["status"] == "fail" and "smoke, synthetic" in v["line"]
+    # the same shift without the exact rule (a paper-profile run) fails on the statistics
+    paper_rows = diff_aggregates(_two(tmp_path, "p-shift", 0.05, profile="paper"),
+                                 _two(tmp_path, "p-ref", 0.0, profile="paper"), DiffSpec())
+    outcomes = {(r["kind"], r["metric"]): r["outcome"] for r in paper_rows}
+    assert outcomes == {("final", "test_regret"): "failed", ("final", "valid_regret"): "failed",
+                        ("final", "oneshot_valid_error"): "exact",  # 0.5 in both fixtures
+                        ("band", "test_regret"): "failed"}
 
 
-def test_small_shift_within_tolerance_passes(tmp_path: Path) -> None:
-    ref = _two(tmp_path, "ref", 0.0)
-    close = _two(tmp_path, "close", 0.0015)  # significant (tiny noise) but < abs_tol 2e-3
+def test_small_shift_passes_only_when_shown_equivalent(tmp_path: Path) -> None:
+    ref = _two(tmp_path, "ref", 0.0, noise=1e-4, profile="paper")
+    close = _two(tmp_path, "close", 0.0015, noise=1e-4, profile="paper")  # < margin 2e-3
     final = next(r for r in diff_aggregates(close, ref, DiffSpec())
                  if r["kind"] == "final" and r["metric"] == "test_regret")
-    assert final["pass"] and final["note"] == "within tolerance"
+    assert final["pass"] and final["outcome"] == "equivalent" and final["tost_p"] < 0.05
+    # the same shift with ten times the noise is inside the margin but not shown to be
+    noisy_ref = _two(tmp_path, "noisy-ref", 0.0, profile="paper")
+    noisy = _two(tmp_path, "noisy", 0.0015, profile="paper")
+    final = next(r for r in diff_aggregates(noisy, noisy_ref, DiffSpec())
+                 if r["kind"] == "final" and r["metric"] == "test_regret")
+    assert final["pass"] is None and final["outcome"] == "underpowered"
+    assert "more seeds needed" in final["note"]
 
 
 def test_missing_group_fails(tmp_path: Path) -> None:
@@ -107,7 +123,7 @@ def test_table2_rows_compare_with_the_published_numbers(tmp_path: Path) -> None:
     darts = next(r for r in rows if r["variant"] == "darts-default" and r["space"] == 1)
     assert darts["result_mean"] == pytest.approx(m)
     assert darts["result_std"] == pytest.approx(s)
-    assert darts["pass"] and darts["p"] == pytest.approx(1.0)
+    assert darts["pass"] and darts["outcome"] == "equivalent" and darts["p"] == pytest.approx(1.0)
     gdas = next(r for r in rows if r["variant"] == "gdas-default" and r["space"] == 1)
     assert not gdas["pass"]  # 0.2 vs 1.155e-2 with zero spread on both sides
     missing = next(r for r in rows if r["variant"] == "pcdarts-transferred")
@@ -138,15 +154,28 @@ def test_smoke_results_are_never_diffed_against_table2(tmp_path: Path) -> None:
     assert (tmp_path / "diff.md").read_text().startswith("# nb1s diff: table2 v1")
 
 
-def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -> None:
-    import pytest
+def _git_repo(path: Path) -> Path:
+    """A committed git repository standing in for the nb1s checkout."""
+    import subprocess
 
+    path.mkdir()
+    env = ["-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    (path / "code.py").write_text("x = 1\n")
+    subprocess.run(["git", "-C", str(path), "add", "code.py"], check=True)
+    subprocess.run(["git", *env, "-C", str(path), "commit", "-qm", "c"], check=True)
+    return path
+
+
+def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -> None:
     from nb1s.harness.errors import UserError
     from nb1s.harness.reference_curves import load_curves, store_curves
 
+    repo = _git_repo(tmp_path / "repo")
     write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]})
     agg = aggregate_of(tmp_path / "r")
-    path = store_curves(agg, folder=tmp_path / "curves")
+    agg["provenance"]["git_hash"] = "0" * 40
+    path = store_curves(agg, folder=tmp_path / "curves", repo=repo)
     assert path.name == "fig2-smoke-paper.json"
     loaded, where = load_curves("fig2", "smoke", "paper", 1, folder=tmp_path / "curves")
     assert loaded == json.loads(json.dumps(agg)) and where == str(path)
@@ -156,4 +185,41 @@ def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -
     assert missing is None and "no reference curves exist" in why
     agg["missing_runs"] = ["darts/space1/seed2"]
     with pytest.raises(UserError, match="missing runs"):
-        store_curves(agg, folder=tmp_path / "curves")
+        store_curves(agg, folder=tmp_path / "curves", repo=repo)
+
+
+def test_store_refuses_dirty_trees_and_dirty_runs_and_writes_no_host_paths(
+        tmp_path: Path) -> None:
+    from nb1s.harness.errors import UserError
+    from nb1s.harness.reference_curves import store_curves
+
+    repo = _git_repo(tmp_path / "repo")
+    write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]})
+    agg = aggregate_of(tmp_path / "r")
+    agg["provenance"]["git_hash"] = "0" * 40
+    agg["provenance"]["data"] = {"nb101": {"source": {"path": str(tmp_path / "x.tfrecord")}},
+                                 "cifar10": {"path": "/tmp/somewhere/digits"}}
+    folder = tmp_path / "curves"
+    # runs recorded without a commit (the fixtures record none) are refused
+    with pytest.raises(UserError, match="uncommitted code"):
+        store_curves(agg, folder=folder, results=tmp_path / "r", repo=repo)
+    path = store_curves(agg, folder=folder, note="made by a test", context="CPU, 2 workers",
+                        repo=repo)
+    text = path.read_text()
+    assert str(tmp_path) not in text and "/tmp/" not in text
+    record = json.loads(text)
+    assert record["note"] == "made by a test" and record["context"] == "CPU, 2 workers"
+    data = record["aggregate"]["provenance"]["data"]
+    assert data["nb101"]["source"]["path"] == "x.tfrecord"
+    assert data["cifar10"]["path"] == "digits"
+    for bad, match in (({**agg, "title": "/home/me/x"}, "host path at aggregate.title"),
+                       ({**agg, "provenance": {**agg["provenance"],
+                                               "git_hash": "abc-dirty"}}, "uncommitted")):
+        with pytest.raises(UserError, match=match):
+            store_curves(bad, folder=tmp_path / "other", repo=repo)
+    (repo / "code.py").write_text("x = 2\n")
+    with pytest.raises(UserError, match="dirty work tree"):
+        store_curves(agg, folder=tmp_path / "other", repo=repo)
+    assert not (tmp_path / "other").exists()  # nothing half-written
+    with pytest.raises(UserError, match="outside a git checkout"):
+        store_curves(agg, folder=tmp_path / "other", repo=tmp_path / "r")

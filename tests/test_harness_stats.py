@@ -60,3 +60,30 @@ def test_bootstrap_interval_is_seeded_and_covers_the_difference() -> None:
     assert (lo, hi) == bootstrap_mean_diff(a, b, 2000, seed=3)
     assert lo < a.mean() - b.mean() < hi
     assert lo > 0.4 and hi < 0.6
+
+
+def test_tost_equals_the_interval_rule_and_a_hand_computed_case() -> None:
+    from nb1s.harness.stats import tost
+
+    a, b = [1.0, 1.2, 0.9, 1.1], [1.05, 0.95, 1.0, 1.1, 1.02]
+    w = welch(a, b)
+    se = abs(w.mean_diff / w.t)
+    for margin in (0.05, 0.2, 0.4):
+        t = tost(a, b, margin)
+        # TOST at alpha <=> the (1 - 2 alpha) Welch interval lies inside (-margin, margin)
+        lo, hi = sps.t.interval(0.90, w.df, loc=w.mean_diff, scale=se)
+        assert (t.p < 0.05) == (-margin < lo and hi < margin)
+        by_hand = max(sps.t.sf((w.mean_diff + margin) / se, w.df),
+                      sps.t.cdf((w.mean_diff - margin) / se, w.df))
+        assert t.p == pytest.approx(by_hand, rel=1e-12)
+    assert tost(a, b, 0.4).p < 0.01 < 0.5 < tost(a, b, 0.01).p
+
+
+def test_tost_cannot_show_agreement_from_one_value_and_decides_zero_spread() -> None:
+    from nb1s.harness.stats import tost
+
+    assert tost([1.0], [1.0, 1.0], 10.0).p == 1.0  # one value: nothing is shown
+    assert tost([1.0, 1.0], [1.0, 1.0], 1e-9).p == 0.0  # identical constants agree
+    assert tost([1.0, 1.0], [2.0, 2.0], 0.5).p == 1.0
+    # far apart means are never "equivalent", however few or noisy the seeds
+    assert tost([0.9, 4.7], [0.009, 0.047], 0.007).p > 0.4

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
+STORED = Path(__file__).resolve().parents[1] / "harness/references/curves/fig2-smoke-paper.json"
 
 
 def nb1s(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
@@ -53,9 +54,16 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" not in report
     verdict = result["diff"]["verdict"]
     # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
-    # 3 final metrics + 1 band row per group, plus the recipe-identity row
-    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 5 * 4 + 1
-    assert smoke["rc"] == (1 if verdict["status"] == "fail" else 0)
+    # 3 final metrics + 1 band row per group, plus the recipe-identity row. The smoke run is
+    # deterministic, so it must reproduce the stored curves bit for bit: when the search
+    # changes on purpose, re-store the reference (docs/verdicts.md), never loosen this.
+    assert verdict["status"] == "pass" and smoke["rc"] == 0, verdict["line"]
+    assert verdict["rows"] == 5 * 4 + 1 and verdict["counts"]["exact"] == 5 * 4
+    assert verdict["counts"]["checked"] == 1  # the identity row
+    stored = json.loads(STORED.read_text())["aggregate"]
+    assert [(g["variant"], g["config_ids_final"]) for g in agg["groups"]] == \
+        [(g["variant"], g["config_ids_final"]) for g in stored["groups"]]
+    assert [g["metrics"] for g in agg["groups"]] == [g["metrics"] for g in stored["groups"]]
     run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
     assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
     assert run_meta["recipe"] == {"name": "fig2", "version": 1, "profile": "smoke",
@@ -103,6 +111,37 @@ def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: P
     assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
 
 
+def _perturbed_copy(out: Path, dest: Path, factor: float) -> Path:
+    """A copy of the results whose final epoch records are scaled by `factor`.
+
+    The run records themselves are changed (not a cached aggregate), so the diff sees the
+    perturbation however it derives the aggregate.
+    """
+    import shutil
+
+    shutil.copytree(out, dest, ignore=shutil.ignore_patterns("*.pt", "aggregate.json",
+                                                             "diff.*", "plots"))
+    for log in dest.glob("runs/*/*/*/epochs.jsonl"):
+        lines = log.read_text().splitlines()
+        last = json.loads(lines[-1])
+        for key in ("test_regret", "valid_regret", "oneshot_valid_error"):
+            if last[key] is not None:
+                last[key] *= factor
+        log.write_text("\n".join([*lines[:-1], json.dumps(last)]) + "\n")
+    return dest
+
+
+@pytest.mark.parametrize("factor", [5.0, 0.0])
+def test_diff_of_perturbed_finals_fails(smoke: dict, tmp_path: Path, factor: float) -> None:
+    results = _perturbed_copy(smoke["out"], tmp_path / "perturbed", factor)
+    proc = nb1s("diff", str(results), "--json")
+    result = json.loads(proc.stdout)
+    finals = [r for r in result["rows"] if r["kind"] == "final"]
+    assert len(finals) == 15 and not any(r["pass"] for r in finals)
+    assert result["verdict"]["status"] == "fail" and proc.returncode == 1
+    assert result["verdict"]["line"].startswith("FAIL: ")
+
+
 def test_check_runs_a_user_optimizer_by_import_path(smoke: dict, tmp_path: Path) -> None:
     plugin = tmp_path / "my_nas.py"
     plugin.write_text("from nb1s.optimizers import OneShotMethod\n\n\n"
@@ -111,15 +150,15 @@ def test_check_runs_a_user_optimizer_by_import_path(smoke: dict, tmp_path: Path)
                 "--reference", str(smoke["out"]), "--out", str(tmp_path / "check"),
                 "--smoke-data", str(smoke["root"] / "data"), "--workers", "2", "--json",
                 cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
-    assert proc.returncode in (0, 1), proc.stderr
     result = json.loads(proc.stdout)
     assert {r["against"] for r in result["rows"]} == {"darts", "gdas", "pcdarts", "enas",
                                                       "random_ws"}
     for row in result["rows"]:
-        assert row["final"]["verdict"] in ("better", "same", "worse")
+        # two seeds per side: the gate cannot decide, and says so
+        assert row["final"]["verdict"] == "no decision" and "min_seeds=3" in row["final"]["note"]
         assert -1.0 <= row["final"]["cliffs_delta"] <= 1.0
-    assert result["gate"]["status"] in ("pass", "fail")
-    assert proc.returncode == (1 if result["gate"]["status"] == "fail" else 0)
+    assert result["gate"]["status"] == "no-decision"
+    assert proc.returncode == 4, proc.stderr
     meta = json.loads((tmp_path / "check/runs/candidate/space1/seed0/run.json").read_text())
     assert meta["optimizer"] == "plain_softmax"
 

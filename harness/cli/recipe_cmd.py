@@ -19,7 +19,7 @@ from .recipe_view import (
 )
 
 if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
-    from ..recipe import Profile, Protocol, Recipe
+    from ..recipe import DiffSpec, Profile, Protocol, Recipe
 
 # Options shared by every command that runs searches (reused OptionInfo objects).
 PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
@@ -41,6 +41,18 @@ CIFAR_DIR = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py folder."
 SMOKE_DATA = typer.Option(None, "--smoke-data", help="Where the smoke profile's synthetic "
                           "index and digits are built/reused (default RESULTS/data).")
 AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+MIN_SEEDS = typer.Option(None, "--min-seeds", min=2, help="Seeds per group below which a "
+                         "statistical row is underpowered (default: the recipe's diff.min_seeds,"
+                         " 3 unless it says otherwise).")
+ALLOW_UNDECIDED = typer.Option(False, "--allow-undecided", help="Exit 0 on 'no decision' "
+                               "(default: exit 4, a gate that cannot decide does not pass).")
+
+
+def decision_rules(recipe: Recipe, min_seeds: int | None) -> DiffSpec:
+    """The recipe's diff rules with the command line's overrides."""
+    if min_seeds is None:
+        return recipe.diff
+    return recipe.diff.model_copy(update={"min_seeds": min_seeds})
 
 
 def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protocol]:
@@ -156,15 +168,20 @@ def register(app: typer.Typer) -> None:
                                             "stored reference curves of the recipe)."),
         report: Path | None = typer.Option(None, "--report", help="Also copy the Markdown "
                                            "report here."),
+        min_seeds: int | None = MIN_SEEDS, allow_undecided: bool = ALLOW_UNDECIDED,
         as_json: bool = AS_JSON,
     ) -> None:
-        """Compare results with a reference, row by row; exit 1 when a row fails."""
+        """Compare results with a reference, row by row (docs/verdicts.md).
+
+        Exit 0 on pass / not checkable, 1 when a row fails, 4 when no decision.
+        """
         from nb1s.atomic import atomic_write_text
 
         from ..recipe import PAPER_ONLY_KINDS
         from ..recipe_catalog import load_recipe
         from ..recipe_runner import PLAN_FILE
         from ..reproduce import DIFF_MD, diff_results
+        from ..verdict import exit_code
 
         plan_file = results / PLAN_FILE
         if not plan_file.is_file():
@@ -190,12 +207,13 @@ def register(app: typer.Typer) -> None:
 
             result = diff_proxy(results, r)
         else:
-            result = diff_results(results, r, against)
+            result = diff_results(results, r, against, decision_rules(r, min_seeds))
         if report is not None:
             atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
         emit(result, as_json, render_diff)
-        if result["verdict"]["status"] == "fail":
-            raise typer.Exit(1)
+        code = exit_code(result["verdict"]["status"], allow_undecided)
+        if code:
+            raise typer.Exit(code)
 
     @app.command("check")
     def check_command(
@@ -210,9 +228,13 @@ def register(app: typer.Typer) -> None:
         image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
         slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
         data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
-        smoke_data: Path | None = SMOKE_DATA, as_json: bool = AS_JSON,
+        smoke_data: Path | None = SMOKE_DATA, min_seeds: int | None = MIN_SEEDS,
+        allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
     ) -> None:
-        """Run a new optimizer under a recipe and gate it against the reference curves."""
+        """Run a new optimizer and gate it against the reference curves (docs/verdicts.md).
+
+        Exit 0 on pass, 1 when worse than the baseline, 4 when no decision.
+        """
         import sys
 
         from nb1s.atomic import atomic_write_text
@@ -221,6 +243,7 @@ def register(app: typer.Typer) -> None:
         from ..check import candidate_plan, check_candidate
         from ..optimizer_catalog import availability, load_plugin
         from ..reference_curves import load_curves, load_reference_file
+        from ..verdict import exit_code
         from .execution import ExecutionOptions, default_results, execute_plan
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
@@ -256,8 +279,10 @@ def register(app: typer.Typer) -> None:
                             f"{bad['run']}: {bad['recorded']}); use a fresh --out")
         result = {"optimizer": optimizer, "recipe": r.name, "version": r.version,
                   "profile": profile, "protocol": protocol, "results": str(results),
-                  **check_candidate(agg, ref, r.diff.alpha, gate_against)}
+                  **check_candidate(agg, ref, decision_rules(r, min_seeds), gate_against,
+                                    allow_undecided)}
         atomic_write_text(results / "check.json", json.dumps(result, indent=1) + "\n")
         emit(result, as_json, render_check)
-        if result["gate"]["status"] == "fail":
-            raise typer.Exit(1)
+        code = exit_code(result["gate"]["status"], allow_undecided)
+        if code:
+            raise typer.Exit(code)

@@ -99,10 +99,13 @@ def render_reproduce(result: dict[str, Any]) -> None:
 
 
 def _outcome(row: dict[str, Any]) -> str:
-    """pass / FAIL / known deviation (a row with pass None is reported, not counted)."""
+    """How the row was decided: exact / equivalent / checked, FAIL, or an undecided kind."""
+    from ..verdict import outcome_of
+
+    kind = outcome_of(row)
     if row["pass"] is None:
-        return f"[yellow]known[/] {escape(row.get('note', ''))}"
-    return "[green]pass[/]" if row["pass"] else f"[red]FAIL[/] {escape(row.get('note', ''))}"
+        return f"[yellow]{kind}[/] {escape(row.get('note', ''))}"
+    return f"[green]{kind}[/]" if row["pass"] else f"[red]FAIL[/] {escape(row.get('note', ''))}"
 
 
 def render_distribution(result: dict[str, Any]) -> None:
@@ -194,7 +197,7 @@ def render_check(result: dict[str, Any]) -> None:
     for col in ("space", "against", "final: verdict", "Δ mean", "Cliff's δ", "Cohen's d", "p",
                 "anytime: verdict"):
         table.add_column(col)
-    colors = {"better": "green", "worse": "red", "same": "white", "n/a": "yellow"}
+    colors = {"better": "green", "worse": "red", "same": "white", "no decision": "yellow"}
     for r in result["rows"]:
         f, a = r["final"], r["anytime"]
         table.add_row(str(r["space"]), r["label"],

@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..table1_report import reproduce_table1
 from .output import emit, err_console
 from .recipe_cmd import (
+    ALLOW_UNDECIDED,
     AS_JSON,
     CIFAR_DIR,
     CLUSTER,
@@ -60,7 +61,11 @@ def register(app: typer.Typer) -> None:
         against: Path | None = typer.Option(None, "--against", help="Diff against this "
                                             "reference instead of the stored curves."),
         store_reference: bool = typer.Option(False, "--store-reference", help="Store the "
-                                             "aggregate as the recipe's reference curves."),
+                                             "aggregate as the recipe's reference curves "
+                                             "(needs a clean checkout)."),
+        note: str = typer.Option("", "--note", help="Extra context stored with "
+                                 "--store-reference (the file is never edited by hand)."),
+        allow_undecided: bool = ALLOW_UNDECIDED,
         as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -86,6 +91,12 @@ def register(app: typer.Typer) -> None:
         if recipe.kind == "enumeration":
             raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
         results = out or default_results(recipe.name, profile, protocol)
+        if note and not store_reference:
+            raise UserError("--note is stored with --store-reference only")
+        if store_reference:
+            from ..reference_curves import require_clean_checkout
+
+            require_clean_checkout()
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
             raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                             "--against and --store-reference do not apply")
@@ -104,7 +115,7 @@ def register(app: typer.Typer) -> None:
                 corr = reproduce_correlation(recipe, results, ex, prof, proto, data,
                                              availability, on_start, on_done)
             emit(corr, as_json, render_correlation)
-            _exit_for(corr)
+            _exit_for(corr, allow_undecided)
             return
         if recipe.kind == "proxy":
             from ..reproduce_proxy import reproduce_proxy
@@ -113,7 +124,7 @@ def register(app: typer.Typer) -> None:
                 proxy = reproduce_proxy(recipe, results, ex, prof, proto, data, availability,
                                         on_start, on_done)
             emit(proxy, as_json, render_proxy)
-            _exit_for(proxy)
+            _exit_for(proxy, allow_undecided)
             return
         with run_progress(not as_json and ex is not None) as (on_start, on_done):
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
@@ -125,20 +136,25 @@ def register(app: typer.Typer) -> None:
             from ..reference_curves import store_curves
 
             agg = json.loads(Path(result["aggregate"]).read_text(encoding="utf-8"))
-            note = (f"produced by `nb1s reproduce {recipe.name} --profile {profile} --protocol "
-                    f"{protocol} --store-reference`")
-            result["stored_reference"] = str(store_curves(agg, note=note))
+            made_by = (f"produced by `nb1s reproduce {recipe.name} --profile {profile} "
+                       f"--protocol {protocol} --store-reference`")
+            result["stored_reference"] = str(store_curves(agg, note=made_by, context=note,
+                                                          results=results))
         emit(result, as_json, render_reproduce)
-        _exit_for(result)
+        _exit_for(result, allow_undecided)
 
 
-def _exit_for(result: dict[str, Any]) -> None:
-    """Exit 3 when nothing could run, 1 on failed runs or a failed diff."""
+def _exit_for(result: dict[str, Any], allow_undecided: bool) -> None:
+    """Exit 3 when nothing could run, 1 on failed runs or a failed diff, 4 undecided."""
+    from ..verdict import exit_code
+
     if result["status"] == "cannot-run":
         raise typer.Exit(EXIT_CANNOT_RUN)
-    if result["status"] == "failed-runs" or result["diff"]["verdict"]["status"] == "fail":
+    if result["status"] == "failed-runs":
         raise typer.Exit(1)
-
+    code = exit_code(result["diff"]["verdict"]["status"], allow_undecided)
+    if code:
+        raise typer.Exit(code)
 
 
 def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
@@ -155,5 +171,4 @@ def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, pro
             result = reproduce_distribution(recipe, results, profile, protocol, data_dir,
                                             smoke_data)
     emit(result, as_json, render_distribution)
-    if result["diff"]["verdict"]["status"] == "fail":
-        raise typer.Exit(1)
+    _exit_for(result, allow_undecided=False)

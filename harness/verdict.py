@@ -1,0 +1,85 @@
+"""How a row was decided, and the one verdict line of a diff (see docs/verdicts.md).
+
+A diff is only worth running if a PASS means something, so every row carries an
+`outcome` saying how it was decided, and the verdict counts rows by outcome:
+
+- passed: `exact` (bit-identical to the reference), `equivalent` (TOST shows agreement
+  within the margin), `checked` (a count, claim or identity that held);
+- `failed`;
+- undecided, never counted as a pass: `underpowered` (too few seeds to decide),
+  `not checkable` (smoke/synthetic data cannot test the claim), `known deviation`
+  (a documented mismatch of the paper, guarded elsewhere).
+
+Any failed row fails the diff; otherwise any underpowered row makes it "no decision";
+only then can it pass. A diff whose rows are all not checkable is "not checkable".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PASSED = ("exact", "equivalent", "checked")
+UNDECIDED = ("underpowered", "not checkable", "known deviation")
+OUTCOMES = (*PASSED, "failed", *UNDECIDED)
+
+EXIT_FAIL = 1
+EXIT_NO_DECISION = 4
+
+
+def outcome_of(row: dict[str, Any]) -> str:
+    """The row's outcome: its own `outcome`, else derived from `pass` (older rows)."""
+    if row.get("outcome"):
+        return str(row["outcome"])
+    if row.get("pass") is None:
+        return "known deviation"
+    return "checked" if row["pass"] else "failed"
+
+
+def undecided(row: dict[str, Any], outcome: str, note: str) -> dict[str, Any]:
+    """`row` marked as not counted (pass None) with why."""
+    return {**row, "pass": None, "outcome": outcome, "note": note}
+
+
+def _phrase(counts: dict[str, int], keys: tuple[str, ...]) -> str:
+    return ", ".join(f"{counts[k]} {k}" for k in keys if counts[k]) or "none"
+
+
+def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
+    """The verdict of a list of rows: status, one line, and the counts by outcome."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for r in rows:
+        counts[outcome_of(r)] += 1
+    passed = sum(counts[k] for k in PASSED)
+    tag = f" [{', '.join(labels)}: not a reproduction of the paper]" if labels else ""
+    tail = (f"{counts['failed']} failed, {counts['underpowered']} underpowered"
+            + (f", {counts['not checkable']} not checkable" if counts["not checkable"] else "")
+            + (f", {counts['known deviation']} known deviation"
+               if counts["known deviation"] else ""))
+    if counts["failed"]:
+        status = "fail"
+        line = f"FAIL: {counts['failed']} of {passed + counts['failed']} decided rows failed " \
+               f"({_phrase(counts, PASSED)} passed; {counts['underpowered']} underpowered)"
+    elif counts["underpowered"]:
+        status = "no-decision"
+        line = f"NO DECISION: {counts['underpowered']} rows underpowered (too few seeds); " \
+               f"{_phrase(counts, PASSED)} passed; {tail}"
+    elif passed:
+        status = "pass"
+        line = f"PASS: {_phrase(counts, PASSED)}; {tail}"
+    elif counts["not checkable"]:
+        status = "not-checkable"
+        line = f"NOT CHECKABLE: {counts['not checkable']} rows cannot be tested on this data"
+    else:
+        status = "no-reference"
+        line = "NO REFERENCE: nothing to compare with"
+    return {"status": status, "line": line + tag, "rows": passed + counts["failed"],
+            "failed": counts["failed"], "counts": counts}
+
+
+def exit_code(status: str, allow_undecided: bool = False) -> int:
+    """0 for pass / not checkable / no reference, 1 for fail, 4 for no decision."""
+    if status == "fail":
+        return EXIT_FAIL
+    if status == "no-decision" and not allow_undecided:
+        return EXIT_NO_DECISION
+    return 0
