@@ -1,4 +1,8 @@
-"""`make bench`: run every benchmark script in bench/ in turn (each prints its own table)."""
+"""`make bench`: run every benchmark script in bench/ in turn (each prints its own table).
+
+`python bench/run.py --quick` passes `--quick` to the benchmarks that have a quick mode
+(small sizes, seconds to a minute each); the others run as usual.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,16 @@ BENCHMARKS = [
     "subnet_speed",
     "harness_runs",
     "fig6_distribution",
+    "compat_api",
+    "augment_speed",
+    "search_levers",
 ]
+#: Benchmarks with a `--quick` mode.
+QUICK = {"compat_api", "augment_speed", "search_levers"}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
     status = 0
     for name in BENCHMARKS:
         try:
@@ -30,7 +40,7 @@ def main() -> int:
                 continue
             raise
         print(f"[bench] {name}")
-        status |= int(module.main([]) or 0)
+        status |= int(module.main(["--quick"] if quick and name in QUICK else []) or 0)
     return status
 
 

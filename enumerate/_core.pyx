@@ -19,7 +19,7 @@ all SS3 classes take seconds (see `make bench`); in C it is a fraction of that.
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdio cimport snprintf
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy, memset, strcmp
+from libc.string cimport memcmp, memcpy, memset, strcmp
 
 import math
 
@@ -221,6 +221,105 @@ def hash_module(out_masks, labels):
         lab[v] = <int8_t>labels[v]
     c_hash_module(V, out, lab, result)
     return result[:32].decode("ascii")
+
+# ------------------------------------------------------- spec -> pruned graph -> row
+# The Google-compatible `query(spec)` is called millions of times from user scripts, so the
+# per-spec work (triangularity check, pruning) and the per-query work (hash -> row) run
+# here in C instead of in numpy/Python calls that each cost microseconds.
+
+def spec_prune(const uint8_t[:, ::1] nonzero):
+    """Prune a square 0/1 matrix (any nonzero byte is an edge) like `ModelSpec._prune`.
+
+    Returns None when an entry on or below the diagonal is set (not upper triangular),
+    else `(keep, pruned_masks, edges)`: the bitmask of the vertices on an input-to-output
+    path, the out-neighbour masks of the kept vertices re-indexed in order, and the
+    number of edges among them. Up to 64 vertices (the caller falls back to Python beyond).
+    """
+    cdef Py_ssize_t n = nonzero.shape[0], i, j
+    cdef uint64_t out[64]
+    cdef uint64_t forward, backward, keep, targets, mask
+    cdef int new_index[64]
+    cdef int k, edges = 0
+    if n != nonzero.shape[1] or n < 1 or n > 64:
+        raise ValueError("spec_prune takes a square matrix of 1..64 vertices")
+    for i in range(n):
+        out[i] = 0
+        for j in range(n):
+            if nonzero[i, j]:
+                if j <= i:
+                    return None
+                out[i] |= (<uint64_t>1) << j
+    forward = 1
+    for i in range(n):
+        if (forward >> i) & 1:
+            forward |= out[i]
+    backward = (<uint64_t>1) << (n - 1)
+    for i in range(n - 1, -1, -1):
+        if out[i] & backward:
+            backward |= (<uint64_t>1) << i
+    keep = forward & backward
+    k = 0
+    for i in range(n):
+        if (keep >> i) & 1:
+            new_index[i] = k
+            k += 1
+    pruned = []
+    for i in range(n):
+        if (keep >> i) & 1:
+            mask = 0
+            targets = out[i] & keep
+            for j in range(i + 1, n):
+                if (targets >> j) & 1:
+                    mask |= (<uint64_t>1) << new_index[j]
+                    edges += 1
+            pruned.append(mask)
+    return keep, pruned, edges
+
+
+cdef class SortedHashes:
+    """Row of one NB101 hash in a sorted 'S32' hash column, by binary search in C.
+
+    Why not a dict or a bucket table: both must be built from the whole column before the
+    first answer (tens of milliseconds for the full dataset), while a binary search over
+    the sorted, memory-mapped column needs nothing built and touches about 19 of its
+    pages per query. The column is referenced, never copied.
+    """
+
+    cdef const uint8_t[:, ::1] _table
+    cdef Py_ssize_t _n
+
+    def __init__(self, hashes):
+        column = np.asarray(hashes)
+        if column.dtype != np.dtype("S32") or column.ndim != 1:
+            raise ValueError("SortedHashes takes a 1-D 'S32' array of sorted hashes")
+        column = np.ascontiguousarray(column)
+        self._n = column.shape[0]
+        self._table = column.view(np.uint8).reshape(self._n, 32)
+
+    def __len__(self):
+        return self._n
+
+    def row(self, key):
+        """Row of `key` (32 ASCII bytes or str), -1 when it is not in the column."""
+        cdef const unsigned char* k
+        cdef Py_ssize_t lo = 0, hi = self._n, mid
+        cdef int c
+        if isinstance(key, str):
+            key = (<str>key).encode("ascii", "replace")
+        if not isinstance(key, bytes) or len(<bytes>key) != 32:
+            return -1
+        k = <const unsigned char*><bytes>key
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            c = memcmp(&self._table[mid, 0], k, 32)
+            if c < 0:
+                lo = mid + 1
+            elif c > 0:
+                hi = mid
+            else:
+                return mid
+        return -1
+
 
 # ------------------------------------------------------------------ canonical form
 
@@ -641,3 +740,105 @@ def enumerate_nb101(GraphClassifier classifier, int max_vertices=7, int max_edge
         labelled[V] = total
         unique[V] = classifier.table.n - before
     return labelled, unique
+
+
+# ------------------------------------------------------ canonical code -> NB101 row
+# Within NAS-Bench-101's domain (<= 7 vertices, <= 9 edges, 3 ops) two specs share an NB101
+# hash exactly when they are isomorphic (Google verified the hash has no false positives
+# there), and `c_canonical` codes are equal exactly when graphs are isomorphic. So a table
+# of the canonical codes of the dataset's rows answers "which row is this spec" without
+# the ~57 md5 digests of the NB101 hash: one canonical form and one binary search.
+
+cdef inline int _fill_graph(masks, labels, uint8_t* out, int8_t* lab) except -1:
+    cdef int V = len(masks), v
+    if V < 2 or V > 7 or len(labels) != V:
+        raise ValueError("canonical codes take graphs of 2..7 vertices, one label each")
+    for v in range(V):
+        out[v] = <uint8_t>masks[v]
+        lab[v] = <int8_t>labels[v]
+    return V
+
+
+def canonical_code(masks, labels):
+    """`c_canonical` of a pruned NB101 spec: per-vertex out-masks, labels -1/-2/0..2."""
+    cdef uint8_t out[8]
+    cdef int8_t lab[8]
+    cdef int V = _fill_graph(masks, labels, out, lab)
+    return c_canonical(V, out, lab)
+
+
+def canonical_codes(const int8_t[::1] num_vertices, const uint8_t[:, :, ::1] adjacency,
+                    const int8_t[:, ::1] ops):
+    """Canonical code of every row of an NB101 index (columns as in `harness/store.py`)."""
+    cdef Py_ssize_t m = num_vertices.shape[0], r
+    cdef int V, v, u
+    cdef uint8_t out[8]
+    cdef int8_t lab[8]
+    codes = np.empty(m, dtype=np.uint64)
+    cdef uint64_t[::1] result = codes
+    with nogil:
+        for r in range(m):
+            V = num_vertices[r]
+            for v in range(V):
+                out[v] = 0
+                lab[v] = ops[r, v]
+                for u in range(V):
+                    if adjacency[r, v, u]:
+                        out[v] |= <uint8_t>(1 << u)
+            result[r] = c_canonical(V, out, lab)
+    return codes
+
+
+cdef class SpecRows:
+    """Row of a pruned spec in an NB101 index, from sorted (canonical code, row) columns."""
+
+    cdef const uint64_t[::1] _codes
+    cdef const int64_t[::1] _rows
+    cdef Py_ssize_t _n
+
+    def __init__(self, codes, rows):
+        self._codes = codes
+        self._rows = rows
+        self._n = self._codes.shape[0]
+        if self._rows.shape[0] != self._n:
+            raise ValueError("codes and rows differ in length")
+
+    def __len__(self):
+        return self._n
+
+    def row(self, masks, labels):
+        """Row of the graph (out-masks, labels -1/-2/0..2), -1 when not in the index."""
+        cdef uint8_t out[8]
+        cdef int8_t lab[8]
+        cdef int V = _fill_graph(masks, labels, out, lab)
+        return self.row_of_code(c_canonical(V, out, lab))
+
+    def row_of_code(self, uint64_t code):
+        """Row of a canonical code, -1 when absent."""
+        cdef Py_ssize_t lo = 0, hi = self._n, mid
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if self._codes[mid] < code:
+                lo = mid + 1
+            elif self._codes[mid] > code:
+                hi = mid
+            else:
+                return self._rows[mid]
+        return -1
+
+
+def spec_code(masks, ops, dict label_of):
+    """`canonical_code` of a pruned spec given its op names: the first and last vertex are
+    input (-1) and output (-2), the others labelled by `label_of[op]` (KeyError if absent)."""
+    cdef uint8_t out[8]
+    cdef int8_t lab[8]
+    cdef int V = len(masks), v
+    if V < 2 or V > 7 or len(ops) != V:
+        raise ValueError("canonical codes take graphs of 2..7 vertices, one op each")
+    for v in range(V):
+        out[v] = <uint8_t>masks[v]
+    lab[0] = -1
+    lab[V - 1] = -2
+    for v in range(1, V - 1):
+        lab[v] = <int8_t>label_of[ops[v]]
+    return c_canonical(V, out, lab)

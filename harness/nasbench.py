@@ -28,19 +28,28 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from nb1s.enumerate._core import SortedHashes, canonical_code, spec_code, spec_prune
 
 from nb1s.enumerate import OPS
 from nb1s.enumerate.hashing import hash_module
 from nb1s.enumerate.pruning import compact, matrix_to_masks, reachable_mask
 
 from .nb101_records import METRIC_FIELDS
-from .store import NB101Store, is_index_dir, open_store
+from .spec_lookup import open_spec_rows
+from .store import NB101Store, is_index_dir, metric_file, op_name, open_store, repeats_file
 
 INPUT = "input"
 OUTPUT = "output"
 CONV3X3 = "conv3x3-bn-relu"
 CONV1X1 = "conv1x1-bn-relu"
 MAXPOOL3X3 = "maxpool3x3"
+
+#: Op name of each `ops.npy` code, looked up per query without a function call.
+_OP_NAMES = {code: op_name(code) for code in (-2, -1, 0, 1, 2)}
+
+_OPS_LIST = list(OPS)
+_OPS_KEY = tuple(OPS)
+_OP_LABELS = {op: i for i, op in enumerate(OPS)}
 
 #: The original `config.build_config()` entries the API reads.
 CONFIG: dict[str, Any] = {
@@ -61,30 +70,39 @@ class ModelSpec:
     `original_matrix`/`original_ops` keep the input; `matrix`/`ops` are the pruned graph
     (vertices not on an input-to-output path removed), or None with `valid_spec` False
     when the input does not reach the output.
+
+    Why it is faster than the original while behaving the same: the triangularity check
+    and the pruning run in one compiled pass (`spec_prune`), numeric arrays are copied
+    with `ndarray.copy()` instead of `copy.deepcopy`, and the NB101 hash is computed once
+    per spec object and kept (a spec is treated as immutable after construction, which is
+    how the original API's users build and query them).
     """
 
     def __init__(self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last"
                  ) -> None:
         array = matrix if isinstance(matrix, np.ndarray) else np.array(matrix)
-        shape = np.shape(array)
+        shape = array.shape
         if len(shape) != 2 or shape[0] != shape[1]:
             raise ValueError("matrix must be square")
         if shape[0] != len(ops):
             raise ValueError("length of ops must match matrix dimensions")
-        if np.any(np.tril(array) != 0):
+        pruned = _prune_masks(array)
+        if pruned is None:
             raise ValueError("matrix must be upper triangular")
-        self.original_matrix = copy.deepcopy(array)
-        self.original_ops = copy.deepcopy(list(ops))
-        self.matrix: np.ndarray | None = copy.deepcopy(array)
-        self.ops: list[str] | None = copy.deepcopy(list(ops))
+        self.original_matrix = _copy_array(array)
+        self.original_ops = list(ops) if _plain_strings(ops) else copy.deepcopy(list(ops))
         self.valid_spec = True
         self.data_format = data_format
-        self._prune()
-
-    def _prune(self) -> None:
-        masks = matrix_to_masks(np.asarray(self.original_matrix != 0, dtype=np.int64).tolist())
-        keep = reachable_mask(masks)
-        kept = [v for v in range(len(masks)) if (keep >> v) & 1]
+        self._hash: tuple[tuple[str, ...], str] | None = None
+        self._code: tuple[tuple[str, ...], int] | None = None
+        keep, masks, self._num_edges = pruned
+        n = shape[0]
+        if keep == (1 << n) - 1 and n >= 2:  # nothing to prune (the usual case)
+            self.matrix: np.ndarray | None = _copy_array(array)
+            self.ops: list[str] | None = list(self.original_ops)
+            self._masks = masks
+            return
+        kept = [v for v in range(n) if (keep >> v) & 1]
         if len(kept) < 2:
             self.matrix = None
             self.ops = None
@@ -92,14 +110,62 @@ class ModelSpec:
             return
         self.matrix = np.asarray(self.original_matrix)[np.ix_(kept, kept)].copy()
         self.ops = [self.original_ops[v] for v in kept]
-        self._masks = compact(masks, keep)
+        self._masks = masks
 
     def hash_spec(self, canonical_ops: Sequence[str]) -> str:
-        """NB101's isomorphism-invariant md5 hash, op labels by index in `canonical_ops`."""
+        """NB101's isomorphism-invariant md5 hash, op labels by index in `canonical_ops`.
+
+        Computed on the first call and kept for later calls with the same op list.
+        """
+        key = tuple(canonical_ops)
+        cached = self._hash
+        if cached is not None and cached[0] == key:
+            return cached[1]
         if not self.valid_spec or self.ops is None:
             raise ValueError("cannot hash an invalid (disconnected) spec")
-        labels = [-1] + [list(canonical_ops).index(op) for op in self.ops[1:-1]] + [-2]
-        return str(hash_module(self._masks, labels))
+        labels = [-1] + [key.index(op) for op in self.ops[1:-1]] + [-2]
+        digest = str(hash_module(self._masks, labels))
+        self._hash = (key, digest)
+        return digest
+
+    def _canonical_code(self, canonical_ops: Sequence[str]) -> int:
+        """The enumerator's canonical code of the pruned graph (labels as in `hash_spec`),
+        computed once per spec; equal for two specs exactly when their hashes are."""
+        key = tuple(canonical_ops)
+        cached = self._code
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        assert self.ops is not None
+        labels = [-1] + [key.index(op) for op in self.ops[1:-1]] + [-2]
+        code = int(canonical_code(self._masks, labels))
+        self._code = (key, code)
+        return code
+
+
+def _plain_strings(ops: Sequence[Any]) -> bool:
+    """True when every op is a str (copying the list then equals deep-copying it)."""
+    return all(type(op) is str for op in ops)
+
+
+def _copy_array(array: np.ndarray) -> np.ndarray:
+    """`copy.deepcopy` of an array; a plain copy for numbers (the same, but faster)."""
+    return copy.deepcopy(array) if array.dtype == object else array.copy()
+
+
+def _prune_masks(array: np.ndarray) -> tuple[int, list[int], int] | None:
+    """(kept-vertex mask, pruned out-masks, their edge count), or None when not upper
+    triangular."""
+    n = array.shape[0]
+    if 1 <= n <= 64:
+        nonzero = np.ascontiguousarray(array != 0).view(np.uint8)
+        result: tuple[int, list[int], int] | None = spec_prune(nonzero)
+        return result
+    if n == 0 or np.any(np.tril(array) != 0):
+        return None if n else (0, [], 0)
+    masks = matrix_to_masks(np.asarray(array != 0, dtype=np.int64).tolist())
+    keep = reachable_mask(masks)
+    pruned = compact(masks, keep)
+    return keep, pruned, sum(m.bit_count() for m in pruned)
 
 
 def _cached_import(path: Path) -> Path:
@@ -151,10 +217,59 @@ class NASBench:
         self.history: dict[str, Any] = {}
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
+        self._rows = SortedHashes(self.store.hashes)  # shared by every hash lookup here
+        self._spec_rows = open_spec_rows(self.store.directory, self.store.num_models)
+        self._fast: dict[tuple[int, bool], tuple[np.ndarray, ...]] = {}
+        self._fixed: tuple[np.ndarray, ...] = ()
 
     def query(self, model_spec: ModelSpec, epochs: int = 108,
               stop_halfway: bool = False) -> dict[str, Any]:
-        """One sampled repeat of the model; increments the budget counters."""
+        """One sampled repeat of the model; increments the budget counters.
+
+        The same answers, errors and counters as `query_plain` (the straightforward
+        path kept as the tests' reference), without building the per-repeat dicts: the
+        spec's hash is cached on the spec, its row found by a compiled binary search over
+        the sorted hash column, and the sampled repeat's four numbers read directly from
+        the memory-mapped columns.
+        """
+        columns = self._fast.get((epochs, stop_halfway))
+        if columns is None:
+            if epochs not in self.valid_epochs:
+                raise OutOfDomainError(
+                    f"invalid number of epochs, must be one of {self.valid_epochs}")
+            columns = self._load_columns(epochs, stop_halfway)
+        self._check_spec(model_spec)
+        row = self._row_of_spec(model_spec)
+        sampled_index = self.random.randint(0, self.config["num_repeats"] - 1)
+        present, time_col, train_col, valid_col, test_col = columns
+        count = present.item(row)
+        if count <= sampled_index:  # what the original's computed_stat[epochs][i] raises
+            if count == 0:
+                raise KeyError(epochs)
+            raise IndexError("list index out of range")
+        training_time = time_col.item(row, sampled_index)
+        num_vertices, adjacency, ops, params = self._fixed or self._load_fixed()
+        nv = num_vertices.item(row)
+        data = {
+            "module_adjacency": adjacency[row, :nv, :nv].copy(),
+            "module_operations": [_OP_NAMES[c] for c in ops[row, :nv].tolist()],
+            "trainable_parameters": params.item(row),
+            "training_time": training_time,
+            "train_accuracy": train_col.item(row, sampled_index),
+            "validation_accuracy": valid_col.item(row, sampled_index),
+            "test_accuracy": test_col.item(row, sampled_index),
+        }
+        self.training_time_spent += training_time
+        self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
+        return data
+
+    def query_plain(self, model_spec: ModelSpec, epochs: int = 108,
+                    stop_halfway: bool = False) -> dict[str, Any]:
+        """`query` written the straightforward way, through `get_metrics_from_spec`.
+
+        Kept as the reference the fast `query` is tested against (same answers, same
+        budget counters, same errors); slower, not deprecated.
+        """
         if epochs not in self.valid_epochs:
             raise OutOfDomainError(
                 f"invalid number of epochs, must be one of {self.valid_epochs}")
@@ -174,6 +289,44 @@ class NASBench:
         self.training_time_spent += data["training_time"]
         self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
         return data
+
+    def _row_of_spec(self, model_spec: ModelSpec) -> int:
+        """Row of a checked spec: canonical code -> row (no md5), or hash -> row."""
+        available = self.config["available_ops"]
+        # The index's codes label ops by their position in OPS, as the original config does.
+        if self._spec_rows is not None and available == _OPS_LIST:
+            cached = model_spec._code
+            if cached is not None and cached[0] == _OPS_KEY:
+                code = cached[1]
+            else:
+                code = spec_code(model_spec._masks, model_spec.ops, _OP_LABELS)
+                model_spec._code = (_OPS_KEY, code)
+            row = int(self._spec_rows.row_of_code(code))
+        else:
+            row = self._rows.row(self._hash_spec(model_spec))
+        if row < 0:
+            raise KeyError(self._hash_spec(model_spec))
+        return row
+
+    def _view(self, name: str) -> np.ndarray:
+        # A plain ndarray over the memory map: indexing an `np.memmap` goes through a
+        # Python-level __getitem__ on every call, a plain view does not.
+        return np.asarray(self.store._array(name))
+
+    def _load_fixed(self) -> tuple[np.ndarray, ...]:
+        """num_vertices, adjacency (as int8, like the original), ops, trainable_parameters."""
+        self._fixed = (self._view("num_vertices.npy"), self._view("adjacency.npy").view(np.int8),
+                       self._view("ops.npy"), self._view("trainable_parameters.npy"))
+        return self._fixed
+
+    def _load_columns(self, epochs: int, stop_halfway: bool) -> tuple[np.ndarray, ...]:
+        """repeats present and the four columns `query` reads at one budget and stage."""
+        stage = "halfway" if stop_halfway else "final"
+        columns = (self._view(repeats_file(epochs)), *(
+            self._view(metric_file(epochs, f"{stage}_{field}")) for field in (
+                "training_time", "train_accuracy", "validation_accuracy", "test_accuracy")))
+        self._fast[(epochs, stop_halfway)] = columns
+        return columns
 
     def is_valid(self, model_spec: ModelSpec) -> bool:
         """Whether the spec is inside the dataset's domain; does not touch the counters."""
@@ -201,7 +354,9 @@ class NASBench:
     def get_metrics_from_hash(self, module_hash: str) -> tuple[dict[str, Any],
                                                                dict[int, list[dict[str, float]]]]:
         """(fixed_stat, computed_stat) of a hash; KeyError when it is not in the dataset."""
-        row = self.store.row_of(module_hash)
+        row = self._rows.row(module_hash) if isinstance(module_hash, str) else -1
+        if row < 0:
+            raise KeyError(module_hash)
         return self.store.fixed(row), self.store.computed(row)
 
     def get_metrics_from_spec(self, model_spec: ModelSpec) -> tuple[
@@ -214,7 +369,7 @@ class NASBench:
         if not model_spec.valid_spec or model_spec.ops is None or model_spec.matrix is None:
             raise OutOfDomainError("invalid spec, provided graph is disconnected.")
         num_vertices = len(model_spec.ops)
-        num_edges = int(np.sum(np.asarray(model_spec.matrix) != 0))
+        num_edges = model_spec._num_edges
         if num_vertices > self.config["module_vertices"]:
             raise OutOfDomainError(f"too many vertices, got {num_vertices} "
                                    f"(max vertices = {self.config['module_vertices']})")

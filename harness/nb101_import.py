@@ -29,6 +29,7 @@ from .data_paths import OFFICIAL_FILES
 from .errors import UserError
 from .model_metrics import ModelMetrics
 from .nb101_records import METRIC_FIELDS, SYNTHETIC_PREFIX, decode_payload
+from .spec_lookup import write_columns as write_spec_lookup
 from .store import (
     FORMAT,
     FORMAT_VERSION,
@@ -219,6 +220,7 @@ def import_tfrecord(source: Path, into: Path, progress: Progress | None = None,
         _write(tmp, "hashes.npy", hashes[order])
         _model_columns(col, order, tmp)
         per_budget = _budget_columns(col, rank, len(order), tmp, fail_repeats)
+        write_spec_lookup(tmp)
         provenance = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,

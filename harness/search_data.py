@@ -17,7 +17,7 @@ import torch
 
 from nb1s.optimizers import Hyperparameters, Options
 
-from .augment import Augmenter
+from .augment import Augmenter, intra_op_threads
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
@@ -56,14 +56,19 @@ class DeviceBatches:
         for count, start in enumerate(range(0, len(order), bs)):
             if limit and count >= limit:
                 return
-            take = order[start : start + bs]
-            raw = self.images[take]
-            if augment:
-                length = self.hp.cutout_length if self.hp.cutout else 0
-                x = self.augmenter.train(raw, gen, length, cutout_prob)
-            else:
-                x = self.augmenter.normalize(raw)
-            yield x, self.labels[take]
+            # Gathering and augmenting run with the augmenter's deliberate thread count
+            # (see augment.py); the context closes before the batch is handed out, so the
+            # search step itself keeps the process-wide setting.
+            with intra_op_threads(self.augmenter.cpu_threads, self.device):
+                take = order[start : start + bs]
+                raw = self.images[take]
+                if augment:
+                    length = self.hp.cutout_length if self.hp.cutout else 0
+                    x = self.augmenter.train(raw, gen, length, cutout_prob)
+                else:
+                    x = self.augmenter.normalize(raw)
+                y = self.labels[take]
+            yield x, y
 
     def train_pairs(self, epoch: int, epochs: int) -> Iterator[tuple[Batch, Batch]]:
         del epochs

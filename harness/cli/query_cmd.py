@@ -107,7 +107,9 @@ def register(app: typer.Typer) -> None:
         space: int | None = typer.Option(None, "--space", help="Search space (1, 2, 3)."),
         config: int | None = typer.Option(None, "--config", help="Config id in --space."),
         module_hash: str | None = typer.Option(None, "--hash", help="NB101 model hash."),
-        budget: int = typer.Option(108, "--budget", help="Epoch budget."),
+        budget: int = typer.Option(108, "--epochs", "--budget",
+                                   help="Epoch budget (4, 12, 36 or 108 in the full file), "
+                                        "as Google's API calls it; --budget is an alias."),
         data_dir: Path | None = typer.Option(None, "--data-dir", help="Index directory."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
