@@ -86,8 +86,13 @@ def load_located(path: Path) -> LocatedYaml:
     caller can report them in the same format as schema errors.
     """
     name = str(path)
-    text = path.read_text(encoding="utf-8")
     out = LocatedYaml(file=name, data=None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # a binary file given as a recipe
+        out.problems.append(YamlProblem(name, 1, "", f"not a UTF-8 text file ({exc.reason} "
+                                        f"at byte {exc.start})"))
+        return out
     try:
         loader = yaml.SafeLoader(text)
         try:
