@@ -89,10 +89,11 @@ def load_located(path: Path) -> LocatedYaml:
     out = LocatedYaml(file=name, data=None)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:  # a binary file given as a recipe
-        out.problems.append(YamlProblem(name, 1, "", f"not a UTF-8 text file ({exc.reason} "
-                                        f"at byte {exc.start})"))
-        return out
+    except UnicodeDecodeError as exc:  # a binary file given as a recipe: not a recipe at all
+        from .errors import UserError
+
+        raise UserError(f"{name} is not a UTF-8 text file ({exc.reason} at byte "
+                        f"{exc.start}); a recipe is YAML text") from None
     try:
         loader = yaml.SafeLoader(text)
         try:

@@ -96,7 +96,8 @@ def completeness_row(agg: dict[str, Any]) -> dict[str, Any]:
     if missing:
         note += f"; missing: {', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''}"
     return {"kind": "runs", "group": "all planned runs", "metric": "complete runs",
-            "n_result": len(used), "n_reference": total, "pass": not missing, "note": note}
+            "n_result": len(used), "n_reference": total, "result_mean": len(used),
+            "reference_mean": total, "pass": not missing, "note": note}
 
 
 def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,

@@ -182,7 +182,6 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
     """
     from nb1s.enumerate import get_space
 
-    from .folder_lock import folder_lock
     from .out_folder import check_out
 
     check_out(request.out, "search")
@@ -193,20 +192,16 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         raise UserError(f"{request.out} already holds a run: pass --resume to continue it, "
                         "or choose another --out")
     device = pick_device(request.device)
-    with folder_lock(request.out, f"nb1s search {settings.method.name}") as lock:
-        return _run_locked(request, space, settings, device, lock, progress)
+    return _run_checked(request, space, settings, device, progress)
 
 
-def _run_locked(request: SearchRequest, space: Any, settings: ResolvedSettings, device: Any,
-                lock: Any, progress: ProgressFn | None) -> dict[str, Any]:
-    import torch
-
+def _run_checked(request: SearchRequest, space: Any, settings: ResolvedSettings, device: Any,
+                 progress: ProgressFn | None) -> dict[str, Any]:
+    """Load data and model (still nothing written), then lock the folder and run."""
     from nb1s.optimizers import OneShotSearch, count_parameters
 
     from .cifar import load_images, resolve_cifar_dir, search_split
-    from .interrupts import signals_ignored, sigterm_as_interrupt
-    from .run_environment import git_hash, peak_memory_mb, torch_environment
-    from .run_writer import RunWriter, load_checkpoint
+    from .run_environment import git_hash, torch_environment
     from .search_data import DeviceBatches
     from .store import open_store
     from .tracker import NB101Tracker
@@ -244,6 +239,24 @@ def _run_locked(request: SearchRequest, space: Any, settings: ResolvedSettings, 
     }
     if request.recipe is not None:
         meta["recipe"] = request.recipe
+    from .folder_lock import folder_lock
+
+    with folder_lock(request.out, f"nb1s search {method.name}") as lock:
+        return _run_locked(request, settings, meta, search, batches, tracker, device, lock,
+                           progress)
+
+
+def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[str, Any],
+                search: Any, batches: Any, tracker: Any, device: Any, lock: Any,
+                progress: ProgressFn | None) -> dict[str, Any]:
+    """The run itself, with the folder locked: create or reopen, epochs, stop or finish."""
+    import torch
+
+    from .interrupts import signals_ignored, sigterm_as_interrupt
+    from .run_environment import peak_memory_mb
+    from .run_writer import RunWriter, load_checkpoint
+
+    hp = settings.hp
     out = request.out
     checkpoint = load_checkpoint(out) if request.resume else None
     if checkpoint is not None:
@@ -258,7 +271,7 @@ def _run_locked(request: SearchRequest, space: Any, settings: ResolvedSettings, 
         writer = RunWriter.create(out, meta)
     saved = [search.reported]
 
-    def on_epoch(result: Any, state: OneShotSearch) -> None:
+    def on_epoch(result: Any, state: Any) -> None:
         _check_finite(result)
         record: dict[str, Any] = {"epoch": result.epoch, **tracker.lookup(result.config_id)}
         record.update({
