@@ -33,6 +33,9 @@ def check_out(out: Path, kind: OutKind, raw: str | None = None) -> None:
         raise UserError("--out is the current directory: name a folder to write into")
     if where.exists() and not where.is_dir():
         raise UserError(f"--out {out} is a file, not a folder")
+    above = next((p for p in where.absolute().parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise UserError(f"--out {out} lies under {above}, which is a file, not a folder")
     if not where.is_dir():
         return
     marker = next((m for m in DATASET_MARKERS if (where / m).is_file()), None)

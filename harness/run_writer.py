@@ -29,6 +29,8 @@ RUN_FILE = "run.json"
 EPOCHS_FILE = "epochs.jsonl"
 ARCH_FILE = "arch_weights.npz"
 CHECKPOINT_FILE = "checkpoint.pt"
+#: what `stop` records; moved into the `stops` history when the run is resumed
+STOP_KEYS = ("status", "stopped_at_epoch", "stop_reason", "stopped_at")
 
 
 def utc_now() -> str:
@@ -75,9 +77,14 @@ class RunWriter:
         if meta.get("recipe") and not old.get("recipe"):
             old["recipe"] = meta["recipe"]
         finished = old.get("status") == "complete" and reported >= int(old["epochs"])
+        # A resumed run keeps the history of its stops, not a stale current stop.
+        stops = [*old.get("stops", [])]
+        if old.get("stopped_at_epoch") is not None:
+            stops.append({k: old.pop(k, None) for k in STOP_KEYS})
         writer = cls(out, old if finished else {
             **old, "status": "running", "finished_at": None,
-            "resumed_at": [*old.get("resumed_at", []), utc_now()]})
+            "resumed_at": [*old.get("resumed_at", []), utc_now()],
+            **({"stops": stops} if stops else {})})
         lines = (out / EPOCHS_FILE).read_text(encoding="utf-8").splitlines() \
             if (out / EPOCHS_FILE).is_file() else []
         writer.records = [r for r in map(json.loads, filter(str.strip, lines))
@@ -106,7 +113,7 @@ class RunWriter:
         a reader knows how far the run got and `--resume` continues from there.
         """
         self.meta.update({"status": status, "stopped_at_epoch": epoch, "stop_reason": reason,
-                          "stopped_at": utc_now()})
+                          "stopped_at": utc_now()})  # the STOP_KEYS
         self.write_meta()
 
     # --- per epoch -----------------------------------------------------------------------

@@ -53,8 +53,8 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" not in report
     verdict = result["diff"]["verdict"]
     # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
-    # 3 final metrics + 1 band row per group, plus the recipe-identity row
-    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 5 * 4 + 1
+    # 3 final metrics + 1 band row per group, the recipe-identity row and the runs-complete row
+    assert verdict["status"] in ("pass", "fail") and verdict["rows"] == 5 * 4 + 2
     assert smoke["rc"] == (1 if verdict["status"] == "fail" else 0)
     run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
     assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
@@ -99,7 +99,7 @@ def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: P
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["verdict"]["status"] == "pass"
-    assert result["verdict"]["rows"] == 5 * 4 + 1  # 3 final + 1 band per group, identity
+    assert result["verdict"]["rows"] == 5 * 4 + 2  # 3 final + 1 band per group, identity, runs
     assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
 
 
