@@ -282,6 +282,19 @@ def test_validate_rejects_a_variant_with_an_unknown_optimizer(tmp_path: Path) ->
     assert validate_files(str(recipes_dir() / "fig2.yaml"))["ok"]
 
 
+def test_validate_rejects_out_of_range_hyperparameters_with_the_search_check(
+        tmp_path: Path) -> None:
+    from nb1s.harness.cli.recipe_cmd import validate_files
+    from nb1s.harness.recipe_catalog import recipes_dir
+
+    text = (recipes_dir() / "fig2.yaml").read_text()
+    assert "    layers: {value: 9," in text
+    bad = tmp_path / "fig2.yaml"
+    bad.write_text(text.replace("    layers: {value: 9,", "    layers: {value: 0,", 1))
+    problems = validate_files(str(bad))["files"][0]["problems"]
+    assert any("layers=0 must be >= 1" in p for p in problems), problems
+
+
 # ---------------------------------------------------------------- case 9: index integrity
 
 def test_a_damaged_index_column_is_refused_on_open(search_data: dict[str, Path],

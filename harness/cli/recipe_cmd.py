@@ -73,7 +73,7 @@ def validate_files(target: str | None) -> dict[str, Any]:
     for f in files:
         try:
             r = parse_recipe(f)
-            unknown = unknown_optimizers(r)
+            unknown = unknown_optimizers(r) + value_problems(r)
             out.append({"file": str(f), "ok": not unknown, "name": r.name,
                         "version": r.version, "kind": r.kind, "problems": unknown})
         except RecipeError as exc:
@@ -96,6 +96,31 @@ def unknown_optimizers(recipe: Recipe) -> list[str]:
     return [f"search.variants[{v.key}].optimizer: unknown optimizer {v.optimizer!r} "
             f"(registered: {', '.join(known)})"
             for v in recipe.search.variants if v.optimizer not in known]
+
+
+def value_problems(recipe: Recipe) -> list[str]:
+    """Hyperparameters of any planned run (both profiles) outside their declared range.
+
+    The same check (`nb1s.optimizers.range_problems`) as `nb1s search`, so a recipe that
+    validates never starts runs that `nb1s search` then refuses.
+    """
+    from nb1s.optimizers import range_problems
+
+    from ..recipe_plan import plan_recipe
+
+    if recipe.search is None:
+        return []
+    problems: list[str] = []
+    profiles: list[Profile] = ["paper"]
+    if "smoke" in recipe.profiles:
+        profiles.append("smoke")
+    for profile in profiles:
+        for spec in plan_recipe(recipe, profile, "paper").runs:
+            for problem in range_problems({**spec.hyperparameters, "epochs": spec.epochs}):
+                line = f"{profile} profile, variant {spec.variant}: {problem}"
+                if line not in problems:
+                    problems.append(line)
+    return problems
 
 
 def list_recipes() -> dict[str, Any]:
