@@ -321,3 +321,18 @@ def test_a_damaged_index_column_is_refused_on_open(search_data: dict[str, Path],
     np.save(index / name, column)
     with pytest.raises(UserError, match="re-run `nb1s data import`"):
         open_store(index)
+
+
+def test_a_resumed_run_moves_its_stop_into_the_history(tmp_path: Path) -> None:
+    from nb1s.harness.run_writer import RunWriter
+
+    meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 3, "hyperparameters": {},
+            "options": {}, "nb1s_version": "x", "data": {}}
+    writer = RunWriter.create(tmp_path, meta)
+    writer.stop("interrupted", 1, "a signal")
+    stored = json.loads((tmp_path / "run.json").read_text())
+    assert stored["status"] == "interrupted" and stored["stopped_at_epoch"] == 1
+    again = RunWriter.reopen(tmp_path, meta, reported=1)
+    assert again.meta["status"] == "running" and "stopped_at_epoch" not in again.meta
+    assert again.meta["stops"][0]["status"] == "interrupted"
+    assert again.meta["stops"][0]["stopped_at_epoch"] == 1
