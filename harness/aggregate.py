@@ -9,10 +9,13 @@ recipe's protocol uses. The final value of a run is read at the epoch the protoc
 (`last`: after all E epochs; `last_saved`: after E-1, the original's last snapshot).
 `recipe_check` compares the recipe identity each run recorded with the folder's plan
 (`recipe_meta`), so diffs and gates can refuse runs made under another recipe.
+`runs_used` and `records_sha256` name the run records an aggregate was built from; `nb1s
+diff` re-derives the aggregate every time instead of trusting a cached file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -78,6 +81,8 @@ def aggregate_results(results: Path) -> dict[str, Any]:
     synthetic = False
     provenance: dict[str, Any] = {}
     recorded: dict[str, dict[str, Any] | None] = {}
+    used: list[str] = []
+    digest = hashlib.sha256()
     for spec in plan["runs"]:
         key = f"{spec['variant']}/space{spec['space']}/seed{spec['seed']}"
         path = results / "runs" / key
@@ -85,6 +90,8 @@ def aggregate_results(results: Path) -> dict[str, Any]:
             missing.append(key)
             continue
         run = read_run(path)
+        used.append(key)
+        digest.update(records_digest(path).encode())
         recorded[key] = run.meta.get("recipe")
         synthetic = synthetic or run.synthetic
         if not provenance:
@@ -129,11 +136,21 @@ def aggregate_results(results: Path) -> dict[str, Any]:
         "band": band, "final_epoch": final_epoch,
         "std_convention": "std: sample std (ddof 1); sem: population std (ddof 0) / sqrt(n)",
         "groups": out_groups, "missing_runs": missing,
+        "runs_used": used, "records_sha256": digest.hexdigest(),
         "blocked": plan.get("blocked", []),
         "provenance": provenance,
         "recipe_check": identity_check(recipe_identity(
             plan["recipe"], plan["version"], plan["profile"], plan["protocol"]), recorded),
     }
+
+
+def records_digest(path: Path) -> str:
+    """sha256 of one run's records (run.json + epochs.jsonl): which data an aggregate used."""
+    h = hashlib.sha256()
+    for name in ("run.json", "epochs.jsonl"):
+        f = path / name
+        h.update(name.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"") + b"\0")
+    return h.hexdigest()
 
 
 def find_group(agg: dict[str, Any], variant: str, space: int) -> dict[str, Any] | None:

@@ -42,6 +42,15 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
     if executor is None or data is None:
         raise UserError("no executor or data given for a recipe with runs")
     summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
+    if summary.interrupted:  # no analysis of a half-run grid: say what finished, stop
+        import shlex
+        import sys
+
+        from .errors import RunStopped
+        from .recipe_runner import interrupt_line
+
+        resume = "nb1s " + shlex.join(sys.argv[1:])
+        raise RunStopped(interrupt_line(summary.as_dict(), resume), 130, "interrupted")
     return AnalysisRuns(plan, blocked, summary)
 
 

@@ -69,6 +69,20 @@ class ImageData:
         """Digits are real images but not CIFAR-10: a stand-in, flagged in every record."""
         return self.kind != "cifar10"
 
+    def checksum(self) -> str:
+        """sha256 of the decoded images and labels, in file order.
+
+        Recorded in run.json so `--resume` can refuse a different image folder even when
+        both are digits or both sit at the same path (about a second for CIFAR-10).
+        """
+        import hashlib
+
+        h = hashlib.sha256()
+        for array in (*self.train_images, *self.train_labels, self.test_images,
+                      self.test_labels):
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()
+
     def provenance(self) -> dict[str, Any]:
         return {"path": str(self.path), "kind": self.kind, "synthetic": self.synthetic,
                 "train_images": int(sum(len(x) for x in self.train_images)),

@@ -27,6 +27,7 @@ from nb1s.enumerate import OPS
 
 from .data_paths import OFFICIAL_FILES
 from .errors import UserError
+from .index_integrity import column_checksums
 from .model_metrics import ModelMetrics
 from .nb101_records import METRIC_FIELDS, SYNTHETIC_PREFIX, decode_payload
 from .spec_lookup import write_columns as write_spec_lookup
@@ -237,6 +238,7 @@ def import_tfrecord(source: Path, into: Path, progress: Progress | None = None,
             "synthetic_marker": col.synthetic_marker,
             "nb1s_version": nb1s.__version__,
             "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "columns": column_checksums(tmp),
         }
         atomic_write_text(tmp / PROVENANCE_FILE, json.dumps(provenance, indent=2) + "\n")
     return provenance

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from nb1s.atomic import atomic_write_text
 
 from .errors import UserError
-from .executors import Job, JobResult
+from .executors import Interrupted, Job, JobResult
 from .recipe_meta import recipe_identity
 from .recipe_plan import Plan, RunSpec
 from .run_dir import run_status
@@ -105,7 +105,14 @@ def bind_results(plan: Plan, results: Path) -> None:
         if theirs != mine:
             raise UserError(f"{results} holds results of {theirs}, not {mine}: choose "
                             "another --out")
-    atomic_write_text(path, json.dumps(plan.as_dict(), indent=2) + "\n")
+    atomic_write_text(path, json.dumps({**plan.as_dict(), "command": plan_command_of(plan)},
+                                       indent=2) + "\n")
+
+
+def plan_command_of(plan: Plan) -> str:
+    """`check` for a candidate plan (`nb1s check`), else `run` (run and reproduce share a
+    layout); recorded in plan.json so no other command can take the folder over."""
+    return "check" if plan.runs and all(r.variant == "candidate" for r in plan.runs) else "run"
 
 
 @dataclass
@@ -120,15 +127,35 @@ class RunSummary:
     failed: list[dict[str, Any]] = field(default_factory=list)
     blocked: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    #: set when Ctrl-C/SIGTERM stopped the run: which runs finished and which did not
+    interrupted: bool = False
+    finished: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.interrupted
 
     def as_dict(self) -> dict[str, Any]:
-        return {"results": self.results, "executor": self.executor, "skipped": self.skipped,
-                "started": self.started, "resumed": self.resumed, "failed": self.failed,
-                "blocked": self.blocked, "seconds": self.seconds, "ok": self.ok}
+        out = {"results": self.results, "executor": self.executor, "skipped": self.skipped,
+               "started": self.started, "resumed": self.resumed, "failed": self.failed,
+               "blocked": self.blocked, "seconds": self.seconds, "ok": self.ok}
+        if self.interrupted:
+            out.update({"interrupted": True, "finished": self.finished,
+                        "unfinished": self.unfinished})
+        return out
+
+
+def interrupt_line(summary: dict[str, Any], resume: str) -> str:
+    """The one line printed after Ctrl-C (from `RunSummary.as_dict`): what finished, what
+    did not, and the command that resumes."""
+    done = len(summary["skipped"]) + len(summary["finished"])
+    unfinished = summary["unfinished"]
+    total = done + len(unfinished)
+    more = ", ..." if len(unfinished) > 4 else ""
+    return (f"stopped: {done} of {total} runs complete, {len(unfinished)} not finished "
+            f"({', '.join(unfinished[:4])}{more}); the finished ones are kept and aggregated "
+            f"as partial; resume with: {resume}")
 
 
 def run_plan(plan: Plan, results: Path, executor: Executor, data: DataInputs,
@@ -147,16 +174,12 @@ def run_plan(plan: Plan, results: Path, executor: Executor, data: DataInputs,
 
 @contextlib.contextmanager
 def _exclusive(results: Path) -> Iterator[None]:
-    """One `nb1s run`/`reproduce` per results folder at a time (two would resume the same
-    run twice); a second invocation fails at once instead of waiting."""
-    import fcntl
+    """One `nb1s run`/`reproduce`/`check` per results folder at a time (two would resume
+    the same run twice); a second invocation fails at once instead of waiting. The lock
+    is an flock (`folder_lock`): a killed process never leaves the folder locked."""
+    from .folder_lock import folder_lock
 
-    with open(results / ".lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UserError(f"another nb1s run is using {results}; wait for it to finish") \
-                from None
+    with folder_lock(results, "nb1s run/reproduce/check"):
         yield
 
 
@@ -181,7 +204,14 @@ def _run_locked(plan: Plan, results: Path, executor: Executor, data: DataInputs,
                                recipe=plan_recipe_meta(plan)))
     if on_start is not None:
         on_start(len(jobs))
-    for res in executor.run(jobs, on_done) if jobs else []:
+    try:
+        outcomes = executor.run(jobs, on_done) if jobs else []
+    except Interrupted as stop:
+        summary.interrupted = True
+        summary.finished = [r.key for r in stop.finished]
+        summary.unfinished = list(stop.unfinished)
+        outcomes = []
+    for res in outcomes:
         if not res.ok:
             summary.failed.append({"run": res.key, "returncode": res.returncode,
                                    "log": res.log})

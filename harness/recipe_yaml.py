@@ -86,8 +86,14 @@ def load_located(path: Path) -> LocatedYaml:
     caller can report them in the same format as schema errors.
     """
     name = str(path)
-    text = path.read_text(encoding="utf-8")
     out = LocatedYaml(file=name, data=None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # a binary file given as a recipe: not a recipe at all
+        from .errors import UserError
+
+        raise UserError(f"{name} is not a UTF-8 text file ({exc.reason} at byte "
+                        f"{exc.start}); a recipe is YAML text") from None
     try:
         loader = yaml.SafeLoader(text)
         try:

@@ -138,6 +138,40 @@ def load_reference_file(path: Path) -> dict[str, Any]:
         path = path / "aggregate.json"
     if not path.is_file():
         raise UserError(f"no reference at {path} (give a curves .json or a results folder)")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    agg: dict[str, Any] = data.get("aggregate", data)
-    return agg
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UserError(f"reference {path} is not valid JSON ({exc})") from None
+    agg = data.get("aggregate", data) if isinstance(data, dict) else data
+    return checked_aggregate(agg, path)
+
+
+def checked_aggregate(agg: Any, source: Path) -> dict[str, Any]:
+    """`agg` when it has the shape of an aggregate (recipe, version, groups with metrics).
+
+    A reference of the wrong shape (someone's other JSON file) must be one clear line, not
+    a KeyError deep inside the diff.
+    """
+    problem = _aggregate_problem(agg)
+    if problem is not None:
+        raise UserError(f"{source} is not an nb1s aggregate or reference curves file "
+                        f"({problem})")
+    result: dict[str, Any] = agg
+    return result
+
+
+def _aggregate_problem(agg: Any) -> str | None:
+    if not isinstance(agg, dict):
+        return "not a JSON object"
+    for key in ("recipe", "version", "groups"):
+        if key not in agg:
+            return f"no {key!r} key"
+    if not isinstance(agg["groups"], list):
+        return "'groups' is not a list"
+    for i, g in enumerate(agg["groups"]):
+        if not isinstance(g, dict) or not {"variant", "space", "label", "metrics"} <= set(g):
+            return f"group {i} lacks variant/space/label/metrics"
+        metrics = g["metrics"]
+        if not isinstance(metrics, dict) or not isinstance(metrics.get("test_regret"), dict):
+            return f"group {i} has no test_regret metric"
+    return None

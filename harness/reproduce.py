@@ -39,15 +39,14 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
     `spec` overrides the recipe's decision rules (e.g. `nb1s diff --min-seeds`).
     """
     spec = spec or recipe.diff
-    agg_path = results / AGGREGATE_FILE
-    if agg_path.is_file():
-        agg = json.loads(agg_path.read_text(encoding="utf-8"))
-    elif (results / PLAN_FILE).is_file():
-        agg = aggregate_results(results)
-    else:
+    if not (results / PLAN_FILE).is_file():
         raise UserError(f"{results} holds no results (no {PLAN_FILE}); run `nb1s run` first")
+    # Always re-derived from the run records: a cached aggregate.json goes stale the moment
+    # a run folder is deleted or re-run, and a diff must describe the runs that exist now.
+    agg = aggregate_results(results)
+    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
     notes: list[str] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [completeness_row(agg)]
     if against is not None:
         ref: dict[str, Any] | None = load_reference_file(against)
         reference = str(against)
@@ -77,7 +76,8 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
     result = {
         "aggregate": {k: agg[k] for k in ("recipe", "version", "title", "profile", "protocol",
                                           "labels", "synthetic", "band", "final_epoch",
-                                          "missing_runs", "blocked")},
+                                          "missing_runs", "blocked", "runs_used",
+                                          "records_sha256")},
         "reference": reference if ref is not None else "none",
         "tolerances": spec.model_dump(),
         "rows": rows,
@@ -89,6 +89,21 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
     atomic_write_text(results / DIFF_JSON, json.dumps(result, indent=1) + "\n")
     atomic_write_text(results / DIFF_MD, markdown_report(result))
     return result
+
+
+def completeness_row(agg: dict[str, Any]) -> dict[str, Any]:
+    """A row that fails when any planned run is not complete (deleted, failed, stopped).
+
+    Without it, a diff over 8 of 10 runs could pass on the runs that happen to exist.
+    """
+    used, missing = agg.get("runs_used") or [], agg.get("missing_runs") or []
+    total = len(used) + len(missing)
+    note = f"{len(used)} of {total} planned runs complete"
+    if missing:
+        note += f"; missing: {', '.join(missing[:6])}{', ...' if len(missing) > 6 else ''}"
+    return {"kind": "runs", "group": "all planned runs", "metric": "complete runs",
+            "n_result": len(used), "n_reference": total, "result_mean": len(used),
+            "reference_mean": total, "pass": not missing, "note": note}
 
 
 def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
@@ -112,6 +127,12 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
         data = prepare_inputs(plan, results, smoke_data)
     summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
     agg = aggregate_results(results)
+    if summary.interrupted:  # keep what finished, say it is partial, compare nothing
+        agg["partial"] = True
+        atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+        return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
+                "protocol": protocol, "status": "interrupted", "results": str(results),
+                "run": summary.as_dict(), "aggregate": str(results / AGGREGATE_FILE)}
     atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
     plots = plot_aggregate(agg, results / "plots") if agg["groups"] else []
     diff = diff_results(results, recipe, against)

@@ -18,7 +18,8 @@ def run_status(path: Path) -> RunStatus:
     """`complete` when run.json says so, `partial` when a run started, else `missing`.
 
     A directory without run.json (killed before its first write) counts as missing: there
-    is nothing to resume from.
+    is nothing to resume from. `partial` covers `running`, `interrupted`, `diverged` and
+    a stale `running` whose process died (see `run_state` to tell them apart).
     """
     meta = path / "run.json"
     if not meta.is_file():
@@ -28,6 +29,23 @@ def run_status(path: Path) -> RunStatus:
     except (OSError, json.JSONDecodeError):
         return "partial"
     return "complete" if status == "complete" else "partial"
+
+
+def run_state(path: Path) -> str:
+    """What run.json says, corrected by the folder lock: a `running` run whose process is
+    gone (the lock is free: killed, machine rebooted) is `stale`, not alive."""
+    from .folder_lock import is_held
+
+    meta = path / "run.json"
+    if not meta.is_file():
+        return "missing"
+    try:
+        status = str(json.loads(meta.read_text(encoding="utf-8")).get("status"))
+    except (OSError, json.JSONDecodeError):
+        return "unreadable"
+    if status == "running" and not is_held(path):
+        return "stale"
+    return status
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ RUN_FILE = "run.json"
 EPOCHS_FILE = "epochs.jsonl"
 ARCH_FILE = "arch_weights.npz"
 CHECKPOINT_FILE = "checkpoint.pt"
+#: what `stop` records; moved into the `stops` history when the run is resumed
+STOP_KEYS = ("status", "stopped_at_epoch", "stop_reason", "stopped_at")
 
 
 def utc_now() -> str:
@@ -65,19 +67,24 @@ class RunWriter:
         already complete is returned untouched (nothing is rewritten).
         """
         old = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
-        for key in ("optimizer", "space", "seed", "epochs", "hyperparameters", "options"):
-            if old.get(key) != meta.get(key):
-                raise UserError(f"cannot resume {out}: {key} differs from the stored run "
-                                f"({old.get(key)!r} vs {meta.get(key)!r})")
+        differ = resume_differences(old, meta)
+        if differ:
+            raise UserError(f"cannot resume {out}: differs from the stored run in "
+                            + "; ".join(differ))
         if old.get("recipe") and meta.get("recipe") and old["recipe"] != meta["recipe"]:
             raise UserError(f"cannot resume {out}: it was started by recipe {old['recipe']}, "
                             f"not {meta['recipe']}")
         if meta.get("recipe") and not old.get("recipe"):
             old["recipe"] = meta["recipe"]
         finished = old.get("status") == "complete" and reported >= int(old["epochs"])
+        # A resumed run keeps the history of its stops, not a stale current stop.
+        stops = [*old.get("stops", [])]
+        if old.get("stopped_at_epoch") is not None:
+            stops.append({k: old.pop(k, None) for k in STOP_KEYS})
         writer = cls(out, old if finished else {
             **old, "status": "running", "finished_at": None,
-            "resumed_at": [*old.get("resumed_at", []), utc_now()]})
+            "resumed_at": [*old.get("resumed_at", []), utc_now()],
+            **({"stops": stops} if stops else {})})
         lines = (out / EPOCHS_FILE).read_text(encoding="utf-8").splitlines() \
             if (out / EPOCHS_FILE).is_file() else []
         writer.records = [r for r in map(json.loads, filter(str.strip, lines))
@@ -92,11 +99,21 @@ class RunWriter:
         return writer
 
     def write_meta(self) -> None:
-        atomic_write_text(self.out / RUN_FILE, json.dumps(self.meta, indent=2) + "\n")
+        atomic_write_text(self.out / RUN_FILE, strict_json(self.meta, indent=2) + "\n")
 
     def finish(self) -> None:
         self.meta["status"] = "complete"
         self.meta["finished_at"] = utc_now()
+        self.write_meta()
+
+    def stop(self, status: str, epoch: int, reason: str) -> None:
+        """Record why the run stopped early: `interrupted` (a signal) or `diverged`.
+
+        `stopped_at_epoch` is the last epoch whose record and checkpoint were written, so
+        a reader knows how far the run got and `--resume` continues from there.
+        """
+        self.meta.update({"status": status, "stopped_at_epoch": epoch, "stop_reason": reason,
+                          "stopped_at": utc_now()})  # the STOP_KEYS
         self.write_meta()
 
     # --- per epoch -----------------------------------------------------------------------
@@ -105,7 +122,7 @@ class RunWriter:
         """Append one epoch's record and architecture weights (rewriting both files)."""
         self.records.append(record)
         self.arch.append(arch)
-        text = "".join(json.dumps(r, sort_keys=False) + "\n" for r in self.records)
+        text = "".join(strict_json(r) + "\n" for r in self.records)
         atomic_write_text(self.out / EPOCHS_FILE, text)
         arrays: dict[str, Any] = {k: np.stack([a[k] for a in self.arch]) for k in self.arch[0]}
         arrays["epoch"] = np.asarray([r["epoch"] for r in self.records])
@@ -118,6 +135,68 @@ class RunWriter:
     def save_snapshot(self, epoch: int, state: dict[str, Any]) -> None:
         """Keep the search state after `epoch` (never overwritten by later epochs)."""
         _save_torch(snapshot_path(self.out, epoch), state)
+
+
+def strict_json(value: Any, indent: int | None = None) -> str:
+    """JSON that other tools can read: a NaN or infinity is an error, never bare `NaN`."""
+    try:
+        return json.dumps(value, indent=indent, allow_nan=False)
+    except ValueError as exc:
+        raise UserError(f"refusing to write a non-finite number into a run record ({exc})") \
+            from None
+
+
+#: run.json keys a resume must match: the experiment (settings) and the data it reads.
+RESUME_KEYS = ("optimizer", "space", "seed", "epochs", "hyperparameters", "options",
+               "nb1s_version")
+
+
+def data_identity(meta: dict[str, Any]) -> dict[str, Any]:
+    """What identifies the data of a run: the index source and columns, the image folder.
+
+    Import time and index location are left out (re-importing the same file into another
+    folder gives the same data); the checksums are what matter.
+    """
+    data = meta.get("data") or {}
+    nb101 = data.get("nb101") or {}
+    images = data.get("cifar10") or {}
+    return {
+        "nb101.source_sha256": (nb101.get("source") or {}).get("sha256"),
+        "nb101.models": nb101.get("models"),
+        "nb101.records": nb101.get("records"),
+        "nb101.synthetic": nb101.get("synthetic"),
+        "nb101.columns": nb101.get("columns"),
+        "cifar10.kind": images.get("kind"),
+        "cifar10.checksum": images.get("checksum"),
+        "cifar10.split": images.get("split"),
+    }
+
+
+def resume_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """`key: stored -> requested` for every setting or data identity that changed.
+
+    Dictionaries are compared key by key so a refused resume names the two learning rates
+    that differ, not forty hyperparameters each.
+    """
+    out: list[str] = []
+
+    def compare(name: str, a: Any, b: Any) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b)):
+                compare(f"{name}.{key}", a.get(key), b.get(key))
+        elif a != b:
+            out.append(f"{name}: {a!r} -> {b!r}")
+
+    for key in RESUME_KEYS:
+        compare(key, old.get(key), new.get(key))
+    mine, theirs = data_identity(old), data_identity(new)
+    for key in mine:
+        if mine[key] is not None and mine[key] != theirs[key]:  # None: not recorded then
+            a, b = mine[key], theirs[key]
+            if key == "nb101.columns":
+                a, b = "checksums A", "checksums B"
+            out.append(f"data {key}: {a!r} -> {b!r}")
+    return out
 
 
 def _save_torch(path: Path, state: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ directory with its checkpoint, and the callback that joins them after every epoc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import nb1s
 
-from .errors import UserError
+from .errors import RunStopped, UserError
 
 ProgressFn = Callable[[int, int, dict[str, Any]], None]
 TRACKING_KEYS = ("regret_reference", "snapshot_epochs")
@@ -72,14 +73,16 @@ class ResolvedSettings:
         return {"preset": self.preset, **self.options.as_dict()}
 
 
-def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, str]
-                     ) -> ResolvedSettings:
+def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, str],
+                     max_config_id: int | None = None) -> ResolvedSettings:
     """Method, hyperparameters, switches and tracking settings from the user's overrides.
 
     `preset=paper|original` selects every paper-vs-original switch at once; single
-    switches and hyperparameters given with `--set` then override it.
+    switches and hyperparameters given with `--set` then override it. Every value is then
+    checked against its declared range (`nb1s.optimizers.RANGES`; `architecture` against
+    `max_config_id`) before anything starts.
     """
-    from nb1s.optimizers import OPTION_SPECS, Hyperparameters, Options, get_method
+    from nb1s.optimizers import OPTION_SPECS, Hyperparameters, Options, get_method, range_problems
 
     try:
         method = get_method(optimizer)
@@ -111,8 +114,9 @@ def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, st
         hp = method.hyperparameters(**values)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    if hp.epochs < 1 or hp.batch_size < 1:
-        raise UserError("epochs and batch_size must be at least 1")
+    problems = range_problems(hp.as_dict(), max_config_id)
+    if problems:
+        raise UserError("out of range: " + "; ".join(problems))
     if hp.init_channels % max(hp.partial_channels, 1):
         raise UserError(f"init_channels {hp.init_channels} is not divisible by "
                         f"partial_channels {hp.partial_channels}")
@@ -144,28 +148,65 @@ def pick_device(name: str) -> Any:
     return dev
 
 
+class Diverged(Exception):
+    """A search whose loss or architecture weights became non-finite (NaN or infinity)."""
+
+    def __init__(self, epoch: int, what: str) -> None:
+        super().__init__(f"{what} became non-finite at epoch {epoch}")
+        self.epoch = epoch
+
+
+def _check_finite(result: Any) -> None:
+    """Raise Diverged when an epoch's loss or logits are not finite.
+
+    Why: NaN logits discretize to config 0 and NaN losses aggregate to NaN, so a diverged
+    run would otherwise finish as "complete" with an arbitrary architecture.
+    """
+    import numpy as np
+
+    loss = result.train_loss
+    if loss is not None and not math.isfinite(loss):
+        raise Diverged(result.epoch, f"the training loss ({loss})")
+    for name, weights in result.arch_weights.items():
+        if not np.all(np.isfinite(weights)):
+            raise Diverged(result.epoch, f"architecture weights {name!r}")
+
+
 def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Run (or resume) one search; returns a summary of the run directory."""
-    import torch
+    """Run (or resume) one search; returns a summary of the run directory.
 
+    Every input is checked before the folder is touched; the folder is then locked for
+    the life of this process (`folder_lock`), so a second search or resume on it is
+    refused. Ctrl-C or SIGTERM records `interrupted` with the last saved epoch; a loss that
+    becomes non-finite records `diverged`; both raise `RunStopped` (one line, exit 130/1).
+    """
     from nb1s.enumerate import get_space
-    from nb1s.optimizers import OneShotSearch, count_parameters
 
-    from .cifar import load_images, resolve_cifar_dir, search_split
-    from .run_environment import git_hash, peak_memory_mb, torch_environment
-    from .run_writer import RunWriter, load_checkpoint
-    from .search_data import DeviceBatches
-    from .store import open_store
-    from .tracker import NB101Tracker
+    from .out_folder import check_out
 
+    check_out(request.out, "search")
     space = get_space(request.space)
     settings = resolve_settings(request.optimizer, request.epochs,
-                                parse_overrides(request.overrides))
-    method, hp, options = settings.method, settings.hp, settings.options
+                                parse_overrides(request.overrides), space.num_configs - 1)
     if not request.resume and (request.out / "run.json").exists():
         raise UserError(f"{request.out} already holds a run: pass --resume to continue it, "
                         "or choose another --out")
     device = pick_device(request.device)
+    return _run_checked(request, space, settings, device, progress)
+
+
+def _run_checked(request: SearchRequest, space: Any, settings: ResolvedSettings, device: Any,
+                 progress: ProgressFn | None) -> dict[str, Any]:
+    """Load data and model (still nothing written), then lock the folder and run."""
+    from nb1s.optimizers import OneShotSearch, count_parameters
+
+    from .cifar import load_images, resolve_cifar_dir, search_split
+    from .run_environment import git_hash, torch_environment
+    from .search_data import DeviceBatches
+    from .store import open_store
+    from .tracker import NB101Tracker
+
+    method, hp, options = settings.method, settings.hp, settings.options
     store = open_store(request.data_dir)
     tracker = NB101Tracker(store, space.number, settings.regret_reference)
     images = load_images(resolve_cifar_dir(request.cifar_dir))
@@ -191,13 +232,31 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         "data": {
             "nb101": store.provenance,
             "cifar10": {"path": str(images.path), "kind": images.kind,
-                        "synthetic": images.synthetic,
+                        "synthetic": images.synthetic, "checksum": images.checksum(),
                         "split": {"name": options.data_split,
                                   "weights": len(weight_idx), "architecture": len(arch_idx)}},
         },
     }
     if request.recipe is not None:
         meta["recipe"] = request.recipe
+    from .folder_lock import folder_lock
+
+    with folder_lock(request.out, f"nb1s search {method.name}") as lock:
+        return _run_locked(request, settings, meta, search, batches, tracker, device, lock,
+                           progress)
+
+
+def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[str, Any],
+                search: Any, batches: Any, tracker: Any, device: Any, lock: Any,
+                progress: ProgressFn | None) -> dict[str, Any]:
+    """The run itself, with the folder locked: create or reopen, epochs, stop or finish."""
+    import torch
+
+    from .interrupts import signals_ignored, sigterm_as_interrupt
+    from .run_environment import peak_memory_mb
+    from .run_writer import RunWriter, load_checkpoint
+
+    hp = settings.hp
     out = request.out
     checkpoint = load_checkpoint(out) if request.resume else None
     if checkpoint is not None:
@@ -210,8 +269,10 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         if request.resume and (out / "run.json").exists():
             (out / "run.json").unlink()  # killed before epoch 0 was saved: start over
         writer = RunWriter.create(out, meta)
+    saved = [search.reported]
 
-    def on_epoch(result: Any, state: OneShotSearch) -> None:
+    def on_epoch(result: Any, state: Any) -> None:
+        _check_finite(result)
         record: dict[str, Any] = {"epoch": result.epoch, **tracker.lookup(result.config_id)}
         record.update({
             "oneshot_train_error": result.oneshot_train_error,
@@ -225,6 +286,8 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
         })
         writer.add_epoch(record, result.arch_weights)
         writer.save_checkpoint({"search": state.state_dict(), "data": batches.state_dict()})
+        saved[0] = result.epoch
+        lock.heartbeat()
         if result.epoch in settings.snapshot_epochs:
             writer.save_snapshot(result.epoch, {"search": state.state_dict()})
         if progress is not None:
@@ -232,7 +295,19 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
 
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    search.run(batches, on_epoch)
+    try:
+        with sigterm_as_interrupt():
+            search.run(batches, on_epoch)
+    except KeyboardInterrupt:
+        with signals_ignored():
+            writer.stop("interrupted", saved[0], "interrupted by a signal (Ctrl-C or SIGTERM)")
+        raise RunStopped(f"{out} stopped after epoch {saved[0]} of {hp.epochs} (run.json "
+                         "status: interrupted); continue it with the same command plus "
+                         "--resume", 130, "interrupted") from None
+    except Diverged as exc:
+        writer.stop("diverged", exc.epoch, str(exc))
+        raise RunStopped(f"{out}: {exc}; the run stopped (run.json status: diverged). Lower "
+                         "the learning rate or check the data", 1, "diverged") from None
     writer.finish()
     return summarize(writer)
 

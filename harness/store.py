@@ -10,7 +10,8 @@ fixed-width numbers.
 
 Layout of an index directory (`FORMAT_VERSION` 1)::
 
-    provenance.json                  source file, sha256, counts, nb1s version, synthetic
+    provenance.json                  source file, sha256, counts, nb1s version, synthetic,
+                                     size + sha256 of every column (`index_integrity`)
     hashes.npy                       [M] 'S32' model hashes, sorted (row = position)
     num_vertices.npy                 [M] int8, V of the pruned graph
     adjacency.npy                    [M, 7, 7] uint8, pruned adjacency zero-padded to 7
@@ -40,6 +41,7 @@ from nb1s.enumerate import OPS, LookupIndex, get_space, load_index
 
 from .data_paths import missing_data_message, resolve_data_dir
 from .errors import UserError
+from .index_integrity import verify_columns
 from .nb101_records import METRIC_FIELDS
 
 FORMAT = "nb1s-nb101-index"
@@ -230,6 +232,7 @@ class NB101Store:
             raise UserError(
                 f"{self.directory} holds index format {meta.get('format_version')}, this nb1s "
                 f"reads {FORMAT_VERSION}: re-run `nb1s data import` on the source file")
+        verify_columns(self.directory, meta)  # a damaged column is refused, not served
         self._meta: dict[str, Any] = meta
         self._arrays: dict[str, np.ndarray] = {}
         self._indices: dict[int, LookupIndex] = {}

@@ -8,7 +8,7 @@ its defaults, and registers itself in `registry.py`.
 
 from .arch_weights import ArchWeights
 from .discretize import discrete_config, discrete_config_id
-from .hyperparameters import Hyperparameters
+from .hyperparameters import RANGES, Hyperparameters, range_problems
 from .mixing import CellWeights, FixedMixing, GumbelMixing, SoftmaxMixing, gumbel_softmax
 from .options import OPTION_SPECS, Options
 from .registry import METHODS, OneShotMethod, get_method, method_names, register_method
@@ -18,6 +18,7 @@ from .supernet import Supernet, channel_shuffle, count_parameters
 __all__ = [
     "METHODS",
     "OPTION_SPECS",
+    "RANGES",
     "ArchWeights",
     "BatchSource",
     "CellWeights",
@@ -37,5 +38,6 @@ __all__ = [
     "get_method",
     "gumbel_softmax",
     "method_names",
+    "range_problems",
     "register_method",
 ]

@@ -194,9 +194,9 @@ def test_a_second_concurrent_run_on_the_same_results_is_refused(tmp_path: Path) 
 
     from nb1s.harness.errors import UserError
 
-    with open(tmp_path / ".lock", "w") as held:
+    with open(tmp_path / ".nb1s.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(UserError, match="another nb1s run"):
+        with pytest.raises(UserError, match="is in use by"):
             run_plan(_plan(1), tmp_path, _Recorder(), DataInputs())
     assert run_plan(_plan(1), tmp_path, _Recorder(), DataInputs()).started == [
         "darts/space1/seed0"]

@@ -54,12 +54,12 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" not in report
     verdict = result["diff"]["verdict"]
     # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
-    # 3 final metrics + 1 band row per group, plus the recipe-identity row. The smoke run is
+    # 3 final metrics + 1 band row per group, the recipe-identity and the runs-complete row. The smoke run is
     # deterministic, so it must reproduce the stored curves bit for bit: when the search
     # changes on purpose, re-store the reference (docs/verdicts.md), never loosen this.
     assert verdict["status"] == "pass" and smoke["rc"] == 0, verdict["line"]
-    assert verdict["rows"] == 5 * 4 + 1 and verdict["counts"]["exact"] == 5 * 4
-    assert verdict["counts"]["checked"] == 1  # the identity row
+    assert verdict["rows"] == 5 * 4 + 2 and verdict["counts"]["exact"] == 5 * 4
+    assert verdict["counts"]["checked"] == 2  # the identity and runs-complete rows
     stored = json.loads(STORED.read_text())["aggregate"]
     assert [(g["variant"], g["config_ids_final"]) for g in agg["groups"]] == \
         [(g["variant"], g["config_ids_final"]) for g in stored["groups"]]
@@ -107,7 +107,7 @@ def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: P
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["verdict"]["status"] == "pass"
-    assert result["verdict"]["rows"] == 5 * 4 + 1  # 3 final + 1 band per group, identity
+    assert result["verdict"]["rows"] == 5 * 4 + 2  # 3 final + 1 band per group, identity, runs
     assert "| DARTS / SS1 | final | test_regret |" in report.read_text()
 
 

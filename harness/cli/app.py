@@ -14,7 +14,7 @@ import typer
 
 from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
 
-from ..errors import UserError
+from ..errors import RunStopped, UserError
 from . import (
     data_cmd,
     enumerate_cmd,
@@ -40,12 +40,42 @@ for group in (enumerate_cmd, hash_cmd, reproduce_cmd, data_cmd, query_cmd, searc
 EXPECTED_ERRORS = (UserError, InvalidConfigError, InvalidSpecError, UnknownSpaceError)
 
 
+def os_error_line(exc: OSError) -> str:
+    """One line naming the path and the reason (no traceback for an unwritable --out)."""
+    reason = exc.strerror or str(exc)
+    where = exc.filename if exc.filename is not None else None
+    if where is None:
+        return reason
+    return f"{where}: {reason}"
+
+
 def main() -> None:
-    """Console entry point with clean errors (one line on stderr, exit code 2)."""
+    """Console entry point with clean errors (one line on stderr, exit code 2).
+
+    File-system errors (a read-only or immutable --out, a path under a regular file) and
+    undecodable input files are caught here, in one place, rather than per command: the
+    atomic writers have already removed their temporary files, so nothing half-written
+    remains and the user only needs to know which path failed and why.
+    """
+    from ..executors.job import die_with_parent
+    from ..interrupts import sigterm_as_interrupt
+
+    die_with_parent()
     try:
-        app(standalone_mode=True)
+        with sigterm_as_interrupt():
+            app(standalone_mode=True)
+    except RunStopped as exc:
+        sys.stderr.write(f"nb1s: {exc.label}: {exc}\n")
+        sys.exit(exc.exit_code)
     except EXPECTED_ERRORS as exc:
         sys.stderr.write(f"nb1s: error: {exc}\n")
+        sys.exit(2)
+    except UnicodeDecodeError as exc:
+        sys.stderr.write(f"nb1s: error: input is not UTF-8 text ({exc.reason} at byte "
+                         f"{exc.start})\n")
+        sys.exit(2)
+    except OSError as exc:
+        sys.stderr.write(f"nb1s: error: {os_error_line(exc)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("nb1s: interrupted\n")

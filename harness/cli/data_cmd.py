@@ -165,6 +165,8 @@ def register(app: typer.Typer) -> None:
         """Write a SYNTHETIC NAS-Bench-101 file in the official format (invented numbers)."""
         from ..synth import write_synthetic_tfrecord
 
+        if out.is_dir():
+            raise UserError(f"--out {out} is a folder; name the .tfrecord file to write")
         with progress_bar("synthesizing models", not as_json) as update:
             result = write_synthetic_tfrecord(out, models=models, seed=seed, full=full,
                                               spaces=parse_spaces(spaces), progress=update)

@@ -75,9 +75,9 @@ def preflight(data: DataInputs) -> None:
 
 
 def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> Executor:
-    from ..executors.factory import make_executor
+    from ..executors.factory import make_executor, parse_gpus
 
-    gpus = [g.strip() for g in opts.gpus.split(",") if g.strip()] if opts.gpus else None
+    gpus = parse_gpus(opts.gpus)
     return make_executor(opts.executor, results, data, workers=opts.workers, gpus=gpus,
                          image=opts.image, slurm_partition=opts.slurm_partition,
                          slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min)
@@ -106,11 +106,36 @@ def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
         yield on_start, on_done
 
 
+def check_before_data(plan: Plan, results: Path, opts: ExecutionOptions) -> None:
+    """Everything that can be refused without data, refused before the (slow) smoke data
+    is built: executor options, and an `--out` that belongs to another command."""
+    from ..executors.factory import check_executor_options
+    from ..out_folder import check_out
+    from ..recipe_runner import plan_command_of
+
+    check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster, opts.gpus)
+    check_out(results, "check" if plan_command_of(plan) == "check" else "results")
+
+
 def prepare_execution(plan: Plan, results: Path, opts: ExecutionOptions
                       ) -> tuple[DataInputs, Executor]:
     """The data folders and the executor every run of `plan` will use."""
+    check_before_data(plan, results, opts)
     data = resolve_data(plan, results, opts)
     return data, build_executor(opts, results, data)
+
+
+def stop_if_interrupted(run: dict[str, object]) -> None:
+    """After Ctrl-C/SIGTERM: one line (finished, unfinished, the resuming command), exit 130."""
+    import shlex
+    import sys
+
+    from ..errors import RunStopped
+    from ..recipe_runner import interrupt_line
+
+    if run.get("interrupted"):
+        resume = "nb1s " + shlex.join(sys.argv[1:])
+        raise RunStopped(interrupt_line(dict(run), resume), 130, "interrupted")
 
 
 def execute_plan(plan: Plan, results: Path, opts: ExecutionOptions, show_progress: bool,
@@ -120,5 +145,7 @@ def execute_plan(plan: Plan, results: Path, opts: ExecutionOptions, show_progres
 
     data, ex = prepare_execution(plan, results, opts)
     with run_progress(show_progress) as (on_start, on_done):
-        return run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start,
-                        program=program)
+        summary = run_plan(plan, results, ex, data, on_done=on_done, on_start=on_start,
+                           program=program)
+    stop_if_interrupted(summary.as_dict())
+    return summary

@@ -85,12 +85,54 @@ def validate_files(target: str | None) -> dict[str, Any]:
     for f in files:
         try:
             r = parse_recipe(f)
-            out.append({"file": str(f), "ok": True, "name": r.name, "version": r.version,
-                        "kind": r.kind, "problems": []})
+            unknown = unknown_optimizers(r) + value_problems(r)
+            out.append({"file": str(f), "ok": not unknown, "name": r.name,
+                        "version": r.version, "kind": r.kind, "problems": unknown})
         except RecipeError as exc:
             out.append({"file": str(f), "ok": False, "problems": [str(p) for p in exc.problems],
                         "errors": [p.__dict__ for p in exc.problems]})
     return {"folder": str(recipes_dir()), "files": out, "ok": all(f["ok"] for f in out)}
+
+
+def unknown_optimizers(recipe: Recipe) -> list[str]:
+    """One problem per variant naming an optimizer this installation does not register.
+
+    `nb1s run` would otherwise plan around such a variant and drop it; a recipe that
+    validates must be one that runs as written.
+    """
+    from ..optimizer_catalog import builtin_optimizers
+
+    if recipe.search is None:
+        return []
+    known = builtin_optimizers()
+    return [f"search.variants[{v.key}].optimizer: unknown optimizer {v.optimizer!r} "
+            f"(registered: {', '.join(known)})"
+            for v in recipe.search.variants if v.optimizer not in known]
+
+
+def value_problems(recipe: Recipe) -> list[str]:
+    """Hyperparameters of any planned run (both profiles) outside their declared range.
+
+    The same check (`nb1s.optimizers.range_problems`) as `nb1s search`, so a recipe that
+    validates never starts runs that `nb1s search` then refuses.
+    """
+    from nb1s.optimizers import range_problems
+
+    from ..recipe_plan import plan_recipe
+
+    if recipe.search is None:
+        return []
+    problems: list[str] = []
+    profiles: list[Profile] = ["paper"]
+    if "smoke" in recipe.profiles:
+        profiles.append("smoke")
+    for profile in profiles:
+        for spec in plan_recipe(recipe, profile, "paper").runs:
+            for problem in range_problems({**spec.hyperparameters, "epochs": spec.epochs}):
+                line = f"{profile} profile, variant {spec.variant}: {problem}"
+                if line not in problems:
+                    problems.append(line)
+    return problems
 
 
 def list_recipes() -> dict[str, Any]:
@@ -152,6 +194,10 @@ def register(app: typer.Typer) -> None:
             reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked) or \
                 "it has no search runs (try `nb1s reproduce`)"
             raise UserError(f"recipe {r.name} cannot run yet: {reasons}")
+        if plan.blocked:  # never exit 0 having silently dropped a variant
+            reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked)
+            raise UserError(f"recipe {r.name} has variants nb1s cannot run ({reasons}); "
+                            "nothing was run")
         results = out or default_results(r.name, profile, protocol)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
                                 timeout_min, data_dir, cifar_dir, smoke_data)
@@ -186,8 +232,12 @@ def register(app: typer.Typer) -> None:
         plan_file = results / PLAN_FILE
         if not plan_file.is_file():
             raise UserError(f"{results} is not a results folder (no {PLAN_FILE})")
-        plan = json.loads(plan_file.read_text(encoding="utf-8"))
-        r = load_recipe(plan["recipe"])
+        try:
+            plan = json.loads(plan_file.read_text(encoding="utf-8"))
+            recipe_name = str(plan["recipe"])
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{plan_file} is damaged (not a plan); re-run `nb1s run`") from None
+        r = load_recipe(recipe_name)
         if r.version != plan["version"]:
             raise UserError(f"results are {r.name} v{plan['version']} but the recipe is now "
                             f"v{r.version}: re-run them")
@@ -263,6 +313,10 @@ def register(app: typer.Typer) -> None:
                 raise UserError(f"{why}; produce them with `nb1s reproduce {r.name} --profile "
                                 f"{profile} --protocol {protocol} --store-reference`")
         assert ref is not None
+        baselines = sorted({str(g["variant"]) for g in ref["groups"]})
+        if gate_against not in baselines:
+            raise UserError(f"--gate-against {gate_against!r} is not a variant of the "
+                            f"reference (it has: {', '.join(baselines) or 'none'})")
         plan = candidate_plan(r, name, prof, proto)
         results = out or default_results(f"check-{name}-{r.name}", profile, protocol)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,

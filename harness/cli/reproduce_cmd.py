@@ -130,6 +130,10 @@ def register(app: typer.Typer) -> None:
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
                                       against=against, availability=availability,
                                       on_start=on_start, on_done=on_done)
+        if result["status"] == "interrupted":
+            from .execution import stop_if_interrupted
+
+            stop_if_interrupted(result["run"])
         if store_reference and result["status"] in ("complete", "partial"):
             import json
 

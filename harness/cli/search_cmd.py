@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..errors import UserError
+from ..errors import RunStopped, UserError
 from .output import console, emit, err_console
 
 
@@ -42,6 +42,17 @@ def epoch_bar(description: str, enabled: bool
             bar.update(task, completed=epoch, total=total, status=status)
 
         yield update
+
+
+def resume_command() -> str:
+    """This invocation as a command to paste, with `--resume` added when it was missing."""
+    import shlex
+    import sys
+
+    args = list(sys.argv[1:])
+    if "--resume" not in args and args and args[0] == "search":
+        args.append("--resume")
+    return "nb1s " + shlex.join(args)
 
 
 def _render_search(result: dict[str, Any]) -> None:
@@ -109,8 +120,14 @@ def register(app: typer.Typer) -> None:
                                 epochs=epochs, overrides=list(overrides), data_dir=data_dir,
                                 cifar_dir=cifar_dir, resume=resume, device=device,
                                 recipe=recipe)
-        with epoch_bar(f"{optimizer} space {space}", not as_json) as update:
-            result = run_search(request, progress=update)
+        try:
+            with epoch_bar(f"{optimizer} space {space}", not as_json) as update:
+                result = run_search(request, progress=update)
+        except RunStopped as exc:
+            if exc.label == "interrupted":
+                raise RunStopped(f"{exc}: {resume_command()}", exc.exit_code, exc.label) \
+                    from None
+            raise
         emit(result, as_json, _render_search)
 
     cifar = typer.Typer(help="CIFAR-10 helpers: a small real-format stand-in dataset.",
@@ -125,7 +142,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write scikit-learn's handwritten digits in CIFAR-10's python batch format."""
         from ..digits import write_digits
+        from ..out_folder import check_out
 
+        check_out(out, "data")
         if out.exists() and any(out.iterdir()) and not (out / "nb1s_dataset.json").is_file():
             raise UserError(f"{out} exists and is not a digits folder; choose another --out")
         emit(write_digits(out, seed), as_json, _render_digits)

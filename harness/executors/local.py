@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from .job import Job, JobResult, run_job_process
+from .job import CHILDREN, Interrupted, Job, JobResult, run_job_process, stop_children
 
 
 def detect_gpus() -> list[str]:
@@ -71,11 +71,27 @@ class LocalExecutor:
                 envs.put(env)
 
         results: dict[str, JobResult] = {}
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(one, job) for job in jobs]
+        CHILDREN.stopping.clear()
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        futures = [pool.submit(one, job) for job in jobs]
+        try:
             for fut in as_completed(futures):
                 res = fut.result()
                 results[res.key] = res
                 if on_done is not None:
                     on_done(res)
+        except KeyboardInterrupt:
+            # Stop launching (queued jobs are cancelled), terminate the running children's
+            # process groups, and report what finished; see `stop_children`.
+            stop_children(lambda: pool.shutdown(wait=False, cancel_futures=True))
+            pool.shutdown(wait=True)
+            for fut in futures:
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    res = fut.result()
+                    results.setdefault(res.key, res)
+            finished = [results[j.key] for j in jobs if j.key in results and results[j.key].ok]
+            raise Interrupted(finished, [j.key for j in jobs if not (
+                j.key in results and results[j.key].ok)]) from None
+        finally:
+            pool.shutdown(wait=True)
         return [results[j.key] for j in jobs]
