@@ -75,6 +75,20 @@ class EpochResult:
 EpochCallback = Callable[[EpochResult, "OneShotSearch"], None]
 
 
+def zero_gradients(optimizer: torch.optim.Optimizer, mode: str) -> None:
+    """Clear the weight gradients before a weight step, as option `zero_grad` says.
+
+    It matters wherever an op can sit out a step (GDAS's unsampled ops, Random-WS/ENAS
+    with `subnet_forward=sampled`): `in_place` (the authors' torch 1.3, whose
+    `zero_grad` zeroed every existing gradient tensor) leaves a zero gradient on a weight
+    that once had one, so SGD still applies weight decay and the momentum buffer to it;
+    `none` leaves no gradient, so SGD skips that weight entirely.
+    """
+    if mode not in ("in_place", "none"):
+        raise ValueError(f"unknown zero_grad mode {mode!r}: choose in_place or none")
+    optimizer.zero_grad(set_to_none=mode == "none")
+
+
 def cosine_lr(hp: Hyperparameters, index: int) -> float:
     """CosineAnnealingLR's closed form: eta_min + (lr - eta_min) * (1 + cos(pi i / E)) / 2."""
     return hp.learning_rate_min + (hp.learning_rate - hp.learning_rate_min) * (
@@ -187,7 +201,7 @@ class OneShotSearch:
         for train, valid in pairs:
             if epoch >= self.hp.warm_start_epochs:
                 self.update.step(self, train, valid, lr)
-            self.weight_optimizer.zero_grad(set_to_none=True)
+            zero_gradients(self.weight_optimizer, self.options.zero_grad)
             x, y = train
             logits = self.logits(x)
             loss = self.criterion(logits, y)
