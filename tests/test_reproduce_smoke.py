@@ -41,7 +41,7 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert not result["blocked"]
     assert len(result["run"]["started"]) == 10 and not result["run"]["failed"]
     agg = json.loads((out / "aggregate.json").read_text())
-    assert agg["synthetic"] and agg["version"] == 1
+    assert agg["synthetic"] and agg["version"] == 2
     assert {g["variant"] for g in agg["groups"]} == {"darts", "gdas", "pcdarts", "enas",
                                                      "random_ws"}
     for g in agg["groups"]:
@@ -58,7 +58,7 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert smoke["rc"] == (1 if verdict["status"] == "fail" else 0)
     run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
     assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
-    assert run_meta["recipe"] == {"name": "fig2", "version": 1, "profile": "smoke",
+    assert run_meta["recipe"] == {"name": "fig2", "version": 2, "profile": "smoke",
                                   "protocol": "paper"}
     identity = next(r for r in json.loads((out / "diff.json").read_text())["rows"]
                     if r["kind"] == "provenance")
