@@ -265,6 +265,9 @@ class OneShotSearch:
             "wall_time_s": self.wall_time_s,
             "temperature": self.mixing.temperature,
             "torch_rng": torch.get_rng_state(),
+            # which weights hold a gradient tensor: under zero_grad=in_place they get SGD's
+            # decay/momentum step even when unused, so a resumed run must have the same set
+            "grad_present": [p.grad is not None for p in self.model.parameters()],
         }
         if hasattr(self.update, "state_dict"):  # an update rule with state of its own
             state["update"] = self.update.state_dict()
@@ -281,6 +284,9 @@ class OneShotSearch:
         self.wall_time_s = float(state["wall_time_s"])
         self.mixing.temperature = state["temperature"]
         torch.set_rng_state(state["torch_rng"])
+        for param, present in zip(self.model.parameters(), state.get("grad_present", []),
+                                  strict=False):
+            param.grad = torch.zeros_like(param) if present else None
         if "update" in state:
             self.update.load_state_dict(state["update"])  # type: ignore[attr-defined]
         if "cuda_rng" in state and self.device.type == "cuda":
