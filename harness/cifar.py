@@ -7,8 +7,8 @@ is refused, so a run can never silently train on the wrong images.
 
 Splits (option `data_split`): `original` is what the released search scripts do, 25k/25k
 over all 50k training images in file order, so NB101's validation images (data_batch_5)
-sit in the architecture split; `paper` is the paper's 20k/20k over data_batch_1..4 (NB101's
-training images), data_batch_5 never used.
+sit in the architecture split; `bohb_20k` is the 20k/20k over data_batch_1..4 (NB101's
+training images) that the paper states for its BOHB experiments, data_batch_5 never used.
 """
 
 from __future__ import annotations
@@ -163,10 +163,10 @@ def search_split(data: ImageData, split: str, train_portion: float
     """(images, labels, weight-split indices, architecture-split indices).
 
     `original`: all five training batches, the first floor(portion * n) images for the
-    weights and the rest for the architecture; `paper`: the same over data_batch_1..4.
+    weights and the rest for the architecture; `bohb_20k`: the same over data_batch_1..4.
     """
     files = 5 if split == "original" else 4
-    if split not in ("original", "paper"):
+    if split not in ("original", "bohb_20k"):
         raise ValueError(f"unknown data split {split!r}")
     images = np.concatenate(data.train_images[:files])
     labels = np.concatenate(data.train_labels[:files])

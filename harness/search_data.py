@@ -23,7 +23,12 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 
 
 def cutout_probability(hp: Hyperparameters, options: Options, epoch: int) -> float:
-    """Cutout probability of a training epoch: constant (original) or the DARTS ramp."""
+    """Cutout probability of a training epoch: constant (`original`) or `ramp`.
+
+    `ramp` is the probability the DARTS script logs, prob * epoch / (epochs - 1); no
+    original optimizer applied it (the DARTS assignment is inert, GDAS and PC-DARTS have
+    no ramp) and the paper describes none, so it is only ever a named choice.
+    """
     if not hp.cutout:
         return 0.0
     if options.cutout_schedule == "original" or hp.epochs <= 1:

@@ -3,8 +3,10 @@
 The published curves came from code that disagrees with the paper's text (and with
 NAS-Bench-101) in several small ways. nb1s never picks one side silently: each difference
 is an `OptionSpec` with a `paper` and an `original` value, a preset selects all of them at
-once, and a run records the value of every switch. The README's options table documents the
-same names.
+once, and a run records the value of every switch. The rule for the `paper` side: it differs
+from `original` only where the paper's text states something, and `paper_source` quotes
+those words; where the paper is silent it keeps the released code's value, and the other
+value stays available by name. docs/paper-vs-code.md documents every switch.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ class OptionSpec:
     values: dict[str, str]  # value -> what it means
     paper: str
     original: str
+    #: the paper's words behind `paper` (quoted, with the section), or `PAPER_SILENT`
+    paper_source: str
 
     def preset_value(self, preset: str) -> str:
         if preset not in PRESETS:
             raise ValueError(f"unknown preset {preset!r}: choose paper or original")
         return self.paper if preset == "paper" else self.original
 
+
+#: What the `paper` side says where the paper is silent (the rule: keep the code's value).
+PAPER_SILENT = "paper silent: released code's value"
 
 OPTION_SPECS: dict[str, OptionSpec] = {
     spec.name: spec
@@ -38,10 +45,11 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             "bn_momentum",
             {
                 "original": "torch momentum 0.997: running stats ~ the last training batch",
-                "paper": "NB101/TensorFlow decay 0.997, i.e. torch momentum 0.003",
+                "tf_decay": "NB101/TensorFlow decay 0.997, i.e. torch momentum 0.003",
             },
-            paper="paper",
+            paper="original",
             original="original",
+            paper_source=PAPER_SILENT,
         ),
         OptionSpec(
             "downsample_padding",
@@ -51,42 +59,50 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             },
             paper="paper",
             original="original",
+            paper_source='§3.1: "We used the same macro architecture as in NAS-Bench-101, '
+                         'i.e., 3 stacked blocks with a max-pooling operation in-between"',
         ),
         OptionSpec(
             "op_bn_affine",
             {
                 "original": "BN inside the choice-block ops is affine (the affine flag is ignored)",
-                "paper": "affine-free BN inside the ops, the DARTS search convention asked for",
+                "affine_free": "affine-free BN inside the ops, the DARTS search convention",
             },
-            paper="paper",
+            paper="original",
             original="original",
+            paper_source=PAPER_SILENT,
         ),
         OptionSpec(
             "data_split",
             {
                 "original": "25k/25k over all 50k training images (incl. NB101 validation)",
-                "paper": "20k/20k over data_batch_1..4; data_batch_5 (NB101 valid) never used",
+                "bohb_20k": "20k/20k over data_batch_1..4; data_batch_5 (NB101 valid) never "
+                            "used, what the paper states for its BOHB experiments",
             },
-            paper="paper",
+            paper="original",
             original="original",
+            paper_source=PAPER_SILENT + " (the 20k/20k of §5.4 and App. F.1 is stated for the "
+                                        "BOHB experiments only)",
         ),
         OptionSpec(
             "cutout_schedule",
             {
                 "original": "cutout at the constant cutout_prob (the DARTS ramp is inert)",
-                "paper": "the ramp the DARTS script logs: prob * epoch / (epochs - 1)",
+                "ramp": "the ramp the DARTS script logs: prob * epoch / (epochs - 1)",
             },
-            paper="paper",
+            paper="original",
             original="original",
+            paper_source=PAPER_SILENT + " (the paper describes no cutout ramp)",
         ),
         OptionSpec(
             "eval_augmentation",
             {
                 "original": "one-shot validation sees the training augmentation",
-                "paper": "one-shot validation on un-augmented (normalised) images",
+                "unaugmented": "one-shot validation on un-augmented (normalised) images",
             },
-            paper="paper",
+            paper="original",
             original="original",
+            paper_source=PAPER_SILENT,
         ),
         OptionSpec(
             "cell_output",
@@ -96,6 +112,9 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             },
             paper="added",
             original="added",
+            paper_source='§3.1: "the output node consists of firstly concatenating the outputs '
+                         'of all intermediate nodes and adding to that the projected output of '
+                         'the input node"',
         ),
         OptionSpec(
             "subnet_forward",
@@ -105,6 +124,9 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             },
             paper="sampled",
             original="masked",
+            paper_source='App. B: Random WS "randomly samples architectures from the one-shot '
+                         'model for each training mini-batch and trains only the selected '
+                         'subset of the one-shot model on that mini-batch"',
         ),
         OptionSpec(
             "enas_lr_schedule",
@@ -114,6 +136,8 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             },
             paper="per_epoch",
             original="per_batch",
+            paper_source='App. C: "All other hyperparameters were adapted from DARTS (Liu et '
+                         'al., 2019)."',
         ),
         OptionSpec(
             "lr_schedule",
@@ -123,6 +147,20 @@ OPTION_SPECS: dict[str, OptionSpec] = {
             },
             paper="nominal",
             original="nominal",
+            paper_source=PAPER_SILENT,
+        ),
+        OptionSpec(
+            "zero_grad",
+            {
+                "in_place": "gradients zeroed in place (the authors' torch 1.3): a weight that "
+                            "once had a gradient keeps a zero tensor, so SGD still gives it "
+                            "weight decay and momentum when its op is not sampled",
+                "none": "gradients set to None (torch >= 2.0 default): SGD skips the weights "
+                        "of ops that took no part in the step",
+            },
+            paper="in_place",
+            original="in_place",
+            paper_source=PAPER_SILENT,
         ),
     )
 }
@@ -142,6 +180,7 @@ class Options:
     subnet_forward: str = "masked"
     enas_lr_schedule: str = "per_batch"
     lr_schedule: str = "nominal"
+    zero_grad: str = "in_place"
 
     def __post_init__(self) -> None:
         for f in fields(self):

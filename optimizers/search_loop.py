@@ -75,6 +75,20 @@ class EpochResult:
 EpochCallback = Callable[[EpochResult, "OneShotSearch"], None]
 
 
+def zero_gradients(optimizer: torch.optim.Optimizer, mode: str) -> None:
+    """Clear the weight gradients before a weight step, as option `zero_grad` says.
+
+    It matters wherever an op can sit out a step (GDAS's unsampled ops, Random-WS/ENAS
+    with `subnet_forward=sampled`): `in_place` (the authors' torch 1.3, whose
+    `zero_grad` zeroed every existing gradient tensor) leaves a zero gradient on a weight
+    that once had one, so SGD still applies weight decay and the momentum buffer to it;
+    `none` leaves no gradient, so SGD skips that weight entirely.
+    """
+    if mode not in ("in_place", "none"):
+        raise ValueError(f"unknown zero_grad mode {mode!r}: choose in_place or none")
+    optimizer.zero_grad(set_to_none=mode == "none")
+
+
 def cosine_lr(hp: Hyperparameters, index: int) -> float:
     """CosineAnnealingLR's closed form: eta_min + (lr - eta_min) * (1 + cos(pi i / E)) / 2."""
     return hp.learning_rate_min + (hp.learning_rate - hp.learning_rate_min) * (
@@ -187,7 +201,7 @@ class OneShotSearch:
         for train, valid in pairs:
             if epoch >= self.hp.warm_start_epochs:
                 self.update.step(self, train, valid, lr)
-            self.weight_optimizer.zero_grad(set_to_none=True)
+            zero_gradients(self.weight_optimizer, self.options.zero_grad)
             x, y = train
             logits = self.logits(x)
             loss = self.criterion(logits, y)
@@ -251,6 +265,9 @@ class OneShotSearch:
             "wall_time_s": self.wall_time_s,
             "temperature": self.mixing.temperature,
             "torch_rng": torch.get_rng_state(),
+            # which weights hold a gradient tensor: under zero_grad=in_place they get SGD's
+            # decay/momentum step even when unused, so a resumed run must have the same set
+            "grad_present": [p.grad is not None for p in self.model.parameters()],
         }
         if hasattr(self.update, "state_dict"):  # an update rule with state of its own
             state["update"] = self.update.state_dict()
@@ -267,6 +284,9 @@ class OneShotSearch:
         self.wall_time_s = float(state["wall_time_s"])
         self.mixing.temperature = state["temperature"]
         torch.set_rng_state(state["torch_rng"])
+        for param, present in zip(self.model.parameters(), state.get("grad_present", []),
+                                  strict=False):
+            param.grad = torch.zeros_like(param) if present else None
         if "update" in state:
             self.update.load_state_dict(state["update"])  # type: ignore[attr-defined]
         if "cuda_rng" in state and self.device.type == "cuda":

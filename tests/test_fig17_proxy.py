@@ -109,7 +109,7 @@ def test_reproduce_fig17_smoke_end_to_end(tmp_path: Path) -> None:
     assert result["status"] == "complete" and result["labels"] == ["smoke", "synthetic"]
     assert len(result["run"]["started"]) == 8 and not result["run"]["failed"]
     saved = json.loads((out / "proxy_correlation.json").read_text())
-    assert saved["recipe"]["version"] == 2 and saved["groups"] == result["groups"]
+    assert saved["recipe"]["version"] == 3 and saved["groups"] == result["groups"]
     groups = {(g["cells"], g["channels"]): g for g in result["groups"]}
     assert set(groups) == {(3, 2), (3, 4)}
     # the same seeds give the same architectures in every (cells, channels) cell

@@ -81,11 +81,11 @@ def test_splits_both_ways(digits_dir: Path) -> None:
     _, _, w, a = search_split(data, "original", 0.5)
     assert len(w) + len(a) == sum(n) and len(w) == sum(n) // 2
     assert w.max() < a.min()  # file order, no shuffle of the indices
-    images, _labels, w, a = search_split(data, "paper", 0.5)
+    images, _labels, w, a = search_split(data, "bohb_20k", 0.5)
     assert len(w) + len(a) == sum(n[:4]) == len(images)  # data_batch_5 never used
     assert np.array_equal(images[: n[0]], data.train_images[0])
     with pytest.raises(UserError, match="empty split"):
-        search_split(data, "paper", 0.0)
+        search_split(data, "bohb_20k", 0.0)
 
 
 def test_crop_flip_is_a_shifted_or_mirrored_window() -> None:
@@ -120,7 +120,7 @@ def test_cutout_zeroes_one_clipped_square() -> None:
 def test_cutout_schedule_both_ways() -> None:
     hp = Hyperparameters(epochs=5, cutout=True, cutout_prob=0.8)
     assert cutout_probability(hp, Options(), 0) == 0.8
-    ramp = Options().with_values(cutout_schedule="paper")
+    ramp = Options().with_values(cutout_schedule="ramp")
     assert [cutout_probability(hp, ramp, e) for e in range(5)] == pytest.approx(
         [0.0, 0.2, 0.4, 0.6, 0.8])
     assert cutout_probability(Hyperparameters(cutout=False), Options(), 3) == 0.0
@@ -149,7 +149,7 @@ def test_batches_are_reproducible_and_resumable(digits_dir: Path) -> None:
 
 
 def test_eval_augmentation_both_ways(digits_dir: Path) -> None:
-    plain = _source(digits_dir, Options().with_values(eval_augmentation="paper"))
+    plain = _source(digits_dir, Options().with_values(eval_augmentation="unaugmented"))
     x, y = next(iter(plain.eval_batches(1)))
     # un-augmented: exactly the normalised stored images
     idx = [int(i) for i in (plain.labels == y[0]).nonzero()]

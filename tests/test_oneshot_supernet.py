@@ -70,7 +70,7 @@ def test_downsample_padding_both_ways() -> None:
 
 
 def test_bn_momentum_both_ways() -> None:
-    for value, expected in (("original", 0.997), ("paper", 0.003)):
+    for value, expected in (("original", 0.997), ("tf_decay", 0.003)):
         model = Supernet(get_space(1), Options().with_values(bn_momentum=value), init_channels=4)
         moments = {m.momentum for m in model.modules()
                    if isinstance(m, torch.nn.BatchNorm2d) and m is not model.head_bn}
@@ -81,7 +81,7 @@ def test_bn_momentum_both_ways() -> None:
 
 
 def test_op_bn_affine_both_ways() -> None:
-    for value, affine in (("original", True), ("paper", False)):
+    for value, affine in (("original", True), ("affine_free", False)):
         model = Supernet(get_space(2), Options().with_values(op_bn_affine=value), init_channels=4)
         op_bns = [m.bn.affine for cell in model.cells for block in cell.blocks
                   for m in block.ops if isinstance(m, ConvBnRelu)]

@@ -42,7 +42,7 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert not result["blocked"]
     assert len(result["run"]["started"]) == 10 and not result["run"]["failed"]
     agg = json.loads((out / "aggregate.json").read_text())
-    assert agg["synthetic"] and agg["version"] == 1
+    assert agg["synthetic"] and agg["version"] == 2
     assert {g["variant"] for g in agg["groups"]} == {"darts", "gdas", "pcdarts", "enas",
                                                      "random_ws"}
     for g in agg["groups"]:
@@ -54,9 +54,10 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert "SMOKE / SYNTHETIC" in report and "Cannot run yet" not in report
     verdict = result["diff"]["verdict"]
     # diffed against the stored smoke reference (harness/references/curves/fig2-smoke-paper.json)
-    # 3 final metrics + 1 band row per group, the recipe-identity and the runs-complete row. The smoke run is
-    # deterministic, so it must reproduce the stored curves bit for bit: when the search
-    # changes on purpose, re-store the reference (docs/verdicts.md), never loosen this.
+    # 3 final metrics + 1 band row per group, the recipe-identity and the runs-complete row.
+    # The smoke run is deterministic, so it must reproduce the stored curves bit for bit:
+    # when the search changes on purpose, re-store the reference (docs/verdicts.md), never
+    # loosen this.
     assert verdict["status"] == "pass" and smoke["rc"] == 0, verdict["line"]
     assert verdict["rows"] == 5 * 4 + 2 and verdict["counts"]["exact"] == 5 * 4
     assert verdict["counts"]["checked"] == 2  # the identity and runs-complete rows
@@ -66,7 +67,7 @@ def test_reproduce_fig2_smoke_writes_results_plot_and_report(smoke: dict) -> Non
     assert [g["metrics"] for g in agg["groups"]] == [g["metrics"] for g in stored["groups"]]
     run_meta = json.loads((out / "runs/gdas/space1/seed1/run.json").read_text())
     assert run_meta["status"] == "complete" and run_meta["data"]["nb101"]["synthetic"]
-    assert run_meta["recipe"] == {"name": "fig2", "version": 1, "profile": "smoke",
+    assert run_meta["recipe"] == {"name": "fig2", "version": 2, "profile": "smoke",
                                   "protocol": "paper"}
     identity = next(r for r in json.loads((out / "diff.json").read_text())["rows"]
                     if r["kind"] == "provenance")

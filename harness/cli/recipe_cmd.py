@@ -20,6 +20,7 @@ from .recipe_view import (
 
 if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
     from ..recipe import DiffSpec, Profile, Protocol, Recipe
+    from ..recipe_yaml import YamlProblem
 
 # Options shared by every command that runs searches (reused OptionInfo objects).
 PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
@@ -85,6 +86,9 @@ def validate_files(target: str | None) -> dict[str, Any]:
     for f in files:
         try:
             r = parse_recipe(f)
+            overrides = default_override_problems(f, r)
+            if overrides:
+                raise RecipeError(overrides)
             unknown = unknown_optimizers(r) + value_problems(r)
             out.append({"file": str(f), "ok": not unknown, "name": r.name,
                         "version": r.version, "kind": r.kind, "problems": unknown})
@@ -133,6 +137,28 @@ def value_problems(recipe: Recipe) -> list[str]:
                 if line not in problems:
                     problems.append(line)
     return problems
+
+
+def default_override_problems(path: Path, recipe: Recipe) -> list[YamlProblem]:
+    """A shared hyperparameter that silently replaces a method default is an error."""
+    from ..method_defaults import default_overrides
+    from ..recipe_yaml import YamlProblem, load_located
+
+    overrides = default_overrides(recipe)
+    if not overrides:
+        return []
+    located = load_located(path)
+    grouped: dict[tuple[str, str, str], list[str]] = {}
+    for o in overrides:
+        key = (o.name, o.optimizer, f"{o.value!r} overrides the {o.optimizer} default "
+                                    f"{o.default!r}")
+        if o.variant not in grouped.setdefault(key, []):
+            grouped[key].append(o.variant)
+    return [YamlProblem(str(path), located.line_of(("search", "hyperparameters", name)),
+                        f"search.hyperparameters.{name}",
+                        f"shared value {what} in variants {', '.join(variants)}; pin "
+                        f"{name} in those variants if that is intended")
+            for (name, _, what), variants in grouped.items()]
 
 
 def list_recipes() -> dict[str, Any]:
