@@ -37,3 +37,27 @@ def separable_objective(space: int, seed: int = 0, noise: float = 0.0,
 def optimum(objective: TableObjective, budget: int = 108) -> int:
     """The config id with the lowest mean validation error."""
     return int(np.argmin(objective.tables[budget].valid_error.mean(axis=1)))
+
+
+def ops_only_objective(space: int, seed: int = 0) -> TableObjective:
+    """A tiny landscape: only the ops matter (3**k values), parent sets are ignored.
+
+    Every id maps to the row of its op digits, so the optimum value is shared by all
+    parent choices: small enough for the library optimizers to find in a few dozen
+    queries, and still a single best op assignment to find.
+    """
+    enc = encoding_for(space)
+    k = enc.num_op_columns
+    rng = np.random.default_rng(seed)
+    costs = rng.uniform(0.01, 0.1, size=(k, 3))
+    costs[np.arange(k), rng.integers(0, 3, size=k)] = 0.0
+    ids = np.arange(enc.space.num_configs)
+    ops = enc.to_indices(ids)[:, :k]
+    positions = (ops * 3 ** np.arange(k - 1, -1, -1)).sum(axis=1).astype(np.int64)
+    row_ops = np.stack(np.unravel_index(np.arange(3 ** k), (3,) * k), axis=1)
+    error = 0.05 + costs[np.arange(k), row_ops].sum(axis=1)
+    tables = {}
+    for budget, offset in ((4, 0.03), (12, 0.02), (36, 0.01), (108, 0.0)):
+        valid = np.repeat(error[:, None] + offset, 3, axis=1)
+        tables[budget] = RepeatTable(valid, valid + 0.001, np.full_like(valid, 10.0 * budget))
+    return TableObjective(positions=positions, tables=tables, synthetic=True)

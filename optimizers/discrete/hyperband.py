@@ -16,6 +16,7 @@ is restored afterwards.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from itertools import count
@@ -82,6 +83,7 @@ def bohb(space: int | SearchSpace, objective: Objective, seed: int,
 def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
          total_budget: float) -> Trajectory:
     import hpbandster.core.nameserver as hpns
+    import Pyro4
     from hpbandster.core.worker import Worker
     from hpbandster.optimizers import BOHB, HyperBand
 
@@ -96,13 +98,21 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
 
     with _LOCK:  # hpbandster's global numpy RNG: one run at a time per process
         state = np.random.get_state()
+        # ConfigSpace 1.x hands hpbandster numpy strings, which Pyro4's default serializer
+        # (serpent) refuses; pickle handles them. Everything stays on 127.0.0.1 in-process.
+        serializer = Pyro4.config.SERIALIZER
+        accepted = set(Pyro4.config.SERIALIZERS_ACCEPTED)
+        Pyro4.config.SERIALIZER = "pickle"
+        Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
         np.random.seed(seed)
         run_id = f"nb1s-{name}-{seed}-{next(_RUN_IDS)}"
         server = hpns.NameServer(run_id=run_id, host=HOST, port=0)
         ns_host, ns_port = server.start()
         try:
+            quiet = logging.getLogger("nb1s.hpbandster")
+            quiet.setLevel(logging.WARNING)
             worker = _Worker(run_id=run_id, host=HOST, nameserver=ns_host,
-                             nameserver_port=ns_port)
+                             nameserver_port=ns_port, logger=quiet)
             worker.run(background=True)
             options: dict[str, Any] = {"eta": ETA, "min_budget": MIN_BUDGET,
                                        "max_budget": MAX_BUDGET}
@@ -111,7 +121,7 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
             cls = BOHB if name == "BOHB" else HyperBand
             master = cls(configspace=configuration_space(enc.space, seed=seed), run_id=run_id,
                          host=HOST, nameserver=ns_host, nameserver_port=ns_port,
-                         **options)
+                         logger=quiet, **options)
             try:
                 master.run(n_iterations=iterations_for(total_budget), min_n_workers=1)
             finally:
@@ -119,6 +129,8 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
         finally:
             server.shutdown()
             np.random.set_state(state)
+            Pyro4.config.SERIALIZER = serializer
+            Pyro4.config.SERIALIZERS_ACCEPTED = accepted
     trajectory = evaluate.trajectory(name)
     keep = int(np.searchsorted(np.cumsum(trajectory.records["budget"]), total_budget,
                                side="right"))
