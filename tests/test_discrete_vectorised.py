@@ -241,3 +241,14 @@ def test_random_search_is_uniform() -> None:
     counts = np.bincount(idx[:, -1], minlength=10)  # output node: 10 parent sets
     expected = len(idx) / 10
     assert np.abs(counts - expected).max() < 5 * np.sqrt(expected)
+
+
+@pytest.mark.parametrize("name", list(RUNNERS))
+def test_records_carry_the_objectives_hashes(name: str) -> None:
+    obj = separable_objective(1, seed=0)
+    obj.hashes = np.array([f"{i:032x}".encode() for i in range(len(obj.positions))],
+                          dtype="S32")
+    rec = RUNNERS[name](1, obj, [0, 1], n_evaluations=120).records
+    assert (rec["hash"] == obj.hashes[rec["config_id"]]).all()
+    assert (rec["budget"] == 108).all()
+    assert list(rec["seed"]) == [0] * 120 + [1] * 120
