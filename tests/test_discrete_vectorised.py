@@ -22,7 +22,7 @@ from nb1s.optimizers.discrete.regularized_evolution import (
     regularized_evolution,
 )
 from nb1s.optimizers.discrete.reinforce import (
-    choice_mask,
+    FlatChoices,
     log_prob_gradient,
     probabilities,
     reinforce,
@@ -122,20 +122,30 @@ def test_re_aging_removes_the_oldest_even_if_best() -> None:
 def test_reinforce_gradient_equals_autograd() -> None:
     rng = np.random.default_rng(0)
     card = encoding_for(3).cardinalities
-    mask = choice_mask(card)
-    logits = rng.normal(size=(4, len(card), mask.shape[1]))
-    probs = probabilities(logits, mask)
-    samples = sample(probs, rng.random((4, len(card))), card)
+    flat = FlatChoices.of(card)
+    logits = rng.normal(size=(4, int(card.sum())))
+    probs = probabilities(logits, flat)
+    samples = sample(probs, rng.random((4, len(card))), flat)
     advantage = rng.normal(size=4)
-    grad = log_prob_gradient(probs, samples, advantage, mask)
+    grad = log_prob_gradient(probs, samples, advantage, flat)
     for s in range(4):
         for h, c in enumerate(card):
-            t = torch.tensor(logits[s, h, :c], dtype=torch.float64, requires_grad=True)
+            seg = slice(int(flat.starts[h]), int(flat.starts[h]) + int(c))
+            t = torch.tensor(logits[s, seg], dtype=torch.float64, requires_grad=True)
+            np.testing.assert_allclose(probs[s, seg], torch.softmax(t, 0).detach().numpy(),
+                                       rtol=0, atol=1e-15)
             objective = advantage[s] * torch.log_softmax(t, dim=0)[samples[s, h]]
             objective.backward()
             assert t.grad is not None
-            np.testing.assert_allclose(grad[s, h, :c], t.grad.numpy(), rtol=0, atol=1e-15)
-            assert (grad[s, h, c:] == 0).all()
+            np.testing.assert_allclose(grad[s, seg], t.grad.numpy(), rtol=0, atol=1e-15)
+
+
+def test_reinforce_sample_is_the_inverse_cdf() -> None:
+    flat = FlatChoices.of([3, 1, 2])
+    probs = np.array([[0.2, 0.3, 0.5, 1.0, 0.9, 0.1]])
+    expect = {0.1: [0, 0, 0], 0.25: [1, 0, 0], 0.6: [2, 0, 0], 0.95: [2, 0, 1]}
+    for u, want in expect.items():
+        assert list(sample(probs, np.full((1, 3), u), flat)[0]) == want
 
 
 def _plain_reinforce(space: int, objective: Any, seed: int, n: int) -> list[int]:

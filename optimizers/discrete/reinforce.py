@@ -8,12 +8,15 @@ then ascends advantage * grad log p(sample) with learning rate 0.1, as the origi
 does. A sample whose reward is <= 0.001 is redrawn (those rejected draws are neither
 recorded nor counted as time; NB101 has no such architecture, so this never fires on it).
 
-Vectorised across seeds: logits are [seeds, H, C] with C the largest cardinality and the
-padding masked out; the gradient of log softmax is written in closed form
-(one-hot(sample) - softmax), which the tests check against torch autograd.
+Vectorised across seeds: logits are [seeds, F], all hyperparameters' choices side by side
+(`FlatChoices`), softmax and sampling done per segment with `reduceat`; the gradient of
+log softmax is written in closed form (one-hot(sample) - softmax), which the tests check
+against torch autograd.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -30,32 +33,51 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def choice_mask(cardinalities: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    """[H, C] True where hyperparameter h has a choice c."""
-    card = np.asarray(cardinalities, dtype=np.int64)
-    return np.arange(int(card.max()))[None, :] < card[:, None]
+@dataclass(frozen=True)
+class FlatChoices:
+    """All hyperparameters' choices side by side on one axis of length F = sum(cards).
+
+    A flat layout instead of a padded [H, max card] one: SS3 has 52 choices but 11 x 15
+    padded slots, and every array operation of a step touches only the 52.
+    """
+
+    cardinalities: IntArray  # [H]
+    starts: IntArray  # [H] first flat slot of each hyperparameter
+    owner: IntArray  # [F] hyperparameter of each flat slot
+    local: IntArray  # [F] choice index within its hyperparameter
+
+    @classmethod
+    def of(cls, cardinalities: npt.ArrayLike) -> FlatChoices:
+        card = np.asarray(cardinalities, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(card)[:-1]]).astype(np.int64)
+        owner = np.repeat(np.arange(len(card)), card)
+        return cls(card, starts, owner, np.arange(int(card.sum())) - starts[owner])
 
 
-def probabilities(logits: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
-    """Softmax over each hyperparameter's own choices; padding gets probability 0."""
-    masked = np.where(mask, logits, -np.inf)
-    shifted = np.exp(masked - masked.max(axis=-1, keepdims=True))
-    result: FloatArray = shifted / shifted.sum(axis=-1, keepdims=True)
+def probabilities(logits: FloatArray, flat: FlatChoices) -> FloatArray:
+    """Softmax within each hyperparameter's slots: logits [..., F] -> probabilities [..., F]."""
+    peak = np.maximum.reduceat(logits, flat.starts, axis=-1)
+    shifted = np.exp(logits - peak[..., flat.owner])
+    total = np.add.reduceat(shifted, flat.starts, axis=-1)
+    result: FloatArray = shifted / total[..., flat.owner]
     return result
 
 
-def sample(probs: FloatArray, uniforms: FloatArray, cardinalities: npt.ArrayLike) -> IntArray:
-    """Inverse-CDF draw per hyperparameter: probs [..., H, C], uniforms [..., H]."""
+def sample(probs: FloatArray, uniforms: FloatArray, flat: FlatChoices) -> IntArray:
+    """Inverse-CDF draw per hyperparameter: probs [..., F], uniforms [..., H] -> [..., H]."""
     cdf = np.cumsum(probs, axis=-1)
-    idx = (cdf < uniforms[..., None]).sum(axis=-1).astype(np.int64)
-    return np.minimum(idx, np.asarray(cardinalities, dtype=np.int64) - 1)
+    before = np.concatenate([np.zeros((*cdf.shape[:-1], 1)), cdf[..., flat.starts[1:] - 1]],
+                            axis=-1)
+    below = (cdf - before[..., flat.owner]) < uniforms[..., flat.owner]
+    idx = np.add.reduceat(below.astype(np.int64), flat.starts, axis=-1)
+    return np.minimum(idx, flat.cardinalities - 1)
 
 
 def log_prob_gradient(probs: FloatArray, samples: IntArray, advantage: FloatArray,
-                      mask: npt.NDArray[np.bool_]) -> FloatArray:
-    """d/dlogits of advantage * sum_h log softmax(logits_h)[sample_h]: [..., H, C]."""
-    onehot = np.arange(probs.shape[-1]) == samples[..., None]
-    grad: FloatArray = advantage[..., None, None] * (onehot - probs) * mask
+                      flat: FlatChoices) -> FloatArray:
+    """d/dlogits of advantage * sum_h log softmax(logits_h)[sample_h], flat: [..., F]."""
+    onehot = flat.local == samples[..., flat.owner]
+    grad: FloatArray = advantage[..., None] * (onehot - probs)
     return grad
 
 
@@ -66,15 +88,14 @@ def reinforce(space: int | SearchSpace, objective: Objective, seeds: npt.ArrayLi
     """REINFORCE for every seed in `seeds`, vectorised across seeds."""
     seed_arr = check_seeds(seeds)
     enc = encoding_for(space)
-    card = enc.cardinalities
-    mask = choice_mask(card)
+    flat = FlatChoices.of(enc.cardinalities)
     n_seeds, h = len(seed_arr), enc.num_hyperparameters
     decisions = generators(seed_arr, DECISIONS)
     repeats = generators(seed_arr, REPEATS)
     u = predraw(decisions, (n_evaluations, h))
     draws = predraw(repeats, (n_evaluations,))
 
-    logits = np.zeros((n_seeds, h, mask.shape[1]))
+    logits = np.zeros((n_seeds, len(flat.owner)))
     numerator = np.zeros(n_seeds)
     denominator = np.zeros(n_seeds)
     ids = np.empty((n_seeds, n_evaluations), dtype=np.int64)
@@ -83,18 +104,18 @@ def reinforce(space: int | SearchSpace, objective: Objective, seeds: npt.ArrayLi
     time = np.empty((n_seeds, n_evaluations))
     hashes: npt.NDArray[np.bytes_] | None = None
     for step in range(n_evaluations):
-        probs = probabilities(logits, mask)
-        chosen = sample(probs, u[:, step], card)
+        probs = probabilities(logits, flat)
+        chosen = sample(probs, u[:, step], flat)
         step_ids = enc.from_indices(chosen)
         result = objective(step_ids, budget, draws[:, step])
         result, chosen, step_ids = _redraw(enc, objective, budget, probs, chosen, step_ids,
-                                           result, decisions, repeats, min_reward,
+                                           result, decisions, repeats, min_reward, flat,
                                            max_redraws)
         reward = 1.0 - result.valid_error
         numerator = momentum * numerator + (1.0 - momentum) * reward
         denominator = momentum * denominator + (1.0 - momentum)
         advantage = reward - numerator / denominator
-        logits = logits + learning_rate * log_prob_gradient(probs, chosen, advantage, mask)
+        logits = logits + learning_rate * log_prob_gradient(probs, chosen, advantage, flat)
         ids[:, step] = step_ids
         valid[:, step] = result.valid_error
         test[:, step] = result.test_error
@@ -111,7 +132,8 @@ def reinforce(space: int | SearchSpace, objective: Objective, seeds: npt.ArrayLi
 def _redraw(enc: DiscreteEncoding, objective: Objective, budget: int, probs: FloatArray,
             chosen: IntArray, step_ids: IntArray, result: Evaluation,
             decisions: list[np.random.Generator], repeats: list[np.random.Generator],
-            min_reward: float, max_redraws: int) -> tuple[Evaluation, IntArray, IntArray]:
+            min_reward: float, flat: FlatChoices, max_redraws: int
+            ) -> tuple[Evaluation, IntArray, IntArray]:
     """Redraw, per seed and from that seed's own generators, while reward <= min_reward."""
     bad = np.flatnonzero(1.0 - result.valid_error <= min_reward)
     if bad.size == 0:
@@ -122,8 +144,7 @@ def _redraw(enc: DiscreteEncoding, objective: Objective, budget: int, probs: Flo
     chosen, step_ids = chosen.copy(), step_ids.copy()
     for s in bad:
         for _ in range(max_redraws):
-            row = sample(probs[s], decisions[s].random(enc.num_hyperparameters),
-                         enc.cardinalities)
+            row = sample(probs[s], decisions[s].random(enc.num_hyperparameters), flat)
             row_id = enc.from_indices(row[None])
             ev = objective(row_id, budget, np.asarray([repeats[s].random()]))
             if 1.0 - ev.valid_error[0] > min_reward:
