@@ -81,3 +81,24 @@ def test_finds_the_optimum_of_a_tiny_space(name: str, amount: int) -> None:
     # control: the criterion fails for a run that never moves (one architecture repeated)
     fixed = obj(np.zeros(len(full), dtype=np.int64), 108, np.zeros(len(full)))
     assert not np.isclose(fixed.valid_error.min(), best)
+
+
+def test_smac_is_deterministic_across_processes() -> None:
+    """SMAC3 2.x depends on Python's string-hash seed; two interpreters with different
+    PYTHONHASHSEED must still give the same trajectory (they did not before the fix)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("from discrete_helpers import ops_only_objective\n"
+            "from nb1s.optimizers.discrete.smac3 import smac\n"
+            "print(smac(1, ops_only_objective(1, seed=3), 0, 12).records['config_id'].tolist())")
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], env=env,
+                              cwd=Path(__file__).parent, capture_output=True, text=True,
+                              timeout=300, check=True)
+        outputs.append(done.stdout.strip().splitlines()[-1])
+    assert outputs[0] == outputs[1]

@@ -11,10 +11,18 @@ Settings mapped from the original where 2.x has them:
 Not mappable in 2.x: intensification percentage 1e-10 and min_chall 1 (the 2.x intensifier
 has neither). SMAC3 writes its run history to an output directory: a temporary directory
 removed after the run, so nothing persists from this layer.
+
+Determinism: SMAC3 2.x's choices depend on Python's string-hash seed (measured: the same
+seed gave different trajectories in two processes, identical ones with PYTHONHASHSEED
+fixed). So unless this process already runs with PYTHONHASHSEED=0, a run happens in a
+spawned child process started with PYTHONHASHSEED=0; the objective travels there by
+pickle and the records come back.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,11 +38,30 @@ NAME = "SMAC"
 RANDOM_PROBABILITY = 0.33
 N_TREES = 10
 MAX_CONFIG_CALLS = 4
+HASH_SEED = "0"
 
 
 def smac(space: int | SearchSpace, objective: Objective, seed: int,
          n_evaluations: int = 280, budget: int = 108) -> Trajectory:
-    """One SMAC run of at most `n_evaluations` trials."""
+    """One SMAC run of at most `n_evaluations` trials, under a fixed string-hash seed."""
+    if os.environ.get("PYTHONHASHSEED") == HASH_SEED:
+        return _smac_here(space, objective, seed, n_evaluations, budget)
+    previous = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = HASH_SEED  # inherited by the spawned interpreter
+    try:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            result: Trajectory = pool.apply(_smac_here, (space, objective, seed,
+                                                         n_evaluations, budget))
+    finally:
+        if previous is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = previous
+    return result
+
+
+def _smac_here(space: int | SearchSpace, objective: Objective, seed: int,
+               n_evaluations: int, budget: int) -> Trajectory:
     from smac import HyperparameterOptimizationFacade as Facade
     from smac import Scenario
     from smac.initial_design import RandomInitialDesign
