@@ -17,7 +17,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install -q --no-build-isolation -e ".[test,oracle]"
+	$(BIN)/python -m pip install -q --no-build-isolation -e ".[test,oracle,blackbox]"
 
 build: $(BIN)/python
 	$(BIN)/python -m pip install -q --no-build-isolation --no-deps -e .

@@ -1,0 +1,212 @@
+"""Black-box optimizer speed: vectorised RS/RE/REINFORCE vs per-seed loops; library overhead.
+
+Part 1 (the issue's target: 500 seeds x 280 evaluations on SS3 in under 10 s, >= 100x a
+per-seed loop). The objective is a SYNTHETIC table in the shape of the harness store's
+per-space table: the real SS3 lookup index (config id -> distinct NB101 hash, from the
+enumerator) in front of random [hashes, 3] error and time columns. nb1s runs each
+optimizer for all seeds at once; the baseline is written in the original's style: seed
+after seed, one query per evaluation that builds the NB101 spec, hashes it and looks the
+hash up in a dict of per-repeat results, as Google's `api.NASBench.query` does, drawing
+the repeat with Python's `random`. Both sides run the same algorithm; only the execution
+differs.
+
+Part 2: TPE, SMAC, HB and BOHB wrap their libraries, one query at a time. For each we
+time a run with the synthetic table and one with a free objective (constant error, no
+lookup), so the optimizer's own overhead is shown next to the objective's share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nb1s.enumerate import decode, get_space, hash_spec, load_index
+from nb1s.enumerate.encoding import to_nb101_spec
+from nb1s.optimizers.discrete import (
+    Evaluation,
+    RepeatTable,
+    TableObjective,
+    encoding_for,
+    run_blackbox,
+)
+
+SPACE = 3
+LIBRARY = ("TPE", "SMAC", "HB", "BOHB")
+
+
+def store_shaped_objective(space: int, seed: int = 0) -> TableObjective:
+    """SYNTHETIC errors on the real lookup index of `space` (hashes, config -> hash)."""
+    index = load_index(space)
+    rng = np.random.default_rng(seed)
+    n = len(index.hashes)
+    valid = np.clip(rng.uniform(0.05, 0.3, size=(n, 1)) + rng.normal(0, 0.005, (n, 3)), 0, 1)
+    test = valid + rng.normal(0, 0.005, (n, 3))
+    time_ = np.repeat(rng.uniform(500.0, 3000.0, size=(n, 1)), 3, axis=1)
+    tables = {b: RepeatTable(valid + 0.01 * np.log(108 / b), test, time_ * b / 108)
+              for b in (4, 12, 36, 108)}
+    return TableObjective(positions=index.config_hash.astype(np.int64), tables=tables,
+                          hashes=index.hashes, synthetic=True)
+
+
+class DictQueryAPI:
+    """The original's query path: spec -> NB101 hash -> dict -> one random repeat."""
+
+    def __init__(self, objective: TableObjective) -> None:
+        assert objective.hashes is not None
+        table = objective.tables[108]
+        self.space = get_space(SPACE)
+        self.data = {h.decode(): (table.valid_error[i].tolist(), table.test_error[i].tolist(),
+                                  table.train_time[i].tolist())
+                     for i, h in enumerate(objective.hashes)}
+
+    def query(self, config_id: int) -> tuple[float, float, float]:
+        matrix, ops = to_nb101_spec(self.space, decode(self.space, config_id))
+        valid, test, time_ = self.data[hash_spec(matrix, ops).hash]
+        r = random.randint(0, 2)
+        return valid[r], test[r], time_[r]
+
+
+def _sample(rng: random.Random, card: list[int]) -> list[int]:
+    return [rng.randrange(c) for c in card]
+
+
+def baseline_rs(api: DictQueryAPI, seeds: int, n: int) -> None:
+    enc = encoding_for(SPACE)
+    card = enc.cardinalities.tolist()
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        for _ in range(n):
+            api.query(int(enc.from_indices(np.asarray(_sample(rng, card)))))
+
+
+def baseline_re(api: DictQueryAPI, seeds: int, n: int, pop: int = 100, tour: int = 10) -> None:
+    enc = encoding_for(SPACE)
+    sp = enc.space
+    card = enc.cardinalities.tolist()
+    k = sp.num_choice_blocks
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        population: collections.deque[tuple[list[int], float]] = collections.deque()
+        for _ in range(pop):
+            arch = _sample(rng, card)
+            population.append((arch, api.query(int(enc.from_indices(np.asarray(arch))))[0]))
+        for _ in range(n - pop):
+            parent = min((rng.choice(population) for _ in range(tour)), key=lambda m: m[1])[0]
+            child = list(parent)
+            kind = rng.randrange(3)
+            if kind == 1:
+                node = rng.randrange(2, k + 2)
+                options = sp.parent_options[node - 1]
+                parents = list(options[child[k + node - 1]])
+                free = [v for v in range(node) if v not in parents]
+                parents[rng.randrange(len(parents))] = rng.choice(free)
+                child[k + node - 1] = options.index(tuple(sorted(parents)))
+            elif kind == 2:
+                b = rng.randrange(k)
+                child[b] = rng.choice([o for o in range(3) if o != child[b]])
+            population.append((child, api.query(int(enc.from_indices(np.asarray(child))))[0]))
+            population.popleft()
+
+
+def baseline_rl(api: DictQueryAPI, seeds: int, n: int, lr: float = 0.1) -> None:
+    enc = encoding_for(SPACE)
+    card = enc.cardinalities.tolist()
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        logits = [np.zeros(c) for c in card]
+        num = den = 0.0
+        for _ in range(n):
+            probs = [np.exp(lg - lg.max()) / np.exp(lg - lg.max()).sum() for lg in logits]
+            choice = [int(rng.choice(len(p), p=p)) for p in probs]
+            reward = 1.0 - api.query(int(enc.from_indices(np.asarray(choice))))[0]
+            num, den = 0.9 * num + 0.1 * reward, 0.9 * den + 0.1
+            adv = reward - num / den
+            for lg, p, c in zip(logits, probs, choice, strict=True):
+                grad = -p
+                grad[c] += 1.0
+                lg += lr * adv * grad
+
+
+BASELINES: dict[str, Callable[[DictQueryAPI, int, int], None]] = {
+    "RS": baseline_rs, "RE": baseline_re, "RL": baseline_rl}
+
+
+class FreeObjective:
+    """A free objective: constant errors, no lookup (the optimizer's own overhead)."""
+
+    def __call__(self, config_ids: Any, budget: int, draws: Any) -> Evaluation:
+        shape = np.shape(config_ids)
+        return Evaluation(np.full(shape, 0.1), np.full(shape, 0.1), np.full(shape, 1.0))
+
+
+def run(seeds: int, baseline_seeds: int, n: int, library_evals: int,
+        rounds: int = 2, library: bool = True) -> list[dict[str, Any]]:
+    """Best-of-`rounds` seconds per side, nb1s and baseline rounds interleaved (a busy
+    machine then slows both alike); the baseline runs `baseline_seeds` and is scaled."""
+    objective = store_shaped_objective(SPACE)
+    api = DictQueryAPI(objective)
+    rows: list[dict[str, Any]] = []
+    for name, baseline in BASELINES.items():
+        seconds = base = float("inf")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            run_blackbox(name, SPACE, objective, range(seeds), n)
+            seconds = min(seconds, time.perf_counter() - start)
+            start = time.perf_counter()
+            baseline(api, baseline_seeds, n)
+            base = min(base, time.perf_counter() - start)
+        base_scaled = base * seeds / baseline_seeds
+        rows.append({"optimizer": name, "seeds": seeds, "evaluations": n,
+                     "nb1s_s": round(seconds, 3),
+                     "baseline_s": round(base_scaled, 3),
+                     "baseline_measured_seeds": baseline_seeds,
+                     "ratio": round(base_scaled / seconds, 1)})
+    for name in LIBRARY if library else ():
+        with_table = run_blackbox(name, SPACE, objective, [0], 1)  # warm imports
+        start = time.perf_counter()
+        with_table = run_blackbox(name, SPACE, objective, [0], library_evals)
+        table_s = time.perf_counter() - start
+        start = time.perf_counter()
+        free = run_blackbox(name, SPACE, FreeObjective(), [0], library_evals)
+        free_s = time.perf_counter() - start
+        rows.append({"optimizer": name, "seeds": 1, "evaluations": len(with_table.records),
+                     "run_s": round(table_s, 3),
+                     "per_evaluation_ms": round(1e3 * table_s / len(with_table.records), 3),
+                     "free_objective_run_s": round(free_s, 3),
+                     "free_per_evaluation_ms": round(1e3 * free_s / len(free.records), 3)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="50 seeds, baseline on 5 seeds, 40 library evaluations")
+    parser.add_argument("--skip-library", action="store_true",
+                        help="only the vectorised optimizers (RS, RE, RL)")
+    parser.add_argument("--json", action="store_true", help="print JSON rows only")
+    args = parser.parse_args(argv)
+    if args.quick:
+        rows = run(seeds=50, baseline_seeds=5, n=280, library_evals=40,
+                   library=not args.skip_library)
+    else:
+        rows = run(seeds=500, baseline_seeds=10, n=280, library_evals=280,
+                   library=not args.skip_library)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print("SYNTHETIC objective (random errors on the real SS3 lookup index); "
+          "baseline timed on fewer seeds and scaled linearly")
+    for row in rows:
+        print("  " + "  ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

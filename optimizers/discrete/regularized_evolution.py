@@ -1,0 +1,157 @@
+"""Regularized evolution (RE, Real et al. 2019) as the NAS-Bench-1Shot1 baseline runs it.
+
+Settings and behaviour from the reference (§10.2): a population of 100 uniformly random
+architectures (loose ends allowed), then cycles until 280 evaluations in total: draw a
+tournament of 10 members with replacement, take the one with the lowest validation
+error as parent, mutate it, evaluate the child, append it and remove the oldest member
+(aging). The mutation is drawn uniformly from
+- identity: the child is the parent (evaluated again, so another NB101 repeat);
+- hidden state: a node uniformly from [low, output], one of its parents replaced by a
+  lower node that is not a parent (the parent count is kept; `low` is the first node
+  with more than one parent set: 3 for SS1, 2 for SS2/SS3, as the original hard-codes);
+- op: one choice block's op replaced by one of the two others.
+The original's initial sampling called a missing function (it crashed); here it is the
+uniform sampling with loose ends it evidently meant.
+
+All seeds run in lock step: the population is an array [seeds, population, H] used as a
+ring buffer, so aging is "overwrite slot (cycle mod population)", the same for every
+seed. Tournament draws index members by age (0 = oldest), as a deque would.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from nb1s.enumerate import OPS, SearchSpace
+
+from .encoding import encoding_for, mutation_low_node
+from .objective import Evaluation, Objective
+from .records import Trajectory, records_from_grid
+from .streams import DECISIONS, REPEATS, categorical, check_seeds, generators, predraw
+
+NAME = "RE"
+IDENTITY, HIDDEN_STATE, OP = 0, 1, 2
+#: uniforms per cycle after the tournament: type, node, parent, replacement, block, op
+_MUTATION_DRAWS = 6
+
+IntArray = npt.NDArray[np.int64]
+
+
+@cache
+def _swap_table(space: SearchSpace) -> tuple[IntArray, IntArray, IntArray]:
+    """Hidden-state mutation as lookups: (table, parents per node, non-parents per node).
+
+    ``table[node - 1, digit, p, q]`` is the parent-set digit of node `node` after its p-th
+    parent (in sorted order) is replaced by its q-th non-parent (sorted); -1 pads.
+    """
+    options = space.parent_options
+    max_digits = max(len(o) for o in options)
+    max_parents = max(space.parents)
+    max_free = max(node - space.num_parents(node) for node in range(1, space.num_nodes))
+    table = np.full((len(options), max_digits, max_parents, max(max_free, 1)), -1,
+                    dtype=np.int64)
+    for node, node_options in enumerate(options, start=1):
+        for digit, parent_set in enumerate(node_options):
+            free = [v for v in range(node) if v not in parent_set]
+            for p, old in enumerate(parent_set):
+                for q, new in enumerate(free):
+                    changed = tuple(sorted({*parent_set} - {old} | {new}))
+                    table[node - 1, digit, p, q] = node_options.index(changed)
+    n_parents = np.asarray(space.parents, dtype=np.int64)
+    n_free = np.arange(1, space.num_nodes, dtype=np.int64) - n_parents
+    return table, n_parents, n_free
+
+
+def mutate(space: int | SearchSpace, parents: IntArray, uniforms: npt.ArrayLike) -> IntArray:
+    """Children of categorical index rows `parents` [n, H] from uniforms [n, 6].
+
+    Uniform columns: mutation type, node, which parent, which replacement, which block,
+    which new op. Pure and vectorised; `regularized_evolution` and the tests share it.
+    """
+    enc = encoding_for(space)
+    sp = enc.space
+    u = np.asarray(uniforms, dtype=np.float64)
+    child = np.array(parents, dtype=np.int64, copy=True)
+    rows = np.arange(child.shape[0])
+    kind = categorical(u[:, 0], 3)
+    k = sp.num_choice_blocks
+    # hidden state: node in [low, k + 1] (the output included)
+    low = mutation_low_node(sp)
+    node = low + categorical(u[:, 1], k + 2 - low)
+    table, n_parents, n_free = _swap_table(sp)
+    col = k + node - 1
+    p = categorical(u[:, 2], n_parents[node - 1])
+    q = categorical(u[:, 3], n_free[node - 1])
+    swapped = table[node - 1, child[rows, col], p, q]
+    hidden = kind == HIDDEN_STATE
+    child[rows[hidden], col[hidden]] = swapped[hidden]
+    # op: a block uniformly, then one of the other two ops uniformly
+    block = categorical(u[:, 4], k)
+    new_op = (child[rows, block] + 1 + categorical(u[:, 5], len(OPS) - 1)) % len(OPS)
+    is_op = kind == OP
+    child[rows[is_op], block[is_op]] = new_op[is_op]
+    return child
+
+
+def regularized_evolution(space: int | SearchSpace, objective: Objective,
+                          seeds: npt.ArrayLike, n_evaluations: int = 280,
+                          population_size: int = 100, tournament_size: int = 10,
+                          budget: int = 108) -> Trajectory:
+    """RE for every seed in `seeds`, vectorised across seeds (see the module docstring)."""
+    seed_arr = check_seeds(seeds)
+    if not 0 < population_size <= n_evaluations or tournament_size < 1:
+        raise ValueError("need 0 < population_size <= n_evaluations and tournament_size >= 1")
+    enc = encoding_for(space)
+    n_seeds, h = len(seed_arr), enc.num_hyperparameters
+    n_cycles = n_evaluations - population_size
+    decisions = generators(seed_arr, DECISIONS)
+    init_u = predraw(decisions, (population_size, h))
+    cycle_u = predraw(decisions, (n_cycles, tournament_size + _MUTATION_DRAWS))
+    draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
+
+    population = categorical(init_u, enc.cardinalities)  # [S, P, H]
+    init_ids = enc.from_indices(population)
+    first = objective(init_ids, budget, draws[:, :population_size])
+    fitness = np.array(first.valid_error, dtype=np.float64, copy=True)  # [S, P]
+
+    ids = np.empty((n_seeds, n_evaluations), dtype=np.int64)
+    valid = np.empty((n_seeds, n_evaluations))
+    test = np.empty((n_seeds, n_evaluations))
+    time = np.empty((n_seeds, n_evaluations))
+    hashes = None if first.hashes is None else np.empty((n_seeds, n_evaluations), "S32")
+    ids[:, :population_size] = init_ids
+    valid[:, :population_size] = first.valid_error
+    test[:, :population_size] = first.test_error
+    time[:, :population_size] = first.train_time
+    if hashes is not None and first.hashes is not None:
+        hashes[:, :population_size] = first.hashes
+
+    seeds_idx = np.arange(n_seeds)[:, None]
+    for cycle in range(n_cycles):
+        u = cycle_u[:, cycle]
+        oldest = cycle % population_size
+        ages = categorical(u[:, :tournament_size], population_size)
+        members = (oldest + ages) % population_size  # [S, T] slots
+        winner = members[np.arange(n_seeds), np.argmin(fitness[seeds_idx, members], axis=1)]
+        parent = population[np.arange(n_seeds), winner]
+        child = mutate(enc.space, parent, u[:, tournament_size:])
+        child_ids = enc.from_indices(child)
+        t = population_size + cycle
+        result: Evaluation = objective(child_ids, budget, draws[:, t])
+        population[:, oldest] = child
+        fitness[:, oldest] = result.valid_error
+        ids[:, t] = child_ids
+        valid[:, t] = result.valid_error
+        test[:, t] = result.test_error
+        time[:, t] = result.train_time
+        if hashes is not None and result.hashes is not None:
+            hashes[:, t] = result.hashes
+    evaluation = Evaluation(valid, test, time, hashes)
+    return Trajectory(NAME, enc.space.number,
+                      records_from_grid(seed_arr, ids, budget, evaluation))
+
+
+__all__ = ["HIDDEN_STATE", "IDENTITY", "NAME", "OP", "mutate", "regularized_evolution"]

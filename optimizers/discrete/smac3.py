@@ -1,0 +1,88 @@
+"""SMAC through SMAC3 2.x (the original ran a SMAC3 0.x facade; reference §10.2).
+
+Settings mapped from the original where 2.x has them:
+- random configuration probability 0.33 -> `get_random_design(probability=0.33)`;
+- random forest with 10 trees -> `get_model(n_trees=10)`;
+- initial incumbent RANDOM -> `RandomInitialDesign` with one configuration;
+- maxR 4 -> intensifier `max_config_calls=4`; deterministic false -> scenario
+  `deterministic=False`, so SMAC may re-run a configuration and 280 trials can be fewer
+  than 280 distinct architectures, as in the original;
+- run objective quality, 280 evaluations -> `n_trials=280`.
+Not mappable in 2.x: intensification percentage 1e-10 and min_chall 1 (the 2.x intensifier
+has neither). SMAC3 writes its run history to an output directory: a temporary directory
+removed after the run, so nothing persists from this layer.
+
+Determinism: SMAC3 2.x's choices depend on Python's string-hash seed (measured: the same
+seed gave different trajectories in two processes, identical ones with PYTHONHASHSEED
+fixed). So unless this process already runs with PYTHONHASHSEED=0, a run happens in a
+spawned child process started with PYTHONHASHSEED=0; the objective travels there by
+pickle and the records come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from nb1s.enumerate import SearchSpace
+
+from .encoding import configuration_space, encoding_for
+from .objective import Objective
+from .records import Trajectory
+from .sequential import SequentialEvaluator
+
+NAME = "SMAC"
+RANDOM_PROBABILITY = 0.33
+N_TREES = 10
+MAX_CONFIG_CALLS = 4
+HASH_SEED = "0"
+
+
+def smac(space: int | SearchSpace, objective: Objective, seed: int,
+         n_evaluations: int = 280, budget: int = 108) -> Trajectory:
+    """One SMAC run of at most `n_evaluations` trials, under a fixed string-hash seed."""
+    if os.environ.get("PYTHONHASHSEED") == HASH_SEED:
+        return _smac_here(space, objective, seed, n_evaluations, budget)
+    previous = os.environ.get("PYTHONHASHSEED")
+    os.environ["PYTHONHASHSEED"] = HASH_SEED  # inherited by the spawned interpreter
+    try:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            result: Trajectory = pool.apply(_smac_here, (space, objective, seed,
+                                                         n_evaluations, budget))
+    finally:
+        if previous is None:
+            del os.environ["PYTHONHASHSEED"]
+        else:
+            os.environ["PYTHONHASHSEED"] = previous
+    return result
+
+
+def _smac_here(space: int | SearchSpace, objective: Objective, seed: int,
+               n_evaluations: int, budget: int) -> Trajectory:
+    from smac import HyperparameterOptimizationFacade as Facade
+    from smac import Scenario
+    from smac.initial_design import RandomInitialDesign
+
+    enc = encoding_for(space)
+    evaluate = SequentialEvaluator(enc, objective, seed)
+
+    def loss(config: Any, seed: int = 0) -> float:
+        del seed  # the NB101 repeat comes from our own per-seed stream
+        return evaluate(dict(config), budget)
+
+    with tempfile.TemporaryDirectory(prefix="nb1s-smac-") as tmp:
+        scenario = Scenario(configuration_space(enc.space, seed=seed), deterministic=False,
+                            n_trials=n_evaluations, seed=seed,
+                            output_directory=Path(tmp) / "smac3")
+        optimizer = Facade(
+            scenario, loss,
+            model=Facade.get_model(scenario, n_trees=N_TREES),
+            random_design=Facade.get_random_design(scenario, probability=RANDOM_PROBABILITY),
+            initial_design=RandomInitialDesign(scenario, n_configs=1),
+            intensifier=Facade.get_intensifier(scenario, max_config_calls=MAX_CONFIG_CALLS),
+            overwrite=True, logging_level=40)
+        optimizer.optimize()
+    return evaluate.trajectory(NAME)
