@@ -12,6 +12,8 @@ A diff is only worth running if a PASS means something, so every row carries an
 
 Any failed row fails the diff; otherwise any underpowered row makes it "no decision";
 only then can it pass. A diff whose rows are all not checkable is "not checkable".
+Bookkeeping rows (every planned run complete, every run made by this recipe) can fail a
+diff but never pass one alone: without a compared number the verdict is "no reference".
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import Any
 PASSED = ("exact", "equivalent", "checked")
 UNDECIDED = ("underpowered", "not checkable", "known deviation")
 OUTCOMES = (*PASSED, "failed", *UNDECIDED)
+
+#: Row kinds that check the results folder, not a number against a reference.
+BOOKKEEPING_KINDS = ("runs", "provenance")
 
 EXIT_FAIL = 1
 EXIT_NO_DECISION = 4
@@ -50,6 +55,8 @@ def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
     for r in rows:
         counts[outcome_of(r)] += 1
     passed = sum(counts[k] for k in PASSED)
+    compared = sum(1 for r in rows if r.get("kind") not in BOOKKEEPING_KINDS
+                   and outcome_of(r) in PASSED)
     tag = f" [{', '.join(labels)}: not a reproduction of the paper]" if labels else ""
     tail = (f"{counts['failed']} failed, {counts['underpowered']} underpowered"
             + (f", {counts['not checkable']} not checkable" if counts["not checkable"] else "")
@@ -63,7 +70,7 @@ def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
         status = "no-decision"
         line = f"NO DECISION: {counts['underpowered']} rows underpowered (too few seeds); " \
                f"{_phrase(counts, PASSED)} passed; {tail}"
-    elif passed:
+    elif compared:
         status = "pass"
         line = f"PASS: {_phrase(counts, PASSED)}; {tail}"
     elif counts["not checkable"]:

@@ -23,7 +23,7 @@ from nb1s.optimizers import (
 )
 from nb1s.optimizers.mixing import Mixing
 
-OPTIONS_DOC = Path(__file__).resolve().parents[1] / "docs" / "one-shot-search.md"
+OPTIONS_DOC = Path(__file__).resolve().parents[1] / "docs" / "paper-vs-code.md"
 
 
 class _Batches:

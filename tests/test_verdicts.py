@@ -175,3 +175,13 @@ def test_diff_command_exit_codes_for_no_decision_and_its_overrides(tmp_path: Pat
     # three seeds each: the x5 shift is decided without any override
     proc = nb1s("diff", str(results("x5-3", 5.0, 3)), "--against", str(results("ref-3", 1.0, 3)))
     assert proc.returncode == 1 and "FAIL:" in proc.stdout
+
+
+def test_bookkeeping_rows_alone_never_pass() -> None:
+    """Complete runs and the right recipe identity are not a reproduction: no reference."""
+    runs = {"kind": "runs", "pass": True}
+    identity = {"kind": "provenance", "pass": True}
+    assert verdict([runs, identity], [])["status"] == "no-reference"
+    assert verdict([{**runs, "pass": False}, identity], [])["status"] == "fail"
+    final = {"kind": "final", "pass": True, "outcome": "exact"}
+    assert verdict([runs, identity, final], [])["status"] == "pass"
