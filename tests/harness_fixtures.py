@@ -46,10 +46,19 @@ def spec(variant: str, space: int, seed: int, epochs: int, optimizer: str = "dar
 
 
 def write_results(results: Path, curves: dict[tuple[str, int], list[Sequence[float]]],
-                  recipe: str = "fig2", version: int = 1, profile: str = "smoke",
+                  recipe: str = "fig2", version: int | None = None, profile: str = "smoke",
                   protocol: str = "paper", band: str = "std",
                   final_epoch: str = "last") -> Plan:
-    """A results folder (plan.json + runs/) holding `curves[(variant, space)]` per seed."""
+    """A results folder (plan.json + runs/) holding `curves[(variant, space)]` per seed.
+
+    `version` defaults to the shipped recipe's current version, so the CLI's
+    "results are vN but the recipe is now vM" check does not mask what a test exercises.
+    """
+    if version is None:
+        from nb1s.harness.recipe import parse_recipe
+        from nb1s.harness.recipe_catalog import recipes_dir
+
+        version = parse_recipe(recipes_dir() / f"{recipe}.yaml").version
     runs = []
     for (variant, space), per_seed in curves.items():
         for seed, values in enumerate(per_seed):

@@ -151,7 +151,7 @@ def test_smoke_results_are_never_diffed_against_table2(tmp_path: Path) -> None:
     result = diff_results(tmp_path, parse_recipe(recipes_dir() / "table2.yaml"))
     assert not [r for r in result["rows"] if r["kind"] == "paper"]
     assert any("Table 2 of the paper is not compared" in n for n in result["notes"])
-    assert (tmp_path / "diff.md").read_text().startswith("# nb1s diff: table2 v1")
+    assert (tmp_path / "diff.md").read_text().startswith("# nb1s diff: table2 v2")
 
 
 def _git_repo(path: Path) -> Path:
@@ -172,7 +172,7 @@ def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -
     from nb1s.harness.reference_curves import load_curves, store_curves
 
     repo = _git_repo(tmp_path / "repo")
-    write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]})
+    write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]}, version=1)
     agg = aggregate_of(tmp_path / "r")
     agg["provenance"]["git_hash"] = "0" * 40
     path = store_curves(agg, folder=tmp_path / "curves", repo=repo)

@@ -8,6 +8,7 @@ and the spec lookup files (written at import, added to older indexes with a noti
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -22,6 +23,8 @@ from nb1s.enumerate import OPS, decode, get_space
 from nb1s.enumerate.encoding import to_nb101_spec
 from nb1s.harness import nasbench as api
 from nb1s.harness import spec_lookup
+from nb1s.harness.errors import UserError
+from nb1s.harness.index_integrity import column_checksums
 from nb1s.harness.nb101_import import import_tfrecord
 from nb1s.harness.synth import write_synthetic_tfrecord
 
@@ -119,6 +122,14 @@ def test_comparison_catches_a_wrong_row(index: Path, tmp_path: Path) -> None:
     rows = np.load(index / spec_lookup.ROWS_FILE)
     os.unlink(broken / spec_lookup.ROWS_FILE)
     np.save(broken / spec_lookup.ROWS_FILE, np.roll(rows, 1))
+    with pytest.raises(UserError, match="does not match its checksum"):
+        api.NASBench(broken)  # the import's column checksums catch a damaged lookup first
+    # a lookup that was wrong from the import on (checksums recorded over the wrong rows)
+    # must still be caught by the fast-vs-plain comparison
+    os.unlink(broken / "provenance.json")
+    meta = json.loads((index / "provenance.json").read_text())
+    meta["columns"] = column_checksums(broken)
+    (broken / "provenance.json").write_text(json.dumps(meta))
     nb = api.NASBench(index)
     specs = [(nb.store.fixed(r)["module_adjacency"].tolist(),
               nb.store.fixed(r)["module_operations"]) for r in range(5)]
@@ -191,6 +202,9 @@ def test_old_index_gets_the_lookup_with_a_notice(index: Path, tmp_path: Path,
     for f in index.iterdir():
         if f.name not in (spec_lookup.CODES_FILE, spec_lookup.ROWS_FILE):
             (old / f.name).write_bytes(f.read_bytes())
+    meta = json.loads((old / "provenance.json").read_text())
+    del meta["columns"]  # indexes imported before the spec lookup had no column checksums
+    (old / "provenance.json").write_text(json.dumps(meta))
     nb = api.NASBench(old, seed=0)
     assert "predates the spec lookup" in capsys.readouterr().err
     assert (old / spec_lookup.CODES_FILE).is_file()

@@ -41,7 +41,11 @@ def test_recipe_pins_published_constants_under_both_protocols() -> None:
 def test_rows_say_which_reference_and_compare_on_it() -> None:
     rows = table2_rows(_agg_matching_the_paper(), {"published_constants"}, DiffSpec())
     assert len(rows) == 12
-    assert all(r["pass"] and r["regret_reference"] == "published_constants" for r in rows)
+    # equal means never fail; where the published std is large, 6 seeds cannot show
+    # equivalence (TOST), so those rows are undecided rather than passed
+    assert all(r["pass"] is not False and r["regret_reference"] == "published_constants"
+               for r in rows)
+    assert sum(r["pass"] is True for r in rows) >= 8
     assert all("the published Table 2 numbers subtract" in r["note"] for r in rows)
 
 
