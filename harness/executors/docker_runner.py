@@ -6,6 +6,11 @@ folder mounted read-write and the data folders read-only, one GPU per container 
 caller; the image's `nb1s` user 1000:1000 when the caller is root). `container_spec` is
 the exact keyword set handed to `client.containers.run`, kept separate so it can be
 inspected and tested without a Docker engine.
+
+Ctrl-C: the first one starts no further container and stops the running ones
+(`container.stop`: SIGTERM to the search, which records `interrupted`, SIGKILL after
+`stop_grace_s`); a second one kills them (`container.kill`). Every container is removed
+by the worker that started it, however it ended.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The same function (`run_job_process`) runs inside each task, so a Slurm task executes the
 very command a local worker would, on the shared filesystem. `cluster="local"` uses
 submitit's local executor (processes on this machine), which is how this path is tested
-without a cluster.
+without a cluster. On Ctrl-C every unfinished task of the array is cancelled
+(`SlurmExecutor._interrupt`).
 """
 
 from __future__ import annotations
