@@ -64,6 +64,7 @@ class DockerExecutor:
         self._lock = threading.Lock()
         self._live: dict[str, Any] = {}  # job key -> its running container
         self._stopping = threading.Event()
+        self._killing = threading.Event()
         self._stopped = 0  # containers stopped by the current interrupt
 
     def describe(self) -> dict[str, object]:
@@ -126,7 +127,9 @@ class DockerExecutor:
         with self._lock:
             self._live[job.key] = container
         try:
-            if self._stopping.is_set():  # interrupted while this one was starting
+            if self._killing.is_set():  # a second Ctrl-C while this one was starting
+                self._kill(container)
+            elif self._stopping.is_set():  # interrupted while this one was starting
                 self._stop(container)
             status = container.wait()
             job.log.parent.mkdir(parents=True, exist_ok=True)
@@ -150,14 +153,20 @@ class DockerExecutor:
             container.stop(timeout=self.stop_grace_s)
 
     def _kill_all(self) -> None:
-        """Second Ctrl-C: SIGKILL every running container at once."""
-        from docker.errors import APIError
-
+        """Second Ctrl-C: SIGKILL every running container at once (and any that is just
+        starting, see `_run_one`)."""
+        self._killing.set()
         with self._lock:
             live = list(self._live.values())
         for container in live:
-            with contextlib.suppress(APIError):
-                container.kill()
+            self._kill(container)
+
+    @staticmethod
+    def _kill(container: Any) -> None:
+        from docker.errors import APIError
+
+        with contextlib.suppress(APIError):
+            container.kill()
 
     def run(self, jobs: Sequence[Job],
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
@@ -176,6 +185,7 @@ class DockerExecutor:
 
         results: dict[str, JobResult] = {}
         self._stopping.clear()
+        self._killing.clear()
         self._stopped = 0
         pool = ThreadPoolExecutor(max_workers=self.workers)
         futures = [pool.submit(one, j) for j in jobs]
