@@ -131,6 +131,8 @@ class RunSummary:
     interrupted: bool = False
     finished: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
+    #: what the executor did to the unfinished runs (containers stopped, tasks cancelled)
+    stop_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -142,7 +144,7 @@ class RunSummary:
                "blocked": self.blocked, "seconds": self.seconds, "ok": self.ok}
         if self.interrupted:
             out.update({"interrupted": True, "finished": self.finished,
-                        "unfinished": self.unfinished})
+                        "unfinished": self.unfinished, "stop_note": self.stop_note})
         return out
 
 
@@ -153,9 +155,10 @@ def interrupt_line(summary: dict[str, Any], resume: str) -> str:
     unfinished = summary["unfinished"]
     total = done + len(unfinished)
     more = ", ..." if len(unfinished) > 4 else ""
+    note = f"; {summary['stop_note']}" if summary.get("stop_note") else ""
     return (f"stopped: {done} of {total} runs complete, {len(unfinished)} not finished "
-            f"({', '.join(unfinished[:4])}{more}); the finished ones are kept and aggregated "
-            f"as partial; resume with: {resume}")
+            f"({', '.join(unfinished[:4])}{more}){note}; the finished ones are kept and "
+            f"aggregated as partial; resume with: {resume}")
 
 
 def run_plan(plan: Plan, results: Path, executor: Executor, data: DataInputs,
@@ -210,6 +213,7 @@ def _run_locked(plan: Plan, results: Path, executor: Executor, data: DataInputs,
         summary.interrupted = True
         summary.finished = [r.key for r in stop.finished]
         summary.unfinished = list(stop.unfinished)
+        summary.stop_note = stop.note
         outcomes = []
     for res in outcomes:
         if not res.ok:

@@ -84,6 +84,10 @@ class RunWriter:
         writer = cls(out, old if finished else {
             **old, "status": "running", "finished_at": None,
             "resumed_at": [*old.get("resumed_at", []), utc_now()],
+            # which package continued it (parallel to resumed_at): results_version matched,
+            # the package version may not
+            "resumed_with_nb1s_version": [*old.get("resumed_with_nb1s_version", []),
+                                          meta.get("nb1s_version")],
             **({"stops": stops} if stops else {})})
         lines = (out / EPOCHS_FILE).read_text(encoding="utf-8").splitlines() \
             if (out / EPOCHS_FILE).is_file() else []
@@ -146,9 +150,11 @@ def strict_json(value: Any, indent: int | None = None) -> str:
             from None
 
 
-#: run.json keys a resume must match: the experiment (settings) and the data it reads.
+#: run.json keys a resume must match: the experiment (settings), the results version of the
+#: search code (`nb1s.optimizers.results_version`; not the package version, which also
+#: changes for releases that leave every result identical) and the data it reads.
 RESUME_KEYS = ("optimizer", "space", "seed", "epochs", "hyperparameters", "options",
-               "nb1s_version")
+               "results_version")
 
 
 def data_identity(meta: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +194,11 @@ def resume_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             out.append(f"{name}: {a!r} -> {b!r}")
 
     for key in RESUME_KEYS:
+        if key == "results_version" and key not in old and new.get(key) is not None:
+            # recorded before results versions existed: nothing proves the numbers match
+            out.append(f"results_version: not recorded (a run older than results versions) "
+                       f"-> {new[key]!r}")
+            continue
         compare(key, old.get(key), new.get(key))
     mine, theirs = data_identity(old), data_identity(new)
     for key in mine:

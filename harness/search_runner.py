@@ -199,6 +199,7 @@ def _run_checked(request: SearchRequest, space: Any, settings: ResolvedSettings,
                  progress: ProgressFn | None) -> dict[str, Any]:
     """Load data and model (still nothing written), then lock the folder and run."""
     from nb1s.optimizers import OneShotSearch, count_parameters
+    from nb1s.optimizers.results_version import RESULTS_VERSION
 
     from .cifar import load_images, resolve_cifar_dir, search_split
     from .run_environment import git_hash, torch_environment
@@ -226,6 +227,7 @@ def _run_checked(request: SearchRequest, space: Any, settings: ResolvedSettings,
                      "regret_minimum": tracker.minimum,
                      "snapshot_epochs": list(settings.snapshot_epochs)},
         "nb1s_version": nb1s.__version__,
+        "results_version": RESULTS_VERSION,
         "git_hash": git_hash(),
         **torch_environment(device),
         "parameter_count": count_parameters(search.model),

@@ -77,6 +77,25 @@ CASES: list[tuple[str, list[str], str, list[str]]] = [
                                     "--executor", "k8s"], "unknown executor", ["{tmp}/x"]),
     ("run-unknown-optimizer", ["run", "{tmp}/fig2.yaml", *SMOKE, "--out", "{tmp}/x"],
      "nothing was run", ["{tmp}/x"]),
+    # the analysis kinds own their --out like the search kinds (issue 12, gap 2)
+    ("fig6-out-is-a-file", ["reproduce", "fig6", *SMOKE, "--out", "{tmp}/afile"], "is a file",
+     []),
+    ("fig6-out-empty", ["reproduce", "fig6", *SMOKE, "--out", ""], "current directory",
+     ["{tmp}/plan.json", "{tmp}/data"]),
+    ("fig6-out-dataset", ["reproduce", "fig6", *SMOKE, "--out", "{data}/digits"],
+     "is a data set", ["{data}/digits/plan.json", "{data}/digits/data"]),
+    ("fig6-out-is-a-search-run", ["reproduce", "fig6", *SMOKE, "--out", "{tmp}/arun"],
+     "holds a single search run", ["{tmp}/arun/plan.json", "{tmp}/arun/data"]),
+    ("fig6-out-is-a-check-folder", ["reproduce", "fig6", *SMOKE, "--out", "{tmp}/checked"],
+     "holds results of `nb1s check`", ["{tmp}/checked/data"]),
+    ("fig3-out-is-a-search-run", ["reproduce", "fig3", *SMOKE, "--out", "{tmp}/arun"],
+     "holds a single search run", ["{tmp}/arun/plan.json", "{tmp}/arun/data"]),
+    ("fig3-out-dataset", ["reproduce", "fig3", *SMOKE, "--out", "{data}/nb101"],
+     "is a data set", ["{data}/nb101/plan.json", "{data}/nb101/data"]),
+    ("fig17-out-is-a-check-folder", ["reproduce", "fig17", *SMOKE, "--out", "{tmp}/checked"],
+     "holds results of `nb1s check`", ["{tmp}/checked/data"]),
+    ("fig17-out-under-a-file", ["reproduce", "fig17", *SMOKE, "--out", "{tmp}/afile/sub"],
+     "which is a file", []),
     ("data-info-damaged-index", ["data", "info", "--data-dir", "{tmp}/damaged"],
      "re-run `nb1s data import`", []),
 ]
@@ -97,6 +116,10 @@ def world(search_data: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     (tmp / "binary.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
     (tmp / "afile").write_text("not a folder\n")
     (tmp / "other.json").write_text(json.dumps({"some": "other json"}))
+    (tmp / "arun").mkdir()
+    (tmp / "arun" / "run.json").write_text(json.dumps({"status": "complete"}))
+    (tmp / "checked").mkdir()
+    (tmp / "checked" / "plan.json").write_text(json.dumps({"command": "check", "runs": []}))
     write_synthetic_tfrecord(tmp / "small.tfrecord", models=3, seed=0)
     write_results(tmp / "results", {("darts", 1): [[0.1, 0.02], [0.3, 0.04]]})
     (tmp / "results" / "aggregate.json").write_text("{ corrupt")

@@ -144,6 +144,44 @@ def test_a_resume_on_other_data_or_settings_is_refused_naming_only_what_differs(
     assert done["status"] == "complete"
 
 
+def test_resume_compares_the_results_version_not_the_package_version(
+        search_data: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nb1s
+    from nb1s.optimizers import results_version
+
+    out = tmp_path / "run"
+    with pytest.raises(_Stop):
+        run_search(_request(search_data, out, epochs=3), progress=_stop_after(1))
+    stored = json.loads((out / "run.json").read_text())
+    assert stored["results_version"] == results_version.RESULTS_VERSION
+    assert stored["nb1s_version"] == nb1s.__version__
+    # a release that changes no result: the older run resumes, and says who continued it
+    monkeypatch.setattr(nb1s, "__version__", "99.0.0")
+    done = run_search(_request(search_data, out, epochs=3, resume=True))
+    assert done["status"] == "complete"
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["nb1s_version"] == stored["nb1s_version"]  # the version that started it
+    assert meta["resumed_with_nb1s_version"] == ["99.0.0"]
+    # search code whose results changed: refused, naming only that key
+    other = tmp_path / "other"
+    with pytest.raises(_Stop):
+        run_search(_request(search_data, other, epochs=3), progress=_stop_after(1))
+    bumped = results_version.RESULTS_VERSION + 1
+    monkeypatch.setattr(results_version, "RESULTS_VERSION", bumped)
+    with pytest.raises(UserError) as err:
+        run_search(_request(search_data, other, epochs=3, resume=True))
+    message = str(err.value)
+    assert f"results_version: {bumped - 1} -> {bumped}" in message
+    assert "nb1s_version" not in message and ";" not in message
+    # a run recorded before results versions existed proves nothing: refused
+    monkeypatch.setattr(results_version, "RESULTS_VERSION", bumped - 1)
+    old = json.loads((other / "run.json").read_text())
+    del old["results_version"]
+    (other / "run.json").write_text(json.dumps(old))
+    with pytest.raises(UserError, match="results_version: not recorded"):
+        run_search(_request(search_data, other, epochs=3, resume=True))
+
+
 # ---------------------------------------------------------------- case 2: stale aggregates
 
 def test_diff_rederives_the_aggregate_and_fails_on_missing_runs(tmp_path: Path) -> None:

@@ -76,6 +76,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
             return
         from ..optimizer_catalog import availability
+        from ..out_folder import check_out
         from ..recipe import PAPER_ONLY_KINDS
         from ..recipe_plan import plan_recipe
         from ..reproduce import reproduce_recipe
@@ -91,6 +92,9 @@ def register(app: typer.Typer) -> None:
         if recipe.kind == "enumeration":
             raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
         results = out or default_results(recipe.name, profile, protocol)
+        # every kind writes a results folder (plan.json and more), the analysis kinds too:
+        # refuse a folder that belongs to something else before any data is prepared
+        check_out(results, "results")
         if note and not store_reference:
             raise UserError("--note is stored with --store-reference only")
         if store_reference:

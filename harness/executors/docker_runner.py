@@ -6,20 +6,27 @@ folder mounted read-write and the data folders read-only, one GPU per container 
 caller; the image's `nb1s` user 1000:1000 when the caller is root). `container_spec` is
 the exact keyword set handed to `client.containers.run`, kept separate so it can be
 inspected and tested without a Docker engine.
+
+Ctrl-C: the first one starts no further container and stops the running ones
+(`container.stop`: SIGTERM to the search, which records `interrupted`, SIGKILL after
+`stop_grace_s`); a second one kills them (`container.kill`). Every container is removed
+by the worker that started it, however it ended.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import UserError
-from .job import Job, JobResult
+from .job import NOT_STARTED, Interrupted, Job, JobResult, wait_or_kill
 
 DEFAULT_IMAGE = "nb1s:latest"
 IMAGE_USER = "1000:1000"  # the `nb1s` user created in docker/Dockerfile
@@ -45,13 +52,20 @@ class DockerExecutor:
 
     def __init__(self, mounts: Sequence[Mount], image: str = DEFAULT_IMAGE,
                  gpus: Sequence[str] = (), workers: int | None = None, client: Any = None,
-                 user: str | None = None) -> None:
+                 user: str | None = None, stop_grace_s: int = 60) -> None:
         self.mounts = [Mount(m.host.resolve(), m.container, m.read_only) for m in mounts]
         self.image = image
         self.gpus = list(gpus)
         self.workers = workers or max(1, len(self.gpus))
         self.user = user or default_user()
         self._client = client
+        #: seconds a stopped container gets to record `interrupted` before Docker kills it
+        self.stop_grace_s = stop_grace_s
+        self._lock = threading.Lock()
+        self._live: dict[str, Any] = {}  # job key -> its running container
+        self._stopping = threading.Event()
+        self._killing = threading.Event()
+        self._stopped = 0  # containers stopped by the current interrupt
 
     def describe(self) -> dict[str, object]:
         return {"executor": self.name, "image": self.image, "workers": self.workers,
@@ -106,20 +120,58 @@ class DockerExecutor:
     def _run_one(self, job: Job, gpu: str | None) -> JobResult:
         import time
 
+        if self._stopping.is_set():  # interrupted before this job's turn: never started
+            return JobResult(job.key, NOT_STARTED, 0.0, str(job.log))
         started = time.perf_counter()
         container = self.client().containers.run(**self.container_spec(job, gpu))
+        with self._lock:
+            self._live[job.key] = container
         try:
+            if self._killing.is_set():  # a second Ctrl-C while this one was starting
+                self._kill(container)
+            elif self._stopping.is_set():  # interrupted while this one was starting
+                self._stop(container)
             status = container.wait()
             job.log.parent.mkdir(parents=True, exist_ok=True)
             with open(job.log, "ab") as fh:
                 fh.write(container.logs())
         finally:
+            with self._lock:
+                self._live.pop(job.key, None)
             container.remove(force=True)
         code = int(status.get("StatusCode", 1)) if isinstance(status, dict) else 1
         return JobResult(job.key, code, round(time.perf_counter() - started, 3), str(job.log))
 
+    def _stop(self, container: Any) -> None:
+        """SIGTERM to the search in the container (it records `interrupted`); Docker sends
+        SIGKILL itself after `stop_grace_s`. A container that is already gone is fine."""
+        from docker.errors import APIError
+
+        with self._lock:
+            self._stopped += 1
+        with contextlib.suppress(APIError):
+            container.stop(timeout=self.stop_grace_s)
+
+    def _kill_all(self) -> None:
+        """Second Ctrl-C: SIGKILL every running container at once (and any that is just
+        starting, see `_run_one`)."""
+        self._killing.set()
+        with self._lock:
+            live = list(self._live.values())
+        for container in live:
+            self._kill(container)
+
+    @staticmethod
+    def _kill(container: Any) -> None:
+        from docker.errors import APIError
+
+        with contextlib.suppress(APIError):
+            container.kill()
+
     def run(self, jobs: Sequence[Job],
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        """Run every job; on Ctrl-C stop launching, stop the running containers (see
+        `_interrupt`) and raise `Interrupted` with what finished."""
         slots: queue.Queue[str | None] = queue.Queue()
         for i in range(self.workers):
             slots.put(self.gpus[i] if i < len(self.gpus) else None)
@@ -132,10 +184,44 @@ class DockerExecutor:
                 slots.put(gpu)
 
         results: dict[str, JobResult] = {}
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for fut in as_completed([pool.submit(one, j) for j in jobs]):
+        self._stopping.clear()
+        self._killing.clear()
+        self._stopped = 0
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        futures = [pool.submit(one, j) for j in jobs]
+        try:
+            for fut in as_completed(futures):
                 res = fut.result()
                 results[res.key] = res
                 if on_done is not None:
                     on_done(res)
+        except KeyboardInterrupt:
+            self._interrupt(jobs, futures, results,
+                            lambda: pool.shutdown(wait=False, cancel_futures=True))
+        finally:
+            pool.shutdown(wait=True)
         return [results[j.key] for j in jobs]
+
+    def _interrupt(self, jobs: Sequence[Job], futures: Sequence[Future[JobResult]],
+                   results: dict[str, JobResult], cancel_queued: Callable[[], None]) -> None:
+        """First Ctrl-C: no new container starts, every running one is stopped (in parallel,
+        each search records `interrupted`) and removed by its worker; then `Interrupted`.
+        A second Ctrl-C while they stop kills them (`container.kill()`) and leaves."""
+        self._stopping.set()
+        cancel_queued()
+        with self._lock:
+            live = list(self._live.values())
+        for container in live:
+            threading.Thread(target=self._stop, args=(container,), daemon=True).start()
+        if not wait_or_kill(lambda: all(f.done() for f in futures), self._kill_all,
+                            self.stop_grace_s + 30):
+            self._kill_all()
+        for fut in futures:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                res = fut.result()
+                results.setdefault(res.key, res)
+        finished = [results[j.key] for j in jobs if j.key in results and results[j.key].ok]
+        done = {r.key for r in finished}
+        note = (f"{self._stopped} running container(s) were stopped and removed"
+                if self._stopped else "no container was running")
+        raise Interrupted(finished, [j.key for j in jobs if j.key not in done], note) from None

@@ -111,12 +111,19 @@ CHILDREN = Children()
 
 
 class Interrupted(Exception):
-    """An executor stopped early on Ctrl-C/SIGTERM: the jobs that finished, in job order."""
+    """An executor stopped early on Ctrl-C/SIGTERM: the jobs that finished, in job order.
 
-    def __init__(self, finished: Sequence[JobResult], unfinished: Sequence[str]) -> None:
+    `note` says what the executor did to the unfinished ones where that is not simply
+    "terminated" (containers stopped, a cluster asked to cancel tasks); it goes into the
+    one line the user sees.
+    """
+
+    def __init__(self, finished: Sequence[JobResult], unfinished: Sequence[str],
+                 note: str = "") -> None:
         super().__init__("interrupted")
         self.finished = list(finished)
         self.unfinished = list(unfinished)
+        self.note = note
 
 
 def run_job_process(job: Job, extra_env: Mapping[str, str] | None = None) -> JobResult:
@@ -141,9 +148,31 @@ def run_job_process(job: Job, extra_env: Mapping[str, str] | None = None) -> Job
             if CHILDREN.stopping.is_set():  # interrupted while this one was starting
                 os.killpg(proc.pid, signal.SIGTERM)
             code = proc.wait()
+        except KeyboardInterrupt:
+            # Only the main thread sees this: a submitit task that was cancelled (SIGINT).
+            # The child has its own session, so pass the stop on before this process goes.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            raise
         finally:
             CHILDREN.discard(proc)
     return JobResult(job.key, code, round(time.perf_counter() - started, 3), str(job.log))
+
+
+def wait_or_kill(done: Callable[[], bool], kill: Callable[[], None], grace_s: float) -> bool:
+    """After a first interrupt: wait up to `grace_s` for `done()`. A second Ctrl-C while
+    waiting calls `kill()` and re-raises, so the second one always acts at once. Returns
+    whether everything finished within the grace time."""
+    deadline = time.monotonic() + grace_s
+    try:
+        while not done():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        kill()
+        raise
+    return True
 
 
 def stop_children(pending: Callable[[], None] | None = None, grace_s: float = 60.0) -> None:

@@ -3,16 +3,23 @@
 The same function (`run_job_process`) runs inside each task, so a Slurm task executes the
 very command a local worker would, on the shared filesystem. `cluster="local"` uses
 submitit's local executor (processes on this machine), which is how this path is tested
-without a cluster.
+without a cluster. On Ctrl-C every unfinished task of the array is cancelled
+(`SlurmExecutor._interrupt`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .job import Job, JobResult, run_job_process
+from .job import Interrupted, Job, JobResult, run_job_process
+
+#: where submitit's local controllers write (see `_controller_output`)
+CONTROLLER_LOG = "local-controllers.log"
 
 
 class SlurmExecutor:
@@ -48,18 +55,88 @@ class SlurmExecutor:
 
     def run(self, jobs: Sequence[Job],
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        """Submit the array and collect results in job order; on Ctrl-C see `_interrupt`."""
         ex = self.executor()
         handles = []
-        with ex.batch():
+        quiet = _controller_output(self.folder / CONTROLLER_LOG) if self.cluster == "local" \
+            else contextlib.nullcontext()
+        with quiet, ex.batch():
             for job in jobs:
                 handles.append(ex.submit(run_job_process, job))
-        results = []
-        for job, handle in zip(jobs, handles, strict=True):
-            try:
-                res = handle.result()
-            except Exception as exc:  # a task that died before returning (preempted, OOM)
-                res = JobResult(job.key, 1, 0.0, f"{job.log} (submitit: {exc})")
-            results.append(res)
-            if on_done is not None:
-                on_done(res)
+        results: list[JobResult] = []
+        try:
+            for job, handle in zip(jobs, handles, strict=True):
+                res = _outcome(job, handle)
+                results.append(res)
+                if on_done is not None:
+                    on_done(res)
+        except KeyboardInterrupt:
+            self._interrupt(jobs, handles, results)
         return results
+
+    def _interrupt(self, jobs: Sequence[Job], handles: Sequence[Any],
+                   results: list[JobResult]) -> None:
+        """Ctrl-C: keep the tasks that already finished (also those that finished while an
+        earlier one was awaited), ask the cluster to cancel every other task of the array
+        (`job.cancel()`: scancel on Slurm, SIGINT on the local cluster) and raise
+        `Interrupted`. Nothing is awaited: a cancelled search records `interrupted` on
+        its own, and the next invocation resumes it. A second Ctrl-C during the
+        cancelling stops the parent; tasks not yet cancelled keep running."""
+        seen = {r.key for r in results}
+        finished = [r for r in results if r.ok]
+        cancelled: list[str] = []
+        for job, handle in zip(jobs, handles, strict=True):
+            if job.key in seen:
+                continue
+            if handle.done():
+                res = _outcome(job, handle)
+                if res.ok:
+                    finished.append(res)
+                    continue
+            else:
+                handle.cancel(check=False)
+                cancelled.append(str(handle.job_id))
+        done = {r.key for r in finished}
+        where = "the local cluster" if self.cluster == "local" else "Slurm"
+        note = (f"{where} was asked to cancel their {len(cancelled)} unfinished task(s) "
+                f"({_ids(cancelled)})" if cancelled else "no task was still running")
+        order = {j.key: i for i, j in enumerate(jobs)}
+        raise Interrupted(sorted(finished, key=lambda r: order[r.key]),
+                          [j.key for j in jobs if j.key not in done], note) from None
+
+
+@contextlib.contextmanager
+def _controller_output(log: Path) -> Iterator[None]:
+    """Point file descriptors 1 and 2 at `log` while submitit starts its local controllers.
+
+    Each controller inherits this process's stdout/stderr, and a cancelled one prints a
+    KeyboardInterrupt traceback there: on the user's terminal, next to the one line an
+    interrupt promises. Started while this is in effect, they write to the log instead.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        with open(log, "ab") as fh:
+            os.dup2(fh.fileno(), 1)
+            os.dup2(fh.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
+
+
+def _outcome(job: Job, handle: Any) -> JobResult:
+    """A task's JobResult, or a failure naming submitit's reason when it died first."""
+    try:
+        res: JobResult = handle.result()
+    except Exception as exc:  # a task that died before returning (preempted, OOM)
+        res = JobResult(job.key, 1, 0.0, f"{job.log} (submitit: {exc})")
+    return res
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
