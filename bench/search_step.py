@@ -4,14 +4,15 @@ DARTS first order on search space 3 at batch 32 (issue 11's target case). Every 
 starts from the same weights (the original's re-derivation gets nb1s's weights copied into
 it, `original_darts.py`), takes the same batch, and the variants' rounds are interleaved,
 so a busy machine slows them alike; the median seconds per search step (architecture step
-+ weight step) is kept. Rows:
++ weight step) is kept. Rows, each adding one lever to the row before:
 - original (re-derived): separate input projections, plain backward in both steps;
-- nb1s, plain backward: fused input projections, softmax once per forward, but the
-  original's backward (weight gradients in the architecture step and vice versa);
-- nb1s (default): the same plus the lean backward (only the gradients each step uses);
-- nb1s + channels_last: `Hyperparameters.channels_last` on top of the default;
-- nb1s + torch.compile (only with `--compile`; the compile takes minutes on 2 cores);
-- each at 1 and at 2 intra-op threads (`torch.set_num_threads`).
+- nb1s, plain: fused input projections (one 1x1 conv for all k + 1), softmax once per
+  forward, every fast path off (`nb1s.optimizers.fast_paths`), the original's backward;
+- + split projections; + CPU max-pool in channels-last (both exact fast paths);
+- + lean backward: only the gradients each step uses (= the nb1s default);
+- + channels_last: `Hyperparameters.channels_last` (float-tolerance equal; off by default);
+- + torch.compile instead of channels_last (only with `--compile`: minutes to compile);
+- at each intra-op thread count in `--threads` (default 1; `--threads 1,2` for both).
 After timing, one step of every variant from identical states is compared with the plain
 nb1s step (largest difference of any weight, BN statistic or architecture logit), so a
 lever that changes results shows it. The default size is the paper's (C=16, 9 cells);
@@ -33,18 +34,25 @@ from original_darts import OriginalSearch, copy_from_nb1s
 
 from nb1s.enumerate import OPS, get_space
 from nb1s.optimizers import OneShotSearch, Options, get_method
+from nb1s.optimizers.fast_paths import fast_paths
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 Pair = tuple[Batch, Batch]
 
-#: name -> (nb1s hyperparameter levers, lean backward, compile); None: the original
-NB1S_VARIANTS: dict[str, tuple[dict[str, Any], bool, bool]] = {
-    "nb1s, plain backward": ({}, False, False),
-    "nb1s (default: lean backward)": ({}, True, False),
-    "nb1s + channels_last": ({"channels_last": True}, True, False),
+PLAIN = {"split_projections": False, "cpu_maxpool_channels_last": False}
+#: name -> (hyperparameter levers, lean backward, torch.compile, fast-path switches); each
+#: row adds one lever to the row before it
+NB1S_VARIANTS: dict[str, tuple[dict[str, Any], bool, bool, dict[str, bool]]] = {
+    "nb1s, plain (fused projections only)": ({}, False, False, PLAIN),
+    "+ split projections": ({}, False, False, {"cpu_maxpool_channels_last": False}),
+    "+ CPU max-pool in channels-last": ({}, False, False, {}),
+    "+ lean backward (= nb1s default)": ({}, True, False, {}),
+    "+ channels_last (option, off by default)": ({"channels_last": True}, True, False, {}),
 }
 ORIGINAL = "original (re-derived)"
-DEFAULT = "nb1s (default: lean backward)"
+DEFAULT = "+ lean backward (= nb1s default)"
+CHANNELS_LAST = "+ channels_last (option, off by default)"
+PLAIN_NB1S = "nb1s, plain (fused projections only)"
 
 
 def _search(channels: int, batch: int, levers: dict[str, Any], lean: bool,
@@ -81,7 +89,7 @@ def _stepper(channels: int, batch: int, name: str, variants: dict[str, Any]
                                                  *net.arch_parameters()]]
 
         return lambda pair: original.step(*pair), state_original
-    levers, lean, compile_ = variants[name]
+    levers, lean, compile_, switches = variants[name]
     search = _search(channels, batch, levers, lean, compile_)
 
     def state_nb1s() -> list[torch.Tensor]:
@@ -90,7 +98,8 @@ def _stepper(channels: int, batch: int, name: str, variants: dict[str, Any]
                                              *net.arch_parameters()]]
 
     def step_nb1s(pair: Pair) -> None:
-        search.train_epoch([pair], 0)
+        with fast_paths(**switches):
+            search.train_epoch([pair], 0)
 
     return step_nb1s, state_nb1s
 
@@ -106,7 +115,7 @@ def run(channels: int, batch: int, rounds: int, compile_: bool,
 
     variants: dict[str, Any] = dict(NB1S_VARIANTS)
     if compile_:
-        variants["nb1s + torch.compile"] = ({}, True, True)
+        variants["+ torch.compile (instead of channels_last)"] = ({}, True, True, {})
     names = [ORIGINAL, *variants]
     pair = _pair(batch)
     threads_before = torch.get_num_threads()
@@ -125,14 +134,14 @@ def run(channels: int, batch: int, rounds: int, compile_: bool,
                     if r:
                         times[case].append(time.perf_counter() - start)
                     progress.advance(task)
-        torch.set_num_threads(threads_before)
+        torch.set_num_threads(threads[0])
         states = {}
         for name in names:
             step, state = _stepper(channels, batch, name, variants)
             step(pair)
             states[name] = state()
         for name in names:
-            differences[name] = _max_difference(states["nb1s, plain backward"], states[name])
+            differences[name] = _max_difference(states[PLAIN_NB1S], states[name])
     finally:
         torch.set_num_threads(threads_before)
     rows = []
@@ -142,13 +151,14 @@ def run(channels: int, batch: int, rounds: int, compile_: bool,
         rows.append({"variant": name, "threads": t, "median_s_per_step": median,
                      "speedup_vs_original_same_threads": original / median,
                      "max_state_difference_after_one_step": differences[name]})
-    targets = [{"target": f"DARTS 1st order, SS3, batch {batch}, C={channels}, {t} thread(s):"
-                          " nb1s default >= 1.3x original",
-                "ratio": statistics.median(times[(ORIGINAL, t)])
-                / statistics.median(times[(DEFAULT, t)]),
-                "met": statistics.median(times[(ORIGINAL, t)])
-                / statistics.median(times[(DEFAULT, t)]) >= 1.3}
-               for t in threads]
+    def ratio(name: str, t: int) -> float:
+        return statistics.median(times[(ORIGINAL, t)]) / statistics.median(times[(name, t)])
+
+    targets = [{"target": f"DARTS 1st order, SS3, batch {batch}, C={channels}, {t} thread(s),"
+                          f" {label}: >= 1.3x the original", "ratio": ratio(name, t),
+                "met": ratio(name, t) >= 1.3}
+               for t in threads for name, label in ((DEFAULT, "nb1s default"),
+                                                    (CHANNELS_LAST, "with channels_last"))]
     return {"optimizer": "darts (1st order)", "space": 3, "batch": batch, "channels": channels,
             "layers": 9, "rounds": rounds, "rows": rows, "targets": targets}
 
@@ -157,17 +167,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=16)
     parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--compile", action="store_true", help="also time torch.compile")
+    parser.add_argument("--threads", default="1",
+                        help="comma-separated intra-op thread counts to time, e.g. 1,2")
     parser.add_argument("--quick", action="store_true", help="C=8, 3 rounds")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     if args.quick:
         args.channels, args.rounds = 8, 3
-    if min(args.channels, args.batch, args.rounds) < 1:
-        print("search_step: --channels, --batch and --rounds must be >= 1", file=sys.stderr)
+    try:
+        threads = tuple(int(t) for t in args.threads.split(","))
+    except ValueError:
+        threads = ()
+    if min(args.channels, args.batch, args.rounds, *threads, 0 if not threads else 1) < 1:
+        print("search_step: --channels, --batch, --rounds and --threads must be >= 1",
+              file=sys.stderr)
         return 2
-    result = run(args.channels, args.batch, args.rounds, args.compile)
+    result = run(args.channels, args.batch, args.rounds, args.compile, threads)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -180,3 +180,48 @@ def test_the_step_comparison_catches_leaked_weight_gradients() -> None:
     worst = max(float((p - q).abs().max()) for p, q in
                 zip(reference.parameters(), net.parameters(), strict=True))
     assert worst > 1e-6
+
+
+def test_cpu_maxpool_fast_path_is_bit_identical_with_ties() -> None:
+    """Values and gradients equal bit for bit, also where a window holds several maxima."""
+    from nb1s.optimizers.fast_paths import fast_paths
+    from nb1s.optimizers.ops import MaxPool3x3
+
+    g = torch.Generator().manual_seed(0)
+    base = torch.randint(0, 3, (4, 8, 9, 9), generator=g).double()  # many ties
+    grad = torch.randn(4, 8, 9, 9, generator=g, dtype=torch.float64)
+    results = []
+    for fast in (False, True):
+        with fast_paths(cpu_maxpool_channels_last=fast):
+            x = base[:, 1:7].clone().requires_grad_()  # also a strided view below
+            out = MaxPool3x3()(x[:, 1:])
+            out.backward(grad[:, :5])
+        assert out.is_contiguous()
+        results.append((out.detach(), x.grad))
+    assert torch.equal(results[0][0], results[1][0])
+    assert torch.equal(results[0][1], results[1][1])
+    # a different tie rule (last maximum instead of first) would be caught
+    flipped = torch.nn.functional.max_pool2d(base.flip(-1)[:, 2:7].clone().requires_grad_(),
+                                             3, 1, 1)
+    assert flipped.shape == results[0][0].shape
+
+
+@pytest.mark.parametrize("switch", ["split_projections", "cpu_maxpool_channels_last"])
+def test_supernet_fast_paths_equal_the_plain_code(switch: str) -> None:
+    from nb1s.optimizers.fast_paths import fast_paths
+
+    pairs = _pairs(2)
+    states = []
+    for fast in (False, True):
+        with fast_paths(**{switch: fast}):
+            search = _search("darts", lean=True, space=1)
+            _run(search, pairs)
+        states.append(_state(search))
+    assert all(torch.equal(a, b) for a, b in zip(*states, strict=True))
+
+
+def test_fast_paths_reject_unknown_switches() -> None:
+    from nb1s.optimizers.fast_paths import fast_paths
+
+    with pytest.raises(ValueError, match="unknown fast path"), fast_paths(nonsense=True):
+        pass
