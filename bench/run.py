@@ -26,7 +26,7 @@ BENCHMARKS = [
     "blackbox_speed",
 ]
 #: Benchmarks with a `--quick` mode.
-QUICK = {"compat_api", "augment_speed", "search_step"}
+QUICK = {"compat_api", "augment_speed", "search_step", "blackbox_speed"}
 
 
 def main(argv: list[str] | None = None) -> int:
