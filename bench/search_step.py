@@ -111,6 +111,7 @@ def _max_difference(a: list[torch.Tensor], b: list[torch.Tensor]) -> float:
 
 def run(channels: int, batch: int, rounds: int, compile_: bool,
         threads: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
+    from rich.console import Console
     from rich.progress import Progress
 
     variants: dict[str, Any] = dict(NB1S_VARIANTS)
@@ -124,7 +125,8 @@ def run(channels: int, batch: int, rounds: int, compile_: bool,
     differences: dict[str, float] = {}
     try:
         steppers = {case: _stepper(channels, batch, case[0], variants)[0] for case in cases}
-        with Progress(transient=True) as progress:
+        # on stderr, so that `--json` output on stdout stays parseable
+        with Progress(transient=True, console=Console(stderr=True)) as progress:
             task = progress.add_task("search step rounds", total=(rounds + 1) * len(cases))
             for r in range(rounds + 1):  # round 0 warms up (and compiles)
                 for case in cases:
