@@ -22,10 +22,11 @@ BENCHMARKS = [
     "fig6_distribution",
     "compat_api",
     "augment_speed",
-    "search_levers",
+    "search_step",
+    "blackbox_speed",
 ]
 #: Benchmarks with a `--quick` mode.
-QUICK = {"compat_api", "augment_speed", "search_levers"}
+QUICK = {"compat_api", "augment_speed", "search_step", "blackbox_speed"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,8 +100,12 @@ class OneShotSearch:
     """Supernet, architecture weights, optimizers and progress of one search run."""
 
     def __init__(self, method: OneShotMethod, space: SearchSpace, hp: Hyperparameters,
-                 options: Options, seed: int, device: torch.device | str = "cpu") -> None:
+                 options: Options, seed: int, device: torch.device | str = "cpu",
+                 lean_backward: bool = True) -> None:
         self.method = method
+        #: skip gradients the step throws away (see `arch_backward`, `weight_backward`);
+        #: False runs the plain backward of the original code (tests and benchmarks)
+        self.lean_backward = lean_backward
         self.space = space
         self.hp = hp
         self.options = options
@@ -129,6 +133,7 @@ class OneShotSearch:
             self.arch.parameters(), lr=hp.arch_learning_rate,
             betas=(hp.arch_beta1, hp.arch_beta2), weight_decay=hp.arch_weight_decay)
         self.criterion = nn.CrossEntropyLoss()
+        self._weights = list(self.model.parameters())
         #: last epoch reported to the callback (-1: not even the initial weights yet)
         self.reported = -1
         self.wall_time_s = 0.0
@@ -148,12 +153,44 @@ class OneShotSearch:
             x = x.contiguous(memory_format=torch.channels_last)
         weights = self.mixing.cell_weights(self.arch, self.hp.layers)
         with self._autocast():
-            return self.model(x, weights).float()
+            out: torch.Tensor = self.model(x, weights)
+        # back to float32 after bf16 autocast; a float64 model (equality tests) stays float64
+        return out.float() if out.dtype in (torch.bfloat16, torch.float16) else out
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the supernet under freshly mixed architecture weights."""
         out: torch.Tensor = self.criterion(self.logits(x), y)
         return out
+
+    def arch_backward(self, loss: torch.Tensor) -> None:
+        """Backward of an architecture step's loss into the architecture gradients.
+
+        The original's plain backward also fills every weight gradient, which the weight
+        step then clears: with `zero_grad=none` they are dropped, with `in_place` zeroed
+        (leaving only the fact that a gradient tensor exists). Skipping them is therefore
+        exactly equal whenever the weight step's own backward reaches every weight the
+        architecture step reached, i.e. unless GDAS skips unsampled ops under `in_place`
+        zeroing (there an op sampled only in the architecture step gets a zero gradient,
+        and so SGD's decay and momentum, in the original). Only there is the plain
+        backward kept.
+        """
+        skips_ops = bool(getattr(self.mixing, "skip_unsampled", False))
+        if self.lean_backward and (self.options.zero_grad == "none" or not skips_ops):
+            loss.backward(inputs=list(self.arch.parameters()))
+        else:
+            loss.backward()
+
+    def weight_backward(self, loss: torch.Tensor) -> None:
+        """Backward of a weight step's loss into the weight gradients.
+
+        The plain backward also accumulates architecture gradients; every architecture
+        update clears them before its own backward and nothing else reads them, so
+        restricting the backward to the weights leaves every result unchanged.
+        """
+        if self.lean_backward:
+            loss.backward(inputs=self._weights)
+        else:
+            loss.backward()
 
     def config_id(self) -> int:
         return discrete_config_id(self.space, self.arch.as_numpy())
@@ -205,7 +242,7 @@ class OneShotSearch:
             x, y = train
             logits = self.logits(x)
             loss = self.criterion(logits, y)
-            loss.backward()
+            self.weight_backward(loss)
             nn.utils.clip_grad_norm_(self.model.parameters(), self.hp.grad_clip)
             self.weight_optimizer.step()
             n = int(y.shape[0])

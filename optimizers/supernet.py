@@ -17,6 +17,7 @@ from torch import nn
 
 from nb1s.enumerate import OPS, SearchSpace
 
+from .fast_paths import FAST_PATHS
 from .mixing import CellWeights
 from .ops import BN_EPSILON, ConvBnRelu, make_op
 from .options import Options
@@ -55,8 +56,10 @@ class MixedOp(nn.Module):
         if active is None:
             active = ([i for i, v in enumerate(weights.detach().tolist()) if v != 0.0]
                       if skip_zero else list(range(len(self.ops))))
-        out = sum(weights[i] * self.ops[i](part) for i in active)
-        assert isinstance(out, torch.Tensor)
+        # start from the first term, not from 0 (`sum`'s start would cost one more add)
+        out = weights[active[0]] * self.ops[active[0]](part)
+        for i in active[1:]:
+            out = out + weights[i] * self.ops[i](part)
         if self.partial == 1:
             return out
         return channel_shuffle(torch.cat([out, x[:, self.op_channels:]], dim=1), self.partial)
@@ -89,9 +92,13 @@ class Cell(nn.Module):
         # one host read of the hard samples per cell instead of one per choice block
         active = ([[i for i, v in enumerate(row) if v != 0.0] for row in w.beta.detach().tolist()]
                   if w.hard_ops else [None] * self.k)
+        if FAST_PATHS.split_projections:
+            parts = list(proj.split([c] * self.k + [self.out_proj_channels], dim=1))
+        else:
+            parts = [proj[:, j * c : (j + 1) * c] for j in range(self.k)] + [proj[:, self.k * c :]]
         states: list[torch.Tensor] = []
         for j in range(1, self.k + 1):
-            candidates = [proj[:, (j - 1) * c : j * c], *states]
+            candidates = [parts[j - 1], *states]
             alpha = w.alpha[j - 1]
             if alpha is None:
                 block_in = sum(candidates[1:], candidates[0])
@@ -101,7 +108,7 @@ class Cell(nn.Module):
             states.append(self.blocks[j - 1](block_in, w.beta[j - 1], w.hard_ops, active[j - 1]))
         gamma = w.gamma
         weighted = [gamma[j] * states[j - 1] for j in range(1, self.k + 1)]
-        projected_input = gamma[0] * proj[:, self.k * c :]
+        projected_input = gamma[0] * parts[self.k]
         if self.added:
             return torch.cat(weighted, dim=1) + projected_input
         return torch.cat([projected_input, *weighted], dim=1)

@@ -38,7 +38,7 @@ class FirstOrder:
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:
         del train, lr
         search.arch_optimizer.zero_grad(set_to_none=True)
-        search.loss(*valid).backward()
+        search.arch_backward(search.loss(*valid))
         _finish(search)
 
 
