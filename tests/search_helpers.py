@@ -41,3 +41,15 @@ def run_nb1s(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[st
     return subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", *args],
                           capture_output=True, text=True, check=False, env=dict(os.environ),
                           timeout=timeout)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether `pid` runs; a zombie (exited, not yet reaped) counts as dead."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False

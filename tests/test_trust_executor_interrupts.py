@@ -24,6 +24,7 @@ from unittest import mock
 
 import pytest
 from harness_fixtures import write_run
+from search_helpers import process_alive
 
 from nb1s.harness import recipe_runner
 from nb1s.harness.cli.execution import stop_if_interrupted
@@ -118,6 +119,18 @@ def _interrupt_when(condition: Any, then: Any = None) -> Any:
     return on_done
 
 
+def _stop_line(result: dict[str, Any], results: Path, keys: list[str]) -> str:
+    """The one line of a first interrupt after the first run finished, checked for what
+    every executor must leave: that run kept, the rest unfinished, a partial aggregate."""
+    run = result["run"]
+    assert run["finished"] == [keys[0]] and run["unfinished"] == keys[1:]
+    agg = json.loads((results / "aggregate.json").read_text())
+    assert agg["partial"] is True and agg["runs_used"] == [keys[0]]
+    with pytest.raises(RunStopped) as stop:
+        stop_if_interrupted(run)
+    assert stop.value.exit_code == 130
+    return str(stop.value)
+
 def test_ctrl_c_with_docker_stops_and_removes_the_containers_and_writes_partial(
         tmp_path: Path) -> None:
     results, data, ex, client, keys = _docker_setup(tmp_path)
@@ -133,14 +146,8 @@ def test_ctrl_c_with_docker_stops_and_removes_the_containers_and_writes_partial(
     running = [c for k, c in made.items() if k != keys[0]]
     assert running and all(c.stopped_with == 7 and not c.killed for c in running)
     assert made[keys[0]].stopped_with is None  # the finished one was left alone
-    run = result["run"]
-    assert run["finished"] == [keys[0]] and run["unfinished"] == keys[1:]
-    agg = json.loads((results / "aggregate.json").read_text())
-    assert agg["partial"] is True and agg["runs_used"] == [keys[0]]
-    with pytest.raises(RunStopped) as stop:
-        stop_if_interrupted(run)
-    line = str(stop.value)
-    assert "\n" not in line and stop.value.exit_code == 130
+    line = _stop_line(result, results, keys)
+    assert "\n" not in line
     assert f"1 of {len(keys)} runs complete" in line
     assert f"{len(running)} running container(s) were stopped and removed" in line
     assert "aggregated as partial" in line and "resume with: nb1s " in line
@@ -182,17 +189,6 @@ time.sleep(120)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
-
-
 def test_ctrl_c_with_slurm_cancels_the_unfinished_tasks_and_writes_partial(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
         ) -> None:
@@ -216,19 +212,13 @@ def test_ctrl_c_with_slurm_cancels_the_unfinished_tasks_and_writes_partial(
     sleepers = [int(p.read_text()) for p in pids]
     try:
         deadline = time.monotonic() + 20
-        while any(map(_alive, sleepers)) and time.monotonic() < deadline:
+        while any(map(process_alive, sleepers)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(map(_alive, sleepers))  # every unfinished task was cancelled
+        assert not any(map(process_alive, sleepers))  # every unfinished task was cancelled
     finally:  # a failing run leaves no stand-in behind
-        for pid in filter(_alive, sleepers):
+        for pid in filter(process_alive, sleepers):
             os.kill(pid, 9)
-    run = result["run"]
-    assert run["finished"] == [keys[0]] and run["unfinished"] == keys[1:]
-    agg = json.loads((results / "aggregate.json").read_text())
-    assert agg["partial"] is True and agg["runs_used"] == [keys[0]]
-    with pytest.raises(RunStopped) as stop:
-        stop_if_interrupted(run)
-    line = str(stop.value)
+    line = _stop_line(result, results, keys)
     assert f"1 of {len(keys)} runs complete" in line
     assert f"the local cluster was asked to cancel their {len(keys) - 1} unfinished task(s)" \
         in line

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from search_helpers import process_alive
 
 NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
@@ -46,19 +47,6 @@ def _wait_for(predicate, timeout: float = 240.0) -> None:  # type: ignore[no-unt
 def _epochs_written(out: Path) -> int:
     path = out / "epochs.jsonl"
     return len(path.read_text().splitlines()) if path.is_file() else 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie (exited, not yet reaped) counts as dead
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -175,10 +163,10 @@ def test_kill_9_of_a_reproduce_parent_leaves_no_orphan_search(
         _wait_for(lambda: any(read_holder(d).get("pid") for d in _run_dirs(out)))
         child = next(int(read_holder(d)["pid"]) for d in _run_dirs(out)
                      if read_holder(d).get("pid"))
-        assert child != proc.pid and _alive(child)
+        assert child != proc.pid and process_alive(child)
         proc.kill()
         proc.communicate(timeout=60)
-        _wait_for(lambda: not _alive(child), timeout=30)
+        _wait_for(lambda: not process_alive(child), timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
