@@ -50,7 +50,7 @@ def parallel_load(active: bool) -> Iterator[None]:
 
 def _nb1s_rate(images: np.ndarray, batch: int, cutout: int, seed: int) -> float:
     """One epoch of both queues' batches, drawn as the search draws them."""
-    from nb1s.harness.search_data import DeviceBatches
+    from nb1s.harness.images.device_batches import DeviceBatches
     from nb1s.optimizers import Options, get_method
 
     hp = get_method("darts").hyperparameters(

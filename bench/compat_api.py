@@ -31,7 +31,7 @@ import numpy as np
 _COLD_PROBE = """
 import json, sys, time
 t0 = time.perf_counter()
-from nb1s.harness import nasbench as api
+from nb1s.harness.nb101 import nasbench_api as api
 nb = api.NASBench(sys.argv[1], seed=0)
 opened = time.perf_counter() - t0
 spec = api.ModelSpec(json.loads(sys.argv[2]), json.loads(sys.argv[3]))
@@ -71,9 +71,9 @@ def run(models: int, specs: int, rounds: int, workdir: Path) -> dict[str, Any]:
     from google_api import GoogleStyleAPI, GoogleStyleSpec
     from nb101_data import baseline_load
 
-    from nb1s.harness import nasbench as api
-    from nb1s.harness.nb101_import import import_tfrecord
-    from nb1s.harness.synth import write_synthetic_tfrecord
+    from nb1s.harness.nb101 import nasbench_api as api
+    from nb1s.harness.nb101.importer import import_tfrecord
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
     source = workdir / "synthetic.tfrecord"
     write_synthetic_tfrecord(source, models=models, seed=0)

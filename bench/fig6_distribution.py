@@ -34,7 +34,7 @@ def _baseline(space_number: int) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from nb1s.harness.architecture_sets import architecture_ids
+    from nb1s.enumerate.architecture_sets import architecture_ids
 
     del argv
     print(f"{'space':>5} {'members':>8} {'nb1s s':>8} {'baseline s':>11} {'ratio':>7}")

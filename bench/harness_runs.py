@@ -23,7 +23,7 @@ VARIANTS = ("darts", "darts2", "gdas", "pcdarts", "enas", "random_ws")
 
 
 def _write_fixture(root: Path, epochs: int = 100, seeds: int = 6) -> None:
-    from nb1s.harness.recipe_plan import Plan, RunSpec
+    from nb1s.harness.recipe.plan import Plan, RunSpec
 
     runs = []
     for v_i, variant in enumerate(VARIANTS):
@@ -78,7 +78,7 @@ def _best_of(fn: object, repeats: int = 3) -> float:
 
 
 def bench_aggregate() -> tuple[float, float]:
-    from nb1s.harness.aggregate import aggregate_results
+    from nb1s.harness.experiments.search_curves.aggregate import aggregate_results
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

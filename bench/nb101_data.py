@@ -32,7 +32,7 @@ _OPEN_PROBE = """
 import json, sys, time
 import psutil
 t0 = time.perf_counter()
-from nb1s.harness.store import open_store
+from nb1s.harness.nb101.store import open_store
 from pathlib import Path
 store = open_store(Path(sys.argv[1]))
 opened = time.perf_counter() - t0
@@ -57,8 +57,8 @@ def _best_rate(fn: Any, n: int, repeats: int = 3) -> float:
 
 def baseline_load(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build the `nasbench` API's two dicts exactly as its constructor does (minus TF)."""
-    from nb1s.harness.model_metrics import ModelMetrics
-    from nb1s.harness.tfrecord import iter_records
+    from nb1s.harness.nb101.model_metrics import ModelMetrics
+    from nb1s.harness.nb101.tfrecord import iter_records
 
     fixed: dict[str, Any] = {}
     computed: dict[str, Any] = {}
@@ -89,9 +89,9 @@ def baseline_load(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def run(models: int | None, queries: int, baseline_queries: int, workdir: Path,
         source: Path | None) -> dict[str, Any]:
-    from nb1s.harness.nb101_import import import_tfrecord
-    from nb1s.harness.store import open_store
-    from nb1s.harness.synth import write_synthetic_tfrecord
+    from nb1s.harness.nb101.importer import import_tfrecord
+    from nb1s.harness.nb101.store import open_store
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
     result: dict[str, Any] = {"synthetic": True}
     if source is None:

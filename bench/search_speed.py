@@ -25,8 +25,8 @@ import numpy as np
 import torch
 
 from nb1s.enumerate import get_space
-from nb1s.harness.cifar import CIFAR_MEAN, CIFAR_STD
-from nb1s.harness.search_data import DeviceBatches
+from nb1s.harness.images.cifar import CIFAR_MEAN, CIFAR_STD
+from nb1s.harness.images.device_batches import DeviceBatches
 from nb1s.optimizers import OneShotSearch, Options, get_method
 
 OPTIMIZERS = ("darts", "darts2", "gdas", "pcdarts")

@@ -769,7 +769,7 @@ def canonical_code(masks, labels):
 
 def canonical_codes(const int8_t[::1] num_vertices, const uint8_t[:, :, ::1] adjacency,
                     const int8_t[:, ::1] ops):
-    """Canonical code of every row of an NB101 index (columns as in `harness/store.py`)."""
+    """Canonical code of every row of an NB101 index (columns as in `harness/nb101/store.py`)."""
     cdef Py_ssize_t m = num_vertices.shape[0], r
     cdef int V, v, u
     cdef uint8_t out[8]

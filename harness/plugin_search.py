@@ -16,9 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     if not args:
         sys.stderr.write("usage: python -m nb1s.harness.plugin_search PKG.MODULE:CLASS ARGS...\n")
         sys.exit(2)
-    from .cli.app import main as nb1s_main
-    from .errors import UserError
-    from .optimizer_catalog import load_plugin
+    from nb1s.harness.cli.app import main as nb1s_main
+    from nb1s.harness.errors import UserError
+    from nb1s.harness.recipe.optimizer_catalog import load_plugin
 
     try:
         load_plugin(args[0])

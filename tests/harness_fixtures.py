@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.recipe_plan import Plan, RunSpec
+from nb1s.harness.recipe.plan import Plan, RunSpec
 
 
 def write_run(path: Path, test_regret: Sequence[float], oneshot_valid: Sequence[float | None]
@@ -55,8 +55,8 @@ def write_results(results: Path, curves: dict[tuple[str, int], list[Sequence[flo
     "results are vN but the recipe is now vM" check does not mask what a test exercises.
     """
     if version is None:
-        from nb1s.harness.recipe import parse_recipe
-        from nb1s.harness.recipe_catalog import recipes_dir
+        from nb1s.harness.recipe.catalog import recipes_dir
+        from nb1s.harness.recipe.schema import parse_recipe
 
         version = parse_recipe(recipes_dir() / f"{recipe}.yaml").version
     runs = []
@@ -74,6 +74,6 @@ def write_results(results: Path, curves: dict[tuple[str, int], list[Sequence[flo
 
 
 def aggregate_of(results: Path) -> dict[str, Any]:
-    from nb1s.harness.aggregate import aggregate_results
+    from nb1s.harness.experiments.search_curves.aggregate import aggregate_results
 
     return aggregate_results(results)

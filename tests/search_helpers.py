@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.digits import write_digits
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.synth import write_synthetic_tfrecord
+from nb1s.harness.images.digits import write_digits
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
 #: measured per process, so they legitimately differ between otherwise identical runs
 TIMING_KEYS = ("wall_time_s", "peak_memory_mb")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from nb1s.harness.augment import Augmenter, intra_op_threads
-from nb1s.harness.search_data import DeviceBatches
+from nb1s.harness.images.augment import Augmenter, intra_op_threads
+from nb1s.harness.images.device_batches import DeviceBatches
 from nb1s.optimizers import Options, get_method
 
 

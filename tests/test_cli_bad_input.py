@@ -108,9 +108,9 @@ def world(search_data: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     import numpy as np
     from harness_fixtures import write_results
 
-    from nb1s.harness.recipe_catalog import recipes_dir
-    from nb1s.harness.store import metric_file
-    from nb1s.harness.synth import write_synthetic_tfrecord
+    from nb1s.harness.nb101.store import metric_file
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+    from nb1s.harness.recipe.catalog import recipes_dir
 
     tmp = tmp_path_factory.mktemp("bad-input")
     (tmp / "binary.yaml").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")

@@ -11,7 +11,7 @@ from search_helpers import run_nb1s
 
 from nb1s.enumerate import decode, get_space, hash_spec
 from nb1s.enumerate.encoding import to_nb101_spec
-from nb1s.harness.proxy_correlation import correlation_per_epoch, deduplicate
+from nb1s.harness.experiments.proxy.compute import correlation_per_epoch, deduplicate
 from nb1s.optimizers import Options, get_method
 from nb1s.optimizers.fixed_arch import has_loose_ends, sample_without_loose_ends
 from nb1s.optimizers.search_loop import OneShotSearch

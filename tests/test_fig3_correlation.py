@@ -11,9 +11,9 @@ import torch
 from search_helpers import run_nb1s
 
 from nb1s.enumerate import decode, get_space
-from nb1s.harness.correlation import rank_correlations, sample_architectures
-from nb1s.harness.reproduce_correlation import range_rows
-from nb1s.harness.verdict import verdict
+from nb1s.harness.experiments.correlation.compute import rank_correlations, sample_architectures
+from nb1s.harness.experiments.correlation.reproduce import range_rows
+from nb1s.harness.report.verdict import verdict
 from nb1s.optimizers import Options, Supernet
 from nb1s.optimizers.fixed_evaluation import architecture_errors, fixed_cell_weights
 

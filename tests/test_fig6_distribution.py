@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from nb1s.enumerate import count_space, decode_array, get_space, load_index
+from nb1s.enumerate.architecture_sets import ARCHITECTURE_SETS, architecture_ids
 from nb1s.enumerate.space_analysis import parent_choice_masks
-from nb1s.harness.architecture_sets import ARCHITECTURE_SETS, architecture_ids
-from nb1s.harness.error_distribution import (
+from nb1s.harness.experiments.distribution.compute import (
     count_row,
     minimum_rows,
     space_samples,
@@ -22,7 +22,7 @@ from nb1s.harness.error_distribution import (
     summarize,
 )
 from nb1s.harness.references import paper
-from nb1s.harness.verdict import verdict
+from nb1s.harness.report.verdict import verdict
 
 NB1S = [sys.executable, "-m", "nb1s.harness.cli.app"]
 
@@ -58,9 +58,9 @@ def test_with_loose_ends_fixes_only_the_ops_of_blocks_without_children() -> None
 
 @pytest.fixture(scope="module")
 def store_ss1(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from nb1s.harness.nb101_import import import_tfrecord
-    from nb1s.harness.store import open_store
-    from nb1s.harness.synth import write_synthetic_tfrecord
+    from nb1s.harness.nb101.importer import import_tfrecord
+    from nb1s.harness.nb101.store import open_store
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
     root = tmp_path_factory.mktemp("fig6store")
     write_synthetic_tfrecord(root / "s.tfrecord", models=1, spaces=[1], seed=3)
@@ -111,7 +111,7 @@ def test_count_rows_pass_fail_and_known_deviation() -> None:
 
 
 def test_known_deviation_is_guarded_like_table1s(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nb1s.harness import error_distribution
+    from nb1s.harness.experiments.distribution import compute as error_distribution
 
     real = error_distribution.table1_paper
 

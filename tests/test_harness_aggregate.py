@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from harness_fixtures import aggregate_of, write_results
 
-from nb1s.harness.aggregate import final_index
-from nb1s.harness.diff import diff_aggregates, diff_table2
-from nb1s.harness.plots import plot_aggregate
-from nb1s.harness.recipe import DiffSpec
+from nb1s.harness.experiments.search_curves.aggregate import final_index
+from nb1s.harness.experiments.search_curves.diff import diff_aggregates, diff_table2
+from nb1s.harness.experiments.search_curves.plot import plot_aggregate
+from nb1s.harness.recipe.schema import DiffSpec
 from nb1s.harness.references import paper
-from nb1s.harness.verdict import verdict
+from nb1s.harness.report.verdict import verdict
 
 
 def test_mean_std_sem_per_epoch_and_final(tmp_path: Path) -> None:
@@ -142,9 +142,9 @@ def test_plot_writes_png_and_pdf(tmp_path: Path) -> None:
 
 
 def test_smoke_results_are_never_diffed_against_table2(tmp_path: Path) -> None:
-    from nb1s.harness.recipe import parse_recipe
-    from nb1s.harness.recipe_catalog import recipes_dir
-    from nb1s.harness.reproduce import diff_results
+    from nb1s.harness.experiments.search_curves.reproduce import diff_results
+    from nb1s.harness.recipe.catalog import recipes_dir
+    from nb1s.harness.recipe.schema import parse_recipe
 
     write_results(tmp_path, {("darts-default", 1): [[0.05, 0.01], [0.05, 0.02]]},
                   recipe="table2", profile="smoke")
@@ -169,7 +169,7 @@ def _git_repo(path: Path) -> Path:
 
 def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -> None:
     from nb1s.harness.errors import UserError
-    from nb1s.harness.reference_curves import load_curves, store_curves
+    from nb1s.harness.experiments.search_curves.reference_curves import load_curves, store_curves
 
     repo = _git_repo(tmp_path / "repo")
     write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]}, version=1)
@@ -191,7 +191,7 @@ def test_reference_curves_round_trip_and_refuse_other_versions(tmp_path: Path) -
 def test_store_refuses_dirty_trees_and_dirty_runs_and_writes_no_host_paths(
         tmp_path: Path) -> None:
     from nb1s.harness.errors import UserError
-    from nb1s.harness.reference_curves import store_curves
+    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
 
     repo = _git_repo(tmp_path / "repo")
     write_results(tmp_path / "r", {("darts", 1): [[0.1, 0.05], [0.2, 0.1]]})

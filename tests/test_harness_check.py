@@ -6,10 +6,15 @@ from pathlib import Path
 
 from harness_fixtures import aggregate_of, write_results
 
-from nb1s.harness.check import CANDIDATE, candidate_plan, check_candidate, compare
-from nb1s.harness.recipe import DiffSpec, parse_recipe
-from nb1s.harness.recipe_catalog import recipes_dir
-from nb1s.harness.verdict import exit_code
+from nb1s.harness.experiments.search_curves.check import (
+    CANDIDATE,
+    candidate_plan,
+    check_candidate,
+    compare,
+)
+from nb1s.harness.recipe.catalog import recipes_dir
+from nb1s.harness.recipe.schema import DiffSpec, parse_recipe
+from nb1s.harness.report.verdict import exit_code
 
 
 def _agg(tmp_path: Path, name: str, per_variant: dict[str, float], seeds: int = 5) -> dict:

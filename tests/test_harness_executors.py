@@ -14,12 +14,12 @@ from unittest import mock
 
 from harness_fixtures import spec, write_run
 
+from nb1s.harness.execution.runner import DataInputs, bind_results, run_plan, search_job
 from nb1s.harness.executors import Job
 from nb1s.harness.executors.docker_runner import IMAGE_USER, DockerExecutor, Mount
 from nb1s.harness.executors.local import LocalExecutor, worker_envs
 from nb1s.harness.executors.slurm import SlurmExecutor
-from nb1s.harness.recipe_plan import Plan
-from nb1s.harness.recipe_runner import DataInputs, bind_results, run_plan, search_job
+from nb1s.harness.recipe.plan import Plan
 
 WRITE_ENV = ("import json, os, sys; json.dump({k: os.environ.get(k) for k in "
              "('CUDA_VISIBLE_DEVICES', 'OMP_NUM_THREADS', 'NB1S_JOB')}, open(sys.argv[1], 'w'))")

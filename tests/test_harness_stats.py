@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from nb1s.harness.stats import (
+from nb1s.harness.report.stats import (
     bootstrap_mean_diff,
     cliffs_delta,
     cliffs_magnitude,
@@ -63,7 +63,7 @@ def test_bootstrap_interval_is_seeded_and_covers_the_difference() -> None:
 
 
 def test_tost_equals_the_interval_rule_and_a_hand_computed_case() -> None:
-    from nb1s.harness.stats import tost
+    from nb1s.harness.report.stats import tost
 
     a, b = [1.0, 1.2, 0.9, 1.1], [1.05, 0.95, 1.0, 1.1, 1.02]
     w = welch(a, b)
@@ -80,7 +80,7 @@ def test_tost_equals_the_interval_rule_and_a_hand_computed_case() -> None:
 
 
 def test_tost_cannot_show_agreement_from_one_value_and_decides_zero_spread() -> None:
-    from nb1s.harness.stats import tost
+    from nb1s.harness.report.stats import tost
 
     assert tost([1.0], [1.0, 1.0], 10.0).p == 1.0  # one value: nothing is shown
     assert tost([1.0, 1.0], [1.0, 1.0], 1e-9).p == 0.0  # identical constants agree

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from nb1s.harness.cli.recipe_cmd import validate_files
-from nb1s.harness.method_defaults import default_overrides, method_defaults
-from nb1s.harness.recipe import parse_recipe
-from nb1s.harness.recipe_catalog import recipe_files, recipes_dir
-from nb1s.harness.recipe_plan import plan_recipe
+from nb1s.harness.recipe.catalog import recipe_files, recipes_dir
+from nb1s.harness.recipe.method_defaults import default_overrides, method_defaults
+from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.schema import parse_recipe
 from nb1s.optimizers import Hyperparameters, get_method
 
 PIN = ("        arch_grad_clip: {value: 5.0, source: \"optimizers/gdas/architect.py: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from nb1s.harness.model_metrics import FIELDS, EvaluationData, ModelMetrics
+from nb1s.harness.nb101.model_metrics import FIELDS, EvaluationData, ModelMetrics
 
 
 def _proto_fields() -> dict[str, list[tuple[str, int, str, str]]]:

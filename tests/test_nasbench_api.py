@@ -11,9 +11,9 @@ from plain_enumerator import hash_module as plain_hash_module
 
 from nb1s.enumerate import OPS, decode, get_space, hash_spec
 from nb1s.enumerate.encoding import to_nb101_spec
-from nb1s.harness import nasbench as api
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.synth import write_synthetic_tfrecord
+from nb1s.harness.nb101 import nasbench_api as api
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
 QUERY_KEYS = {"module_adjacency", "module_operations", "trainable_parameters", "training_time",
               "train_accuracy", "validation_accuracy", "test_accuracy"}

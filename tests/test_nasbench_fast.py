@@ -21,12 +21,12 @@ from plain_enumerator import prune as plain_prune
 
 from nb1s.enumerate import OPS, decode, get_space
 from nb1s.enumerate.encoding import to_nb101_spec
-from nb1s.harness import nasbench as api
-from nb1s.harness import spec_lookup
 from nb1s.harness.errors import UserError
-from nb1s.harness.index_integrity import column_checksums
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.synth import write_synthetic_tfrecord
+from nb1s.harness.nb101 import nasbench_api as api
+from nb1s.harness.nb101 import spec_lookup
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.integrity import column_checksums
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,19 @@ import pytest
 from nb1s.atomic import atomic_open
 from nb1s.enumerate import decode, get_space, hash_spec, load_index
 from nb1s.enumerate.encoding import to_nb101_spec
-from nb1s.harness.data_paths import DATA_ENV, default_data_dir
 from nb1s.harness.errors import UserError
-from nb1s.harness.model_metrics import ModelMetrics
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.nb101_records import (
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.model_metrics import ModelMetrics
+from nb1s.harness.nb101.paths import DATA_ENV, default_data_dir
+from nb1s.harness.nb101.records import (
     METRIC_FIELDS,
     adjacency_string,
     decode_payload,
     encode_payload,
 )
-from nb1s.harness.store import NB101Store, open_store
-from nb1s.harness.synth import write_synthetic_tfrecord
-from nb1s.harness.tfrecord import CorruptRecordError, TFRecordWriter, iter_records
+from nb1s.harness.nb101.store import NB101Store, open_store
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+from nb1s.harness.nb101.tfrecord import CorruptRecordError, TFRecordWriter, iter_records
 
 SPEC_A = ([[0, 1, 1], [0, 0, 1], [0, 0, 0]], ["input", "conv3x3-bn-relu", "output"])
 SPEC_B = ([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]],
@@ -241,7 +241,7 @@ def test_metric_fields_are_the_api_names() -> None:
 
 
 def test_hash_lookup_matches_searchsorted_including_prefix_collisions() -> None:
-    from nb1s.harness.store import HashLookup, hex_prefix64
+    from nb1s.harness.nb101.store import HashLookup, hex_prefix64
 
     rng = np.random.default_rng(1)
     hexes = sorted({rng.bytes(16).hex() for _ in range(5000)} | {

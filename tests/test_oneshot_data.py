@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from nb1s.harness import cifar
-from nb1s.harness.augment import Augmenter
-from nb1s.harness.cifar import load_images, resolve_cifar_dir, search_split
-from nb1s.harness.digits import write_digits
 from nb1s.harness.errors import UserError
-from nb1s.harness.search_data import DeviceBatches, cutout_probability
+from nb1s.harness.images import cifar
+from nb1s.harness.images.augment import Augmenter
+from nb1s.harness.images.cifar import load_images, resolve_cifar_dir, search_split
+from nb1s.harness.images.device_batches import DeviceBatches, cutout_probability
+from nb1s.harness.images.digits import write_digits
 from nb1s.optimizers import Hyperparameters, Options
 
 

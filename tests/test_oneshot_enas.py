@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from nb1s.enumerate import encode, get_space
 from nb1s.harness.cli.app import app
-from nb1s.harness.search_runner import SearchRequest, run_search
+from nb1s.harness.search.runner import SearchRequest, run_search
 from nb1s.optimizers import Options, get_method
 from nb1s.optimizers.enas import ADAM_BETAS, ADAM_EPS, reinforce_loss
 from nb1s.optimizers.enas_controller import Controller

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from nb1s.enumerate import Config, decode, decode_array, encode, get_space
 from nb1s.harness.cli.app import app
-from nb1s.harness.search_runner import SearchRequest, run_search
+from nb1s.harness.search.runner import SearchRequest, run_search
 from nb1s.optimizers import Options, Supernet, discrete_config_id, get_method
 from nb1s.optimizers.arch_weights import ArchWeights
 from nb1s.optimizers.search_loop import OneShotSearch

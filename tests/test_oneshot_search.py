@@ -20,7 +20,7 @@ from search_helpers import Killed, read_records
 from typer.testing import CliRunner
 
 from nb1s.harness.cli.app import app
-from nb1s.harness.search_runner import SearchRequest, run_search
+from nb1s.harness.search.runner import SearchRequest, run_search
 
 NB1S = Path(sys.executable).with_name("nb1s")
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",

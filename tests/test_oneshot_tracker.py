@@ -11,7 +11,7 @@ import pytest
 from nb1s.enumerate import load_index
 from nb1s.harness.errors import UserError
 from nb1s.harness.references import paper
-from nb1s.harness.tracker import NB101Tracker, regret_minimum
+from nb1s.harness.search.tracker import NB101Tracker, regret_minimum
 
 
 @dataclass

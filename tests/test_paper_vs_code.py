@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from nb1s.harness.recipe import parse_recipe
-from nb1s.harness.recipe_catalog import recipe_files
-from nb1s.harness.recipe_plan import plan_recipe
-from nb1s.harness.search_data import cutout_probability
+from nb1s.harness.images.device_batches import cutout_probability
+from nb1s.harness.recipe.catalog import recipe_files
+from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.schema import parse_recipe
 from nb1s.optimizers import Hyperparameters, Options
 from nb1s.optimizers.options import OPTION_SPECS, PAPER_SILENT, OptionSpec
 

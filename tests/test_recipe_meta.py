@@ -9,9 +9,9 @@ import pytest
 from harness_fixtures import aggregate_of, spec, write_results
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe import DiffSpec
-from nb1s.harness.recipe_meta import identity_check, parse_recipe_meta, recipe_identity
-from nb1s.harness.recipe_runner import DataInputs, plan_recipe_meta, search_job
+from nb1s.harness.execution.runner import DataInputs, plan_recipe_meta, search_job
+from nb1s.harness.recipe.identity import identity_check, parse_recipe_meta, recipe_identity
+from nb1s.harness.recipe.schema import DiffSpec
 
 FIG2 = {"name": "fig2", "version": 1, "profile": "smoke", "protocol": "paper"}
 
@@ -54,8 +54,8 @@ def _results(tmp_path: Path) -> Path:
 
 
 def test_diff_fails_when_a_run_was_made_by_another_recipe_version(tmp_path: Path) -> None:
-    from nb1s.harness.recipe_catalog import load_recipe
-    from nb1s.harness.reproduce import diff_results
+    from nb1s.harness.experiments.search_curves.reproduce import diff_results
+    from nb1s.harness.recipe.catalog import load_recipe
 
     results = _results(tmp_path)
     agg = aggregate_of(results)
@@ -78,7 +78,7 @@ def test_diff_fails_when_a_run_was_made_by_another_recipe_version(tmp_path: Path
 
 
 def test_resume_keeps_the_identity_and_refuses_another(tmp_path: Path) -> None:
-    from nb1s.harness.run_writer import RunWriter
+    from nb1s.harness.search.run_writer import RunWriter
 
     meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 2, "hyperparameters": {},
             "options": {}, "recipe": FIG2}
@@ -90,7 +90,7 @@ def test_resume_keeps_the_identity_and_refuses_another(tmp_path: Path) -> None:
 
 
 def test_snapshot_epochs_are_parsed_as_a_sorted_set() -> None:
-    from nb1s.harness.search_runner import parse_epoch_list
+    from nb1s.harness.search.runner import parse_epoch_list
 
     assert parse_epoch_list("45,5, 15,5") == (5, 15, 45) and parse_epoch_list("") == ()
     with pytest.raises(UserError, match="comma-separated"):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe import ByProtocol, RecipeError, parse_recipe, resolve
-from nb1s.harness.recipe_catalog import find_recipe_file, recipe_files, recipes_dir
-from nb1s.harness.recipe_plan import plan_recipe
+from nb1s.harness.recipe.catalog import find_recipe_file, recipe_files, recipes_dir
+from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.schema import ByProtocol, RecipeError, parse_recipe, resolve
 from nb1s.harness.references import paper
 
 EXPECTED = {"table1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig9", "fig16",

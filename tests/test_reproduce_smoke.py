@@ -188,7 +188,7 @@ def test_validate_and_ls_and_cannot_run(tmp_path: Path) -> None:
 
 def test_run_on_submitit_local_executor_gives_the_same_layout(smoke: dict,
                                                                tmp_path: Path) -> None:
-    from nb1s.harness.recipe_catalog import recipes_dir
+    from nb1s.harness.recipe.catalog import recipes_dir
 
     # table2 with its smoke profile cut to one run, to keep the test short
     text = (recipes_dir() / "table2.yaml").read_text()

@@ -8,12 +8,17 @@ import numpy as np
 import pytest
 
 from nb1s.enumerate import hash_spec, load_index
-from nb1s.harness.model_metrics import ModelMetrics
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.nb101_records import SYNTHETIC_PREFIX, decode_payload
-from nb1s.harness.store import open_store
-from nb1s.harness.synth import _features, select_graphs, synth_metrics, write_synthetic_tfrecord
-from nb1s.harness.tfrecord import iter_records
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.model_metrics import ModelMetrics
+from nb1s.harness.nb101.records import SYNTHETIC_PREFIX, decode_payload
+from nb1s.harness.nb101.store import open_store
+from nb1s.harness.nb101.synthetic import (
+    _features,
+    select_graphs,
+    synth_metrics,
+    write_synthetic_tfrecord,
+)
+from nb1s.harness.nb101.tfrecord import iter_records
 
 
 def test_spaces_are_covered_completely_and_once() -> None:

@@ -12,11 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.recipe import DiffSpec, parse_recipe
-from nb1s.harness.recipe_catalog import recipes_dir
-from nb1s.harness.recipe_plan import plan_recipe
+from nb1s.harness.experiments.search_curves.reproduce import (
+    TABLE2_REGRET_REFERENCE,
+    regret_references,
+    table2_rows,
+)
+from nb1s.harness.recipe.catalog import recipes_dir
+from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.schema import DiffSpec, parse_recipe
 from nb1s.harness.references import paper
-from nb1s.harness.reproduce import TABLE2_REGRET_REFERENCE, regret_references, table2_rows
 
 
 def _agg_matching_the_paper() -> dict[str, Any]:

@@ -10,10 +10,10 @@ import pytest
 
 from nb1s.atomic import atomic_open
 from nb1s.harness.errors import UserError
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.store import is_index_dir
-from nb1s.harness.synth import write_synthetic_tfrecord
-from nb1s.harness.tfrecord import (
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.store import is_index_dir
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+from nb1s.harness.nb101.tfrecord import (
     CorruptRecordError,
     TFRecordWriter,
     frame,

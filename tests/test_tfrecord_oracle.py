@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from nb1s.enumerate import hash_spec
-from nb1s.harness import nasbench as api
-from nb1s.harness.model_metrics import ModelMetrics
-from nb1s.harness.nb101_import import import_tfrecord
-from nb1s.harness.nb101_records import adjacency_string, encode_payload
-from nb1s.harness.synth import write_synthetic_tfrecord
-from nb1s.harness.tfrecord import CorruptRecordError, iter_records
+from nb1s.harness.nb101 import nasbench_api as api
+from nb1s.harness.nb101.importer import import_tfrecord
+from nb1s.harness.nb101.model_metrics import ModelMetrics
+from nb1s.harness.nb101.records import adjacency_string, encode_payload
+from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+from nb1s.harness.nb101.tfrecord import CorruptRecordError, iter_records
 
 
 @pytest.fixture(scope="module")

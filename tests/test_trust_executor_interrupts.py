@@ -26,15 +26,15 @@ import pytest
 from harness_fixtures import write_run
 from search_helpers import process_alive
 
-from nb1s.harness import recipe_runner
 from nb1s.harness.cli.execution import stop_if_interrupted
 from nb1s.harness.errors import RunStopped
+from nb1s.harness.execution import runner as recipe_runner
+from nb1s.harness.execution.runner import DataInputs
 from nb1s.harness.executors import Interrupted, Job, JobResult
 from nb1s.harness.executors.docker_runner import DockerExecutor, Mount
 from nb1s.harness.executors.slurm import SlurmExecutor
-from nb1s.harness.recipe_catalog import load_recipe
-from nb1s.harness.recipe_runner import DataInputs
-from nb1s.harness.reproduce import reproduce_recipe
+from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
+from nb1s.harness.recipe.catalog import load_recipe
 
 
 def _only_darts(optimizer: str) -> str | None:
@@ -91,8 +91,8 @@ class _Client:
 
 def _docker_setup(tmp_path: Path, ignores_stop: bool = False
                   ) -> tuple[Path, DataInputs, DockerExecutor, _Client, list[str]]:
-    from nb1s.harness.optimizer_catalog import availability  # noqa: F401 (registers methods)
-    from nb1s.harness.recipe_plan import plan_recipe
+    from nb1s.harness.recipe.optimizer_catalog import availability  # noqa: F401 (registers methods)
+    from nb1s.harness.recipe.plan import plan_recipe
 
     results, nb101 = tmp_path / "results", tmp_path / "nb101"
     results.mkdir()
@@ -167,7 +167,7 @@ def test_a_second_ctrl_c_with_docker_kills_the_containers_at_once(tmp_path: Path
 
 
 def _plan_specs() -> list[Any]:
-    from nb1s.harness.recipe_plan import plan_recipe
+    from nb1s.harness.recipe.plan import plan_recipe
 
     return list(plan_recipe(load_recipe("fig2"), "smoke", "paper", _only_darts).runs)
 

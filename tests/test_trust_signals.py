@@ -74,15 +74,15 @@ def test_a_signalled_search_records_interrupted_and_refuses_a_second_writer(
     assert meta["status"] == "interrupted"
     last = json.loads((out / "epochs.jsonl").read_text().splitlines()[-1])["epoch"]
     assert 1 <= meta["stopped_at_epoch"] <= last < 40
-    from nb1s.harness.folder_lock import is_held
-    from nb1s.harness.run_dir import run_state
+    from nb1s.harness.guards.folder_lock import is_held
+    from nb1s.harness.search.run_directory import run_state
 
     assert not is_held(out) and run_state(out) == "interrupted"
 
 
 def test_a_killed_search_is_stale_not_running_and_can_be_resumed(
         search_data: dict[str, Path], tmp_path: Path) -> None:
-    from nb1s.harness.run_dir import run_state
+    from nb1s.harness.search.run_directory import run_state
 
     out = tmp_path / "run"
     proc = _start(_search_args(search_data, out, epochs=3))
@@ -110,7 +110,7 @@ def _smoke_args(out: Path, data: Path, command: str = "reproduce") -> list[str]:
 @pytest.fixture(scope="module")
 def smoke_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The smoke profile's synthetic index + digits, built once for this module."""
-    from nb1s.harness.smoke_data import prepare_smoke_data
+    from nb1s.harness.execution.smoke_data import prepare_smoke_data
 
     root = tmp_path_factory.mktemp("smoke-data")
     prepare_smoke_data(root, [1, 2, 3])
@@ -155,7 +155,7 @@ def test_ctrl_c_on_reproduce_stops_launching_and_writes_a_partial_aggregate(
 
 def test_kill_9_of_a_reproduce_parent_leaves_no_orphan_search(
         smoke_data: Path, tmp_path: Path) -> None:
-    from nb1s.harness.folder_lock import read_holder
+    from nb1s.harness.guards.folder_lock import read_holder
 
     out = tmp_path / "fig2"
     proc = _start(_smoke_args(out, smoke_data, command="run"))
@@ -171,6 +171,6 @@ def test_kill_9_of_a_reproduce_parent_leaves_no_orphan_search(
         if proc.poll() is None:
             proc.kill()
     # the folder is free again at once: a re-run is not refused by a leftover lock
-    from nb1s.harness.folder_lock import is_held
+    from nb1s.harness.guards.folder_lock import is_held
 
     assert not is_held(out)

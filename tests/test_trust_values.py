@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from nb1s.harness.errors import RunStopped, UserError
-from nb1s.harness.search_runner import SearchRequest, run_search
+from nb1s.harness.search.runner import SearchRequest, run_search
 
 TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
         "max_eval_batches=1"]
@@ -93,7 +93,7 @@ def test_a_search_whose_loss_becomes_non_finite_stops_as_diverged(
 def test_non_finite_epoch_results_are_caught() -> None:
     from types import SimpleNamespace
 
-    from nb1s.harness.search_runner import Diverged, _check_finite
+    from nb1s.harness.search.runner import Diverged, _check_finite
 
     good = SimpleNamespace(epoch=1, train_loss=0.5, arch_weights={"a": np.zeros(3)})
     _check_finite(good)
@@ -105,7 +105,7 @@ def test_non_finite_epoch_results_are_caught() -> None:
 
 
 def test_run_records_are_strict_json() -> None:
-    from nb1s.harness.run_writer import strict_json
+    from nb1s.harness.search.run_writer import strict_json
 
     assert strict_json({"x": 1.5}) == '{"x": 1.5}'
     with pytest.raises(UserError, match="non-finite"):
@@ -117,8 +117,8 @@ def test_run_records_are_strict_json() -> None:
 @pytest.fixture(scope="module")
 def other_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A second SYNTHETIC index (other seed): same format, other numbers."""
-    from nb1s.harness.nb101_import import import_tfrecord
-    from nb1s.harness.synth import write_synthetic_tfrecord
+    from nb1s.harness.nb101.importer import import_tfrecord
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
     root = tmp_path_factory.mktemp("other-index")
     write_synthetic_tfrecord(root / "b.tfrecord", models=5, seed=7, spaces=[1, 2, 3])
@@ -187,9 +187,9 @@ def test_resume_compares_the_results_version_not_the_package_version(
 def test_diff_rederives_the_aggregate_and_fails_on_missing_runs(tmp_path: Path) -> None:
     from harness_fixtures import write_results
 
-    from nb1s.harness.recipe import parse_recipe
-    from nb1s.harness.recipe_catalog import recipes_dir
-    from nb1s.harness.reproduce import diff_results
+    from nb1s.harness.experiments.search_curves.reproduce import diff_results
+    from nb1s.harness.recipe.catalog import recipes_dir
+    from nb1s.harness.recipe.schema import parse_recipe
 
     write_results(tmp_path, {("darts", 1): [[0.1, 0.02, 0.01], [0.3, 0.04, 0.03],
                                             [0.2, 0.03, 0.02]]})
@@ -213,7 +213,7 @@ def test_diff_rederives_the_aggregate_and_fails_on_missing_runs(tmp_path: Path) 
 
 def test_out_folders_of_other_commands_data_sets_files_and_cwd_are_refused(
         tmp_path: Path, search_data: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from nb1s.harness.out_folder import check_out
+    from nb1s.harness.guards.out_folder import check_out
 
     results = tmp_path / "fig2"
     results.mkdir()
@@ -246,8 +246,8 @@ def test_out_folders_of_other_commands_data_sets_files_and_cwd_are_refused(
 def test_plan_json_records_the_command_that_owns_the_folder(tmp_path: Path) -> None:
     from harness_fixtures import spec
 
-    from nb1s.harness.recipe_plan import Plan
-    from nb1s.harness.recipe_runner import bind_results
+    from nb1s.harness.execution.runner import bind_results
+    from nb1s.harness.recipe.plan import Plan
 
     plan = Plan("fig2", 1, "t", "search", "smoke", "paper", [spec("candidate", 1, 0, 1)], [],
                 "last", "std", [1], [], {})
@@ -258,7 +258,7 @@ def test_plan_json_records_the_command_that_owns_the_folder(tmp_path: Path) -> N
 # ---------------------------------------------------------------- case 5: locks
 
 def test_the_folder_lock_is_exclusive_and_dies_with_its_holder(tmp_path: Path) -> None:
-    from nb1s.harness.folder_lock import FolderLock, is_held, read_holder
+    from nb1s.harness.guards.folder_lock import FolderLock, is_held, read_holder
 
     first = FolderLock(tmp_path, "first")
     first.acquire()
@@ -308,7 +308,7 @@ def test_slurm_cluster_local_is_the_explicit_way_to_run_slurm_jobs_here(
 
 def test_validate_rejects_a_variant_with_an_unknown_optimizer(tmp_path: Path) -> None:
     from nb1s.harness.cli.recipe_cmd import validate_files
-    from nb1s.harness.recipe_catalog import recipes_dir
+    from nb1s.harness.recipe.catalog import recipes_dir
 
     text = (recipes_dir() / "fig2.yaml").read_text()
     assert "optimizer: gdas" in text
@@ -323,7 +323,7 @@ def test_validate_rejects_a_variant_with_an_unknown_optimizer(tmp_path: Path) ->
 def test_validate_rejects_out_of_range_hyperparameters_with_the_search_check(
         tmp_path: Path) -> None:
     from nb1s.harness.cli.recipe_cmd import validate_files
-    from nb1s.harness.recipe_catalog import recipes_dir
+    from nb1s.harness.recipe.catalog import recipes_dir
 
     text = (recipes_dir() / "fig2.yaml").read_text()
     assert "    layers: {value: 9," in text
@@ -338,8 +338,8 @@ def test_validate_rejects_out_of_range_hyperparameters_with_the_search_check(
 def test_a_damaged_index_column_is_refused_on_open(search_data: dict[str, Path],
                                                    tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from nb1s.harness import index_integrity
-    from nb1s.harness.store import metric_file, open_store
+    from nb1s.harness.nb101 import integrity as index_integrity
+    from nb1s.harness.nb101.store import metric_file, open_store
 
     index = tmp_path / "nb101"
     shutil.copytree(search_data["nb101"], index)
@@ -362,7 +362,7 @@ def test_a_damaged_index_column_is_refused_on_open(search_data: dict[str, Path],
 
 
 def test_a_resumed_run_moves_its_stop_into_the_history(tmp_path: Path) -> None:
-    from nb1s.harness.run_writer import RunWriter
+    from nb1s.harness.search.run_writer import RunWriter
 
     meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 3, "hyperparameters": {},
             "options": {}, "nb1s_version": "x", "data": {}}

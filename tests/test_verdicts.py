@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from nb1s.harness.diff import FINAL_METRICS, diff_aggregates
-from nb1s.harness.recipe import DiffSpec
-from nb1s.harness.reference_curves import CURVES_DIR
-from nb1s.harness.verdict import exit_code, outcome_of, verdict
+from nb1s.harness.experiments.search_curves.diff import FINAL_METRICS, diff_aggregates
+from nb1s.harness.experiments.search_curves.reference_curves import CURVES_DIR
+from nb1s.harness.recipe.schema import DiffSpec
+from nb1s.harness.report.verdict import exit_code, outcome_of, verdict
 
 STORED = CURVES_DIR / "fig2-smoke-paper.json"
 

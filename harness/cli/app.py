@@ -13,9 +13,7 @@ import sys
 import typer
 
 from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
-
-from ..errors import RunStopped, UserError
-from . import (
+from nb1s.harness.cli import (
     data_cmd,
     enumerate_cmd,
     hash_cmd,
@@ -24,6 +22,7 @@ from . import (
     reproduce_cmd,
     search_cmd,
 )
+from nb1s.harness.errors import RunStopped, UserError
 
 app = typer.Typer(
     name="nb1s",
@@ -57,8 +56,8 @@ def main() -> None:
     atomic writers have already removed their temporary files, so nothing half-written
     remains and the user only needs to know which path failed and why.
     """
-    from ..executors.job import die_with_parent
-    from ..interrupts import sigterm_as_interrupt
+    from nb1s.harness.executors.job import die_with_parent
+    from nb1s.harness.guards.interrupts import sigterm_as_interrupt
 
     die_with_parent()
     try:

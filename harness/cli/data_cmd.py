@@ -18,9 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..data_paths import resolve_data_dir
-from ..errors import UserError
-from .output import console, emit, err_console
+from nb1s.harness.cli.output import console, emit, err_console
+from nb1s.harness.errors import UserError
+from nb1s.harness.nb101.paths import resolve_data_dir
 
 
 @contextlib.contextmanager
@@ -54,8 +54,8 @@ def parse_spaces(text: str | None) -> list[int]:
 
 def space_minimum_report(data_dir: Path | None, space: int, budget: int) -> dict[str, Any]:
     """Minimum errors from the index both ways, beside the original code's constants."""
-    from ..references import paper
-    from ..store import open_store
+    from nb1s.harness.nb101.store import open_store
+    from nb1s.harness.references import paper
 
     store = open_store(data_dir)
     computed = store.space_minimum(space, budget)
@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Verify and import a NAS-Bench-101 tfrecord into the memory-mapped index."""
-        from ..nb101_import import import_tfrecord
+        from nb1s.harness.nb101.importer import import_tfrecord
 
         directory = resolve_data_dir(into)
         with progress_bar(f"importing {path.name}", not as_json, as_bytes=True) as update:
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """What is installed (provenance); with --space, minimum errors vs the constants."""
-        from ..store import open_store
+        from nb1s.harness.nb101.store import open_store
 
         store = open_store(data_dir)
         result: dict[str, Any] = {"directory": str(store.directory),
@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Write a SYNTHETIC NAS-Bench-101 file in the official format (invented numbers)."""
-        from ..synth import write_synthetic_tfrecord
+        from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
         if out.is_dir():
             raise UserError(f"--out {out} is a folder; name the .tfrecord file to write")

@@ -8,16 +8,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..errors import UserError
-from ..table1_report import reproduce_table1
-from .output import console, emit
-from .table1_view import render_table1
+from nb1s.harness.cli.output import console, emit
+from nb1s.harness.cli.table1_view import render_table1
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.table1.report import reproduce_table1
 
 
 def _nb101(as_json: bool) -> None:
     from nb1s.enumerate import enumerate_nb101_space
-
-    from ..references import paper
+    from nb1s.harness.references import paper
 
     started = time.perf_counter()
     with console.status("enumerating every NAS-Bench-101 graph (<= 7 vertices, <= 9 edges)",

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..executors import JobResult
-from ..recipe_plan import Plan
-from ..recipe_runner import DataInputs, Executor, RunSummary
-from .output import err_console
+from nb1s.harness.cli.output import err_console
+from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary
+from nb1s.harness.executors import JobResult
+from nb1s.harness.recipe.plan import Plan
 
 CIFAR_ENV = "NB1S_CIFAR_DIR"
 
@@ -47,12 +47,12 @@ def resolve_data(plan: Plan, results: Path, opts: ExecutionOptions) -> DataInput
     Docker needs explicit folders to mount, so they are resolved here.
     """
     if plan.profile == "smoke" and opts.data_dir is None and opts.cifar_dir is None:
-        from ..smoke_data import prepare_smoke_data
+        from nb1s.harness.execution.smoke_data import prepare_smoke_data
 
         return prepare_smoke_data(opts.smoke_data or results / "data", plan.spaces)
     nb101, cifar = opts.data_dir, opts.cifar_dir
     if opts.executor == "docker":
-        from ..data_paths import resolve_data_dir
+        from nb1s.harness.nb101.paths import resolve_data_dir
 
         nb101 = resolve_data_dir(nb101)
         env = os.environ.get(CIFAR_ENV)
@@ -67,15 +67,15 @@ def preflight(data: DataInputs) -> None:
     Uses the same resolution as `nb1s search` (option, else environment, else default), so
     a run that passes here finds its data.
     """
-    from ..cifar import resolve_cifar_dir
-    from ..store import open_store
+    from nb1s.harness.images.cifar import resolve_cifar_dir
+    from nb1s.harness.nb101.store import open_store
 
     open_store(data.nb101_dir)
     resolve_cifar_dir(data.cifar_dir)
 
 
 def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> Executor:
-    from ..executors.factory import make_executor, parse_gpus
+    from nb1s.harness.executors.factory import make_executor, parse_gpus
 
     gpus = parse_gpus(opts.gpus)
     return make_executor(opts.executor, results, data, workers=opts.workers, gpus=gpus,
@@ -109,9 +109,9 @@ def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
 def check_before_data(plan: Plan, results: Path, opts: ExecutionOptions) -> None:
     """Everything that can be refused without data, refused before the (slow) smoke data
     is built: executor options, and an `--out` that belongs to another command."""
-    from ..executors.factory import check_executor_options
-    from ..out_folder import check_out
-    from ..recipe_runner import plan_command_of
+    from nb1s.harness.execution.runner import plan_command_of
+    from nb1s.harness.executors.factory import check_executor_options
+    from nb1s.harness.guards.out_folder import check_out
 
     check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster, opts.gpus)
     check_out(results, "check" if plan_command_of(plan) == "check" else "results")
@@ -130,8 +130,8 @@ def stop_if_interrupted(run: dict[str, object]) -> None:
     import shlex
     import sys
 
-    from ..errors import RunStopped
-    from ..recipe_runner import interrupt_line
+    from nb1s.harness.errors import RunStopped
+    from nb1s.harness.execution.runner import interrupt_line
 
     if run.get("interrupted"):
         resume = "nb1s " + shlex.join(sys.argv[1:])
@@ -141,7 +141,7 @@ def stop_if_interrupted(run: dict[str, object]) -> None:
 def execute_plan(plan: Plan, results: Path, opts: ExecutionOptions, show_progress: bool,
                  program: tuple[str, ...] | None = None) -> RunSummary:
     """Run every unfinished run of `plan` (what `nb1s run` and `nb1s check` share)."""
-    from ..recipe_runner import run_plan
+    from nb1s.harness.execution.runner import run_plan
 
     data, ex = prepare_execution(plan, results, opts)
     with run_progress(show_progress) as (on_start, on_done):

@@ -10,8 +10,7 @@ from typing import Any, TextIO
 import typer
 
 from nb1s.enumerate import InvalidSpecError, hash_spec
-
-from ..errors import UserError
+from nb1s.harness.errors import UserError
 
 
 def hash_line(line: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..errors import UserError
-from .output import console, emit
+from nb1s.harness.cli.output import console, emit
+from nb1s.harness.errors import UserError
 
 #: Short op names accepted on the command line besides NB101's full names.
 OP_ALIASES = {"conv3x3": "conv3x3-bn-relu", "conv1x1": "conv1x1-bn-relu",
@@ -53,7 +53,7 @@ def resolve_hash(matrix: str | None, ops: str | None, space: int | None, config:
 
 def query_model(data_dir: Path | None, module_hash: str, budget: int) -> dict[str, Any]:
     """Fixed data, the repeats at `budget` and their means, as plain JSON values."""
-    from ..store import open_store
+    from nb1s.harness.nb101.store import open_store
 
     store = open_store(data_dir)
     store.check_budget(budget)

@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import UserError
-from .output import emit
-from .recipe_view import (
+from nb1s.harness.cli.output import emit
+from nb1s.harness.cli.recipe_view import (
     render_check,
     render_diff,
     render_ls,
     render_run,
     render_validate,
 )
+from nb1s.harness.errors import UserError
 
 if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
-    from ..recipe import DiffSpec, Profile, Protocol, Recipe
-    from ..recipe_yaml import YamlProblem
+    from nb1s.harness.recipe.located_yaml import YamlProblem
+    from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
 
 # Options shared by every command that runs searches (reused OptionInfo objects).
 PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
@@ -58,7 +58,7 @@ def decision_rules(recipe: Recipe, min_seeds: int | None) -> DiffSpec:
 
 def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protocol]:
     """Validate the two choices once; a typo is a one-line UserError."""
-    from ..recipe import PROFILES, PROTOCOLS
+    from nb1s.harness.recipe.schema import PROFILES, PROTOCOLS
 
     if profile not in PROFILES:
         raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
@@ -70,7 +70,7 @@ def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protoc
 def load_recipe_choice(name: str, profile: str, protocol: str
                        ) -> tuple[Recipe, Profile, Protocol]:
     """The recipe a command names, with its validated profile and protocol."""
-    from ..recipe_catalog import load_recipe
+    from nb1s.harness.recipe.catalog import load_recipe
 
     prof, proto = parse_profile_protocol(profile, protocol)
     return load_recipe(name), prof, proto
@@ -78,8 +78,8 @@ def load_recipe_choice(name: str, profile: str, protocol: str
 
 def validate_files(target: str | None) -> dict[str, Any]:
     """Validate one recipe (name or path) or every recipe; JSON-ready result."""
-    from ..recipe import RecipeError, parse_recipe
-    from ..recipe_catalog import find_recipe_file, recipe_files, recipes_dir
+    from nb1s.harness.recipe.catalog import find_recipe_file, recipe_files, recipes_dir
+    from nb1s.harness.recipe.schema import RecipeError, parse_recipe
 
     files = [find_recipe_file(target)] if target else recipe_files()
     out = []
@@ -104,7 +104,7 @@ def unknown_optimizers(recipe: Recipe) -> list[str]:
     `nb1s run` would otherwise plan around such a variant and drop it; a recipe that
     validates must be one that runs as written.
     """
-    from ..optimizer_catalog import builtin_optimizers
+    from nb1s.harness.recipe.optimizer_catalog import builtin_optimizers
 
     if recipe.search is None:
         return []
@@ -120,9 +120,8 @@ def value_problems(recipe: Recipe) -> list[str]:
     The same check (`nb1s.optimizers.range_problems`) as `nb1s search`, so a recipe that
     validates never starts runs that `nb1s search` then refuses.
     """
+    from nb1s.harness.recipe.plan import plan_recipe
     from nb1s.optimizers import range_problems
-
-    from ..recipe_plan import plan_recipe
 
     if recipe.search is None:
         return []
@@ -141,8 +140,8 @@ def value_problems(recipe: Recipe) -> list[str]:
 
 def default_override_problems(path: Path, recipe: Recipe) -> list[YamlProblem]:
     """A shared hyperparameter that silently replaces a method default is an error."""
-    from ..method_defaults import default_overrides
-    from ..recipe_yaml import YamlProblem, load_located
+    from nb1s.harness.recipe.located_yaml import YamlProblem, load_located
+    from nb1s.harness.recipe.method_defaults import default_overrides
 
     overrides = default_overrides(recipe)
     if not overrides:
@@ -162,8 +161,8 @@ def default_override_problems(path: Path, recipe: Recipe) -> list[YamlProblem]:
 
 
 def list_recipes() -> dict[str, Any]:
-    from ..recipe import RUNNABLE_KINDS, RecipeError, parse_recipe
-    from ..recipe_catalog import recipe_files, recipes_dir
+    from nb1s.harness.recipe.catalog import recipe_files, recipes_dir
+    from nb1s.harness.recipe.schema import RUNNABLE_KINDS, RecipeError, parse_recipe
 
     rows: list[dict[str, Any]] = []
     for f in recipe_files():
@@ -210,9 +209,9 @@ def register(app: typer.Typer) -> None:
         smoke_data: Path | None = SMOKE_DATA, as_json: bool = AS_JSON,
     ) -> None:
         """Run every unfinished search of a recipe (finished runs are skipped)."""
-        from ..optimizer_catalog import availability
-        from ..recipe_plan import plan_recipe
-        from .execution import ExecutionOptions, default_results, execute_plan
+        from nb1s.harness.cli.execution import ExecutionOptions, default_results, execute_plan
+        from nb1s.harness.recipe.optimizer_catalog import availability
+        from nb1s.harness.recipe.plan import plan_recipe
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
         plan = plan_recipe(r, prof, proto, availability)
@@ -248,12 +247,11 @@ def register(app: typer.Typer) -> None:
         Exit 0 on pass / not checkable, 1 when a row fails, 4 when no decision.
         """
         from nb1s.atomic import atomic_write_text
-
-        from ..recipe import PAPER_ONLY_KINDS
-        from ..recipe_catalog import load_recipe
-        from ..recipe_runner import PLAN_FILE
-        from ..reproduce import DIFF_MD, diff_results
-        from ..verdict import exit_code
+        from nb1s.harness.execution.runner import PLAN_FILE
+        from nb1s.harness.experiments.search_curves.reproduce import DIFF_MD, diff_results
+        from nb1s.harness.recipe.catalog import load_recipe
+        from nb1s.harness.recipe.schema import PAPER_ONLY_KINDS
+        from nb1s.harness.report.verdict import exit_code
 
         plan_file = results / PLAN_FILE
         if not plan_file.is_file():
@@ -271,15 +269,15 @@ def register(app: typer.Typer) -> None:
             raise UserError(f"{r.name} is compared with the paper's numbers only; "
                             "--against does not apply")
         if r.kind == "distribution":
-            from ..reproduce_distribution import diff_distribution
+            from nb1s.harness.experiments.distribution.reproduce import diff_distribution
 
             result = diff_distribution(results, r)
         elif r.kind == "correlation":
-            from ..reproduce_correlation import diff_correlation
+            from nb1s.harness.experiments.correlation.reproduce import diff_correlation
 
             result = diff_correlation(results, r)
         elif r.kind == "proxy":
-            from ..reproduce_proxy import diff_proxy
+            from nb1s.harness.experiments.proxy.reproduce import diff_proxy
 
             result = diff_proxy(results, r)
         else:
@@ -314,13 +312,18 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from nb1s.atomic import atomic_write_text
-
-        from ..aggregate import AGGREGATE_FILE, aggregate_results
-        from ..check import candidate_plan, check_candidate
-        from ..optimizer_catalog import availability, load_plugin
-        from ..reference_curves import load_curves, load_reference_file
-        from ..verdict import exit_code
-        from .execution import ExecutionOptions, default_results, execute_plan
+        from nb1s.harness.cli.execution import ExecutionOptions, default_results, execute_plan
+        from nb1s.harness.experiments.search_curves.aggregate import (
+            AGGREGATE_FILE,
+            aggregate_results,
+        )
+        from nb1s.harness.experiments.search_curves.check import candidate_plan, check_candidate
+        from nb1s.harness.experiments.search_curves.reference_curves import (
+            load_curves,
+            load_reference_file,
+        )
+        from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+        from nb1s.harness.report.verdict import exit_code
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
         program: tuple[str, ...] | None = None

@@ -7,7 +7,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from .output import console
+from nb1s.harness.cli.output import console
 
 
 def _fmt(x: Any, spec: str = ".4g") -> str:
@@ -100,7 +100,7 @@ def render_reproduce(result: dict[str, Any]) -> None:
 
 def _outcome(row: dict[str, Any]) -> str:
     """How the row was decided: exact / equivalent / checked, FAIL, or an undecided kind."""
-    from ..verdict import outcome_of
+    from nb1s.harness.report.verdict import outcome_of
 
     kind = outcome_of(row)
     if row["pass"] is None:

@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import UserError
-from ..table1_report import reproduce_table1
-from .output import emit, err_console
-from .recipe_cmd import (
+from nb1s.harness.cli.output import emit, err_console
+from nb1s.harness.cli.recipe_cmd import (
     ALLOW_UNDECIDED,
     AS_JSON,
     CIFAR_DIR,
@@ -33,16 +31,18 @@ from .recipe_cmd import (
     TIMEOUT,
     WORKERS,
 )
-from .recipe_view import (
+from nb1s.harness.cli.recipe_view import (
     render_correlation,
     render_distribution,
     render_proxy,
     render_reproduce,
 )
-from .table1_view import render_table1
+from nb1s.harness.cli.table1_view import render_table1
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.table1.report import reproduce_table1
 
 if TYPE_CHECKING:
-    from ..recipe import Profile, Protocol, Recipe
+    from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 EXIT_CANNOT_RUN = 3
 
@@ -75,18 +75,18 @@ def register(app: typer.Typer) -> None:
             if not result["ok"]:
                 raise typer.Exit(1)
             return
-        from ..optimizer_catalog import availability
-        from ..out_folder import check_out
-        from ..recipe import PAPER_ONLY_KINDS
-        from ..recipe_plan import plan_recipe
-        from ..reproduce import reproduce_recipe
-        from .execution import (
+        from nb1s.harness.cli.execution import (
             ExecutionOptions,
             default_results,
             prepare_execution,
             run_progress,
         )
-        from .recipe_cmd import load_recipe_choice
+        from nb1s.harness.cli.recipe_cmd import load_recipe_choice
+        from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
+        from nb1s.harness.guards.out_folder import check_out
+        from nb1s.harness.recipe.optimizer_catalog import availability
+        from nb1s.harness.recipe.plan import plan_recipe
+        from nb1s.harness.recipe.schema import PAPER_ONLY_KINDS
 
         recipe, prof, proto = load_recipe_choice(name, profile, protocol)
         if recipe.kind == "enumeration":
@@ -98,7 +98,9 @@ def register(app: typer.Typer) -> None:
         if note and not store_reference:
             raise UserError("--note is stored with --store-reference only")
         if store_reference:
-            from ..reference_curves import require_clean_checkout
+            from nb1s.harness.experiments.search_curves.reference_curves import (
+                require_clean_checkout,
+            )
 
             require_clean_checkout()
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
@@ -113,7 +115,7 @@ def register(app: typer.Typer) -> None:
                                 timeout_min, data_dir, cifar_dir, smoke_data)
         data, ex = prepare_execution(plan, results, opts) if plan.runs else (None, None)
         if recipe.kind == "correlation":
-            from ..reproduce_correlation import reproduce_correlation
+            from nb1s.harness.experiments.correlation.reproduce import reproduce_correlation
 
             with run_progress(not as_json and ex is not None) as (on_start, on_done):
                 corr = reproduce_correlation(recipe, results, ex, prof, proto, data,
@@ -122,7 +124,7 @@ def register(app: typer.Typer) -> None:
             _exit_for(corr, allow_undecided)
             return
         if recipe.kind == "proxy":
-            from ..reproduce_proxy import reproduce_proxy
+            from nb1s.harness.experiments.proxy.reproduce import reproduce_proxy
 
             with run_progress(not as_json and ex is not None) as (on_start, on_done):
                 proxy = reproduce_proxy(recipe, results, ex, prof, proto, data, availability,
@@ -135,13 +137,13 @@ def register(app: typer.Typer) -> None:
                                       against=against, availability=availability,
                                       on_start=on_start, on_done=on_done)
         if result["status"] == "interrupted":
-            from .execution import stop_if_interrupted
+            from nb1s.harness.cli.execution import stop_if_interrupted
 
             stop_if_interrupted(result["run"])
         if store_reference and result["status"] in ("complete", "partial"):
             import json
 
-            from ..reference_curves import store_curves
+            from nb1s.harness.experiments.search_curves.reference_curves import store_curves
 
             agg = json.loads(Path(result["aggregate"]).read_text(encoding="utf-8"))
             made_by = (f"produced by `nb1s reproduce {recipe.name} --profile {profile} "
@@ -154,7 +156,7 @@ def register(app: typer.Typer) -> None:
 
 def _exit_for(result: dict[str, Any], allow_undecided: bool) -> None:
     """Exit 3 when nothing could run, 1 on failed runs or a failed diff, 4 undecided."""
-    from ..verdict import exit_code
+    from nb1s.harness.report.verdict import exit_code
 
     if result["status"] == "cannot-run":
         raise typer.Exit(EXIT_CANNOT_RUN)
@@ -169,7 +171,7 @@ def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, pro
                             data_dir: Path | None, smoke_data: Path | None,
                             as_json: bool) -> None:
     """fig6: no searches; look every architecture up, plot, summarise and diff."""
-    from ..reproduce_distribution import reproduce_distribution
+    from nb1s.harness.experiments.distribution.reproduce import reproduce_distribution
 
     if as_json:
         result = reproduce_distribution(recipe, results, profile, protocol, data_dir,

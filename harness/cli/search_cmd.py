@@ -18,8 +18,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..errors import RunStopped, UserError
-from .output import console, emit, err_console
+from nb1s.harness.cli.output import console, emit, err_console
+from nb1s.harness.errors import RunStopped, UserError
 
 
 @contextlib.contextmanager
@@ -112,8 +112,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """One-shot search with the discrete architecture looked up in NB101 every epoch."""
-        from ..recipe_meta import parse_recipe_meta
-        from ..search_runner import SearchRequest, run_search
+        from nb1s.harness.recipe.identity import parse_recipe_meta
+        from nb1s.harness.search.runner import SearchRequest, run_search
 
         recipe = parse_recipe_meta(recipe_meta) if recipe_meta is not None else None
         request = SearchRequest(optimizer=optimizer, space=space, out=out, seed=seed,
@@ -141,8 +141,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Write scikit-learn's handwritten digits in CIFAR-10's python batch format."""
-        from ..digits import write_digits
-        from ..out_folder import check_out
+        from nb1s.harness.guards.out_folder import check_out
+        from nb1s.harness.images.digits import write_digits
 
         check_out(out, "data")
         if out.exists() and any(out.iterdir()) and not (out / "nb1s_dataset.json").is_file():

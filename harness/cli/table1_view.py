@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .output import console
+from nb1s.harness.cli.output import console
 
 _ROW_LABELS = {
     "with_loose_ends": "w/ loose ends",

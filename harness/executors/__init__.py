@@ -5,6 +5,6 @@ where that command runs. Because every executor runs the same command against th
 results folder, the results layout is identical whichever one is used.
 """
 
-from .job import Interrupted, Job, JobResult, run_job_process
+from nb1s.harness.executors.job import Interrupted, Job, JobResult, run_job_process
 
 __all__ = ["Interrupted", "Job", "JobResult", "run_job_process"]

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import UserError
-from .job import NOT_STARTED, Interrupted, Job, JobResult, wait_or_kill
+from nb1s.harness.errors import UserError
+from nb1s.harness.executors.job import NOT_STARTED, Interrupted, Job, JobResult, wait_or_kill
 
 DEFAULT_IMAGE = "nb1s:latest"
 IMAGE_USER = "1000:1000"  # the `nb1s` user created in docker/Dockerfile

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UserError
-from ..recipe_runner import DataInputs, Executor
+from nb1s.harness.errors import UserError
+from nb1s.harness.execution.runner import DataInputs, Executor
 
 EXECUTORS = ("local", "docker", "slurm")
 SLURM_CLUSTERS = ("slurm", "local")
@@ -54,12 +54,12 @@ def make_executor(kind: str, results: Path, data: DataInputs, workers: int | Non
     """An executor writing into `results`; Docker mounts `results` and the data folders."""
     check_executor_options(kind, timeout_min, slurm_cluster, ",".join(gpus) if gpus else None)
     if kind == "local":
-        from .local import LocalExecutor
+        from nb1s.harness.executors.local import LocalExecutor
 
         return LocalExecutor(workers=workers, gpus=gpus)
     if kind == "docker":
-        from .docker_runner import DEFAULT_IMAGE, DockerExecutor, Mount
-        from .local import detect_gpus
+        from nb1s.harness.executors.docker_runner import DEFAULT_IMAGE, DockerExecutor, Mount
+        from nb1s.harness.executors.local import detect_gpus
 
         mounts = [Mount(results, "/results", read_only=False)]
         for path, target in ((data.nb101_dir, "/data/nb101"), (data.cifar_dir, "/data/cifar")):
@@ -71,7 +71,7 @@ def make_executor(kind: str, results: Path, data: DataInputs, workers: int | Non
         return DockerExecutor(mounts, image=image or DEFAULT_IMAGE,
                               gpus=gpus if gpus is not None else detect_gpus(), workers=workers)
     if kind == "slurm":
-        from .slurm import SlurmExecutor
+        from nb1s.harness.executors.slurm import SlurmExecutor
 
         return SlurmExecutor(results / "slurm", cluster=slurm_cluster, partition=slurm_partition,
                              timeout_min=timeout_min)

@@ -14,7 +14,14 @@ import subprocess
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from .job import CHILDREN, Interrupted, Job, JobResult, run_job_process, stop_children
+from nb1s.harness.executors.job import (
+    CHILDREN,
+    Interrupted,
+    Job,
+    JobResult,
+    run_job_process,
+    stop_children,
+)
 
 
 def detect_gpus() -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .job import Interrupted, Job, JobResult, run_job_process
+from nb1s.harness.executors.job import Interrupted, Job, JobResult, run_job_process
 
 #: where submitit's local controllers write (see `_controller_output`)
 CONTROLLER_LOG = "local-controllers.log"

@@ -1,0 +1,1 @@
+"""Test-error distribution of every architecture in each space (Figure 6)."""

@@ -1,0 +1,142 @@
+"""`nb1s reproduce fig6`: error distributions of the spaces, plotted, summarised and diffed.
+
+No training runs: the recipe's settings pick the architecture set and the repeat rule for
+the chosen protocol, every member of each space is looked up in the NB101 store, and the
+results folder receives
+
+    RESULTS/plan.json          the resolved plan (binds the folder to recipe/version/...)
+    RESULTS/distribution.json  per space: set size, quantiles, fractions below thresholds,
+                               plus settings, data provenance and labels
+    RESULTS/plots/NAME-PROFILE-PROTOCOL.{png,pdf}
+    RESULTS/diff.json, diff.md the rows the paper (or released code) lets us check
+
+The `smoke` profile runs the same computation on a synthetic index that covers the
+spaces (built once under `--smoke-data`); everything it writes says smoke/synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from nb1s.atomic import atomic_write_text
+from nb1s.harness.errors import UserError
+from nb1s.harness.execution.runner import PLAN_FILE, bind_results
+from nb1s.harness.experiments.analysis_diff import (
+    DIFF_JSON,
+    DIFF_MD,
+    load_analysis,
+    write_analysis_diff,
+)
+from nb1s.harness.experiments.distribution.compute import (
+    count_row,
+    minimum_rows,
+    space_samples,
+    space_summary,
+)
+from nb1s.harness.nb101.store import open_store
+from nb1s.harness.recipe.identity import recipe_identity
+from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
+
+DISTRIBUTION_FILE = "distribution.json"
+_REQUIRED = ("spaces", "budget", "architecture_set", "repeats", "bins", "xlim", "thresholds")
+
+
+def _settings(recipe: Recipe, protocol: Protocol) -> dict[str, Any]:
+    settings = plan_recipe(recipe, "paper", protocol).settings
+    missing = [k for k in _REQUIRED if k not in settings]
+    if missing:
+        raise UserError(f"recipe {recipe.name} lacks the distribution settings {missing}")
+    return settings
+
+
+def _store_dir(profile: Profile, results: Path, data_dir: Path | None,
+               smoke_data: Path | None, spaces: list[int]) -> Path | None:
+    if profile != "smoke" or data_dir is not None:
+        return data_dir
+    from nb1s.harness.execution.smoke_data import prepare_smoke_data
+
+    return prepare_smoke_data(smoke_data or results / "data", spaces, images=False).nb101_dir
+
+
+def compute_distribution(recipe: Recipe, results: Path, profile: Profile = "paper",
+                         protocol: Protocol = "paper", data_dir: Path | None = None,
+                         smoke_data: Path | None = None) -> dict[str, Any]:
+    """Summaries and plot of every space; writes distribution.json and the plots."""
+    from nb1s.harness.experiments.distribution.plot import plot_distributions
+
+    settings = _settings(recipe, protocol)
+    spaces = [int(s) for s in settings["spaces"]]
+    plan = plan_recipe(recipe, profile, protocol)
+    results.mkdir(parents=True, exist_ok=True)
+    bind_results(plan, results)
+    store = open_store(_store_dir(profile, results, data_dir, smoke_data, spaces))
+    labels = list(plan.labels)
+    if store.synthetic and "synthetic" not in labels:
+        labels.append("synthetic")
+    samples, summaries, minima = [], [], {}
+    for space in spaces:
+        s = space_samples(store, space, settings["architecture_set"], settings["repeats"],
+                          int(settings["budget"]))
+        samples.append(s)
+        summaries.append(space_summary(s, settings["thresholds"]))
+        minima[space] = store.space_minimum(space, int(settings["budget"]))
+    stem = f"{recipe.name}-{profile}-{protocol}"
+    title = (f"{recipe.name} v{recipe.version}: {recipe.title}  [set "
+             f"{settings['architecture_set']}, repeats {settings['repeats']}; profile "
+             f"{profile}, protocol {protocol}]")
+    plots = plot_distributions(samples, results / "plots", stem, int(settings["bins"]),
+                               tuple(settings["xlim"]), title, labels)
+    result = {
+        "schema_version": 1, "recipe": recipe_identity(recipe.name, recipe.version, profile,
+                                                       protocol),
+        "title": recipe.title, "labels": labels, "synthetic": store.synthetic,
+        "settings": settings, "spaces": summaries,
+        "minimum": {str(k): v for k, v in minima.items()},
+        "data": {"nb101": store.provenance}, "plots": [str(p) for p in plots],
+    }
+    atomic_write_text(results / DISTRIBUTION_FILE, json.dumps(result, indent=1) + "\n")
+    return result
+
+
+def diff_distribution(results: Path, recipe: Recipe) -> dict[str, Any]:
+    """Compare a distribution.json with what the references state; write diff.json/.md."""
+    dist = load_analysis(results, DISTRIBUTION_FILE, recipe)
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for summary in dist["spaces"]:
+        row = count_row(summary)
+        if row is not None:
+            rows.append(row)
+    if not any(r["kind"] == "paper" for r in rows):
+        notes.append(f"the paper states no size for the set "
+                     f"{dist['settings']['architecture_set']!r}; no count is compared")
+    if dist["synthetic"]:
+        notes.append("minimum errors are not compared with the released code's constants: "
+                     "the NB101 data is synthetic")
+    else:
+        for summary in dist["spaces"]:
+            rows += minimum_rows(summary["space"], dist["minimum"][str(summary["space"])])
+    notes.append("the paper publishes the histograms only as a figure: the quantiles have "
+                 "no published counterpart and are reported, not compared")
+    return write_analysis_diff(
+        results, recipe, dist, "harness/references/paper.yaml (table1, regret_constants)",
+        {"count": "exact", "minimum": "abs 1e-6 (float32 rounding)"}, rows, notes)
+
+
+def reproduce_distribution(recipe: Recipe, results: Path, profile: Profile = "paper",
+                           protocol: Protocol = "paper", data_dir: Path | None = None,
+                           smoke_data: Path | None = None) -> dict[str, Any]:
+    """Compute, plot and diff (see module docstring); the result `nb1s reproduce` prints."""
+    dist = compute_distribution(recipe, results, profile, protocol, data_dir, smoke_data)
+    diff = diff_distribution(results, recipe)
+    return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
+            "profile": profile, "protocol": protocol, "labels": dist["labels"],
+            "status": "complete", "results": str(results),
+            "distribution": str(results / DISTRIBUTION_FILE), "spaces": dist["spaces"],
+            "plots": dist["plots"],
+            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                     "verdict": diff["verdict"], "notes": diff["notes"]},
+            "plan": str(results / PLAN_FILE)}

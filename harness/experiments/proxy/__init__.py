@@ -1,0 +1,1 @@
+"""Correlation between proxy and full NAS-Bench-101 budgets."""

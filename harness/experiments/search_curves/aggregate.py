@@ -1,0 +1,160 @@
+"""Aggregate finished runs: per variant and space, mean/std/SEM over seeds per epoch.
+
+Follows the original analysis where it matters and says so: curves are truncated to the
+shortest run of a group (the original `get_key_from_scalar_configs` did the same), the
+NB101 numbers are already means over the 3 repeats (the tracker writes them), and both
+spreads are kept: `std` (sample, ddof 1; what the paper's captions call std) and `sem`
+(population std / sqrt(n), what the original plot code drew). `band` names the one the
+recipe's protocol uses. The final value of a run is read at the epoch the protocol names
+(`last`: after all E epochs; `last_saved`: after E-1, the original's last snapshot).
+`recipe_check` compares the recipe identity each run recorded with the folder's plan
+(`recipe_meta`), so diffs and gates can refuse runs made under another recipe.
+`runs_used` and `records_sha256` name the run records an aggregate was built from; `nb1s
+diff` re-derives the aggregate every time instead of trusting a cached file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nb1s.harness.execution.runner import PLAN_FILE
+from nb1s.harness.recipe.identity import identity_check, recipe_identity
+from nb1s.harness.search.run_directory import RunRecord, read_run, run_status
+
+METRICS = ("test_regret", "valid_regret", "oneshot_valid_error", "oneshot_train_error")
+AGGREGATE_FILE = "aggregate.json"
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _as_matrix(runs: list[RunRecord], metric: str, length: int) -> np.ndarray:
+    rows = []
+    for run in runs:
+        vals = run.series(metric)[:length]
+        rows.append([math.nan if v is None else float(v) for v in vals])
+    return np.asarray(rows, dtype=float)
+
+
+def _summary(values: np.ndarray) -> dict[str, Any]:
+    """mean, std (ddof 1), sem (ddof 0 std / sqrt n) of per-seed values, NaN-aware."""
+    finite = values[np.isfinite(values)]
+    n = len(finite)
+    if n == 0:
+        return {"values": [_clean(v) for v in values.tolist()], "n": 0, "mean": None,
+                "std": None, "sem": None}
+    return {"values": [_clean(v) for v in values.tolist()], "n": n,
+            "mean": float(finite.mean()),
+            "std": float(finite.std(ddof=1)) if n > 1 else 0.0,
+            "sem": float(finite.std(ddof=0) / math.sqrt(n))}
+
+
+def curve_stats(matrix: np.ndarray) -> dict[str, list[float | None]]:
+    """Per-epoch mean, std (ddof 1) and sem (ddof 0 / sqrt n) over the rows (seeds)."""
+    out: dict[str, list[float | None]] = {"mean": [], "std": [], "sem": []}
+    for col in matrix.T:
+        s = _summary(col)
+        out["mean"].append(s["mean"])
+        out["std"].append(s["std"])
+        out["sem"].append(s["sem"])
+    return out
+
+
+def final_index(epochs: int, final_epoch: str, length: int) -> int:
+    """Index of the final value: epoch E (`last`) or E-1 (`last_saved`), within the curve."""
+    target = epochs - 1 if final_epoch == "last_saved" else epochs
+    return max(0, min(target, length - 1))
+
+
+def aggregate_results(results: Path) -> dict[str, Any]:
+    """Aggregate every complete run under `results` (a folder written by `nb1s run`)."""
+    plan = json.loads((results / PLAN_FILE).read_text(encoding="utf-8"))
+    groups: dict[tuple[str, int], dict[str, Any]] = {}
+    missing: list[str] = []
+    synthetic = False
+    provenance: dict[str, Any] = {}
+    recorded: dict[str, dict[str, Any] | None] = {}
+    used: list[str] = []
+    digest = hashlib.sha256()
+    for spec in plan["runs"]:
+        key = f"{spec['variant']}/space{spec['space']}/seed{spec['seed']}"
+        path = results / "runs" / key
+        if run_status(path) != "complete":
+            missing.append(key)
+            continue
+        run = read_run(path)
+        used.append(key)
+        digest.update(records_digest(path).encode())
+        recorded[key] = run.meta.get("recipe")
+        synthetic = synthetic or run.synthetic
+        if not provenance:
+            provenance = {k: run.meta.get(k) for k in (
+                "nb1s_version", "git_hash", "torch_version", "cuda_version", "device", "data")}
+        g = groups.setdefault((spec["variant"], spec["space"]), {
+            "variant": spec["variant"], "label": spec["label"], "optimizer": spec["optimizer"],
+            "space": spec["space"], "epochs_configured": spec["epochs"], "runs": []})
+        g["runs"].append((spec["seed"], run))
+    band = plan.get("band") or "std"
+    final_epoch = plan.get("final_epoch") or "last"
+    out_groups = []
+    for (_, _), g in sorted(groups.items()):
+        seeds = [s for s, _ in g["runs"]]
+        runs = [r for _, r in g["runs"]]
+        length = min(len(r.epochs) for r in runs)
+        fidx = final_index(g["epochs_configured"], final_epoch, length)
+        metrics: dict[str, Any] = {}
+        for metric in METRICS:
+            mat = _as_matrix(runs, metric, length)
+            curve = curve_stats(mat)
+            metrics[metric] = {**curve, "band": curve[band],
+                               "per_seed": [[_clean(v) for v in row] for row in mat.tolist()],
+                               "final": _summary(mat[:, fidx]) if length else _summary(
+                                   np.array([]))}
+        out_groups.append({
+            "variant": g["variant"], "label": g["label"], "optimizer": g["optimizer"],
+            "space": g["space"], "seeds": seeds, "n": len(seeds),
+            "epochs": list(range(length)), "truncated_to": length,
+            "final_epoch_index": fidx, "metrics": metrics,
+            "config_ids_final": [r.epochs[fidx].get("config_id") if length else None
+                                 for r in runs],
+        })
+    labels = list(plan.get("labels") or [])
+    if synthetic and "synthetic" not in labels:
+        labels.append("synthetic")
+    return {
+        "schema_version": 1,
+        "recipe": plan["recipe"], "version": plan["version"], "title": plan["title"],
+        "profile": plan["profile"], "protocol": plan["protocol"],
+        "labels": labels, "synthetic": synthetic or "synthetic" in labels,
+        "band": band, "final_epoch": final_epoch,
+        "std_convention": "std: sample std (ddof 1); sem: population std (ddof 0) / sqrt(n)",
+        "groups": out_groups, "missing_runs": missing,
+        "runs_used": used, "records_sha256": digest.hexdigest(),
+        "blocked": plan.get("blocked", []),
+        "provenance": provenance,
+        "recipe_check": identity_check(recipe_identity(
+            plan["recipe"], plan["version"], plan["profile"], plan["protocol"]), recorded),
+    }
+
+
+def records_digest(path: Path) -> str:
+    """sha256 of one run's records (run.json + epochs.jsonl): which data an aggregate used."""
+    h = hashlib.sha256()
+    for name in ("run.json", "epochs.jsonl"):
+        f = path / name
+        h.update(name.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"") + b"\0")
+    return h.hexdigest()
+
+
+def find_group(agg: dict[str, Any], variant: str, space: int) -> dict[str, Any] | None:
+    for g in agg["groups"]:
+        if g["variant"] == variant and g["space"] == space:
+            return dict(g)
+    return None

@@ -1,0 +1,1 @@
+"""Guards against losing work: folder locks, results-folder ownership, Ctrl-C handling."""

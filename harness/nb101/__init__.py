@@ -1,0 +1,3 @@
+"""NAS-Bench-101 data: the official tfrecord format, the importer, the memory-mapped index and the
+nasbench-compatible API.
+"""

@@ -1,0 +1,148 @@
+"""Expand a recipe, a profile and a protocol into the concrete list of runs.
+
+This is the one place where `paper`/`original` values are chosen and where the `smoke`
+profile shrinks budgets, so the resolved plan (saved with the results) says exactly which
+value every run used and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nb1s.harness.errors import UserError
+from nb1s.harness.recipe.schema import (
+    RUNNABLE_KINDS,
+    SEARCH_KINDS,
+    Profile,
+    Protocol,
+    Recipe,
+    resolve,
+)
+
+Availability = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One search run: optimizer x space x seed with every setting resolved."""
+
+    variant: str
+    label: str
+    optimizer: str
+    space: int
+    seed: int
+    epochs: int
+    hyperparameters: dict[str, Any]
+    options: dict[str, Any]
+    sources: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        """Relative run directory, stable across profiles and executors."""
+        return f"{self.variant}/space{self.space}/seed{self.seed}"
+
+    def settings(self) -> dict[str, Any]:
+        """Everything passed to `nb1s search --set`, hyperparameters then options."""
+        return {**self.hyperparameters, **self.options}
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A part of the recipe that cannot run yet, and why."""
+
+    variant: str
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The resolved recipe: what will run, what cannot, and how to aggregate it."""
+
+    recipe: str
+    version: int
+    title: str
+    kind: str
+    profile: Profile
+    protocol: Protocol
+    runs: list[RunSpec]
+    blocked: list[Blocked]
+    final_epoch: str | None
+    band: str | None
+    spaces: list[int]
+    labels: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runnable(self) -> bool:
+        return bool(self.runs) or (self.kind not in SEARCH_KINDS and self.kind in RUNNABLE_KINDS)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _no_check(_: str) -> str | None:
+    return None
+
+
+def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
+                availability: Availability = _no_check) -> Plan:
+    """Resolve `recipe` under `profile` and `protocol`.
+
+    `availability(optimizer)` returns None when the optimizer can run, else the reason it
+    cannot; those variants are listed in `Plan.blocked` instead of failing the recipe.
+    """
+    labels = ["smoke", "synthetic"] if profile == "smoke" else []
+    settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
+    if recipe.search is None:
+        cannot = [] if recipe.kind in RUNNABLE_KINDS else [Blocked(
+            recipe.kind, recipe.title,
+            f"kind {recipe.kind!r} is not implemented in nb1s (needs: "
+            f"{', '.join(recipe.requires)})")]
+        return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
+                    [], cannot, None, None, [], labels, settings)
+    s = recipe.search
+    spaces, spaces_src = resolve(s.spaces, protocol)
+    seeds, seeds_src = resolve(s.seeds, protocol)
+    epochs, epochs_src = resolve(s.epochs, protocol)
+    final_epoch = resolve(s.final_epoch, protocol)[0]
+    band = resolve(s.band, protocol)[0]
+    smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
+    if profile == "smoke" and smoke is None:
+        raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+    variants = list(s.variants)
+    smoke_src = ""
+    if smoke is not None:
+        smoke_src = f"smoke profile: {smoke.reason}"
+        settings.update(smoke.settings)
+        spaces = smoke.spaces or spaces
+        seeds, seeds_src = smoke.seeds, smoke_src
+        epochs, epochs_src = smoke.epochs, smoke_src
+        if smoke.variants is not None:
+            variants = [v for v in variants if v.key in smoke.variants]
+    runs: list[RunSpec] = []
+    blocked: list[Blocked] = []
+    for variant in variants:
+        reason = availability(variant.optimizer)
+        if reason is not None:
+            blocked.append(Blocked(variant.key, variant.label, reason))
+            continue
+        hyper: dict[str, Any] = {}
+        sources = {"epochs": epochs_src, "seeds": seeds_src, "spaces": spaces_src}
+        for name, pin in {**s.hyperparameters, **variant.hyperparameters}.items():
+            hyper[name], sources[name] = resolve(pin, protocol)
+        options: dict[str, Any] = {}
+        for name, pin in s.options.items():
+            options[name], sources[name] = resolve(pin, protocol)
+        if smoke is not None:
+            for name, value in smoke.hyperparameters.items():
+                hyper[name], sources[name] = value, smoke_src
+        run_spaces = [n for n in (variant.spaces or spaces) if n in spaces]
+        for space in run_spaces:
+            for seed in seeds:
+                runs.append(RunSpec(variant.key, variant.label, variant.optimizer, space, seed,
+                                    int(epochs), dict(hyper), dict(options), dict(sources)))
+    return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol, runs,
+                blocked, final_epoch, band, list(spaces), labels, settings)

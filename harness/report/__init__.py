@@ -1,0 +1,1 @@
+"""Reporting primitives shared by every experiment: statistics, verdicts, Markdown, figure files."""

@@ -1,0 +1,63 @@
+"""The Markdown report of a diff (a string; the caller decides where it goes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nb1s.harness.report.verdict import outcome_of
+
+
+def _num(x: Any, fmt: str = ".4g") -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return format(x, fmt)
+    return str(x)
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    kind = outcome_of(row)
+    if row["pass"] is None:
+        return f"{kind} (not counted)"
+    return kind if row["pass"] else "**FAIL**"
+
+
+def markdown_report(result: dict[str, Any]) -> str:
+    """Render a diff result (see `reproduce.diff_results`) as a Markdown document."""
+    agg = result["aggregate"]
+    lines = [f"# nb1s diff: {agg['recipe']} v{agg['version']} ({agg['title']})", ""]
+    if agg.get("labels"):
+        lines += [f"> **{' / '.join(x.upper() for x in agg['labels'])}**: these results come "
+                  "from tiny budgets and/or invented data. They test the pipeline; they are "
+                  "not a reproduction of the paper.", ""]
+    lines += [f"- profile: `{agg['profile']}`, protocol: `{agg['protocol']}`, band: "
+              f"`{agg['band']}`, final epoch: `{agg['final_epoch']}`",
+              f"- reference: {result['reference']}",
+              f"- tolerances: {result['tolerances']}",
+              f"- **verdict: {result['verdict']['line']}**", ""]
+    rows = result["rows"]
+    if rows:
+        lines += ["| group | kind | metric | ours | reference | diff | tolerance | p | "
+                  "result | note |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            ours = r.get("result_mean")
+            ref = r.get("reference_mean")
+            if r["kind"] == "band":
+                ours, ref = f"{r['in_band_fraction']:.0%} in band", \
+                    f"≥ {r['required_fraction']:.0%}"
+            lines.append(
+                f"| {r['group']} | {r['kind']} | {r['metric']} | {_num(ours)} | {_num(ref)} | "
+                f"{_num(r.get('diff'))} | {_num(r.get('tolerance'))} | {_num(r.get('p'), '.3g')}"
+                f" | {_outcome(r)} | {r.get('note', '')} |")
+        lines.append("")
+    for note in result.get("notes", []):
+        lines.append(f"- {note}")
+    claims = result.get("claims") or []
+    if claims:
+        lines += ["", "## Paper statements to check by eye (not tested automatically)", ""]
+        lines += [f"- {c['text']} ({c['source']})" for c in claims]
+    blocked = agg.get("blocked") or []
+    if blocked:
+        lines += ["", "## Cannot run yet", ""]
+        lines += [f"- {b['label']}: {b['reason']}" for b in blocked]
+    return "\n".join(lines) + "\n"
