@@ -9,35 +9,17 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nb1s.harness.cli.output import err_console
+from nb1s.harness.execution.options import ExecutionOptions, default_results  # noqa: F401  (re-exported)
 from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary
 from nb1s.harness.executors import JobResult
 from nb1s.harness.recipe.plan import Plan
 
 CIFAR_ENV = "NB1S_CIFAR_DIR"
-
-
-@dataclass(frozen=True)
-class ExecutionOptions:
-    executor: str
-    workers: int | None
-    gpus: str | None
-    image: str | None
-    slurm_partition: str | None
-    slurm_cluster: str | None
-    timeout_min: int
-    data_dir: Path | None
-    cifar_dir: Path | None
-    smoke_data: Path | None
-
-
-def default_results(name: str, profile: str, protocol: str) -> Path:
-    return Path("results") / f"{name}-{profile}-{protocol}"
 
 
 def resolve_data(plan: Plan, results: Path, opts: ExecutionOptions) -> DataInputs:

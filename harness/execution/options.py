@@ -1,0 +1,29 @@
+"""How and where a plan's runs execute: the options `run`, `reproduce` and `check` share.
+
+A plain dataclass below the CLI, so that the experiment kinds (which receive it in their
+`Request`) and the executors never import typer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ExecutionOptions:
+    executor: str = "local"
+    workers: int | None = None
+    gpus: str | None = None
+    image: str | None = None
+    slurm_partition: str | None = None
+    slurm_cluster: str | None = None
+    timeout_min: int = 24 * 60
+    data_dir: Path | None = None
+    cifar_dir: Path | None = None
+    smoke_data: Path | None = None
+
+
+def default_results(name: str, profile: str, protocol: str) -> Path:
+    """`results/<recipe>-<profile>-<protocol>`: one folder per way of running a recipe."""
+    return Path("results") / f"{name}-{profile}-{protocol}"
