@@ -1,68 +1,24 @@
 """What `nb1s run`, `nb1s reproduce` and `nb1s check` share: data, executor, progress bar.
 
-Kept apart from the command modules so all three resolve data folders, executors and the
-results folder the same way.
+Data folders and executors are decided in the library (`prepare_execution`, from
+harness/execution/prepare.py); this module adds what only a terminal needs: the progress
+bar and the one line after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nb1s.harness.cli.output import err_console
-from nb1s.harness.execution.options import ExecutionOptions, default_results  # noqa: F401  (re-exported)
-from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary
+from nb1s.harness.execution.options import ExecutionOptions, default_results  # noqa: F401
+from nb1s.harness.execution.prepare import prepare_execution
+from nb1s.harness.execution.runner import RunSummary
 from nb1s.harness.executors import JobResult
 from nb1s.harness.recipe.plan import Plan
-
-CIFAR_ENV = "NB1S_CIFAR_DIR"
-
-
-def resolve_data(plan: Plan, results: Path, opts: ExecutionOptions) -> DataInputs:
-    """Smoke: synthetic index + digits (built once); paper: the user's folders.
-
-    Local and Slurm runs may leave a folder unset (`nb1s search` then uses its own default);
-    Docker needs explicit folders to mount, so they are resolved here.
-    """
-    if plan.profile == "smoke" and opts.data_dir is None and opts.cifar_dir is None:
-        from nb1s.harness.execution.smoke_data import prepare_smoke_data
-
-        return prepare_smoke_data(opts.smoke_data or results / "data", plan.spaces)
-    nb101, cifar = opts.data_dir, opts.cifar_dir
-    if opts.executor == "docker":
-        from nb1s.harness.nb101.paths import resolve_data_dir
-
-        nb101 = resolve_data_dir(nb101)
-        env = os.environ.get(CIFAR_ENV)
-        cifar = cifar or (Path(env) if env else None)
-    preflight(DataInputs(nb101_dir=nb101, cifar_dir=cifar))
-    return DataInputs(nb101_dir=nb101, cifar_dir=cifar)
-
-
-def preflight(data: DataInputs) -> None:
-    """Fail before launching dozens of runs when the data is not there (one-line UserError).
-
-    Uses the same resolution as `nb1s search` (option, else environment, else default), so
-    a run that passes here finds its data.
-    """
-    from nb1s.harness.images.cifar import resolve_cifar_dir
-    from nb1s.harness.nb101.store import open_store
-
-    open_store(data.nb101_dir)
-    resolve_cifar_dir(data.cifar_dir)
-
-
-def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> Executor:
-    from nb1s.harness.executors.factory import make_executor, parse_gpus
-
-    gpus = parse_gpus(opts.gpus)
-    return make_executor(opts.executor, results, data, workers=opts.workers, gpus=gpus,
-                         image=opts.image, slurm_partition=opts.slurm_partition,
-                         slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min)
 
 
 @contextlib.contextmanager
@@ -86,25 +42,6 @@ def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
             bar.update(task, advance=1, last=f"{res.key}: {mark}")
 
         yield on_start, on_done
-
-
-def check_before_data(plan: Plan, results: Path, opts: ExecutionOptions) -> None:
-    """Everything that can be refused without data, refused before the (slow) smoke data
-    is built: executor options, and an `--out` that belongs to another command."""
-    from nb1s.harness.execution.runner import plan_command_of
-    from nb1s.harness.executors.factory import check_executor_options
-    from nb1s.harness.guards.out_folder import check_out
-
-    check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster, opts.gpus)
-    check_out(results, "check" if plan_command_of(plan) == "check" else "results")
-
-
-def prepare_execution(plan: Plan, results: Path, opts: ExecutionOptions
-                      ) -> tuple[DataInputs, Executor]:
-    """The data folders and the executor every run of `plan` will use."""
-    check_before_data(plan, results, opts)
-    data = resolve_data(plan, results, opts)
-    return data, build_executor(opts, results, data)
 
 
 def stop_if_interrupted(run: dict[str, object]) -> None:

@@ -42,6 +42,7 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.table1.report import reproduce_table1
 
 if TYPE_CHECKING:
+    from nb1s.harness.recipe.plan import Plan
     from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 EXIT_CANNOT_RUN = 3
@@ -106,11 +107,11 @@ def register(app: typer.Typer) -> None:
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
             raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                             "--against and --store-reference do not apply")
+        plan = plan_recipe(recipe, prof, proto, availability)  # the one plan, passed down
         if recipe.kind == "distribution":
             _reproduce_distribution(recipe, results, prof, proto, data_dir, smoke_data,
-                                    as_json)
+                                    as_json, plan)
             return
-        plan = plan_recipe(recipe, prof, proto, availability)
         opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
                                 timeout_min, data_dir, cifar_dir, smoke_data)
         data, ex = prepare_execution(plan, results, opts) if plan.runs else (None, None)
@@ -119,7 +120,7 @@ def register(app: typer.Typer) -> None:
 
             with run_progress(not as_json and ex is not None) as (on_start, on_done):
                 corr = reproduce_correlation(recipe, results, ex, prof, proto, data,
-                                             availability, on_start, on_done)
+                                             availability, on_start, on_done, plan=plan)
             emit(corr, as_json, render_correlation)
             _exit_for(corr, allow_undecided)
             return
@@ -128,14 +129,14 @@ def register(app: typer.Typer) -> None:
 
             with run_progress(not as_json and ex is not None) as (on_start, on_done):
                 proxy = reproduce_proxy(recipe, results, ex, prof, proto, data, availability,
-                                        on_start, on_done)
+                                        on_start, on_done, plan=plan)
             emit(proxy, as_json, render_proxy)
             _exit_for(proxy, allow_undecided)
             return
         with run_progress(not as_json and ex is not None) as (on_start, on_done):
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
                                       against=against, availability=availability,
-                                      on_start=on_start, on_done=on_done)
+                                      on_start=on_start, on_done=on_done, plan=plan)
         if result["status"] == "interrupted":
             from nb1s.harness.cli.execution import stop_if_interrupted
 
@@ -169,16 +170,16 @@ def _exit_for(result: dict[str, Any], allow_undecided: bool) -> None:
 
 def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
                             data_dir: Path | None, smoke_data: Path | None,
-                            as_json: bool) -> None:
+                            as_json: bool, plan: Plan) -> None:
     """fig6: no searches; look every architecture up, plot, summarise and diff."""
     from nb1s.harness.experiments.distribution.reproduce import reproduce_distribution
 
     if as_json:
         result = reproduce_distribution(recipe, results, profile, protocol, data_dir,
-                                        smoke_data)
+                                        smoke_data, plan)
     else:
         with err_console.status(f"{recipe.name}: looking up every architecture"):
             result = reproduce_distribution(recipe, results, profile, protocol, data_dir,
-                                            smoke_data)
+                                            smoke_data, plan)
     emit(result, as_json, render_distribution)
     _exit_for(result, allow_undecided=False)

@@ -16,36 +16,25 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
-from nb1s.harness.executors import Interrupted, Job, JobResult
+from nb1s.harness.executors.base import (
+    DataInputs,
+    Executor,
+    Interrupted,
+    Job,
+    JobResult,
+)
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan, RunSpec
 from nb1s.harness.search.run_directory import run_status
 
 PLAN_FILE = "plan.json"
-
-
-class Executor(Protocol):
-    name: str
-
-    def run(self, jobs: Sequence[Job],
-            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]: ...
-
-    def describe(self) -> dict[str, object]: ...
-
-
-@dataclass(frozen=True)
-class DataInputs:
-    """Where the searches read their data (None: `nb1s search` uses its own default)."""
-
-    nb101_dir: Path | None = None
-    cifar_dir: Path | None = None
 
 
 def run_dir(results: Path, spec: RunSpec) -> Path:

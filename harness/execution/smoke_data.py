@@ -1,32 +1,36 @@
 """Inputs of the `smoke` profile: a synthetic NAS-Bench-101 index and the digits images.
 
-Built with the same public commands a user would type (`nb1s data synth`, `nb1s data
-import`, `nb1s cifar digits`), so the smoke profile exercises the real data path end to
-end. Both are labelled by their producers (the index's provenance says `synthetic`, the
-image folder says `digits`), and every run, aggregate, plot and report inherits the label.
-The folder is reused when it already holds both, so a resumed smoke reproduction does not
-rebuild them.
+Built by calling the same library functions the public commands call (`nb1s data synth`
+-> `write_synthetic_tfrecord`, `nb1s data import` -> `import_tfrecord`, `nb1s cifar
+digits` -> `write_digits`), in this process, so the smoke profile exercises the real data
+path end to end and writes byte for byte what those commands write. Both are labelled by
+their producers (the index's provenance says `synthetic`, the image folder says `digits`),
+and every run, aggregate, plot and report inherits the label. The folder is reused when it
+already holds both, so a resumed smoke reproduction does not rebuild them.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.execution.runner import DataInputs
+from nb1s.harness.executors.base import DataInputs
 
 SMOKE_SEED = 0
+#: the seed `nb1s cifar digits` uses by default (its train/test shuffle)
+DIGITS_SEED = 0
 
 
-def _nb1s(*args: str) -> None:
-    cmd = [sys.executable, "-m", "nb1s.harness.cli.app", *args, "--json"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
-        raise UserError(f"preparing smoke data failed: `nb1s {' '.join(args)}`: {tail[0]}")
+@contextmanager
+def _step(command: str) -> Iterator[None]:
+    """Name the equivalent command when a step fails, in one line."""
+    try:
+        yield
+    except UserError as exc:
+        raise UserError(f"preparing smoke data failed: `nb1s {command}`: {exc}") from None
 
 
 def _index_covers(index: Path, spaces: list[int]) -> bool:
@@ -36,28 +40,50 @@ def _index_covers(index: Path, spaces: list[int]) -> bool:
     return set(spaces) <= set(json.loads(meta.read_text(encoding="utf-8"))["spaces"])
 
 
+def _build_index(folder: Path, index: Path, spaces: list[int]) -> None:
+    """One synthetic model plus every graph of `spaces`, imported into `index`."""
+    from nb1s.atomic import atomic_write_text
+    from nb1s.harness.nb101.importer import import_tfrecord
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+
+    record = folder / "nb101-synthetic.tfrecord"
+    wanted = sorted({1, 2, 3} & set(spaces)) or [1]
+    listed = ",".join(str(s) for s in wanted)
+    with _step(f"data synth --out {record} --models 1 --spaces {listed} --seed {SMOKE_SEED}"):
+        if record.is_dir():
+            raise UserError(f"--out {record} is a folder; name the .tfrecord file to write")
+        write_synthetic_tfrecord(record, models=1, seed=SMOKE_SEED, spaces=wanted)
+    with _step(f"data import {record} --into {index}"):
+        import_tfrecord(record, index)
+    record.unlink(missing_ok=True)
+    atomic_write_text(index / "smoke.json", json.dumps(
+        {"spaces": wanted, "synthetic": True, "seed": SMOKE_SEED}) + "\n")
+
+
+def _build_digits(digits: Path) -> None:
+    from nb1s.harness.guards.out_folder import check_out
+    from nb1s.harness.images.digits import write_digits
+
+    with _step(f"cifar digits --out {digits}"):
+        check_out(digits, "data")
+        if digits.exists() and any(digits.iterdir()):
+            raise UserError(f"{digits} exists and is not a digits folder; choose another "
+                            "--out")
+        write_digits(digits, DIGITS_SEED)
+
+
 def prepare_smoke_data(folder: Path, spaces: list[int], images: bool = True) -> DataInputs:
     """Synthetic NB101 index covering `spaces` plus digits images, under `folder`.
 
     `images=False` skips the digits (analyses that train nothing, e.g. fig6).
     """
-    from nb1s.atomic import atomic_write_text
-
     folder.mkdir(parents=True, exist_ok=True)
     index = folder / "nb101-synthetic"
     digits = folder / "digits"
     if not _index_covers(index, spaces):
-        record = folder / "nb101-synthetic.tfrecord"
-        wanted = ",".join(str(s) for s in sorted({1, 2, 3} & set(spaces)) or [1])
-        _nb1s("data", "synth", "--out", str(record), "--models", "1", "--spaces", wanted,
-              "--seed", str(SMOKE_SEED))
-        _nb1s("data", "import", str(record), "--into", str(index))
-        record.unlink(missing_ok=True)
-        atomic_write_text(index / "smoke.json", json.dumps(
-            {"spaces": sorted(int(s) for s in wanted.split(",")), "synthetic": True,
-             "seed": SMOKE_SEED}) + "\n")
+        _build_index(folder, index, spaces)
     if not images:
         return DataInputs(nb101_dir=index)
     if not (digits / "nb1s_dataset.json").is_file():
-        _nb1s("cifar", "digits", "--out", str(digits))
+        _build_digits(digits)
     return DataInputs(nb101_dir=index, cifar_dir=digits)

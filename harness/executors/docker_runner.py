@@ -17,16 +17,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.executors.job import NOT_STARTED, Interrupted, Job, JobResult, wait_or_kill
+from nb1s.harness.executors.base import (
+    NOT_STARTED,
+    DataInputs,
+    Executor,
+    ExecutorEntry,
+    ExecutorSettings,
+    Job,
+    JobResult,
+)
+from nb1s.harness.executors.job import wait_or_kill
+from nb1s.harness.executors.pool import run_on_slots
 
 DEFAULT_IMAGE = "nb1s:latest"
 IMAGE_USER = "1000:1000"  # the `nb1s` user created in docker/Dockerfile
@@ -172,41 +181,17 @@ class DockerExecutor:
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
         """Run every job; on Ctrl-C stop launching, stop the running containers (see
         `_interrupt`) and raise `Interrupted` with what finished."""
-        slots: queue.Queue[str | None] = queue.Queue()
-        for i in range(self.workers):
-            slots.put(self.gpus[i] if i < len(self.gpus) else None)
-
-        def one(job: Job) -> JobResult:
-            gpu = slots.get()
-            try:
-                return self._run_one(job, gpu)
-            finally:
-                slots.put(gpu)
-
-        results: dict[str, JobResult] = {}
         self._stopping.clear()
         self._killing.clear()
         self._stopped = 0
-        pool = ThreadPoolExecutor(max_workers=self.workers)
-        futures = [pool.submit(one, j) for j in jobs]
-        try:
-            for fut in as_completed(futures):
-                res = fut.result()
-                results[res.key] = res
-                if on_done is not None:
-                    on_done(res)
-        except KeyboardInterrupt:
-            self._interrupt(jobs, futures, results,
-                            lambda: pool.shutdown(wait=False, cancel_futures=True))
-        finally:
-            pool.shutdown(wait=True)
-        return [results[j.key] for j in jobs]
+        slots = [self.gpus[i] if i < len(self.gpus) else None for i in range(self.workers)]
+        return run_on_slots(jobs, slots, self._run_one, self._interrupt, on_done)
 
-    def _interrupt(self, jobs: Sequence[Job], futures: Sequence[Future[JobResult]],
-                   results: dict[str, JobResult], cancel_queued: Callable[[], None]) -> None:
+    def _interrupt(self, cancel_queued: Callable[[], None],
+                   futures: Sequence[Future[JobResult]]) -> str:
         """First Ctrl-C: no new container starts, every running one is stopped (in parallel,
-        each search records `interrupted`) and removed by its worker; then `Interrupted`.
-        A second Ctrl-C while they stop kills them (`container.kill()`) and leaves."""
+        each search records `interrupted`) and removed by its worker; the note says how
+        many. A second Ctrl-C while they stop kills them (`container.kill()`) and leaves."""
         self._stopping.set()
         cancel_queued()
         with self._lock:
@@ -216,12 +201,26 @@ class DockerExecutor:
         if not wait_or_kill(lambda: all(f.done() for f in futures), self._kill_all,
                             self.stop_grace_s + 30):
             self._kill_all()
-        for fut in futures:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                res = fut.result()
-                results.setdefault(res.key, res)
-        finished = [results[j.key] for j in jobs if j.key in results and results[j.key].ok]
-        done = {r.key for r in finished}
-        note = (f"{self._stopped} running container(s) were stopped and removed"
+        return (f"{self._stopped} running container(s) were stopped and removed"
                 if self._stopped else "no container was running")
-        raise Interrupted(finished, [j.key for j in jobs if j.key not in done], note) from None
+
+
+def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Executor:
+    """Mount `results` read-write and the data folders read-only (a data folder inside
+    `results`, e.g. the smoke data, is already mounted with it)."""
+    from nb1s.harness.executors.local import detect_gpus
+
+    mounts = [Mount(results, "/results", read_only=False)]
+    for path, target in ((data.nb101_dir, "/data/nb101"), (data.cifar_dir, "/data/cifar")):
+        if path is None:
+            raise UserError("--executor docker needs the data folders: pass --data-dir and "
+                            "--cifar-dir (or set NB1S_DATA_DIR / NB1S_CIFAR_DIR)")
+        if results.resolve() not in path.resolve().parents:
+            mounts.append(Mount(path, target, read_only=True))
+    gpus = settings.gpus if settings.gpus is not None else detect_gpus()
+    return DockerExecutor(mounts, image=settings.image or DEFAULT_IMAGE, gpus=gpus,
+                          workers=settings.workers)
+
+
+#: the registration (executors/registry.py)
+ENTRY = ExecutorEntry(build=_build)

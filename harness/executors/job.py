@@ -1,7 +1,7 @@
-"""One unit of work for an executor: a command line, its log file and its environment.
+"""Launching a job as a local child process, and stopping every child on an interrupt.
 
-Arguments that are paths stay `Path` objects until an executor renders them, so the
-Docker executor can translate host paths into container mount points.
+The job types themselves (`Job`, `JobResult`, `Interrupted`) live in `executors/base.py`
+and are re-exported here for the callers that import them from this module.
 """
 
 from __future__ import annotations
@@ -13,47 +13,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
-Arg = str | Path
-
-
-@dataclass(frozen=True)
-class Job:
-    """`nb1s ARGS...` (or `program ARGS...`), logging to `log`."""
-
-    key: str
-    args: tuple[Arg, ...]
-    log: Path
-    program: tuple[str, ...] | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-
-    def argv(self, render: Callable[[Path], str] = str) -> list[str]:
-        """The full command line for a local process (nb1s through this interpreter)."""
-        prog = list(self.program) if self.program is not None else [
-            sys.executable, "-m", "nb1s.harness.cli.app"]
-        return prog + [render(a) if isinstance(a, Path) else a for a in self.args]
-
-
-@dataclass(frozen=True)
-class JobResult:
-    key: str
-    returncode: int
-    seconds: float
-    log: str
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
+from nb1s.harness.executors.base import (  # noqa: F401  (re-exported)
+    NOT_STARTED,
+    Arg,
+    Interrupted,
+    Job,
+    JobResult,
+)
 
 #: set by a parent in its children's environment: "die when process PID dies"
 PARENT_ENV = "NB1S_PARENT_PID"
 PR_SET_PDEATHSIG = 1
-#: returncode of a job that was never started because the run was interrupted first
-NOT_STARTED = -1000
 
 
 def die_with_parent() -> None:
@@ -108,22 +80,6 @@ class Children:
 
 
 CHILDREN = Children()
-
-
-class Interrupted(Exception):
-    """An executor stopped early on Ctrl-C/SIGTERM: the jobs that finished, in job order.
-
-    `note` says what the executor did to the unfinished ones where that is not simply
-    "terminated" (containers stopped, a cluster asked to cancel tasks); it goes into the
-    one line the user sees.
-    """
-
-    def __init__(self, finished: Sequence[JobResult], unfinished: Sequence[str],
-                 note: str = "") -> None:
-        super().__init__("interrupted")
-        self.finished = list(finished)
-        self.unfinished = list(unfinished)
-        self.note = note
 
 
 def run_job_process(job: Job, extra_env: Mapping[str, str] | None = None) -> JobResult:

@@ -8,20 +8,22 @@ the workers (OMP/MKL thread counts) so parallel runs do not oversubscribe the ma
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, wait
+from pathlib import Path
 
-from nb1s.harness.executors.job import (
-    CHILDREN,
-    Interrupted,
+from nb1s.harness.executors.base import (
+    DataInputs,
+    Executor,
+    ExecutorEntry,
+    ExecutorSettings,
     Job,
     JobResult,
-    run_job_process,
-    stop_children,
 )
+from nb1s.harness.executors.job import CHILDREN, run_job_process, stop_children
+from nb1s.harness.executors.pool import run_on_slots
 
 
 def detect_gpus() -> list[str]:
@@ -65,40 +67,24 @@ class LocalExecutor:
 
     def run(self, jobs: Sequence[Job],
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
-        """Run every job; results come back in job order."""
-        envs: queue.Queue[dict[str, str]] = queue.Queue()
-        for env in worker_envs(self.workers, self.gpus):
-            envs.put(env)
-
-        def one(job: Job) -> JobResult:
-            env = envs.get()
-            try:
-                return run_job_process(job, env)
-            finally:
-                envs.put(env)
-
-        results: dict[str, JobResult] = {}
+        """Run every job; results come back in job order. On Ctrl-C stop launching,
+        terminate the running children's process groups (`stop_children`) and raise
+        `Interrupted` with what finished."""
         CHILDREN.stopping.clear()
-        pool = ThreadPoolExecutor(max_workers=self.workers)
-        futures = [pool.submit(one, job) for job in jobs]
-        try:
-            for fut in as_completed(futures):
-                res = fut.result()
-                results[res.key] = res
-                if on_done is not None:
-                    on_done(res)
-        except KeyboardInterrupt:
-            # Stop launching (queued jobs are cancelled), terminate the running children's
-            # process groups, and report what finished; see `stop_children`.
-            stop_children(lambda: pool.shutdown(wait=False, cancel_futures=True))
-            pool.shutdown(wait=True)
-            for fut in futures:
-                if fut.done() and not fut.cancelled() and fut.exception() is None:
-                    res = fut.result()
-                    results.setdefault(res.key, res)
-            finished = [results[j.key] for j in jobs if j.key in results and results[j.key].ok]
-            raise Interrupted(finished, [j.key for j in jobs if not (
-                j.key in results and results[j.key].ok)]) from None
-        finally:
-            pool.shutdown(wait=True)
-        return [results[j.key] for j in jobs]
+        return run_on_slots(jobs, worker_envs(self.workers, self.gpus), run_job_process,
+                            _stop_children, on_done)
+
+
+def _stop_children(cancel_queued: Callable[[], None],
+                   futures: Sequence[Future[JobResult]]) -> str:
+    stop_children(cancel_queued)
+    wait(futures)
+    return ""
+
+
+def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Executor:
+    return LocalExecutor(workers=settings.workers, gpus=settings.gpus)
+
+
+#: the registration (executors/registry.py)
+ENTRY = ExecutorEntry(build=_build)

@@ -16,7 +16,17 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.executors.job import Interrupted, Job, JobResult, run_job_process
+from nb1s.harness.errors import UserError
+from nb1s.harness.executors.base import (
+    DataInputs,
+    Executor,
+    ExecutorEntry,
+    ExecutorSettings,
+    Interrupted,
+    Job,
+    JobResult,
+)
+from nb1s.harness.executors.job import run_job_process
 
 #: where submitit's local controllers write (see `_controller_output`)
 CONTROLLER_LOG = "local-controllers.log"
@@ -140,3 +150,24 @@ def _outcome(job: Job, handle: Any) -> JobResult:
 
 def _ids(ids: Sequence[str]) -> str:
     return ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+
+
+def _check(settings: ExecutorSettings) -> None:
+    """Without `--slurm-cluster local` a reachable Slurm (`sbatch` on PATH) is needed:
+    submitit would otherwise quietly fall back to running every job on this machine,
+    e.g. a login node."""
+    import shutil
+
+    if settings.slurm_cluster != "local" and shutil.which("sbatch") is None:
+        raise UserError("--executor slurm: no Slurm is reachable from here (no `sbatch` on "
+                        "PATH); run on a Slurm login node, or pass --slurm-cluster local to "
+                        "run the jobs on this machine on purpose")
+
+
+def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Executor:
+    return SlurmExecutor(results / "slurm", cluster=settings.slurm_cluster,
+                         partition=settings.slurm_partition, timeout_min=settings.timeout_min)
+
+
+#: the registration (executors/registry.py)
+ENTRY = ExecutorEntry(build=_build, check=_check)

@@ -33,9 +33,12 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
                           profile: Profile, protocol: Protocol, data: DataInputs | None,
                           availability: Availability,
                           on_start: Callable[[int], None] | None = None,
-                          on_done: Callable[[JobResult], None] | None = None) -> AnalysisRuns:
-    """Plan the recipe and run every unfinished search (finished ones are skipped)."""
-    plan = plan_recipe(recipe, profile, protocol, availability)
+                          on_done: Callable[[JobResult], None] | None = None,
+                          plan: Plan | None = None) -> AnalysisRuns:
+    """Run every unfinished search of `plan` (finished ones are skipped); without a plan,
+    plan the recipe here."""
+    if plan is None:
+        plan = plan_recipe(recipe, profile, protocol, availability)
     blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
     if not plan.runs:
         return AnalysisRuns(plan, blocked, None)

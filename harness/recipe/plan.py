@@ -1,8 +1,10 @@
 """Expand a recipe, a profile and a protocol into the concrete list of runs.
 
 This is the one place where `paper`/`original` values are chosen and where the `smoke`
-profile shrinks budgets, so the resolved plan (saved with the results) says exactly which
-value every run used and why.
+profile is decided: it shrinks budgets, labels everything `smoke`/`synthetic` and says
+that the runs read a synthetic NAS-Bench-101 index and the digits images (`Plan.data`). The
+resolved plan (saved with the results) says exactly which value every run used and why;
+every later step reads the plan instead of looking at the profile again.
 """
 
 from __future__ import annotations
@@ -58,6 +60,22 @@ class Blocked:
 
 
 @dataclass(frozen=True)
+class DataNeeds:
+    """What data the plan reads, decided once from the profile.
+
+    `synthetic`: the profile runs on data nb1s builds itself (a synthetic NAS-Bench-101
+    index and the digits images, see harness/execution/smoke_data.py) unless the user
+    passes data folders; else the user's NAS-Bench-101 index and CIFAR-10. `spaces`: the
+    search spaces the index must cover. `images`: whether anything trains (a distribution
+    only looks architectures up).
+    """
+
+    synthetic: bool = False
+    spaces: tuple[int, ...] = ()
+    images: bool = True
+
+
+@dataclass(frozen=True)
 class Plan:
     """The resolved recipe: what will run, what cannot, and how to aggregate it."""
 
@@ -74,17 +92,31 @@ class Plan:
     spaces: list[int]
     labels: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: derived from the profile; neither is part of plan.json (its format predates them)
+    data: DataNeeds = field(default_factory=DataNeeds)
+    #: the hyperparameters the profile itself pins (the smoke profile's budgets)
+    profile_hyperparameters: tuple[str, ...] = ()
 
     @property
     def runnable(self) -> bool:
         return bool(self.runs) or (self.kind not in SEARCH_KINDS and self.kind in RUNNABLE_KINDS)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The plan as plan.json and `nb1s plan --json` show it."""
+        out = asdict(self)
+        del out["data"], out["profile_hyperparameters"]
+        return out
 
 
 def _no_check(_: str) -> str | None:
     return None
+
+
+def _space_numbers(value: Any) -> tuple[int, ...]:
+    """The `spaces` setting of a recipe without searches, as space numbers (else none)."""
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(n for n in value if isinstance(n, int) and not isinstance(n, bool))
 
 
 def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
@@ -94,15 +126,18 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     `availability(optimizer)` returns None when the optimizer can run, else the reason it
     cannot; those variants are listed in `Plan.blocked` instead of failing the recipe.
     """
-    labels = ["smoke", "synthetic"] if profile == "smoke" else []
+    synthetic = profile == "smoke"
+    labels = ["smoke", "synthetic"] if synthetic else []
     settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
     if recipe.search is None:
         cannot = [] if recipe.kind in RUNNABLE_KINDS else [Blocked(
             recipe.kind, recipe.title,
             f"kind {recipe.kind!r} is not implemented in nb1s (needs: "
             f"{', '.join(recipe.requires)})")]
+        looked_up = _space_numbers(settings.get("spaces"))
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], cannot, None, None, [], labels, settings)
+                    [], cannot, None, None, [], labels, settings,
+                    DataNeeds(synthetic, looked_up, images=False))
     s = recipe.search
     spaces, spaces_src = resolve(s.spaces, protocol)
     seeds, seeds_src = resolve(s.seeds, protocol)
@@ -145,4 +180,6 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
                 runs.append(RunSpec(variant.key, variant.label, variant.optimizer, space, seed,
                                     int(epochs), dict(hyper), dict(options), dict(sources)))
     return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol, runs,
-                blocked, final_epoch, band, list(spaces), labels, settings)
+                blocked, final_epoch, band, list(spaces), labels, settings,
+                DataNeeds(synthetic, tuple(int(n) for n in spaces), images=True),
+                tuple(smoke.hyperparameters) if smoke is not None else ())

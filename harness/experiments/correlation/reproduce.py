@@ -177,13 +177,15 @@ def reproduce_correlation(recipe: Recipe, results: Path, executor: Executor | No
                           profile: Profile, protocol: Protocol, data: DataInputs | None,
                           availability: Availability,
                           on_start: Callable[[int], None] | None = None,
-                          on_done: Callable[[JobResult], None] | None = None
-                          ) -> dict[str, Any]:
-    """Run the searches, evaluate the snapshots, plot and diff (module docstring)."""
+                          on_done: Callable[[JobResult], None] | None = None,
+                          plan: Plan | None = None) -> dict[str, Any]:
+    """Run the searches, evaluate the snapshots, plot and diff (module docstring).
+
+    `plan`: the caller's plan of `recipe` (planned here when not given)."""
     from nb1s.harness.experiments.correlation.plot import plot_correlations
 
     runs = run_analysis_searches(recipe, results, executor, profile, protocol, data,
-                                 availability, on_start, on_done)
+                                 availability, on_start, on_done, plan=plan)
     if runs.summary is None:
         return cannot_run(recipe, results, runs)
     assert data is not None  # run_analysis_searches refuses to run without data

@@ -22,6 +22,8 @@ from typing import Any
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
+from nb1s.harness.execution.inputs import prepare_inputs
+from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import PLAN_FILE, bind_results
 from nb1s.harness.experiments.analysis_diff import (
     DIFF_JSON,
@@ -37,42 +39,41 @@ from nb1s.harness.experiments.distribution.compute import (
 )
 from nb1s.harness.nb101.store import open_store
 from nb1s.harness.recipe.identity import recipe_identity
-from nb1s.harness.recipe.plan import plan_recipe
+from nb1s.harness.recipe.plan import Plan, plan_recipe
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 DISTRIBUTION_FILE = "distribution.json"
 _REQUIRED = ("spaces", "budget", "architecture_set", "repeats", "bins", "xlim", "thresholds")
 
 
-def _settings(recipe: Recipe, protocol: Protocol) -> dict[str, Any]:
-    settings = plan_recipe(recipe, "paper", protocol).settings
+def _settings(recipe: Recipe, plan: Plan) -> dict[str, Any]:
+    settings = plan.settings
     missing = [k for k in _REQUIRED if k not in settings]
     if missing:
         raise UserError(f"recipe {recipe.name} lacks the distribution settings {missing}")
     return settings
 
 
-def _store_dir(profile: Profile, results: Path, data_dir: Path | None,
-               smoke_data: Path | None, spaces: list[int]) -> Path | None:
-    if profile != "smoke" or data_dir is not None:
-        return data_dir
-    from nb1s.harness.execution.smoke_data import prepare_smoke_data
-
-    return prepare_smoke_data(smoke_data or results / "data", spaces, images=False).nb101_dir
-
-
 def compute_distribution(recipe: Recipe, results: Path, profile: Profile = "paper",
                          protocol: Protocol = "paper", data_dir: Path | None = None,
-                         smoke_data: Path | None = None) -> dict[str, Any]:
-    """Summaries and plot of every space; writes distribution.json and the plots."""
+                         smoke_data: Path | None = None, plan: Plan | None = None
+                         ) -> dict[str, Any]:
+    """Summaries and plot of every space; writes distribution.json and the plots.
+
+    `plan`: the caller's plan of `recipe` (planned here when not given); it says which
+    index to read (the user's, or the smoke profile's synthetic one).
+    """
     from nb1s.harness.experiments.distribution.plot import plot_distributions
 
-    settings = _settings(recipe, protocol)
+    if plan is None:
+        plan = plan_recipe(recipe, profile, protocol)
+    settings = _settings(recipe, plan)
     spaces = [int(s) for s in settings["spaces"]]
-    plan = plan_recipe(recipe, profile, protocol)
     results.mkdir(parents=True, exist_ok=True)
     bind_results(plan, results)
-    store = open_store(_store_dir(profile, results, data_dir, smoke_data, spaces))
+    data = prepare_inputs(plan, results, ExecutionOptions(data_dir=data_dir,
+                                                          smoke_data=smoke_data))
+    store = open_store(data.nb101_dir)
     labels = list(plan.labels)
     if store.synthetic and "synthetic" not in labels:
         labels.append("synthetic")
@@ -128,9 +129,10 @@ def diff_distribution(results: Path, recipe: Recipe) -> dict[str, Any]:
 
 def reproduce_distribution(recipe: Recipe, results: Path, profile: Profile = "paper",
                            protocol: Protocol = "paper", data_dir: Path | None = None,
-                           smoke_data: Path | None = None) -> dict[str, Any]:
+                           smoke_data: Path | None = None, plan: Plan | None = None
+                           ) -> dict[str, Any]:
     """Compute, plot and diff (see module docstring); the result `nb1s reproduce` prints."""
-    dist = compute_distribution(recipe, results, profile, protocol, data_dir, smoke_data)
+    dist = compute_distribution(recipe, results, profile, protocol, data_dir, smoke_data, plan)
     diff = diff_distribution(results, recipe)
     return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
             "profile": profile, "protocol": protocol, "labels": dist["labels"],

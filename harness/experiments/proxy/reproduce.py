@@ -138,12 +138,15 @@ def reproduce_proxy(recipe: Recipe, results: Path, executor: Executor | None,
                     profile: Profile, protocol: Protocol, data: DataInputs | None,
                     availability: Availability,
                     on_start: Callable[[int], None] | None = None,
-                    on_done: Callable[[JobResult], None] | None = None) -> dict[str, Any]:
-    """Run the proxy trainings, correlate, plot and diff (module docstring)."""
+                    on_done: Callable[[JobResult], None] | None = None,
+                    plan: Plan | None = None) -> dict[str, Any]:
+    """Run the proxy trainings, correlate, plot and diff (module docstring).
+
+    `plan`: the caller's plan of `recipe` (planned here when not given)."""
     from nb1s.harness.experiments.proxy.plot import plot_proxy
 
     runs = run_analysis_searches(recipe, results, executor, profile, protocol, data,
-                                 availability, on_start, on_done)
+                                 availability, on_start, on_done, plan=plan)
     if runs.summary is None:
         return cannot_run(recipe, results, runs)
     res = evaluate_plan(runs.plan, results)

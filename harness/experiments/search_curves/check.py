@@ -44,8 +44,7 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
         raise UserError(f"recipe {recipe.name!r} has no runnable search grid to check against")
     template = base.runs[0]
     shared = recipe.search.hyperparameters if recipe.search else {}
-    keep = set(shared) | set(recipe.profiles["smoke"].hyperparameters
-                             if profile == "smoke" and "smoke" in recipe.profiles else {})
+    keep = set(shared) | set(base.profile_hyperparameters)
     hyper = {k: v for k, v in template.hyperparameters.items() if k in keep}
     sources = {k: v for k, v in template.sources.items() if k in keep or k in (
         "epochs", "seeds", "spaces")}
@@ -54,7 +53,8 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
                     template.epochs, dict(hyper), dict(template.options), dict(sources))
             for space in base.spaces for seed in seeds]
     return Plan(base.recipe, base.version, base.title, base.kind, profile, protocol, runs, [],
-                base.final_epoch, base.band, base.spaces, base.labels, base.settings)
+                base.final_epoch, base.band, base.spaces, base.labels, base.settings,
+                base.data, base.profile_hyperparameters)
 
 
 def _per_seed(group: dict[str, Any]) -> tuple[list[float], list[float]]:

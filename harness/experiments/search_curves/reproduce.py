@@ -15,6 +15,8 @@ from typing import Any
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
+from nb1s.harness.execution.inputs import prepare_inputs
+from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import PLAN_FILE, DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.search_curves.aggregate import AGGREGATE_FILE, aggregate_results
@@ -144,12 +146,18 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
                      data: DataInputs | None = None, smoke_data: Path | None = None,
                      against: Path | None = None, availability: Availability | None = None,
                      on_start: Callable[[int], None] | None = None,
-                     on_done: Callable[[JobResult], None] | None = None) -> dict[str, Any]:
-    """Run, aggregate, plot and diff one search recipe (see module docstring)."""
+                     on_done: Callable[[JobResult], None] | None = None,
+                     plan: Plan | None = None) -> dict[str, Any]:
+    """Run, aggregate, plot and diff one search recipe (see module docstring).
+
+    `plan`: the caller's plan of `recipe` under `profile` and `protocol` (planned here
+    when not given); `data`: its data folders (prepared here from the plan when not given).
+    """
     from nb1s.harness.experiments.search_curves.plot import plot_aggregate
     from nb1s.harness.recipe.optimizer_catalog import availability as registered
 
-    plan: Plan = plan_recipe(recipe, profile, protocol, availability or registered)
+    if plan is None:
+        plan = plan_recipe(recipe, profile, protocol, availability or registered)
     blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
     if not plan.runs:
         return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
@@ -157,7 +165,7 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
     if executor is None:
         raise UserError("no executor given for a recipe with runs")
     if data is None:
-        data = prepare_inputs(plan, results, smoke_data)
+        data = prepare_inputs(plan, results, ExecutionOptions(smoke_data=smoke_data))
     summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
     agg = aggregate_results(results)
     if summary.interrupted:  # keep what finished, say it is partial, compare nothing
@@ -178,15 +186,6 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
             "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
                      "verdict": diff["verdict"], "notes": diff["notes"]},
             "finals": final_table(agg)}
-
-
-def prepare_inputs(plan: Plan, results: Path, smoke_data: Path | None) -> DataInputs:
-    """Smoke: build the synthetic index and digits; paper: the user's data (defaults)."""
-    if plan.profile == "smoke":
-        from nb1s.harness.execution.smoke_data import prepare_smoke_data
-
-        return prepare_smoke_data(smoke_data or results / "data", plan.spaces)
-    return DataInputs()
 
 
 def final_table(agg: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,115 @@
+"""What every executor shares: the unit of work, its outcome, the data it reads, the protocol.
+
+The lowest module of the execution side: the runner (harness/execution/) builds `Job`s and
+hands them to an `Executor`; the executors import only this module and `job.py` (process
+launch), never the runner, so the two sides form no import cycle.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+Arg = str | Path
+
+#: returncode of a job that was never started because the run was interrupted first
+NOT_STARTED = -1000
+
+
+@dataclass(frozen=True)
+class Job:
+    """`nb1s ARGS...` (or `program ARGS...`), logging to `log`."""
+
+    key: str
+    args: tuple[Arg, ...]
+    log: Path
+    program: tuple[str, ...] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def argv(self, render: Callable[[Path], str] = str) -> list[str]:
+        """The full command line for a local process (nb1s through this interpreter)."""
+        prog = list(self.program) if self.program is not None else [
+            sys.executable, "-m", "nb1s.harness.cli.app"]
+        return prog + [render(a) if isinstance(a, Path) else a for a in self.args]
+
+
+@dataclass(frozen=True)
+class JobResult:
+    key: str
+    returncode: int
+    seconds: float
+    log: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+class Interrupted(Exception):
+    """An executor stopped early on Ctrl-C/SIGTERM: the jobs that finished, in job order.
+
+    `note` says what the executor did to the unfinished ones where that is not simply
+    "terminated" (containers stopped, a cluster asked to cancel tasks); it goes into the
+    one line the user sees.
+    """
+
+    def __init__(self, finished: Sequence[JobResult], unfinished: Sequence[str],
+                 note: str = "") -> None:
+        super().__init__("interrupted")
+        self.finished = list(finished)
+        self.unfinished = list(unfinished)
+        self.note = note
+
+
+@dataclass(frozen=True)
+class DataInputs:
+    """Where the searches read their data (None: `nb1s search` uses its own default)."""
+
+    nb101_dir: Path | None = None
+    cifar_dir: Path | None = None
+
+
+class Executor(Protocol):
+    """Runs a list of jobs somewhere; results come back in job order.
+
+    On Ctrl-C/SIGTERM it stops what it started and raises `Interrupted`.
+    """
+
+    name: str
+
+    def run(self, jobs: Sequence[Job],
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]: ...
+
+    def describe(self) -> dict[str, object]: ...
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    """The executor options of `run`/`reproduce`/`check`, parsed (`--gpus` as a list)."""
+
+    workers: int | None = None
+    gpus: list[str] | None = None
+    image: str | None = None
+    slurm_partition: str | None = None
+    slurm_cluster: str | None = None
+    timeout_min: int = 24 * 60
+
+
+def _no_check(_: ExecutorSettings) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ExecutorEntry:
+    """One registered executor: how to build it, and what it refuses before any data exists.
+
+    `build(results, data, settings)` returns the executor writing into `results`;
+    `check(settings)` raises a one-line UserError for settings this executor cannot honour
+    (called before the slow data preparation).
+    """
+
+    build: Callable[[Path, DataInputs, ExecutorSettings], Executor]
+    check: Callable[[ExecutorSettings], None] = _no_check
