@@ -35,7 +35,7 @@ from nb1s.harness.executors.base import (
     JobResult,
 )
 from nb1s.harness.executors.job import wait_or_kill
-from nb1s.harness.executors.pool import run_on_slots
+from nb1s.harness.executors.pool import all_done, run_on_slots
 
 DEFAULT_IMAGE = "nb1s:latest"
 IMAGE_USER = "1000:1000"  # the `nb1s` user created in docker/Dockerfile
@@ -198,7 +198,7 @@ class DockerExecutor:
             live = list(self._live.values())
         for container in live:
             threading.Thread(target=self._stop, args=(container,), daemon=True).start()
-        if not wait_or_kill(lambda: all(f.done() for f in futures), self._kill_all,
+        if not wait_or_kill(lambda: all_done(futures), self._kill_all,
                             self.stop_grace_s + 30):
             self._kill_all()
         return (f"{self._stopped} running container(s) were stopped and removed"

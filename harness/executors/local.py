@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from pathlib import Path
 
 from nb1s.harness.executors.base import (
@@ -23,7 +23,7 @@ from nb1s.harness.executors.base import (
     JobResult,
 )
 from nb1s.harness.executors.job import CHILDREN, run_job_process, stop_children
-from nb1s.harness.executors.pool import run_on_slots
+from nb1s.harness.executors.pool import all_done, run_on_slots
 
 
 def detect_gpus() -> list[str]:
@@ -77,8 +77,13 @@ class LocalExecutor:
 
 def _stop_children(cancel_queued: Callable[[], None],
                    futures: Sequence[Future[JobResult]]) -> str:
+    """Terminate the children's process groups (`stop_children`), then wait for their
+    workers to return."""
+    import time
+
     stop_children(cancel_queued)
-    wait(futures)
+    while not all_done(futures):
+        time.sleep(0.05)
     return ""
 
 

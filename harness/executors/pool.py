@@ -25,6 +25,15 @@ Slot = TypeVar("Slot")
 Stop = Callable[[Callable[[], None], Sequence["Future[JobResult]"]], str]
 
 
+def all_done(futures: Sequence[Future[JobResult]]) -> bool:
+    """Whether every future finished or was cancelled.
+
+    Why not `concurrent.futures.wait`: a future cancelled by `shutdown(cancel_futures=True)`
+    is never picked up by a worker, so `wait` would block on it forever; `done()` counts it.
+    """
+    return all(f.done() for f in futures)
+
+
 def run_on_slots(jobs: Sequence[Job], slots: Sequence[Slot],
                  run_one: Callable[[Job, Slot], JobResult], stop: Stop,
                  on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
