@@ -260,3 +260,25 @@ def test_the_slot_pool_stops_on_ctrl_c_with_the_executors_note(tmp_path: Path) -
     finished = [r.key for r in caught.value.finished]
     assert finished[:2] == ["0", "1"] and "3" in caught.value.unfinished
     assert finished + caught.value.unfinished == ["0", "1", "2", "3"]
+
+
+# ---------------------------------------------------------------- the plan is passed down
+
+def test_a_given_plan_is_used_not_recomputed(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from nb1s.harness.experiments import analysis_run
+    from nb1s.harness.experiments.search_curves import reproduce
+
+    recipe = load_recipe("fig2")
+    blocked = plan_recipe(recipe, "smoke", "paper", lambda opt: "not here")
+
+    def no_replanning(*args: Any, **kwargs: Any) -> Plan:
+        raise AssertionError("the plan was computed again")
+
+    monkeypatch.setattr(reproduce, "plan_recipe", no_replanning)
+    monkeypatch.setattr(analysis_run, "plan_recipe", no_replanning)
+    result = reproduce.reproduce_recipe(recipe, tmp_path, None, "smoke", "paper", plan=blocked)
+    assert result["status"] == "cannot-run" and len(result["blocked"]) == 5
+    runs = analysis_run.run_analysis_searches(recipe, tmp_path, None, "smoke", "paper", None,
+                                              lambda opt: None, plan=blocked)
+    assert runs.plan is blocked and runs.summary is None
