@@ -157,8 +157,10 @@ def test_fig4_sweeps_the_five_l2_values_including_27e_4() -> None:
 
 
 def test_recipes_that_cannot_run_say_what_they_need() -> None:
+    from nb1s.harness.experiments.dispatch import plan_for
+
     for name in ("fig5", "fig16"):
-        plan = plan_recipe(parse_recipe(recipes_dir() / f"{name}.yaml"))
+        plan = plan_for(parse_recipe(recipes_dir() / f"{name}.yaml"))
         assert not plan.runs
         assert plan.blocked and "not implemented" in plan.blocked[0].reason
 
