@@ -156,3 +156,32 @@ def test_execution_options_are_declared_once_for_run_reproduce_and_check() -> No
         text = invoke(command, "--help", env={"COLUMNS": "200"}).stdout
         for row in EXECUTION:
             assert row.option.param_decls[0] in text, (command, row.field)
+
+
+def test_diff_goes_through_the_kind_of_the_results_folder(fake_kind: type[FakeKind],
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    def fake_diff(self: FakeKind, request: Request) -> Result:
+        FakeKind.requests.append(request)
+        return {"rows": [], "notes": [], "verdict": {"status": FakeKind.verdict, "line": "x"}}
+
+    monkeypatch.setattr(FakeKind, "diff", fake_diff)
+    results = tmp_path / "r"
+    results.mkdir()
+    (results / "plan.json").write_text(json.dumps({"recipe": "fig16", "version": 1,
+                                                   "profile": "smoke", "protocol": "paper"}))
+    fake_kind.verdict = "fail"
+    res = invoke("diff", str(results), "--json", "--min-seeds", "5")
+    assert res.exit_code == 1, res.output
+    (request,) = fake_kind.requests
+    assert request.results == results and request.min_seeds == 5
+    assert request.profile == "smoke"
+
+
+def test_run_refuses_a_recipe_whose_kind_is_not_registered(tmp_path: Path) -> None:
+    from nb1s.harness.errors import UserError
+
+    res = invoke("run", "fig16", "--out", str(tmp_path / "r"))
+    assert isinstance(res.exception, UserError)
+    assert str(res.exception).startswith("recipe fig16 cannot run yet: ")
+    assert "kind 'fanova' is not implemented in nb1s" in str(res.exception)
