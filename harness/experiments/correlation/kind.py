@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import KindBase, Request, Result, launch_runs
+from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
 
 
 class Correlation(KindBase):
@@ -34,4 +34,4 @@ class Correlation(KindBase):
         render_correlation(result)
 
 
-KIND = Correlation()
+KIND: ExperimentKind = Correlation()  # mypy checks it implements the interface

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import KindBase, Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result
 
 
 class Distribution(KindBase):
@@ -36,4 +36,4 @@ class Distribution(KindBase):
         render_distribution(result)
 
 
-KIND = Distribution()
+KIND: ExperimentKind = Distribution()  # mypy checks it implements the interface

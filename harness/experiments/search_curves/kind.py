@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import KindBase, Request, Result, launch_runs
+from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
 
 
 class SearchCurves(KindBase):
@@ -54,4 +54,4 @@ def store_reference(request: Request, aggregate: Path) -> Path:
     return store_curves(agg, note=made_by, context=request.note, results=request.results)
 
 
-KIND = SearchCurves()
+KIND: ExperimentKind = SearchCurves()  # mypy checks it implements the interface

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import KindBase, Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result
 
 
 class Enumeration(KindBase):
@@ -26,4 +26,4 @@ class Enumeration(KindBase):
         render_table1(result)
 
 
-KIND = Enumeration()
+KIND: ExperimentKind = Enumeration()  # mypy checks it implements the interface
