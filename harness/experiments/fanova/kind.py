@@ -83,7 +83,8 @@ class FanovaKind:
             b["status"] == "analysed" for e in res["spaces"] for b in e["budgets"])
         return {**base, "status": "complete" if complete else "partial", "blocked": [],
                 "fanova": str(results / FANOVA_FILE), "summary": str(results / SUMMARY_FILE),
-                "source": res["source"], "spaces": _overview(res),
+                "source": res["source"], "pair": list(res["settings"]["pair"]),
+                "spaces": _overview(res),
                 "surface_correlation": res["surface_correlation"],
                 "plots": [str(p) for p in plots],
                 "diff": {**diff_paths(results), "verdict": diff["verdict"],
@@ -120,9 +121,13 @@ class FanovaKind:
         if result["labels"]:
             console.print(f"[bold red]{', '.join(result['labels']).upper()}: "
                           "not a reproduction of the paper[/]")
+        from nb1s.harness.experiments.fanova.space import SYMBOLS
+
         table = Table(title="fANOVA individual importance (%)")
         names = result["source"]["hyperparameters"]
-        for col in ("space", "budget", "evals", *names, "pair", "incumbent", "status"):
+        pair = " x ".join(SYMBOLS[p] for p in result["pair"])
+        for col in ("space", "budget", "evals", *(SYMBOLS[n] for n in names), pair,
+                    "incumbent", "status"):
             table.add_column(col, justify="left" if col == "status" else "right")
         for row in result["spaces"]:
             shares = row.get("importance") or {}
