@@ -98,6 +98,25 @@ def test_the_per_tree_statistic_is_read_from_pyrfr_memory_correctly() -> None:
     assert np.isnan(empty.mean()) and empty.sum_of_weights() == 0
 
 
+def test_the_fallback_reader_gives_the_same_importances(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = _sample(60, 7)
+    losses = values["cutout_prob"] + np.log10(values["weight_decay"])
+    wrapped = _analyse(values, losses)
+    original = compute._ForestView.marginal_prediction_stat_of_tree
+    reads = []
+
+    def forced(self: compute._ForestView, tree: int, sample: list[float]) -> object:
+        stat = original(self, tree, sample)  # a wrapped statistic, or already read
+        reads.append(tree)
+        if isinstance(stat, compute._TreeStat):  # a SWIG 4 pyrfr: read already
+            return stat
+        return compute._read_stat(stat.this)
+
+    monkeypatch.setattr(compute._ForestView, "marginal_prediction_stat_of_tree", forced)
+    assert _analyse(values, losses) == wrapped
+    assert reads  # every per-tree statistic went through the reader
+
+
 def test_missing_fanova_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "fanova", None)  # import fails as if not installed
     monkeypatch.setitem(sys.modules, "fanova.fanova", None)

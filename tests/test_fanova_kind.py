@@ -141,3 +141,18 @@ def test_the_claim_passes_fails_or_is_not_checkable() -> None:
     assert smoke["pass"] is None and smoke["outcome"] == "not checkable"
     lonely = claim_rows(_result([0.4, None, 0.6], []))[0]
     assert lonely["pass"] is None and lonely["outcome"] == "not checkable"
+
+
+def test_missing_fanova_reaches_the_user_as_one_line_and_exit_3(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from nb1s.harness.cli import app as cli
+
+    def command(**_: object) -> None:
+        raise compute.FanovaMissing("No module named 'pyrfr'")
+
+    monkeypatch.setattr(cli, "app", command)
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fanova not installed" in err and "Traceback" not in err
