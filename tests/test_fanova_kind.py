@@ -121,10 +121,24 @@ def test_missing_fanova_stops_the_kind_before_any_work(tmp_path: Path,
         raise compute.FanovaMissing("No module named 'pyrfr'")
 
     monkeypatch.setattr(compute, "load_fanova", missing)
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(compute.FanovaMissing, match=r"^fanova not installed"):
         kind_for("fanova").reproduce(Request(recipe=_recipe(), profile="smoke",
                                              protocol="paper", results=tmp_path / "o"))
     assert not (tmp_path / "o" / "synthetic-bohb").exists()
+    # with stored runs, it stops before reading them
+    write_synthetic_run(tmp_path / "fig5" / "bohb" / "ss1" / "cs2" / "darts" / "seed-1", 1,
+                        [25.0, 50.0, 100.0], seed=1, iterations=3)
+    with pytest.raises(compute.FanovaMissing):
+        kind_for("fanova").reproduce(Request(
+            recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "p",
+            options={"bohb_results": str(tmp_path / "fig5")}))
+    assert not (tmp_path / "p" / "fanova.json").exists()
+    # without any run, the answer is cannot-run, installed or not
+    nothing = kind_for("fanova").reproduce(Request(
+        recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "q",
+        options={"bohb_results": str(tmp_path / "empty")}))
+    assert nothing["status"] == "cannot-run"
 
 
 def _result(means: list[float | None], labels: list[str], profile: str = "paper") -> dict:

@@ -69,8 +69,10 @@ def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
     found = {s: find_run(source, s, cs, opt, seed) for s in spaces}
     if plan.profile != "smoke" or explicit or all(found.values()):
         return {s: p for s, p in found.items() if p is not None}, source, False
+    from nb1s.harness.experiments.fanova.compute import load_fanova
     from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
 
+    load_fanova()  # no synthetic logs for an analysis that cannot run
     synthetic = results / SYNTHETIC_DIR
     budgets = [float(b) for b in settings["budgets"]]
     runs = {s: write_synthetic_run(synthetic / "bohb" / f"ss{s}" / f"cs{cs}" / opt /
@@ -103,10 +105,11 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
     from nb1s.harness.experiments.fanova.bohb_logs import read_run
     from nb1s.harness.experiments.fanova.space import CS2, cs2_space, space_names
 
-    compute.load_fanova()  # fail before any work when the extra is missing
     settings = settings_of(plan)
     source = bohb_source(plan, bohb_results)
     runs, read_from, wrote = _runs(plan, settings, source, results, bohb_results is not None)
+    if runs:  # missing runs are reported (cannot-run) whether or not fanova is installed
+        compute.load_fanova()
     space = cs2_space()
     names = space_names(space)
     bounds = {n: (CS2[n][0], CS2[n][1]) for n in names}
