@@ -79,7 +79,7 @@ def test_smoke_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
                                     results=out, progress=False,
                                     options={"bohb_results": str(tmp_path / "no-fig5")}))
     # an explicit folder without runs: nothing to analyse
-    assert result["status"] == "cannot-run" and "SS1" in result["blocked"][0]["reason"]
+    assert result["status"] == "cannot-run" and "SS1" in result["blocked"][0]["label"]
     result = kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
                                     results=out, progress=False))
     assert result["status"] == "complete", result
@@ -113,6 +113,9 @@ def test_the_paper_profile_without_fig5_runs_cannot_run(tmp_path: Path) -> None:
         recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "out",
         progress=False, options={"bohb_results": str(tmp_path)}))
     assert result["status"] == "cannot-run" and len(result["blocked"]) == 3
+    assert "SS2" in result["blocked"][1]["label"] and str(tmp_path) in result["blocked"][0][
+        "reason"]
+    assert not (tmp_path / "out").exists()  # nothing written for an analysis that cannot run
 
 
 def test_missing_fanova_stops_the_kind_before_any_work(tmp_path: Path,

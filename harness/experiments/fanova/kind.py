@@ -52,9 +52,13 @@ class FanovaKind:
         from nb1s.harness.experiments.fanova.reproduce import (
             FANOVA_FILE,
             SUMMARY_FILE,
+            bohb_source,
             diff_fanova,
             diff_paths,
             evaluate,
+            settings_of,
+            stored_runs,
+            will_write_synthetic,
         )
 
         recipe = request.recipe
@@ -63,18 +67,25 @@ class FanovaKind:
                             "--against does not apply")
         plan = self.plan(recipe, request.profile, request.protocol)
         results = request.results
-        results.mkdir(parents=True, exist_ok=True)
-        bind_results(plan, results)
         given = (request.options or {}).get("bohb_results")
-        res = evaluate(plan, results, Path(given) if given else None, request.progress)
+        bohb = Path(given) if given else None
+        source = bohb_source(plan, bohb)
+        found = stored_runs(settings_of(plan), source)
         base = {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
                 "profile": request.profile, "protocol": request.protocol,
-                "labels": res["labels"], "results": str(results)}
-        if not any(e["budgets"] for e in res["spaces"]):
-            return {**base, "status": "cannot-run",
-                    "blocked": [{"variant": "bohb", "label": "BOHB runs of fig5", "reason":
-                                 f"{m}; run `nb1s reproduce fig5` first or pass "
-                                 "--bohb-results"} for m in res["missing_runs"]]}
+                "labels": list(plan.labels), "results": str(results)}
+        if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
+            # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
+            s = plan.settings
+            return {**base, "status": "cannot-run", "blocked": [
+                {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
+                 f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
+                 f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
+                 "or pass --bohb-results"} for space in found]}
+        results.mkdir(parents=True, exist_ok=True)
+        bind_results(plan, results)
+        res = evaluate(plan, results, bohb, request.progress)
+        base["labels"] = res["labels"]
         stem = f"{recipe.name}-{request.profile}-{request.protocol}"
         plots = plot_pairs(res, results / "plots", stem) \
             + plot_marginals(res, results / "plots", stem)

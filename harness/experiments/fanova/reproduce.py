@@ -58,16 +58,28 @@ def bohb_source(plan: Plan, given: Path | None) -> Path:
     return default_results("fig5", plan.profile, plan.protocol)
 
 
-def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
-          explicit: bool) -> tuple[dict[int, Path], Path, bool]:
-    """Space -> run folder; the folder read; whether the smoke profile wrote them."""
+def stored_runs(settings: dict[str, Any], source: Path) -> dict[int, Path | None]:
+    """Space -> the folder of its BOHB run under `source/bohb`, None where there is none."""
     from nb1s.harness.experiments.fanova.bohb_logs import find_run
 
     cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
                      int(settings["bohb_seed"]))
+    return {int(s): find_run(source, int(s), cs, opt, seed) for s in settings["spaces"]}
+
+
+def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bool) -> bool:
+    """The smoke profile writes synthetic logs when no folder was given and runs are missing."""
+    return plan.profile == "smoke" and not explicit and not all(found.values())
+
+
+def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
+          explicit: bool) -> tuple[dict[int, Path], Path, bool]:
+    """Space -> run folder; the folder read; whether the smoke profile wrote them."""
+    cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
+                     int(settings["bohb_seed"]))
     spaces = [int(s) for s in settings["spaces"]]
-    found = {s: find_run(source, s, cs, opt, seed) for s in spaces}
-    if plan.profile != "smoke" or explicit or all(found.values()):
+    found = stored_runs(settings, source)
+    if not will_write_synthetic(plan, found, explicit):
         return {s: p for s, p in found.items() if p is not None}, source, False
     from nb1s.harness.experiments.fanova.compute import load_fanova
     from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
