@@ -53,8 +53,13 @@ def fake_kind(monkeypatch: pytest.MonkeyPatch) -> type[FakeKind]:
     return FakeKind
 
 
-def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
-    return CliRunner().invoke(app, list(args), env=env)
+def invoke(*args: str, env: dict[str, str] | None = None, error: bool = False) -> Any:
+    """Run the CLI in-process; an exception (CliRunner reports it as exit code 1) fails the
+    test unless `error` says one is expected."""
+    res = CliRunner().invoke(app, list(args), env=env)
+    if not error:
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    return res
 
 
 def test_a_kind_registered_at_runtime_is_dispatched_by_reproduce(fake_kind: type[FakeKind],
@@ -85,8 +90,13 @@ def test_the_kinds_verdict_decides_the_exit_code(fake_kind: type[FakeKind], tmp_
     assert res.exit_code == code, res.output
 
 
-def test_an_unregistered_kind_cannot_run_and_exits_3(tmp_path: Path) -> None:
-    assert "fanova" not in registry.KINDS
+@pytest.fixture
+def no_fanova(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fig16's kind as if nb1s did not implement it."""
+    monkeypatch.delitem(registry.KINDS, "fanova", raising=False)
+
+
+def test_an_unregistered_kind_cannot_run_and_exits_3(no_fanova: None, tmp_path: Path) -> None:
     res = invoke("reproduce", "fig16", "--json", "--out", str(tmp_path / "r"))
     assert res.exit_code == 3
     result = json.loads(res.stdout)
@@ -104,7 +114,7 @@ def test_plan_follows_the_registration(fake_kind: type[FakeKind]) -> None:
 
 
 def test_kind_problems_catch_a_recipe_whose_shape_disagrees_with_its_kind(
-        tmp_path: Path) -> None:
+        fake_kind: type[FakeKind], tmp_path: Path) -> None:
     fine = recipes_dir() / "fig2.yaml"
     assert kind_problems(fine, parse_recipe(fine)) == []
     # a search recipe without its search block
@@ -119,6 +129,7 @@ def test_kind_problems_catch_a_recipe_whose_shape_disagrees_with_its_kind(
     (problem,) = kind_problems(recipes_dir() / "fig6.yaml", with_search)
     assert "must not have a 'search' block" in problem.message
     # an unimplemented kind must say what it requires
+    registry.KINDS.pop("fanova", None)  # restored by monkeypatch
     fig16 = parse_recipe(recipes_dir() / "fig16.yaml")
     assert kind_problems(recipes_dir() / "fig16.yaml", fig16) == []
     (problem,) = kind_problems(recipes_dir() / "fig16.yaml",
@@ -168,7 +179,8 @@ def test_diff_goes_through_the_kind_of_the_results_folder(fake_kind: type[FakeKi
     monkeypatch.setattr(FakeKind, "diff", fake_diff)
     results = tmp_path / "r"
     results.mkdir()
-    (results / "plan.json").write_text(json.dumps({"recipe": "fig16", "version": 1,
+    version = parse_recipe(recipes_dir() / "fig16.yaml").version
+    (results / "plan.json").write_text(json.dumps({"recipe": "fig16", "version": version,
                                                    "profile": "smoke", "protocol": "paper"}))
     fake_kind.verdict = "fail"
     res = invoke("diff", str(results), "--json", "--min-seeds", "5")
@@ -178,10 +190,11 @@ def test_diff_goes_through_the_kind_of_the_results_folder(fake_kind: type[FakeKi
     assert request.profile == "smoke"
 
 
-def test_run_refuses_a_recipe_whose_kind_is_not_registered(tmp_path: Path) -> None:
+def test_run_refuses_a_recipe_whose_kind_is_not_registered(no_fanova: None,
+                                                           tmp_path: Path) -> None:
     from nb1s.harness.errors import UserError
 
-    res = invoke("run", "fig16", "--out", str(tmp_path / "r"))
+    res = invoke("run", "fig16", "--out", str(tmp_path / "r"), error=True)
     assert isinstance(res.exception, UserError)
     assert str(res.exception).startswith("recipe fig16 cannot run yet: ")
     assert "kind 'fanova' is not implemented in nb1s" in str(res.exception)

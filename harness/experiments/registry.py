@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "correlation": "nb1s.harness.experiments.correlation.kind:KIND",
     "distribution": "nb1s.harness.experiments.distribution.kind:KIND",
     "proxy": "nb1s.harness.experiments.proxy.kind:KIND",
+    "fanova": "nb1s.harness.experiments.fanova.kind:KIND",
 }
 
 
