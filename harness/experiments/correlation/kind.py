@@ -21,7 +21,8 @@ class Correlation(KindBase):
         plan = self.plan(request.recipe, request.profile, request.protocol)
         data, ex = launch_runs(request, plan)
         return reproduce_correlation(request.recipe, request.results, ex, request.profile,
-                                     request.protocol, data, availability, on_start, on_done)
+                                     request.protocol, data, availability, on_start, on_done,
+                                     plan=plan)
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.correlation.reproduce import diff_correlation

@@ -21,9 +21,10 @@ class Distribution(KindBase):
                   on_done: Callable[[Any], None] | None = None) -> Result:
         from nb1s.harness.experiments.distribution.reproduce import reproduce_distribution
 
+        plan = self.plan(request.recipe, request.profile, request.protocol)
         return reproduce_distribution(request.recipe, request.results, request.profile,
                                       request.protocol, request.execution.data_dir,
-                                      request.execution.smoke_data)
+                                      request.execution.smoke_data, plan)
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.distribution.reproduce import diff_distribution

@@ -21,7 +21,8 @@ class Proxy(KindBase):
         plan = self.plan(request.recipe, request.profile, request.protocol)
         data, ex = launch_runs(request, plan)
         return reproduce_proxy(request.recipe, request.results, ex, request.profile,
-                               request.protocol, data, availability, on_start, on_done)
+                               request.protocol, data, availability, on_start, on_done,
+                               plan=plan)
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.proxy.reproduce import diff_proxy

@@ -26,7 +26,7 @@ class SearchCurves(KindBase):
         result = reproduce_recipe(recipe, request.results, ex, request.profile,
                                   request.protocol, data=data, against=request.against,
                                   availability=availability, on_start=on_start,
-                                  on_done=on_done)
+                                  on_done=on_done, plan=plan)
         if request.store_reference and result["status"] in ("complete", "partial"):
             result["stored_reference"] = str(store_reference(request, Path(result["aggregate"])))
         return result
