@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.kind import Request, Result
-from nb1s.harness.recipe.plan import Plan
+from nb1s.harness.recipe.plan import DataNeeds, Plan
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -40,8 +40,10 @@ class FanovaKind:
             settings["bohb_seed"] = smoke.seeds[0]
             labels = ["smoke", "synthetic"]
         spaces = [int(s) for s in settings.get("spaces", [])]
+        # it reads BOHB logs (synthetic ones under smoke), no NB101 index or images
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], [], None, None, spaces, labels, settings)
+                    [], [], None, None, spaces, labels, settings,
+                    DataNeeds(synthetic=bool(labels), spaces=tuple(spaces), images=False))
 
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
