@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -247,23 +246,19 @@ def register(app: typer.Typer) -> None:
         Exit 0 on pass / not checkable, 1 when a row fails, 4 when no decision.
         """
         from nb1s.atomic import atomic_write_text
-        from nb1s.harness.execution.runner import PLAN_FILE
-        from nb1s.harness.experiments.search_curves.reproduce import DIFF_MD, diff_results
+        from nb1s.harness.experiments.search_curves.reproduce import diff_results
         from nb1s.harness.recipe.catalog import load_recipe
         from nb1s.harness.recipe.schema import PAPER_ONLY_KINDS
         from nb1s.harness.report.verdict import exit_code
+        from nb1s.harness.search.results_directory import PLAN_FILE, ResultsDirectory
 
-        plan_file = results / PLAN_FILE
-        if not plan_file.is_file():
+        folder = ResultsDirectory(results)
+        if not folder.has_plan():
             raise UserError(f"{results} is not a results folder (no {PLAN_FILE})")
-        try:
-            plan = json.loads(plan_file.read_text(encoding="utf-8"))
-            recipe_name = str(plan["recipe"])
-        except (ValueError, KeyError, TypeError):
-            raise UserError(f"{plan_file} is damaged (not a plan); re-run `nb1s run`") from None
-        r = load_recipe(recipe_name)
-        if r.version != plan["version"]:
-            raise UserError(f"results are {r.name} v{plan['version']} but the recipe is now "
+        plan = folder.read_plan()
+        r = load_recipe(plan.recipe)
+        if r.version != plan.version:
+            raise UserError(f"results are {r.name} v{plan.version} but the recipe is now "
                             f"v{r.version}: re-run them")
         if r.kind in PAPER_ONLY_KINDS and against is not None:
             raise UserError(f"{r.name} is compared with the paper's numbers only; "
@@ -283,7 +278,7 @@ def register(app: typer.Typer) -> None:
         else:
             result = diff_results(results, r, against, decision_rules(r, min_seeds))
         if report is not None:
-            atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
+            atomic_write_text(report, folder.diff_markdown.read_text(encoding="utf-8"))
         emit(result, as_json, render_diff)
         code = exit_code(result["verdict"]["status"], allow_undecided)
         if code:
@@ -311,12 +306,9 @@ def register(app: typer.Typer) -> None:
         """
         import sys
 
-        from nb1s.atomic import atomic_write_text
         from nb1s.harness.cli.execution import ExecutionOptions, default_results, execute_plan
-        from nb1s.harness.experiments.search_curves.aggregate import (
-            AGGREGATE_FILE,
-            aggregate_results,
-        )
+        from nb1s.harness.documents import write_document
+        from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
         from nb1s.harness.experiments.search_curves.check import candidate_plan, check_candidate
         from nb1s.harness.experiments.search_curves.reference_curves import (
             load_curves,
@@ -324,6 +316,7 @@ def register(app: typer.Typer) -> None:
         )
         from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
         from nb1s.harness.report.verdict import exit_code
+        from nb1s.harness.search.results_directory import ResultsDirectory
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
         program: tuple[str, ...] | None = None
@@ -354,8 +347,10 @@ def register(app: typer.Typer) -> None:
         if not summary.ok:
             emit(summary.as_dict(), as_json, render_run)
             raise typer.Exit(1)
-        agg = aggregate_results(results)
-        atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+        folder = ResultsDirectory(results)
+        aggregate = aggregate_document(results)
+        folder.write_aggregate(aggregate)
+        agg = aggregate.to_json()
         if not agg["recipe_check"]["ok"]:
             bad = agg["recipe_check"]["mismatched"][0]
             raise UserError(f"{results} holds runs of another recipe identity (e.g. "
@@ -364,7 +359,7 @@ def register(app: typer.Typer) -> None:
                   "profile": profile, "protocol": protocol, "results": str(results),
                   **check_candidate(agg, ref, decision_rules(r, min_seeds), gate_against,
                                     allow_undecided)}
-        atomic_write_text(results / "check.json", json.dumps(result, indent=1) + "\n")
+        write_document(folder.check_file, result)
         emit(result, as_json, render_check)
         code = exit_code(result["gate"]["status"], allow_undecided)
         if code:

@@ -43,6 +43,7 @@ from nb1s.harness.experiments.table1.report import reproduce_table1
 
 if TYPE_CHECKING:
     from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
+    from nb1s.harness.report.documents import Aggregate
 
 EXIT_CANNOT_RUN = 3
 
@@ -132,20 +133,20 @@ def register(app: typer.Typer) -> None:
             emit(proxy, as_json, render_proxy)
             _exit_for(proxy, allow_undecided)
             return
+        aggregates: list[Aggregate] = []  # the one the diff used, handed over in memory
         with run_progress(not as_json and ex is not None) as (on_start, on_done):
             result = reproduce_recipe(recipe, results, ex, prof, proto, data=data,
                                       against=against, availability=availability,
-                                      on_start=on_start, on_done=on_done)
+                                      on_start=on_start, on_done=on_done,
+                                      on_aggregate=aggregates.append)
         if result["status"] == "interrupted":
             from nb1s.harness.cli.execution import stop_if_interrupted
 
             stop_if_interrupted(result["run"])
         if store_reference and result["status"] in ("complete", "partial"):
-            import json
-
             from nb1s.harness.experiments.search_curves.reference_curves import store_curves
 
-            agg = json.loads(Path(result["aggregate"]).read_text(encoding="utf-8"))
+            agg = aggregates[0].to_json()
             made_by = (f"produced by `nb1s reproduce {recipe.name} --profile {profile} "
                        f"--protocol {protocol} --store-reference`")
             result["stored_reference"] = str(store_curves(agg, note=made_by, context=note,
