@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from nb1s.harness.experiments.correlation.documents import CorrelationCache, CorrelationResult
 from nb1s.harness.experiments.distribution.documents import DistributionResult
 from nb1s.harness.experiments.proxy.documents import ProxyResult
-from nb1s.harness.report.documents import Aggregate, Diff
+from nb1s.harness.report.documents import Aggregate, Diff, ReferenceCurves
 from nb1s.harness.search.documents import SCHEMA_VERSION, EpochRecord, RunMeta
 from nb1s.harness.search.results_directory import PlanDocument
 
@@ -216,6 +216,8 @@ def render() -> str:
         model_section(PlanDocument, "`plan.json`", 3),
         model_section(Aggregate, "`aggregate.json`", 3),
         model_section(Diff, "`diff.json`", 3),
+        model_section(ReferenceCurves, "Stored reference curves "
+                      "(`harness/references/curves/RECIPE-PROFILE-PROTOCOL.json`)", 3),
         "### Analysis results\n\nThe kinds without search curves write one result each, "
         "diffed against the paper's statements (docs/verdicts.md).\n",
         model_section(CorrelationResult, "`correlation.json` (fig3)", 4),

@@ -47,7 +47,7 @@ class AggregateGroup(Document):
 
     variant: str = Field(description="the recipe's variant name")
     label: str = Field(description="legend label")
-    optimizer: str = Field(description="registered optimizer")
+    optimizer: str | None = Field(None, description="registered optimizer")
     space: int = Field(description="search space")
     seeds: list[int] | None = Field(None, description="the seeds aggregated, in plan order")
     n: int | None = Field(None, description="number of seeds")
@@ -156,3 +156,15 @@ class Diff(Document):
                                                                "and why")
     claims: list[dict[str, Any]] = Field(default_factory=list,
                                          description="the paper's claims this recipe checks")
+
+
+class ReferenceCurves(Document):
+    """A stored reference (`harness/references/curves/RECIPE-PROFILE-PROTOCOL.json`): the
+    aggregate of an actual nb1s run and where it came from."""
+
+    reference_kind: str = Field(description="`nb1s-run`")
+    stored_at: str = Field(description="UTC, ISO 8601")
+    host: dict[str, Any] = Field(description="platform and Python of the machine")
+    note: str = Field(description="the command that made it")
+    context: str | None = Field(None, description="the user's `--note`")
+    aggregate: Aggregate = Field(description="the aggregate (host paths cut to file names)")
