@@ -80,19 +80,29 @@ def read_text(path: Path) -> str:
         raise UserError(f"{path} cannot be read ({exc})") from None
 
 
+def parse_document(text: str, model: type[D], source: str) -> D:
+    """`text` (JSON) validated as `model` in one pass (pydantic parses the JSON itself,
+    which is what keeps reading thousands of epoch records fast), or one UserError line."""
+    try:
+        return model.model_validate_json(text)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        if err["type"] == "json_invalid":
+            raise UserError(f"{source} is damaged (not JSON: {err['msg']})") from None
+        raise UserError(f"{source} is damaged or not a {model.__name__} document "
+                        f"({first_problem(exc)})") from None
+
+
 def read_document(path: Path, model: type[D]) -> D:
     """Read and validate one JSON document (see module docstring)."""
-    return validate_document(parse_json(read_text(path), str(path)), model, str(path))
+    return parse_document(read_text(path), model, str(path))
 
 
 def read_lines(path: Path, model: type[D]) -> list[D]:
     """Read and validate a JSON-lines file, one `model` per non-empty line."""
-    out = []
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
-        if line.strip():
-            where = f"{path} line {number}"
-            out.append(validate_document(parse_json(line, where), model, where))
-    return out
+    return [parse_document(line, model, f"{path} line {number}")
+            for number, line in enumerate(read_text(path).splitlines(), start=1)
+            if line.strip()]
 
 
 def to_json_text(value: Any, indent: int | None = None, strict: bool = False) -> str:
