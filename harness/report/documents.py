@@ -125,6 +125,10 @@ class DiffSummary(Document):
                                                                       "complete")
     blocked: list[dict[str, Any]] = Field(default_factory=list,
                                           description="variants that could not run")
+    runs_used: list[str] | None = Field(None, description="search recipes: the runs the "
+                                                          "aggregate used")
+    records_sha256: str | None = Field(None, description="search recipes: sha256 over those "
+                                                         "runs' records")
 
 
 class DiffRow(Document):
