@@ -80,7 +80,8 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
     if resume:
         args.append("--resume")
     args.append("--json")
-    return Job(spec.key, tuple(args), results / "logs" / f"{spec.key}.log", program=program)
+    return Job(spec.key, tuple(args), ResultsDirectory(results).logs / f"{spec.key}.log",
+               program=program)
 
 
 def _plan_identity(plan: Plan) -> dict[str, Any]:

@@ -233,7 +233,3 @@ class EpochRecord(Document):
     peak_memory_mb: float | None = Field(None, description="peak GPU memory allocated by "
                                                            "torch, or the process's peak RSS "
                                                            "on CPU")
-
-    def value(self, key: str) -> Any:
-        """One key by name (declared or extra), None when the record has none."""
-        return self.to_json().get(key)

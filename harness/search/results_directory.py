@@ -19,9 +19,7 @@ from pydantic import BaseModel, Field
 
 from nb1s.harness.documents import (
     Document,
-    parse_json,
     read_document,
-    read_text,
     write_checked,
     write_document,
 )
@@ -127,14 +125,6 @@ class ResultsDirectory:
             raise UserError(f"{self.path} holds no results (no {PLAN_FILE}); run `nb1s run` "
                             "first")
         return read_document(self.plan_file, PlanDocument)
-
-    def read_plan_json(self) -> dict[str, Any] | None:
-        """The plan's raw JSON without validation, None when unreadable (folder guards)."""
-        try:
-            data = parse_json(read_text(self.plan_file), str(self.plan_file))
-        except UserError:
-            return None
-        return data if isinstance(data, dict) else None
 
     def write_plan(self, plan: dict[str, Any]) -> None:
         write_checked(self.plan_file, plan, PlanDocument, indent=2)

@@ -160,11 +160,6 @@ def run_state(path: Path) -> str:
     return RunDirectory(path).state()
 
 
-def read_run(path: Path) -> RunRecord:
-    """`RunDirectory(path).read()` (kept for callers that hold a path)."""
-    return RunDirectory(path).read()
-
-
 def strict_json(value: Any, indent: int | None = None) -> str:
     """JSON that other tools can read: a NaN or infinity is an error, never bare `NaN`."""
     return to_json_text(value, indent, strict=True)
