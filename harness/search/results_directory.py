@@ -24,6 +24,7 @@ from nb1s.harness.documents import (
     write_document,
 )
 from nb1s.harness.errors import UserError
+from nb1s.harness.recipe.schema import Profile, Protocol
 from nb1s.harness.report.documents import Aggregate, Diff
 from nb1s.harness.search.run_directory import RunDirectory
 
@@ -66,8 +67,8 @@ class PlanDocument(Document):
     version: int = Field(description="recipe version")
     title: str | None = Field(None, description="the recipe's title")
     kind: str | None = Field(None, description="experiment kind")
-    profile: str | None = Field(None, description="`paper` or `smoke`")
-    protocol: str | None = Field(None, description="`paper` or `original`")
+    profile: Profile | None = Field(None, description="`paper` or `smoke`")
+    protocol: Protocol | None = Field(None, description="`paper` or `original`")
     runs: list[PlannedRun] = Field(default_factory=list, description="every planned run")
     blocked: list[dict[str, Any]] = Field(default_factory=list,
                                           description="variants that cannot run, and why")
