@@ -113,7 +113,9 @@ TABLE2_REGRET_REFERENCE = "published_constants"
 def regret_references(results: Path) -> set[str]:
     """The regret references the planned runs of a results folder measure against."""
     plan = json.loads((results / PLAN_FILE).read_text(encoding="utf-8"))
-    return {str(run.get("options", {}).get("regret_reference", "min_of_means"))
+    # plan.json files written before the recipe's `tracking:` field kept it under `options`
+    return {str(run.get("tracking", {}).get("regret_reference")
+                or run.get("options", {}).get("regret_reference", "min_of_means"))
             for run in plan["runs"]}
 
 
