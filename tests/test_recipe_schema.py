@@ -199,7 +199,7 @@ SETTING_CASES = [
      "search.tracking.regret_reference.paper", "expected one of min_of_means"),
     ("  tracking:\n    regret_reference:\n", "    regret_reference:\n", "regret_reference:",
      "search.options.regret_reference", "'regret_reference' is a tracking key, not an option: "
-     "put it under tracking"),
+     "put it under search.tracking"),
     ("    zero_grad: {value: in_place,", "    zero_grad: {value: in_place, bogus: 1,",
      "zero_grad:", "search.options.zero_grad.bogus", "unknown field"),
 ]
@@ -222,9 +222,14 @@ def test_variant_and_smoke_profile_settings_are_checked(tmp_path: Path) -> None:
                       "        weight_decai: {value: 0.0001,")
     smoke = _broken(tmp_path, "s", "fig3", "    options: {bn_momentum: original}\n",
                     "    options: {bn_momentum: orignal}\n")
+    variant_option = _broken(tmp_path, "o", "fig4", "        weight_decay: {value: 0.0001,",
+                             '        bn_momentum: {value: tf_decay, source: "a test"}\n'
+                             "        weight_decay: {value: 0.0001,")
     for path, field, message in [
             (variant, "search.variants.0.hyperparameters.weight_decai",
              "did you mean 'weight_decay'?"),
+            (variant_option, "search.variants.0.hyperparameters.bn_momentum",
+             "'bn_momentum' is an option, not a hyperparameter: put it under search.options"),
             (smoke, "profiles.smoke.options.bn_momentum", "expected one of original, tf_decay")]:
         with pytest.raises(RecipeError) as info:
             parse_recipe(path)
@@ -235,8 +240,9 @@ def test_variant_and_smoke_profile_settings_are_checked(tmp_path: Path) -> None:
         "max_eval_batches: 2}", "max_eval_batches: 2, bn_momentum: original}"))
     with pytest.raises(RecipeError) as info:
         parse_recipe(misplaced)
-    assert any("'bn_momentum' is an option, not a hyperparameter: put it under options"
-               in p.message for p in info.value.problems), info.value.problems
+    assert any("'bn_momentum' is an option, not a hyperparameter: put it under "
+               "profiles.smoke.options" in p.message for p in info.value.problems), \
+        info.value.problems
 
 
 def test_typos_fail_validate_and_run_before_planning(tmp_path: Path) -> None:

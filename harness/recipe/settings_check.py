@@ -65,15 +65,17 @@ def _sides(raw: Any, pinned: bool) -> list[tuple[tuple[str, ...], Any]]:
     return []  # the schema has already reported a malformed pin
 
 
-def _key_problem(key: str, group: Group) -> str | None:
-    """Why `key` cannot stand in a block of `group` settings, or None."""
+def _key_problem(key: str, group: Group, path: tuple[str, ...]) -> str | None:
+    """Why `key` cannot stand in the block of `group` settings at `path`, or None."""
     spec = SETTINGS.get(key)
     if spec is None:
         hint = suggestion(key, keys_of(group)) or suggestion(key, SETTINGS)
         return f"unknown {group} {key!r}{hint}"
     if spec.group != group:
+        # a variant overrides hyperparameters only: its options are the grid's
+        home = "profiles.smoke" if path[0] == "profiles" else "search"
         return (f"{key!r} is {A_GROUP[spec.group]}, not {A_GROUP[group]}: put it under "
-                f"{BLOCK_OF[spec.group]}")
+                f"{home}.{BLOCK_OF[spec.group]}")
     return None
 
 
@@ -97,7 +99,7 @@ def settings_problems(located: LocatedYaml) -> list[YamlProblem]:
             continue
         for key, raw in block.items():
             where = (*path, str(key))
-            why = _key_problem(str(key), group)
+            why = _key_problem(str(key), group, path)
             if why is not None:
                 problems.append(YamlProblem(located.file, located.line_of(where),
                                             ".".join(where), why))
