@@ -115,8 +115,14 @@ def test_set_text_is_checked_per_key() -> None:
         parse_set_arguments(["learning_rat=0.1"])
     with pytest.raises(UserError, match="key=value"):
         parse_set_arguments(["learning_rate"])
+    # YAML 1.1 reads `1e-4` as text: taken as `--set` text would be, never anything else
+    assert _same(SETTINGS["weight_decay"].coerce("1e-4"), 1e-4)
     with pytest.raises(SettingError, match="expected float"):
-        SETTINGS["learning_rate"].coerce("0.1")  # YAML text is not silently a number
+        SETTINGS["learning_rate"].coerce("fast")
+    with pytest.raises(SettingError, match="expected int"):
+        SETTINGS["layers"].coerce(3.0)
+    with pytest.raises(SettingError, match="expected bool"):
+        SETTINGS["cutout"].coerce(1)
 
 
 def _planned_settings() -> list[tuple[str, str, int, dict[str, SettingValue]]]:
@@ -165,7 +171,7 @@ def test_a_run_json_with_an_unknown_setting_is_refused() -> None:
     with pytest.raises(SettingError, match=r"hyperparameters\.learning_rat"):
         settings_from_run({"hyperparameters": {"learning_rat": 0.1}})
     with pytest.raises(SettingError, match="expected bool"):
-        settings_from_run({"hyperparameters": {"cutout": "yes"}})
+        settings_from_run({"hyperparameters": {"cutout": 2}})
 
 
 def test_config_types_import_without_torch() -> None:

@@ -111,27 +111,24 @@ class SettingSpec:
     def coerce(self, raw: object) -> SettingValue:
         """A value read from YAML or JSON -> typed value (SettingError when it is not one).
 
-        Ints are accepted for floats, and `snapshot_epochs` as a list or as the text
-        `"5,15,25"`; nothing else is converted (a string is not a number).
+        Ints are accepted for floats and lists for `snapshot_epochs`; a string is read as
+        `--set` text would be. YAML 1.1 loads `1e-4` (no dot) as the string "1e-4", and
+        `nb1s search` always accepted it that way, so such a recipe keeps working.
         """
+        if isinstance(raw, str):
+            return self.parse(raw)
         if self.kind is bool and isinstance(raw, bool):
             return raw
         if self.kind is int and isinstance(raw, int) and not isinstance(raw, bool):
             return raw
         if self.kind is float and isinstance(raw, int | float) and not isinstance(raw, bool):
             return float(raw)
-        if self.kind is str and isinstance(raw, str) and (not self.choices
-                                                          or raw in self.choices):
-            return raw
-        if self.kind is tuple:
-            if isinstance(raw, str):
-                return self.parse(raw)
-            if isinstance(raw, list | tuple) and all(
-                    isinstance(e, int) and not isinstance(e, bool) for e in raw):
-                try:
-                    return _epochs(raw)
-                except ValueError:
-                    pass
+        if self.kind is tuple and isinstance(raw, list | tuple) and all(
+                isinstance(e, int) and not isinstance(e, bool) for e in raw):
+            try:
+                return _epochs(raw)
+            except ValueError:
+                pass
         raise SettingError(f"{self.name}={raw!r}: expected {self.expects}")
 
     def record(self, value: SettingValue) -> RecordValue:
