@@ -150,6 +150,7 @@ class SettingSpec:
 
 
 def _epochs(values: Iterable[int]) -> tuple[int, ...]:
+    """Snapshot epochs as a set: sorted, each once, none negative."""
     epochs = tuple(sorted(set(values)))
     if any(e < 0 for e in epochs):
         raise ValueError("epochs must be non-negative")
@@ -184,6 +185,7 @@ SETTINGS: dict[str, SettingSpec] = _build()
 
 
 def keys_of(group: Group) -> list[str]:
+    """The keys of one group (where a misspelt key is looked for first)."""
     return [n for n, s in SETTINGS.items() if s.group == group]
 
 
@@ -223,11 +225,6 @@ def parse_set_arguments(pairs: Iterable[str]) -> dict[str, SettingValue]:
 def set_arguments(values: Mapping[str, SettingValue]) -> list[str]:
     """Typed values -> the `key=value` texts of `nb1s search --set`, in the given order."""
     return [f"{key}={spec_of(key).format(value)}" for key, value in values.items()]
-
-
-def coerce_settings(values: Mapping[str, object]) -> dict[str, SettingValue]:
-    """Values from a recipe (YAML) -> typed values; SettingError on the first bad one."""
-    return {key: spec_of(key).coerce(value) for key, value in values.items()}
 
 
 def settings_from_run(meta: Mapping[str, object]) -> dict[str, SettingValue]:
