@@ -62,16 +62,25 @@ def test_another_reference_is_not_comparable() -> None:
         assert all(r["note"].startswith("not comparable") for r in rows)
 
 
+def _run(seed: int, settings: dict[str, Any]) -> dict[str, Any]:
+    """One planned run of a plan.json, with the given options/tracking blocks."""
+    return {"variant": "darts", "label": "DARTS", "optimizer": "darts", "space": 3,
+            "seed": seed, "epochs": 50, **settings}
+
+
 def test_references_are_read_from_the_plan(tmp_path: Path) -> None:
-    plan = {"runs": [{"options": {}, "tracking": {"regret_reference": "published_constants"}},
-                     {"options": {}, "tracking": {}}]}
+    plan = {"recipe": "table2", "version": 2,
+            "runs": [_run(0, {"options": {}, "tracking": {"regret_reference":
+                                                          "published_constants"}}),
+                     _run(1, {"options": {}, "tracking": {}})]}
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     assert regret_references(tmp_path) == {"published_constants", "min_of_means"}
 
 
 def test_references_are_read_from_a_plan_written_before_tracking(tmp_path: Path) -> None:
     """plan.json files from before the recipe's `tracking:` field kept it under options."""
-    plan = {"runs": [{"options": {"regret_reference": "published_constants"}},
-                     {"options": {}}]}
+    plan = {"recipe": "table2", "version": 2,
+            "runs": [_run(0, {"options": {"regret_reference": "published_constants"}}),
+                     _run(1, {"options": {}})]}
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     assert regret_references(tmp_path) == {"published_constants", "min_of_means"}
