@@ -66,6 +66,9 @@ def register(app: typer.Typer) -> None:
         note: str = typer.Option("", "--note", help="Extra context stored with "
                                  "--store-reference (the file is never edited by hand)."),
         allow_undecided: bool = ALLOW_UNDECIDED,
+        configuration_from: Path | None = typer.Option(
+            None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
+            "the recipe's epochs found in this fig5 results folder."),
         as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -89,6 +92,13 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.recipe.schema import PAPER_ONLY_KINDS
 
         recipe, prof, proto = load_recipe_choice(name, profile, protocol)
+        kind_options = {"configuration_from": configuration_from} if configuration_from else None
+        if kind_options is not None:
+            from nb1s.harness.experiments.search_curves.configuration_from import (
+                recipe_with_options,
+            )
+
+            recipe = recipe_with_options(recipe, kind_options)
         if recipe.kind == "enumeration":
             raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
         results = out or default_results(recipe.name, profile, protocol)
@@ -106,6 +116,13 @@ def register(app: typer.Typer) -> None:
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
             raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                             "--against and --store-reference do not apply")
+        from nb1s.harness.experiments.registry import KINDS
+
+        if recipe.kind in KINDS:  # kinds with their own ExperimentKind (bohb, ...)
+            _reproduce_kind(recipe, prof, proto, results, ExecutionOptions(
+                executor, workers, gpus, image, slurm_partition, slurm_cluster, timeout_min,
+                data_dir, cifar_dir, smoke_data), kind_options, as_json, allow_undecided)
+            return
         if recipe.kind == "distribution":
             _reproduce_distribution(recipe, results, prof, proto, data_dir, smoke_data,
                                     as_json)
@@ -165,6 +182,23 @@ def _exit_for(result: dict[str, Any], allow_undecided: bool) -> None:
     code = exit_code(result["diff"]["verdict"]["status"], allow_undecided)
     if code:
         raise typer.Exit(code)
+
+
+def _reproduce_kind(recipe: Recipe, profile: Profile, protocol: Protocol, results: Path,
+                    execution: Any, options: dict[str, Any] | None, as_json: bool,
+                    allow_undecided: bool) -> None:
+    """A kind from the registry: build its Request, reproduce, print, exit by verdict."""
+    from nb1s.harness.cli.execution import run_progress
+    from nb1s.harness.experiments.kind import Request
+    from nb1s.harness.experiments.registry import kind_for
+
+    kind = kind_for(recipe.kind)
+    request = Request(recipe, profile, protocol, results, execution, progress=not as_json,
+                      options=options)
+    with run_progress(not as_json) as (on_start, on_done):
+        result = kind.reproduce(request, on_start, on_done)
+    emit(result, as_json, kind.render)
+    _exit_for(result, allow_undecided)
 
 
 def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
