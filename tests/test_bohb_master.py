@@ -15,7 +15,7 @@ SMALL = BohbSettings(eta=2, min_budget=1, max_budget=4, iterations=9)
 
 
 def toy_loss(config: dict[str, Any], budget: float) -> float:
-    """A bowl with its minimum at weight_decay 1e-4, cutout_prob 0.3 (budget adds noise-free bias)."""
+    """A bowl with its minimum at weight_decay 1e-4, cutout_prob 0.3 (+0.01 / budget)."""
     import math
 
     return (math.log10(config["weight_decay"]) + 4) ** 2 + (config["cutout_prob"] - 0.3) ** 2 \

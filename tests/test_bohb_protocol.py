@@ -142,7 +142,7 @@ def test_time_axis_switch_parallel_vs_sequential_sum() -> None:
 
 def test_band_switch_std_vs_two_sem() -> None:
     matrix = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
-    mean, lo, hi = band(matrix, "std")
+    mean, _, hi = band(matrix, "std")
     assert mean.tolist() == [3, 4] and (hi - mean).tolist() == [2, 2]
-    _, lo2, hi2 = band(matrix, "2sem")
+    _, _, hi2 = band(matrix, "2sem")
     assert (hi2 - mean) == pytest.approx(2 * 2 / np.sqrt(3))

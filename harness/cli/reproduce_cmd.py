@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 recipe_with_options,
             )
 
-            recipe = recipe_with_options(recipe, kind_options)
+            recipe = recipe_with_options(recipe, kind_options, prof)
         if recipe.kind == "enumeration":
             raise UserError(f"recipe {recipe.name} is reproduced by `nb1s reproduce table1`")
         results = out or default_results(recipe.name, profile, protocol)

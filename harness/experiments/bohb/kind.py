@@ -98,7 +98,14 @@ class BohbKind:
             if on_done is not None:
                 on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         blackbox = run_blackbox(plan, results, data, request.execution.workers or 1)
-        return analyse(plan, results, data, done, blackbox)
+        result = analyse(plan, results, data, done, blackbox)
+        failed = [d for d in done if d["status"] != "complete"]
+        if failed:
+            result["status"] = "failed-runs"
+            result["failed"] = [f"cs{d['cs']}/ss{d['space']}/{d['optimizer']}/seed-"
+                                f"{d['seed']}: {d['evaluations']} evaluations finished"
+                                for d in failed]
+        return result
 
     def diff(self, request: Request) -> Result:
         plan = self.plan(request.recipe, request.profile, request.protocol)
@@ -139,6 +146,12 @@ def _data(plan: Plan, results: Path, request: Request, prepare: bool = True) -> 
         if prepare:
             return prepare_smoke_data(folder, list(plan.settings["spaces"]))
         return DataInputs(nb101_dir=folder / "nb101-synthetic", cifar_dir=folder / "digits")
+    if prepare:  # refuse missing data before BOHB records 280 failed evaluations
+        from nb1s.harness.images.cifar import resolve_cifar_dir
+        from nb1s.harness.nb101.store import open_store
+
+        open_store(opts.data_dir)
+        resolve_cifar_dir(opts.cifar_dir)
     return DataInputs(nb101_dir=opts.data_dir, cifar_dir=opts.cifar_dir)
 
 
@@ -179,10 +192,14 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     else:
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers)
+    finished = len(read_evaluations(folder))
+    complete = finished == settings.evaluations()
     record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
-              "status": "complete", "settings": settings.as_dict(),
+              "status": "complete" if complete else "failed-evaluations",
+              "evaluations": finished, "settings": settings.as_dict(),
               "protocol": spec.protocol.as_dict(), "workers": workers}
-    atomic_write_text(marker, json.dumps(record, indent=2) + "\n")
+    if complete:  # otherwise the next invocation replays the log and retries the failures
+        atomic_write_text(marker, json.dumps(record, indent=2) + "\n")
     return record
 
 

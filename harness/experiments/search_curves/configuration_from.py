@@ -45,14 +45,20 @@ def bohb_incumbent(results: Path, optimizer: str, budget: float) -> dict[str, An
     return best
 
 
-def with_bohb_configuration(recipe: Recipe, results: Path) -> Recipe:
-    """`recipe` plus one `{optimizer}-bohb` variant per optimizer with an SS3 BOHB run."""
+def with_bohb_configuration(recipe: Recipe, results: Path, profile: str = "paper") -> Recipe:
+    """`recipe` plus one `{optimizer}-bohb` variant per optimizer with an SS3 BOHB run.
+
+    The budget is the recipe's search epochs under `profile` (50 in the paper; the smoke
+    profile's few epochs match the fig5 smoke budgets).
+    """
     if recipe.search is None:
         raise UserError(f"--configuration-from applies to search recipes (table2), "
                         f"not to {recipe.name}")
     if not results.is_dir():
         raise UserError(f"--configuration-from {results}: no such results folder")
-    budget = float(resolve(recipe.search.epochs, "paper")[0])
+    smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
+    budget = float(smoke.epochs if smoke is not None else resolve(recipe.search.epochs,
+                                                                  "paper")[0])
     added: list[Variant] = []
     for variant in recipe.search.variants:
         if not variant.key.endswith("-transferred"):
@@ -82,7 +88,8 @@ def with_bohb_configuration(recipe: Recipe, results: Path) -> Recipe:
     return recipe.model_copy(update={"search": search, "profiles": profiles})
 
 
-def recipe_with_options(recipe: Recipe, options: dict[str, Any] | None) -> Recipe:
+def recipe_with_options(recipe: Recipe, options: dict[str, Any] | None,
+                        profile: str = "paper") -> Recipe:
     """Apply a request's kind-specific options (`configuration_from`) to a search recipe."""
     source = (options or {}).get(OPTION)
-    return recipe if source is None else with_bohb_configuration(recipe, Path(source))
+    return recipe if source is None else with_bohb_configuration(recipe, Path(source), profile)
