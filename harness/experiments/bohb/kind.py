@@ -210,7 +210,8 @@ def run_blackbox(plan: Plan, results: Path, data: Any, workers: int) -> dict[str
     if not blackbox_adapter.available():
         return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
                                        "installed in this checkout"]}
-    policy = "mean" if plan.settings.get("nb101_repeat") == "mean" else "one_random_repeat"
+    policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
+              else "one_random_repeat")
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     ran, blocked = [], []
     for space in plan.settings["spaces"]:
