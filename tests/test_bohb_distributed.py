@@ -81,3 +81,41 @@ def test_array_tasks_find_each_other_and_run_bohb(tmp_path: Path, monkeypatch: A
     assert len(logged) == SETTINGS.evaluations()
     assert json.loads((tmp_path / "log" / "configs.json").read_text().splitlines()[0])[0] == \
         [0, 0, 0]
+
+
+def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    from nb1s.harness.execution.options import ExecutionOptions
+    from nb1s.harness.execution.runner import DataInputs
+    from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.kind import Request
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    events: list[str] = []
+
+    class Job:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def result(self) -> None:
+            events.append(f"wait {self.name}")
+
+    def fake_launch(executor: Any, t: ArrayTask) -> list[Job]:
+        assert executor == "executor" and t.workers == 16 and t.settings.evaluations() == 280
+        events.append(f"submit {t.log_folder.parent.name}")
+        return [Job(t.log_folder.parent.name)]
+
+    monkeypatch.setattr(distributed, "launch", fake_launch)
+    monkeypatch.setattr(distributed, "slurm_executor", lambda *a: "executor")
+    monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
+    recipe = load_recipe("fig5")
+    request = Request(recipe, "paper", "paper", tmp_path,
+                      ExecutionOptions(executor="slurm", workers=16))
+    plan = kind_module.KIND.plan(recipe, "paper", "paper")
+    small = {**plan.settings, "configuration_spaces": [2], "spaces": [1], "bohb_seeds": [1]}
+    monkeypatch.setattr(kind_module.BohbKind, "plan",
+                        lambda self, *a: kind_module.replace(plan, settings=small))
+    result = kind_module.KIND.reproduce(request)
+    assert events == ["submit darts", "submit gdas", "submit pcdarts",
+                      "wait darts", "wait gdas", "wait pcdarts"]
+    assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation

@@ -85,6 +85,9 @@ class BohbKind:
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
         plan = self.plan(request.recipe, request.profile, request.protocol)
+        if request.execution.executor not in ("local", "slurm"):
+            raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
+                            f"{request.execution.executor}")
         results = request.results
         results.mkdir(parents=True, exist_ok=True)
         atomic_write_text(results / "plan.json", json.dumps(plan.as_dict(), indent=2) + "\n")
@@ -92,11 +95,19 @@ class BohbKind:
         runs = run_plan(plan)
         if on_start is not None:
             on_start(len(runs))
+        slurm = request.execution.executor == "slurm"
         done = []
         for cs, space, optimizer, seed in runs:
-            done.append(run_one(request, plan, data, cs, space, optimizer, seed))
-            if on_done is not None:
+            done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
+            if on_done is not None and not slurm:
                 on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
+        settings = bohb_settings(plan.settings)
+        for k, record in enumerate(done):
+            if record.get("status") == "submitted":
+                done[k] = finish_one(results, record, settings)
+                if on_done is not None:
+                    on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                     f"{record['optimizer']}/seed-{record['seed']}"))
         blackbox = run_blackbox(plan, results, data, request.execution.workers or 1)
         result = analyse(plan, results, data, done, blackbox)
         failed = [d for d in done if d["status"] != "complete"]
@@ -167,8 +178,12 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
 
 
 def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,
-            seed: int) -> dict[str, Any]:
-    """One BOHB run, skipped when its log says it finished."""
+            seed: int, submit_only: bool = False) -> dict[str, Any]:
+    """One BOHB run, skipped when its log says it finished.
+
+    On Slurm, `submit_only` submits the run's job array and returns at once (`jobs`), so
+    that all runs of the recipe queue together; `finish_one` then records each.
+    """
     from nb1s.harness.experiments.bohb.evaluation import evaluate
     from nb1s.harness.experiments.bohb.master import run_bohb
     from nb1s.harness.experiments.bohb.spaces import configuration_space
@@ -182,24 +197,38 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     slurm = request.execution.executor == "slurm"
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
     workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
+    record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
+              "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
+              "workers": workers}
     if slurm:
         from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
 
         executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
                                   request.execution.timeout_min)
-        for job in launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder)):
+        jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
+        if submit_only:
+            return {**record, "status": "submitted", "jobs": jobs}
+        for job in jobs:
             job.result()
     else:
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers)
+    return finish_one(request.results, record, settings)
+
+
+def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
+               ) -> dict[str, Any]:
+    """Count the run's finished evaluations; mark it done when all are there."""
+    folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
+                        record["seed"])
+    for job in record.pop("jobs", []):
+        job.result()  # a failed Slurm task raises here (submitit's one-line error)
     finished = len(read_evaluations(folder))
     complete = finished == settings.evaluations()
-    record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
-              "status": "complete" if complete else "failed-evaluations",
-              "evaluations": finished, "settings": settings.as_dict(),
-              "protocol": spec.protocol.as_dict(), "workers": workers}
+    record = {**record, "status": "complete" if complete else "failed-evaluations",
+              "evaluations": finished}
     if complete:  # otherwise the next invocation replays the log and retries the failures
-        atomic_write_text(marker, json.dumps(record, indent=2) + "\n")
+        atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
     return record
 
 
