@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -194,7 +195,15 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     """
     folder.mkdir(parents=True, exist_ok=True)
     previous = _keep_previous_log(folder)
-    call = replaying(objective, previous)
+    stopping = threading.Event()
+    replay = replaying(objective, previous)
+
+    def call(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
+             ) -> dict[str, Any]:
+        if stopping.is_set():  # interrupted: start no further training
+            raise RuntimeError("BOHB run interrupted")
+        return replay(config, budget, config_id)
+
     np.random.seed(seed)
     space.seed(seed)
     run_id = f"nb1s-bohb-{uuid.uuid4().hex[:8]}"
@@ -215,6 +224,7 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
                                   result_logger=json_result_logger(str(folder), overwrite=True))
         result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
     finally:
+        stopping.set()
         if master is not None:
             master.shutdown(shutdown_workers=True)
         server.shutdown()
