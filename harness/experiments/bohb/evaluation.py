@@ -11,10 +11,13 @@ run seed, the configuration id and the budget so a replay sees the same repeat).
 from __future__ import annotations
 
 import _thread
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,10 @@ from nb1s.harness.experiments.bohb.spaces import complete_config
 
 NB101_EPOCHS = 108
 INTERRUPTED = 130  # exit code of an interrupted `nb1s search`
+#: set when the BOHB run is interrupted (`stop_all`); cleared when a run starts
+STOP = threading.Event()
+_LOCK = threading.Lock()
+_CHILDREN: set[subprocess.Popen[bytes]] = set()
 
 
 @dataclass(frozen=True)
@@ -95,9 +102,23 @@ def _search_here(spec: EvaluationSpec, config: dict[str, Any], budget: float, ou
     """The same search through the runner library, in this process (smoke profile)."""
     from nb1s.harness.search.runner import SearchRequest, run_search
 
+    def stop_at_epoch_end(*_: Any) -> None:
+        if STOP.is_set():  # the runner records `interrupted` and raises RunStopped
+            raise KeyboardInterrupt
+
     run_search(SearchRequest(spec.optimizer, spec.space, out, spec.seed, round(budget),
                              overrides(spec, config), spec.data_dir, spec.cifar_dir, resume,
-                             spec.device))
+                             spec.device), progress=stop_at_epoch_end)
+
+
+def stop_all() -> None:
+    """Stop every evaluation of this process: searches here at their next epoch end,
+    `nb1s search` children now (SIGINT: they record `interrupted` and can be resumed)."""
+    STOP.set()
+    with _LOCK:
+        for child in list(_CHILDREN):
+            with contextlib.suppress(OSError):
+                child.send_signal(signal.SIGINT)
 
 
 def _status(out: Path) -> str | None:
@@ -129,12 +150,19 @@ def evaluate(spec: EvaluationSpec, config: dict[str, Any], budget: float,
         log = out.parent / f"{out.name}.log"
         env = {**os.environ, "NB1S_PARENT_PID": str(os.getpid())}
         with log.open("ab") as fh:
-            code = subprocess.run(argv, stdout=fh, stderr=subprocess.STDOUT, env=env,
-                                  check=False).returncode
+            child = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, env=env)
+            with _LOCK:
+                _CHILDREN.add(child)
+            try:
+                code = child.wait()
+            finally:
+                with _LOCK:
+                    _CHILDREN.discard(child)
         if code == INTERRUPTED:
             # Ctrl-C/SIGTERM reached the search too: stop BOHB, not just this evaluation
             # (hpbandster would record a failed job and start the next one)
-            _thread.interrupt_main()
+            if not STOP.is_set():
+                _thread.interrupt_main()
             raise RuntimeError(f"{out}: interrupted")
         if code != 0 or _status(out) != "complete":
             raise RuntimeError(f"nb1s search failed (exit {code}); see {log}")

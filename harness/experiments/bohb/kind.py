@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nb1s.atomic import atomic_write_text
-from nb1s.harness.errors import UserError
+from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
@@ -96,11 +96,17 @@ class BohbKind:
         if on_start is not None:
             on_start(len(runs))
         slurm = request.execution.executor == "slurm"
-        done = []
-        for cs, space, optimizer, seed in runs:
-            done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
-            if on_done is not None and not slurm:
-                on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
+        done: list[dict[str, Any]] = []
+        try:
+            for cs, space, optimizer, seed in runs:
+                done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
+                if on_done is not None and not slurm:
+                    on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
+        except KeyboardInterrupt:
+            raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
+                             "BOHB runs; the same command continues (the BOHB result log is "
+                             "replayed, interrupted searches resume)", 130,
+                             "interrupted") from None
         settings = bohb_settings(plan.settings)
         for k, record in enumerate(done):
             if record.get("status") == "submitted":
@@ -211,8 +217,11 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         for job in jobs:
             job.result()
     else:
+        from nb1s.harness.experiments.bohb.evaluation import STOP, stop_all
+
+        STOP.clear()
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
-                 seed, workers)
+                 seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
 
 

@@ -187,22 +187,35 @@ def _same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
-             folder: Path, seed: int, workers: int = 1) -> Result:
+             folder: Path, seed: int, workers: int = 1,
+             on_stop: Callable[[], None] | None = None) -> Result:
     """One BOHB run with `workers` local workers, logged to `folder` (resumes a log there).
 
     Every random draw of BOHB (numpy's global RNG, which hpbandster's sampler uses, and the
-    configuration space's own sampler) is seeded from `seed`.
+    configuration space's own sampler) is seeded from `seed`. On an interrupt no new
+    evaluation starts, `on_stop()` asks the running ones to stop, and they are waited for
+    (a search still writing when the interpreter exits would abort it).
     """
     folder.mkdir(parents=True, exist_ok=True)
     previous = _keep_previous_log(folder)
     stopping = threading.Event()
     replay = replaying(objective, previous)
 
+    running = [0]
+    guard = threading.Condition()
+
     def call(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
              ) -> dict[str, Any]:
-        if stopping.is_set():  # interrupted: start no further training
-            raise RuntimeError("BOHB run interrupted")
-        return replay(config, budget, config_id)
+        with guard:
+            if stopping.is_set():  # interrupted: start no further training
+                raise RuntimeError("BOHB run interrupted")
+            running[0] += 1
+        try:
+            return replay(config, budget, config_id)
+        finally:
+            with guard:
+                running[0] -= 1
+                guard.notify_all()
 
     np.random.seed(seed)
     space.seed(seed)
@@ -224,7 +237,11 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
                                   result_logger=json_result_logger(str(folder), overwrite=True))
         result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
     finally:
-        stopping.set()
+        with guard:
+            stopping.set()
+            if running[0] and on_stop is not None:
+                on_stop()
+            guard.wait_for(lambda: running[0] == 0)
         if master is not None:
             master.shutdown(shutdown_workers=True)
         server.shutdown()
