@@ -32,7 +32,7 @@ from nb1s.harness.experiments.bohb.curves import (
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
-from nb1s.harness.experiments.kind import Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import Plan, plan_recipe
 from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -384,4 +384,4 @@ def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, float]]:
     return out
 
 
-KIND = BohbKind()
+KIND: ExperimentKind = BohbKind()
