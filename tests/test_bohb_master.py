@@ -101,3 +101,32 @@ def test_several_workers_run_every_evaluation(tmp_path: Path) -> None:
     rec = Recorder()
     run_bohb(configuration_space(1), rec, BohbSettings(2, 1, 2, 4), tmp_path, seed=1, workers=3)
     assert len(rec.calls) == BohbSettings(2, 1, 2, 4).evaluations()
+
+
+def test_an_interrupt_stops_the_running_evaluation_and_starts_no_other(tmp_path: Path) -> None:
+    import os
+    import signal
+    import threading
+
+    started, released = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
+             ) -> dict[str, Any]:
+        calls.append("start")
+        started.set()
+        assert released.wait(30)  # a search that stops when asked (on_stop)
+        calls.append("stopped")
+        return {"loss": 1.0, "info": {}}
+
+    def interrupt() -> None:
+        started.wait(30)
+        os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_bohb(configuration_space(1), slow, SMALL, tmp_path, seed=1, workers=2,
+                 on_stop=released.set)
+    # the running evaluation was asked to stop and waited for; nothing else started
+    assert calls.count("start") == calls.count("stopped") >= 1
+    assert len(calls) <= 4
