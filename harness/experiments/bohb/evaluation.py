@@ -193,6 +193,7 @@ def read_evaluation(spec: EvaluationSpec, out: Path, config: dict[str, Any], bud
     if not np.isfinite(valid):
         raise UserError(f"{out}: the final architecture has no NB101 validation error")
     info = {
+        "space": spec.space, "cs": spec.cs, "optimizer": spec.optimizer, "seed": spec.seed,
         "config": config,
         "search_settings": search_settings(spec, config),
         "budget": float(budget),

@@ -130,9 +130,9 @@ class BohbKind:
         return analyse(plan, request.results, data, [], {"ran": [], "blocked": []})
 
     def render(self, result: Result) -> None:
-        from rich.console import Console
+        import rich
 
-        console = Console(stderr=False)
+        console = rich.get_console()
         for label in result.get("labels", []):
             console.print(f"[bold yellow]{label.upper()}[/]: not a reproduction of the paper")
         for run in result.get("runs", []):
