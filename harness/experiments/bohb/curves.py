@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,8 @@ def log_grid(runs: list[tuple[FloatArray, FloatArray]], points: int = 200) -> Fl
 
 def band(matrix: FloatArray, kind: str) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(mean, lower, upper) over runs: mean ± std (paper) or ± 2·SEM (original), ddof 1."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # grid points before any evaluation
         counts = np.sum(np.isfinite(matrix), axis=0)
         mean = np.nanmean(matrix, axis=0) if len(matrix) else np.full(matrix.shape[1], np.nan)
         std = np.nanstd(matrix, axis=0, ddof=1) if len(matrix) > 1 else np.zeros_like(mean)
