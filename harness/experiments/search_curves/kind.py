@@ -19,10 +19,14 @@ class SearchCurves(KindBase):
 
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
+        from nb1s.harness.experiments.search_curves.configuration_from import (
+            recipe_with_options,
+        )
         from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
         from nb1s.harness.recipe.optimizer_catalog import availability
 
-        recipe = request.recipe
+        # table2 --configuration-from: the BOHB incumbent joins as extra variants
+        recipe = recipe_with_options(request.recipe, request.options, request.profile)
         plan = self.plan(recipe, request.profile, request.protocol)
         data, ex = launch_runs(request, plan)
         aggregates: list[Aggregate] = []  # the one the diff used, handed over in memory
