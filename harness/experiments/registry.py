@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from nb1s.harness.experiments.kind import ExperimentKind
 
 # recipe kind -> "module:attribute" of its ExperimentKind
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "blackbox": "nb1s.harness.experiments.blackbox.kind:KIND",
+}
 
 
 def kind_for(name: str) -> ExperimentKind:

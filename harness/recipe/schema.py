@@ -30,14 +30,15 @@ T = TypeVar("T")
 
 Protocol = Literal["paper", "original"]
 PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
-Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
+Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy",
+               "blackbox"]
 # Kinds nb1s can run: searches (through `nb1s search`) and the analyses without training.
 RUNNABLE_KINDS: tuple[Kind, ...] = ("search", "enumeration", "distribution", "correlation",
-                                    "proxy")
+                                    "proxy", "blackbox")
 # Kinds whose recipe holds a grid of `nb1s search` runs (a `search` block).
 SEARCH_KINDS: tuple[Kind, ...] = ("search", "correlation", "proxy")
 # Analyses without reference curves: diffed only against published numbers.
-PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation", "proxy")
+PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation", "proxy", "blackbox")
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
