@@ -300,6 +300,9 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
     needed budgets or architectures) is a UserError before anything runs.
     """
+    check_optimizer(optimizer)
+    check_space(space)
+    repeat_policy(policy)  # refused before the (maybe missing) data is opened
     store = store if store is not None else open_store(data_dir)
     settings = grid_settings(optimizer, space, evaluations, store, policy)
     if not seeds or min(seeds) < 0:

@@ -9,6 +9,7 @@ one random repeat, or on synthetic data) cannot be shown on a log axis and are d
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,8 @@ STYLE = {"RE": ("crimson", "o"), "RS": ("darkorchid", "D"), "RL": ("sienna", "s"
 def band_halfwidth(curves: npt.NDArray[np.float64], band: str) -> npt.NDArray[np.float64]:
     """Per grid point: std (ddof 1) or 2 SEM across the seeds that have a value."""
     n = np.sum(~np.isnan(curves), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with warnings.catch_warnings():  # grid points before any seed's first evaluation
+        warnings.simplefilter("ignore", RuntimeWarning)
         std = np.sqrt(np.nansum((curves - np.nanmean(curves, axis=0)) ** 2, axis=0)
                       / np.maximum(n - 1, 1))
     half = std if band == "std" else 2.0 * std / np.sqrt(np.maximum(n, 1))
@@ -47,8 +49,9 @@ def plot_space(space: int, grid: npt.NDArray[np.float64],
         if not len(c):
             continue
         color, marker = STYLE.get(name, ("black", "."))
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(c, axis=0) if np.any(~np.isnan(c)) else np.full(len(grid), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(c, axis=0)
         half = band_halfwidth(c, band)
         show = mean > 0
         ax.plot(grid[show], mean[show], color=color, marker=marker, markevery=0.1, lw=2,
