@@ -42,6 +42,7 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.table1.report import reproduce_table1
 
 if TYPE_CHECKING:
+    from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 EXIT_CANNOT_RUN = 3
@@ -106,6 +107,11 @@ def register(app: typer.Typer) -> None:
         if recipe.kind in PAPER_ONLY_KINDS and (store_reference or against is not None):
             raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                             "--against and --store-reference do not apply")
+        if recipe.kind == "blackbox":  # through the kinds registry (every kind, once it is)
+            _reproduce_kind(recipe, results, prof, proto, ExecutionOptions(
+                executor, workers, gpus, image, slurm_partition, slurm_cluster, timeout_min,
+                data_dir, cifar_dir, smoke_data), as_json, allow_undecided)
+            return
         if recipe.kind == "distribution":
             _reproduce_distribution(recipe, results, prof, proto, data_dir, smoke_data,
                                     as_json)
@@ -165,6 +171,21 @@ def _exit_for(result: dict[str, Any], allow_undecided: bool) -> None:
     code = exit_code(result["diff"]["verdict"]["status"], allow_undecided)
     if code:
         raise typer.Exit(code)
+
+
+def _reproduce_kind(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
+                    opts: ExecutionOptions, as_json: bool, allow_undecided: bool) -> None:
+    """A recipe whose kind is in `experiments.registry.KINDS`: plan, run, diff, render."""
+    from nb1s.harness.cli.execution import run_progress
+    from nb1s.harness.experiments.kind import Request
+    from nb1s.harness.experiments.registry import kind_for
+
+    kind = kind_for(recipe.kind)
+    request = Request(recipe, profile, protocol, results, opts, progress=not as_json)
+    with run_progress(not as_json) as (on_start, on_done):
+        result = kind.reproduce(request, on_start, on_done)
+    emit(result, as_json, kind.render)
+    _exit_for(result, allow_undecided)
 
 
 def _reproduce_distribution(recipe: Recipe, results: Path, profile: Profile, protocol: Protocol,
