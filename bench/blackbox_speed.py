@@ -23,6 +23,7 @@ import argparse
 import collections
 import json
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -301,6 +302,7 @@ def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: 
                          "estimate_s": round(full, 1),
                          "estimate": "measured" if ran_seeds == seeds
                          else f"EXTRAPOLATED linearly from {ran_seeds} seeds"})
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # progress of a long run
     total = sum(r["estimate_s"] for r in rows)
     rows.append({"part": "figure5", "optimizer": "all", "spaces": spaces, "workers": workers,
                  "measured_s": round(sum(r["measured_s"] for r in rows), 1),
