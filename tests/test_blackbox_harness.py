@@ -242,3 +242,14 @@ def test_diff_on_real_looking_data_fails_when_re_is_beaten(tmp_path: Path) -> No
     assert failed["verdict"]["status"] == "fail"
     assert json.loads((tmp_path / "diff.json").read_text())["verdict"]["status"] == "fail"
     assert "FAIL" in (tmp_path / "diff.md").read_text()
+
+
+def test_smac_in_workers_equals_smac_in_its_own_interpreter(index_dir: Path,
+                                                             tmp_path: Path) -> None:
+    """Pool workers start with PYTHONHASHSEED=0, so SMAC runs there without its own child
+    process; the records must equal the in-process path (which spawns that child)."""
+    run_blackbox_grid("SMAC", 1, [0, 1], 6, tmp_path / "one", data_dir=index_dir)
+    run_blackbox_grid("SMAC", 1, [0, 1], 6, tmp_path / "two", data_dir=index_dir, workers=2)
+    for seed in (0, 1):
+        np.testing.assert_array_equal(load_records(seed_file(tmp_path / "one", 1, "SMAC", seed)),
+                                      load_records(seed_file(tmp_path / "two", 1, "SMAC", seed)))
