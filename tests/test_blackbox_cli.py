@@ -65,6 +65,7 @@ def test_cli_bad_input_is_one_line_exit_2(data: Path, tmp_path: Path, args: list
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_kind_smoke_end_to_end_through_the_registry(data: Path, tmp_path: Path) -> None:
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.experiments.kind import Request

@@ -244,6 +244,7 @@ def test_diff_on_real_looking_data_fails_when_re_is_beaten(tmp_path: Path) -> No
     assert "FAIL" in (tmp_path / "diff.md").read_text()
 
 
+@pytest.mark.slow
 def test_smac_in_workers_equals_smac_in_its_own_interpreter(index_dir: Path,
                                                              tmp_path: Path) -> None:
     """Pool workers start with PYTHONHASHSEED=0, so SMAC runs there without its own child
