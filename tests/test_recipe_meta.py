@@ -78,13 +78,16 @@ def test_diff_fails_when_a_run_was_made_by_another_recipe_version(tmp_path: Path
 
 
 def test_resume_keeps_the_identity_and_refuses_another(tmp_path: Path) -> None:
+    from harness_fixtures import RUN_DATA
+
     from nb1s.harness.search.run_writer import RunWriter
 
     meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 2, "hyperparameters": {},
-            "options": {}, "recipe": FIG2}
+            "options": {}, "recipe": FIG2, "data": RUN_DATA}
     RunWriter.create(tmp_path, meta)
-    assert RunWriter.reopen(tmp_path, meta, 0).meta["recipe"] == FIG2
-    assert RunWriter.reopen(tmp_path, {**meta, "recipe": None}, 0).meta["recipe"] == FIG2
+    assert RunWriter.reopen(tmp_path, meta, 0).meta.to_json()["recipe"] == FIG2
+    assert RunWriter.reopen(tmp_path, {**meta, "recipe": None}, 0).meta.to_json()["recipe"] \
+        == FIG2
     with pytest.raises(UserError, match="started by recipe"):
         RunWriter.reopen(tmp_path, {**meta, "recipe": {**FIG2, "version": 2}}, 0)
 

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 # recipe kind -> "module:attribute" of its ExperimentKind
 KINDS: dict[str, str] = {
+    "enumeration": "nb1s.harness.experiments.table1.kind:KIND",
+    "search": "nb1s.harness.experiments.search_curves.kind:KIND",
+    "correlation": "nb1s.harness.experiments.correlation.kind:KIND",
+    "distribution": "nb1s.harness.experiments.distribution.kind:KIND",
+    "proxy": "nb1s.harness.experiments.proxy.kind:KIND",
+    "fanova": "nb1s.harness.experiments.fanova.kind:KIND",
     "blackbox": "nb1s.harness.experiments.blackbox.kind:KIND",
 }
 

@@ -11,10 +11,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nb1s
 from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.search.run_directory import RunDirectory
+
+if TYPE_CHECKING:
+    from nb1s.harness.search.run_writer import RunWriter
 
 ProgressFn = Callable[[int, int, dict[str, Any]], None]
 TRACKING_KEYS = ("regret_reference", "snapshot_epochs")
@@ -186,7 +190,7 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
     space = get_space(request.space)
     settings = resolve_settings(request.optimizer, request.epochs,
                                 parse_overrides(request.overrides), space.num_configs - 1)
-    if not request.resume and (request.out / "run.json").exists():
+    if not request.resume and RunDirectory(request.out).has_run():
         raise UserError(f"{request.out} already holds a run: pass --resume to continue it, "
                         "or choose another --out")
     device = pick_device(request.device)
@@ -262,11 +266,11 @@ def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[s
         search.load_state_dict(checkpoint["search"])
         batches.load_state_dict(checkpoint["data"])
         writer = RunWriter.reopen(out, meta, search.reported)
-        if writer.meta.get("status") == "complete":
+        if writer.meta.status == "complete":
             return summarize(writer)
     else:
-        if request.resume and (out / "run.json").exists():
-            (out / "run.json").unlink()  # killed before epoch 0 was saved: start over
+        if request.resume and RunDirectory(out).has_run():
+            RunDirectory(out).run_file.unlink()  # killed before epoch 0 was saved: start over
         writer = RunWriter.create(out, meta)
     saved = [search.reported]
 
@@ -311,22 +315,21 @@ def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[s
     return summarize(writer)
 
 
-def summarize(writer: Any) -> dict[str, Any]:
+def summarize(writer: RunWriter) -> dict[str, Any]:
     """What the CLI prints: where the run is, its settings and its last record."""
     meta = writer.meta
-    last = writer.records[-1] if writer.records else {}
+    last = writer.records[-1].to_json() if writer.records else {}
     return {
         "out": str(writer.out),
-        "optimizer": meta["optimizer"],
-        "space": meta["space"],
-        "seed": meta["seed"],
-        "epochs": meta["epochs"],
-        "status": meta["status"],
+        "optimizer": meta.optimizer,
+        "space": meta.space,
+        "seed": meta.seed,
+        "epochs": meta.epochs,
+        "status": meta.status,
         "records": len(writer.records),
-        "synthetic": {"nb101": bool(meta["data"]["nb101"].get("synthetic")),
-                      "images": meta["data"]["cifar10"]["kind"]},
+        "synthetic": {"nb101": meta.data.nb101.synthetic,
+                      "images": meta.data.cifar10.kind},
         "final": {k: last.get(k) for k in ("epoch", "config_id", "nb101_hash",
                                            "test_error_mean", "test_regret", "valid_regret",
                                            "oneshot_valid_error")},
     }
-
