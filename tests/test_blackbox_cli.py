@@ -94,4 +94,7 @@ def test_kind_smoke_end_to_end_through_the_registry(data: Path, tmp_path: Path) 
     assert summary["spaces"]["1"]["optimizers"]["SMAC"]["evaluations_per_seed"] == 10
     again = kind.reproduce(request)  # resumes: nothing left to run
     assert again["run"]["ran"] == 0 and again["final_regret"] == result["final_regret"]
-    assert kind.diff(request)["diff"]["verdict"]["status"] == "not-checkable"
+    assert kind.diff(request)["verdict"]["status"] == "not-checkable"
+    from nb1s.harness.experiments.dispatch import diff_folder
+
+    assert diff_folder(tmp_path / "res")["verdict"]["status"] == "not-checkable"

@@ -41,7 +41,7 @@ from nb1s.harness.experiments.blackbox.grid import (
     run_grid,
     seed_file,
 )
-from nb1s.harness.experiments.kind import Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -269,14 +269,14 @@ class BlackboxKind:
             "seconds": seconds})
 
     def diff(self, request: Request) -> Result:
+        """The diff document (`diff.json`) re-derived from the seed files and summary.json."""
         from nb1s.harness.experiments.analysis_diff import load_analysis
 
         if request.against is not None:
             raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
                             "--against does not apply")
         summary = load_analysis(request.results, SUMMARY, request.recipe)
-        diff = diff_summary(request.results, request.recipe, summary, request.min_seeds)
-        return self._result(request, summary, diff, None)
+        return diff_summary(request.results, request.recipe, summary, request.min_seeds)
 
     @staticmethod
     def _result(request: Request, summary: dict[str, Any], diff: dict[str, Any],
@@ -298,9 +298,14 @@ class BlackboxKind:
                          "verdict": diff["verdict"], "notes": diff["notes"]}}
 
     def render(self, result: Result) -> None:
-        from rich.console import Console
+        from rich import get_console
 
-        console = Console()  # the kinds sit below the CLI: no import of cli.output
+        console = get_console()  # set up by the CLI; the kinds never import it
+        if "rows" in result:  # a diff document
+            for r in result["rows"]:
+                console.print(f"{r['group']} {r['metric']}: {r.get('outcome')}")
+            console.print(result["verdict"]["line"])
+            return
 
         tag = f" [{', '.join(x.upper() for x in result['labels'])}]" if result["labels"] else ""
         console.print(f"[bold]{result['recipe']}[/bold] ({result['profile']}, "
@@ -319,4 +324,4 @@ class BlackboxKind:
         console.print(f"  {result['diff']['verdict']['line']}")
 
 
-KIND = BlackboxKind()
+KIND: ExperimentKind = BlackboxKind()
