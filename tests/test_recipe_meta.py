@@ -93,8 +93,12 @@ def test_resume_keeps_the_identity_and_refuses_another(tmp_path: Path) -> None:
 
 
 def test_snapshot_epochs_are_parsed_as_a_sorted_set() -> None:
-    from nb1s.harness.search.runner import parse_epoch_list
+    from nb1s.harness.recipe.search_settings import parse_set_arguments
 
-    assert parse_epoch_list("45,5, 15,5") == (5, 15, 45) and parse_epoch_list("") == ()
+    assert parse_set_arguments(["snapshot_epochs=45,5, 15,5"]) == {
+        "snapshot_epochs": (5, 15, 45)}
+    assert parse_set_arguments(["snapshot_epochs="]) == {"snapshot_epochs": ()}
     with pytest.raises(UserError, match="comma-separated"):
-        parse_epoch_list("5;15")
+        parse_set_arguments(["snapshot_epochs=5;15"])
+    with pytest.raises(UserError, match="comma-separated"):
+        parse_set_arguments(["snapshot_epochs=-1,5"])

@@ -39,7 +39,8 @@ def test_recipe_pins_published_constants_under_both_protocols() -> None:
     recipe = parse_recipe(recipes_dir() / "table2.yaml")
     for protocol in ("paper", "original"):
         runs = plan_recipe(recipe, "paper", protocol).runs
-        assert {r.options["regret_reference"] for r in runs} == {TABLE2_REGRET_REFERENCE}
+        assert {r.tracking["regret_reference"] for r in runs} == {TABLE2_REGRET_REFERENCE}
+        assert all("regret_reference=published_constants" in r.set_arguments() for r in runs)
 
 
 def test_rows_say_which_reference_and_compare_on_it() -> None:
@@ -62,6 +63,14 @@ def test_another_reference_is_not_comparable() -> None:
 
 
 def test_references_are_read_from_the_plan(tmp_path: Path) -> None:
+    plan = {"runs": [{"options": {}, "tracking": {"regret_reference": "published_constants"}},
+                     {"options": {}, "tracking": {}}]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert regret_references(tmp_path) == {"published_constants", "min_of_means"}
+
+
+def test_references_are_read_from_a_plan_written_before_tracking(tmp_path: Path) -> None:
+    """plan.json files from before the recipe's `tracking:` field kept it under options."""
     plan = {"runs": [{"options": {"regret_reference": "published_constants"}},
                      {"options": {}}]}
     (tmp_path / "plan.json").write_text(json.dumps(plan))

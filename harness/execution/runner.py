@@ -51,13 +51,6 @@ def run_dir(results: Path, spec: RunSpec) -> Path:
     return ResultsDirectory(results).run(spec.key).path
 
 
-def format_value(value: Any) -> str:
-    """A `--set` value as `nb1s search` parses it (lower-case booleans, repr floats)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
                program: tuple[str, ...] | None = None,
                recipe: dict[str, Any] | None = None) -> Job:
@@ -68,8 +61,8 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
     """
     args: list[str | Path] = ["search", spec.optimizer, "--space", str(spec.space),
                               "--epochs", str(spec.epochs), "--seed", str(spec.seed)]
-    for name, value in spec.settings().items():
-        args += ["--set", f"{name}={format_value(value)}"]
+    for setting in spec.set_arguments():
+        args += ["--set", setting]
     if recipe is not None:
         args += ["--recipe-meta", json.dumps(recipe, separators=(",", ":"))]
     args += ["--out", run_dir(results, spec)]

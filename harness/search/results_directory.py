@@ -51,6 +51,9 @@ class PlannedRun(Document):
     hyperparameters: dict[str, Any] = Field(default_factory=dict,
                                             description="`--set` hyperparameters")
     options: dict[str, Any] = Field(default_factory=dict, description="`--set` options")
+    tracking: dict[str, Any] = Field(default_factory=dict,
+                                     description="`--set` tracking keys (regret reference, "
+                                     "snapshot epochs); absent in plans written before them")
     sources: dict[str, str] = Field(default_factory=dict,
                                     description="where each setting came from")
 

@@ -37,18 +37,13 @@ class Snapshot:
     epoch: int
 
 
-def _override_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def load_snapshot(run: Path, epoch: int, device: Any) -> Snapshot:
     """Rebuild the run's supernet and load its state after `epoch` (a kept snapshot, or
     the final checkpoint when `epoch` is the run's last)."""
     import torch
 
     from nb1s.enumerate import get_space
+    from nb1s.harness.recipe.search_settings import SettingError, settings_from_run
     from nb1s.harness.search.run_directory import RunDirectory
     from nb1s.harness.search.runner import resolve_settings
     from nb1s.optimizers import OneShotSearch
@@ -62,9 +57,11 @@ def load_snapshot(run: Path, epoch: int, device: Any) -> Snapshot:
             raise UserError(f"{run} has no supernet snapshot after epoch {epoch} (run it with "
                             f"--set snapshot_epochs={epoch})")
         path = folder.checkpoint_file
-    overrides = {k: _override_text(v) for k, v in meta["hyperparameters"].items()}
-    overrides.update({k: _override_text(v) for k, v in meta["options"].items()})
-    settings = resolve_settings(meta["optimizer"], int(meta["epochs"]), overrides)
+    try:
+        values = settings_from_run(meta)
+    except SettingError as exc:
+        raise UserError(f"{run}/run.json: {exc}") from None
+    settings = resolve_settings(meta["optimizer"], int(meta["epochs"]), values)
     search = OneShotSearch(settings.method, get_space(int(meta["space"])), settings.hp,
                            settings.options, int(meta["seed"]), device)
     state = torch.load(path, map_location=device, weights_only=False)

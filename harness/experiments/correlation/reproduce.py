@@ -52,10 +52,9 @@ def _settings(plan: Plan) -> dict[str, Any]:
 
 def snapshot_epochs(spec: RunSpec) -> list[int]:
     """The epochs a run keeps snapshots of (its `snapshot_epochs` setting), within its run."""
-    from nb1s.harness.search.runner import parse_epoch_list
-
-    text = str(spec.hyperparameters.get("snapshot_epochs", ""))
-    return [e for e in parse_epoch_list(text) if e <= spec.epochs] or [spec.epochs]
+    kept = spec.tracking.get("snapshot_epochs", ())
+    epochs = kept if isinstance(kept, tuple) else ()
+    return [e for e in epochs if e <= spec.epochs] or [spec.epochs]
 
 
 def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any], store: Any,

@@ -57,7 +57,8 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
         "epochs", "seeds", "spaces")}
     seeds = sorted({r.seed for r in base.runs})
     runs = [RunSpec(CANDIDATE, f"candidate ({optimizer})", optimizer, space, seed,
-                    template.epochs, dict(hyper), dict(template.options), dict(sources))
+                    template.epochs, dict(hyper), dict(template.options), dict(sources),
+                    dict(template.tracking))
             for space in base.spaces for seed in seeds]
     return Plan(base.recipe, base.version, base.title, base.kind, profile, protocol, runs, [],
                 base.final_epoch, base.band, base.spaces, base.labels, base.settings)

@@ -120,7 +120,10 @@ TABLE2_REGRET_REFERENCE = "published_constants"
 def regret_references(results: Path) -> set[str]:
     """The regret references the planned runs of a results folder measure against."""
     plan = ResultsDirectory(results).read_plan()
-    return {str(run.options.get("regret_reference", "min_of_means")) for run in plan.runs}
+    # plan.json files written before the recipe's `tracking:` field kept it under `options`
+    return {str(run.tracking.get("regret_reference")
+                or run.options.get("regret_reference", "min_of_means"))
+            for run in plan.runs}
 
 
 def table2_rows(agg: dict[str, Any], used: set[str], spec: DiffSpec) -> list[dict[str, Any]]:
