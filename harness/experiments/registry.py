@@ -24,6 +24,7 @@ KINDS: dict[str, str] = {
     "proxy": "nb1s.harness.experiments.proxy.kind:KIND",
     "fanova": "nb1s.harness.experiments.fanova.kind:KIND",
     "bohb": "nb1s.harness.experiments.bohb.kind:KIND",
+    "blackbox": "nb1s.harness.experiments.blackbox.kind:KIND",
 }
 
 

@@ -34,7 +34,8 @@ PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
 # The experiment kinds a recipe may name. Whether nb1s implements one, whether its recipes
 # hold a `search` block and whether it is compared with the paper only are properties of the
 # registered kind (nb1s.harness.experiments.registry), checked by `nb1s validate`.
-Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
+Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy",
+               "blackbox"]
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
