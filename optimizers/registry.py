@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
 from .mixing import Mixing, SoftmaxMixing
 from .updates import ArchUpdate, FirstOrder
 
