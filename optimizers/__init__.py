@@ -9,7 +9,7 @@ its defaults, and registers itself in `registry.py`.
 from .arch_weights import ArchWeights
 from .discretize import discrete_config, discrete_config_id
 from .hyperparameters import RANGES, Hyperparameters, range_problems
-from .mixing import CellWeights, FixedMixing, GumbelMixing, SoftmaxMixing, gumbel_softmax
+from .mixing import CellWeights, GumbelMixing, SoftmaxMixing, gumbel_softmax
 from .options import OPTION_SPECS, Options
 from .registry import METHODS, OneShotMethod, get_method, method_names, register_method
 from .search_loop import BatchSource, EpochResult, OneShotSearch
@@ -23,7 +23,6 @@ __all__ = [
     "BatchSource",
     "CellWeights",
     "EpochResult",
-    "FixedMixing",
     "GumbelMixing",
     "Hyperparameters",
     "OneShotMethod",

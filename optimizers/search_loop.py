@@ -20,7 +20,7 @@ import contextlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -328,9 +328,3 @@ class OneShotSearch:
             self.update.load_state_dict(state["update"])  # type: ignore[attr-defined]
         if "cuda_rng" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
-
-
-def iterate_pairs(train: Iterator[Batch], valid: Iterator[Batch]
-                  ) -> Iterator[tuple[Batch, Batch]]:
-    """Zip the weight and architecture queues, stopping with the shorter one."""
-    yield from zip(train, valid, strict=False)
