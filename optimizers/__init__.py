@@ -1,26 +1,64 @@
 """One-shot architecture search in PyTorch (layer 2: no files, no NAS-Bench-101).
 
 The supernet (`supernet.py`) and the shared loop (`search_loop.py`) are common to every
-method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`) only
-picks its mixing, its update rule, optionally how the reported architecture is selected, and
-its defaults, and registers itself in `registry.py`.
+method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`,
+`fixed_arch.py`) only picks its mixing, its update rule, optionally how the reported
+architecture is selected, and its defaults, and registers itself in `registry.py`; the
+list of built-ins is `builtin.py`.
+
+The torch-free names (the configuration types and the list of built-ins) are imported
+here; the torch names below are loaded on first access (PEP 562), so the CLI can read the
+list of optimizers without paying for torch.
 """
 
-from .arch_weights import ArchWeights
-from .discretize import discrete_config, discrete_config_id
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .builtin import BUILTIN_NAMES, BUILTIN_OPTIMIZERS, BuiltinOptimizer
 from .hyperparameters import RANGES, Hyperparameters, range_problems
-from .mixing import CellWeights, GumbelMixing, SoftmaxMixing, gumbel_softmax
 from .options import OPTION_SPECS, Options
-from .registry import METHODS, OneShotMethod, get_method, method_names, register_method
-from .search_loop import BatchSource, EpochResult, OneShotSearch
-from .supernet import Supernet, channel_shuffle, count_parameters
+
+if TYPE_CHECKING:
+    from .arch_weights import ArchWeights
+    from .discretize import discrete_config, discrete_config_id
+    from .mixing import CellWeights, GumbelMixing, SoftmaxMixing, gumbel_softmax
+    from .registry import METHODS, OneShotMethod, get_method, method_names, register_method
+    from .search_loop import BatchSource, EpochResult, OneShotSearch
+    from .supernet import Supernet, channel_shuffle, count_parameters
+
+#: name -> the submodule that defines it (these submodules import torch)
+_LAZY: dict[str, str] = {
+    "ArchWeights": "arch_weights",
+    "discrete_config": "discretize", "discrete_config_id": "discretize",
+    "CellWeights": "mixing", "GumbelMixing": "mixing", "SoftmaxMixing": "mixing",
+    "gumbel_softmax": "mixing",
+    "METHODS": "registry", "OneShotMethod": "registry", "get_method": "registry",
+    "method_names": "registry", "register_method": "registry",
+    "BatchSource": "search_loop", "EpochResult": "search_loop", "OneShotSearch": "search_loop",
+    "Supernet": "supernet", "channel_shuffle": "supernet", "count_parameters": "supernet",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
 
 __all__ = [
+    "BUILTIN_NAMES",
+    "BUILTIN_OPTIMIZERS",
     "METHODS",
     "OPTION_SPECS",
     "RANGES",
     "ArchWeights",
     "BatchSource",
+    "BuiltinOptimizer",
     "CellWeights",
     "EpochResult",
     "GumbelMixing",

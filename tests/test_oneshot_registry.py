@@ -11,6 +11,7 @@ import torch
 
 from nb1s.enumerate import get_space
 from nb1s.optimizers import (
+    BUILTIN_NAMES,
     METHODS,
     OPTION_SPECS,
     GumbelMixing,
@@ -19,6 +20,7 @@ from nb1s.optimizers import (
     OneShotSearch,
     Options,
     get_method,
+    method_names,
     register_method,
 )
 from nb1s.optimizers.mixing import Mixing
@@ -72,3 +74,59 @@ def test_docs_table_documents_every_option() -> None:
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE))
     assert documented == set(OPTION_SPECS)
     assert set(Options().as_dict()) == set(OPTION_SPECS)
+
+
+# --- the one list of built-in optimizers ------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_registry_holds_exactly_the_listed_builtins() -> None:
+    from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
+
+    assert set(BUILTIN_NAMES) <= set(method_names())
+    for entry in BUILTIN_OPTIMIZERS:
+        assert METHODS[entry.name].__module__ == f"nb1s.optimizers.{entry.module}"
+    shipped = {name for name, cls in METHODS.items()
+               if cls.__module__.startswith("nb1s.optimizers.")}
+    assert shipped == set(BUILTIN_NAMES)
+
+
+def test_registry_imports_no_method_module() -> None:
+    """The registry finds the built-ins through the list, so no import cycle runs
+    registry -> method module -> registry."""
+    import ast
+
+    from nb1s.optimizers.builtin import builtin_modules
+
+    tree = ast.parse((ROOT / "optimizers" / "registry.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names} | {
+        (node.module or "").lstrip(".") for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)}
+    assert not imported & set(builtin_modules())
+
+
+def test_search_help_names_every_builtin() -> None:
+    from typer.testing import CliRunner
+
+    from nb1s.harness.cli.app import app
+
+    result = CliRunner().invoke(app, ["search", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for name in BUILTIN_NAMES:
+        assert re.search(rf"\b{name}\b", result.output), name
+    assert "enas or fixed." in result.output
+
+
+def test_plot_colours_come_from_the_list() -> None:
+    from nb1s.harness.experiments.search_curves.plot import COLORS
+
+    assert set(COLORS) <= set(BUILTIN_NAMES)
+    assert COLORS["darts"] == "tab:blue" and COLORS["random_ws"] == "tab:brown"
+    assert "fixed" not in COLORS  # takes the palette's colour, as before the list
+
+
+def test_run_schema_doc_names_every_builtin() -> None:
+    text = (ROOT / "docs" / "run-schema.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `optimizer` |"))
+    assert re.findall(r"`([a-z0-9_]+)`", row)[1:] == list(BUILTIN_NAMES)

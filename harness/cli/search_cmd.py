@@ -20,6 +20,7 @@ from rich.table import Table
 
 from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.errors import RunStopped, UserError
+from nb1s.optimizers.builtin import names_phrase
 
 
 @contextlib.contextmanager
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_command(
         optimizer: str = typer.Argument(
-            ..., help="darts, darts2, gdas, pcdarts, random_ws or enas."),
+            ..., help=f"{names_phrase()}."),
         space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
         out: Path = typer.Option(..., "--out", help="Run directory to write."),
         epochs: int | None = typer.Option(None, "--epochs", min=1,
