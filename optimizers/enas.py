@@ -31,6 +31,7 @@ from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector, endless_batches
 from .subnetwork import SubnetMixing, activate
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from nb1s.enumerate import Config
@@ -47,7 +48,7 @@ def reinforce_loss(neg_log_prob: torch.Tensor, reward: float, baseline: float) -
     return neg_log_prob * (reward - baseline)
 
 
-class ControllerSampling:
+class ControllerSampling(ArchUpdate):
     """Controller samples for the child steps; REINFORCE on the controller after each epoch."""
 
     def __init__(self, hp: Hyperparameters) -> None:
@@ -119,7 +120,7 @@ class ControllerSampling:
             self.reinforce_step(search, batch)
 
     # checkpointing (the loop saves it with the search state) ----------------------------
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {"baseline": self.baseline, "child_steps": self.child_steps}
         if self.controller is not None and self.optimizer is not None:
             state["controller"] = self.controller.state_dict()

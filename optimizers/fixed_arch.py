@@ -26,6 +26,7 @@ from nb1s.enumerate import Config, SearchSpace, decode
 from .mixing import CellWeights
 from .registry import OneShotMethod, register_method
 from .subnetwork import SubnetMixing, sample_config_id, write_config
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from .arch_weights import ArchWeights
@@ -92,7 +93,7 @@ class FixedMixing(SubnetMixing):
         return super().cell_weights(arch, num_cells)
 
 
-class NoArchitectureStep:
+class NoArchitectureStep(ArchUpdate):
     """A stand-alone model has no architecture to learn: the step does nothing."""
 
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:

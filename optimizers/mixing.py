@@ -33,6 +33,9 @@ class Mixing(Protocol):
     """Turns architecture logits into the weights of each cell."""
 
     temperature: float | None
+    #: True when an architecture step's forward may skip unsampled ops (GDAS's hard
+    #: samples); the loop then keeps the plain backward under in-place zeroing
+    skip_unsampled: bool
 
     def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]: ...
 
@@ -49,6 +52,7 @@ class SoftmaxMixing:
     """DARTS / PC-DARTS: softmax over every weight vector; the same weights for all cells."""
 
     temperature: float | None = None
+    skip_unsampled = False
 
     def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]:
         weights = CellWeights(

@@ -26,6 +26,7 @@ from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector
 from .subnetwork import SubnetMixing, activate, sample_config_id
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from nb1s.enumerate import Config
@@ -38,7 +39,7 @@ def uniform_config(search: OneShotSearch) -> Config:
     return decode(search.space, sample_config_id(search.space))
 
 
-class UniformSampling:
+class UniformSampling(ArchUpdate):
     """The Random-WS "architecture step": switch to a fresh uniform sample."""
 
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:
