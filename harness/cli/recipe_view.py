@@ -8,12 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nb1s.harness.cli.output import console
-
-
-def _fmt(x: Any, spec: str = ".4g") -> str:
-    if x is None:
-        return "-"
-    return format(x, spec) if isinstance(x, float) else str(x)
+from nb1s.harness.report.number_format import format_number as _fmt
 
 
 def render_validate(result: dict[str, Any]) -> None:
