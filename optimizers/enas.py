@@ -1,4 +1,5 @@
-"""ENAS (Pham et al., 2018) as in the NAS-Bench-1Shot1 code (paper Algorithm 5, reference 6.6).
+"""ENAS (Pham et al., 2018) as in the NAS-Bench-1Shot1 code (paper Algorithm 5,
+docs/original-code.md#enas).
 
 Components on top of the shared loop: `SubnetMixing` (one discrete sub-network at a time),
 `ControllerSampling` as the per-minibatch "architecture step" (a controller sample, no

@@ -1,4 +1,5 @@
-"""The supernet's error on fixed architectures (paper §5.2, Figure 3; reference-oneshot §7).
+"""The supernet's error on fixed architectures (paper §5.2, Figure 3;
+docs/original-code.md#correlation-evaluation).
 
 The correlation study asks how well the trained one-shot model ranks architectures: each
 architecture gets mixing weights that select it, and the supernet (shared weights, eval

@@ -1,4 +1,5 @@
-"""Random search with weight sharing (Li & Talwalkar, 2019; paper Algorithm 4, reference 6.5).
+"""Random search with weight sharing (Li & Talwalkar, 2019; paper Algorithm 4,
+docs/original-code.md#random-ws).
 
 Three components, the rest is the shared loop: (1) `SubnetMixing`, the supernet runs
 exact 0/1 weights of one architecture; (2) `UniformSampling` as the "architecture step",

@@ -1,4 +1,4 @@
-"""The one search loop every method shares (DARTS-family: reference section 6.1).
+"""The one search loop every method shares (DARTS-family: docs/original-code.md#search-loop).
 
 Per minibatch: one architecture step on (train batch, valid batch) through the method's
 update rule, then one SGD step on the weights with gradient-norm clipping. Per epoch: the

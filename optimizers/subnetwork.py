@@ -1,9 +1,9 @@
 """Discrete sub-networks of the supernet: exact 0/1 mixing weights for one architecture.
 
 Random-WS and ENAS do not relax the architecture; they train and score one sampled
-architecture at a time (reference section 3.3). The original turns an architecture into
-0/1 alpha/beta/gamma tensors and runs the supernet with them, so this module does the
-same from a `nb1s.enumerate` config: beta is the one-hot of each block's op, gamma marks
+architecture at a time (docs/original-code.md#masked-sub-networks). The original turns an
+architecture into 0/1 alpha/beta/gamma tensors and runs the supernet with them, so this module does
+the same from a `nb1s.enumerate` config: beta is the one-hot of each block's op, gamma marks
 the output's parents, alpha_j marks node j's parents. Writing the same 0/1 values into
 `ArchWeights` makes the run directory's `arch_weights.npz` discretize back to exactly the
 architecture that was reported.
