@@ -28,6 +28,7 @@ reproduce:
 lint:
 	$(BIN)/ruff check enumerate harness optimizers nb1s tests bench
 	$(BIN)/mypy nb1s bench
+	$(BIN)/lint-imports
 	@if [ -f docker/Dockerfile ]; then $(BIN)/hadolint docker/Dockerfile; fi
 
 unit:

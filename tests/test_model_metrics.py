@@ -9,7 +9,7 @@ from nb1s.harness.nb101.model_metrics import FIELDS, EvaluationData, ModelMetric
 
 
 def _proto_fields() -> dict[str, list[tuple[str, int, str, str]]]:
-    text = resources.files("nb1s.harness").joinpath("model_metrics.proto").read_text()
+    text = resources.files("nb1s.harness.nb101").joinpath("model_metrics.proto").read_text()
     messages: dict[str, list[tuple[str, int, str, str]]] = {}
     for name, body in re.findall(r"message (\w+) \{(.*?)\n\}", text, re.S):
         messages[name] = [(f, int(n), label, t) for label, t, f, n in

@@ -1,0 +1,75 @@
+"""The import graph runs top-down along the data flow (pyproject's import-linter contracts).
+
+`make lint` runs `lint-imports` on the tree; these tests run the same contracts from the
+same configuration, and show that each contract type breaks when an import goes the wrong way
+(the probe imports are added to an in-memory copy of the graph, never to the source tree).
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import grimp
+import pytest
+from importlinter import configuration
+from importlinter.contracts.forbidden import ForbiddenContract
+from importlinter.contracts.independence import IndependenceContract
+from importlinter.contracts.layers import LayersContract
+from importlinter.domain.contract import Contract
+
+ROOT = Path(__file__).resolve().parents[1]
+configuration.configure()  # the contracts read importlinter's settings (timer, ...)
+TYPES: dict[str, type[Contract]] = {"layers": LayersContract, "independence": IndependenceContract,
+         "forbidden": ForbiddenContract}
+
+
+def _config() -> dict[str, Any]:
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        section: dict[str, Any] = tomllib.load(fh)["tool"]["importlinter"]
+    return section
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    cfg = _config()
+    return grimp.build_graph(cfg["root_package"],
+                             include_external_packages=cfg["include_external_packages"])
+
+
+def _check(graph: grimp.ImportGraph, name_part: str) -> bool:
+    cfg = _config()
+    (spec,) = [c for c in cfg["contracts"] if name_part in c["name"]]
+    options = {k: v for k, v in spec.items() if k not in ("name", "type")}
+    session = {"root_packages": [cfg["root_package"]], "include_external_packages": True}
+    kind = TYPES[spec["type"]]
+    contract = kind(spec["name"], session, options)
+    return bool(contract.check(copy.deepcopy(graph), verbose=False).kept)
+
+
+def test_every_contract_is_kept(graph: grimp.ImportGraph) -> None:
+    names = [c["name"] for c in _config()["contracts"]]
+    assert len(names) >= 5
+    broken = [n for n in names if not _check(graph, n)]
+    assert broken == []
+
+
+@pytest.mark.parametrize(("name_part", "importer", "imported"), [
+    ("Three layers", "nb1s.optimizers.darts", "nb1s.harness.search.runner"),
+    ("Three layers", "nb1s.enumerate.spaces", "nb1s.optimizers.ops"),
+    ("data flow", "nb1s.harness.recipe.schema", "nb1s.harness.cli.app"),
+    ("data flow", "nb1s.harness.search.runner", "nb1s.harness.experiments.registry"),
+    ("data flow", "nb1s.harness.nb101.store", "nb1s.harness.images.cifar"),
+    ("independent", "nb1s.harness.experiments.proxy.compute",
+     "nb1s.harness.experiments.correlation.compute"),
+    ("no torch", "nb1s.enumerate.spaces", "torch"),
+    ("optimizers never", "nb1s.optimizers.darts", "yaml"),
+])
+def test_a_wrong_way_import_breaks_its_contract(graph: grimp.ImportGraph, name_part: str,
+                                                importer: str, imported: str) -> None:
+    assert _check(graph, name_part)
+    probe = copy.deepcopy(graph)
+    probe.add_import(importer=importer, imported=imported)
+    assert not _check(probe, name_part)
