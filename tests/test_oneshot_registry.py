@@ -130,3 +130,38 @@ def test_run_schema_doc_names_every_builtin() -> None:
     text = (ROOT / "docs" / "run-schema.md").read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("| `optimizer` |"))
     assert re.findall(r"`([a-z0-9_]+)`", row)[1:] == list(BUILTIN_NAMES)
+
+
+# --- declared search-loop hooks -----------------------------------------------------------
+def test_loop_hooks_are_declared_not_probed() -> None:
+    """Every update rule has the hooks (no-op unless overridden) and every mixing says
+    whether it skips ops, so the loop calls them without getattr/hasattr."""
+    from nb1s.optimizers.enas import ControllerSampling
+    from nb1s.optimizers.updates import ArchUpdate, FirstOrder
+
+    source = (ROOT / "optimizers" / "search_loop.py").read_text(encoding="utf-8")
+    assert "getattr(" not in source and "hasattr(" not in source
+    plain = FirstOrder()
+    assert plain.state_dict() is None
+    plain.load_state_dict({})
+    plain.end_epoch(None, None, 1)  # type: ignore[arg-type]  (does nothing)
+    assert ControllerSampling.end_epoch is not ArchUpdate.end_epoch
+    assert ControllerSampling.state_dict is not ArchUpdate.state_dict
+    with pytest.raises(TypeError):
+        ArchUpdate()  # type: ignore[abstract]  (a rule must implement `step`)
+    for name in BUILTIN_NAMES:
+        method = get_method(name)
+        hp = method.hyperparameters(init_channels=4, layers=3)
+        assert isinstance(method.make_update(hp), ArchUpdate), name
+        assert isinstance(method.make_mixing(hp).skip_unsampled, bool), name
+
+
+def test_only_rules_with_state_are_checkpointed() -> None:
+    search = OneShotSearch(get_method("darts"), get_space(1),
+                           get_method("darts").hyperparameters(init_channels=4, layers=3),
+                           Options(), seed=0)
+    assert "update" not in search.state_dict()
+    enas = get_method("enas")
+    search = OneShotSearch(enas, get_space(1), enas.hyperparameters(init_channels=4, layers=3),
+                           Options(), seed=0)
+    assert search.state_dict()["update"] == {"baseline": 0.0, "child_steps": 0}
