@@ -84,15 +84,15 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
     return Job(spec.key, tuple(args), results / "logs" / f"{spec.key}.log", program=program)
 
 
+def _plan_identity(plan: Plan) -> dict[str, Any]:
+    """`plan_recipe_meta` under plan.json's keys (the name is stored as `recipe` there)."""
+    meta = plan_recipe_meta(plan)
+    return {"recipe": meta.pop("name"), **meta}
+
+
 def plan_recipe_meta(plan: Plan) -> dict[str, Any]:
     """The `recipe` object every run of `plan` records in its run.json."""
     return recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol)
-
-
-def _plan_identity(plan: Plan) -> dict[str, Any]:
-    """The same identity under plan.json's keys (the name is stored as `recipe` there)."""
-    meta = plan_recipe_meta(plan)
-    return {"recipe": meta.pop("name"), **meta}
 
 
 def bind_results(plan: Plan, results: Path) -> None:
