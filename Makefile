@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install build reproduce test lint unit bench docker clean
+.PHONY: setup install fanova build reproduce test lint unit bench docker clean
 
 setup: install reproduce
 
@@ -18,6 +18,20 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -q --no-build-isolation -e ".[test,oracle,blackbox]"
+	@$(MAKE) --no-print-directory fanova
+
+# The optional fanova extra (Figure 16): pyrfr builds from source with SWIG 3.0.12 (SWIG 4
+# leaves its per-tree statistics unwrapped) and a C++ compiler. Without a compiler, or if the
+# build fails, one line says so and everything else stays installed and working.
+FANOVA_PKGS := "pyrfr==0.9.0" "fanova==2.0.19"
+fanova: $(BIN)/python
+	@if ! command -v $(CXX) >/dev/null 2>&1; then \
+	  echo "make: no C++ compiler ($(CXX)): skipped the optional fanova extra (only 'nb1s reproduce fig16' needs it; see docs/fanova.md)"; \
+	elif ! ( $(BIN)/python -m pip install -q "swig==3.0.12" \
+	         && PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install -q --no-cache-dir \
+	            --no-build-isolation $(FANOVA_PKGS) ); then \
+	  echo "make: the optional fanova extra did not build (see pip's output above); everything else is installed"; \
+	fi
 
 build: $(BIN)/python
 	$(BIN)/python -m pip install -q --no-build-isolation --no-deps -e .

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+import rich
 import typer
 
 from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
@@ -22,7 +23,12 @@ from nb1s.harness.cli import (
     reproduce_cmd,
     search_cmd,
 )
+from nb1s.harness.cli.output import console_width
 from nb1s.harness.errors import RunStopped, UserError
+
+# The experiment kinds' views print to rich's global console (they sit below the CLI and
+# never import it): give it the width `nb1s.harness.cli.output.console` has.
+rich.reconfigure(width=console_width(sys.stdout))
 
 app = typer.Typer(
     name="nb1s",

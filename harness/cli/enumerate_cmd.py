@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from nb1s.harness.cli.output import console, emit
-from nb1s.harness.cli.table1_view import render_table1
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.table1.report import reproduce_table1
+from nb1s.harness.experiments.table1.view import render_table1
 
 
 def _nb101(as_json: bool) -> None:

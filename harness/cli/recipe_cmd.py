@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from nb1s.harness.cli.options import (
+    ALLOW_UNDECIDED,
+    AS_JSON,
+    MIN_SEEDS,
+    OUT,
+    PROFILE,
+    PROTOCOL,
+    with_execution_options,
+)
 from nb1s.harness.cli.output import emit
 from nb1s.harness.cli.recipe_view import (
     render_check,
@@ -17,43 +25,11 @@ from nb1s.harness.cli.recipe_view import (
     render_validate,
 )
 from nb1s.harness.errors import UserError
+from nb1s.harness.execution.options import ExecutionOptions
 
 if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
     from nb1s.harness.recipe.located_yaml import YamlProblem
-    from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
-
-# Options shared by every command that runs searches (reused OptionInfo objects).
-PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
-                       "synthetic data).")
-PROTOCOL = typer.Option("paper", "--protocol", help="Where paper and released code disagree: "
-                        "paper or original.")
-OUT = typer.Option(None, "--out", help="Results folder (default results/NAME-PROFILE-PROTOCOL).")
-EXECUTOR = typer.Option("local", "--executor", help="local, docker or slurm.")
-WORKERS = typer.Option(None, "--workers", min=1, help="Parallel runs (default: one per GPU, "
-                       "or half the CPU cores).")
-GPUS = typer.Option(None, "--gpus", help="GPU ids to use, e.g. 0,1,2 (default: all visible).")
-IMAGE = typer.Option(None, "--image", help="Docker image (default nb1s:latest).")
-PARTITION = typer.Option(None, "--slurm-partition", help="Slurm partition.")
-CLUSTER = typer.Option(None, "--slurm-cluster", help="submitit cluster: slurm (default: auto) "
-                       "or local (this machine, for testing).")
-TIMEOUT = typer.Option(24 * 60, "--timeout-min", help="Slurm time limit per run, minutes.")
-DATA_DIR = typer.Option(None, "--data-dir", help="NB101 index folder (paper profile).")
-CIFAR_DIR = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py folder.")
-SMOKE_DATA = typer.Option(None, "--smoke-data", help="Where the smoke profile's synthetic "
-                          "index and digits are built/reused (default RESULTS/data).")
-AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
-MIN_SEEDS = typer.Option(None, "--min-seeds", min=2, help="Seeds per group below which a "
-                         "statistical row is underpowered (default: the recipe's diff.min_seeds,"
-                         " 3 unless it says otherwise).")
-ALLOW_UNDECIDED = typer.Option(False, "--allow-undecided", help="Exit 0 on 'no decision' "
-                               "(default: exit 4, a gate that cannot decide does not pass).")
-
-
-def decision_rules(recipe: Recipe, min_seeds: int | None) -> DiffSpec:
-    """The recipe's diff rules with the command line's overrides."""
-    if min_seeds is None:
-        return recipe.diff
-    return recipe.diff.model_copy(update={"min_seeds": min_seeds})
+    from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 
 def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protocol]:
@@ -70,14 +46,15 @@ def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protoc
 def load_recipe_choice(name: str, profile: str, protocol: str
                        ) -> tuple[Recipe, Profile, Protocol]:
     """The recipe a command names, with its validated profile and protocol."""
-    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.experiments.dispatch import load_checked
 
     prof, proto = parse_profile_protocol(profile, protocol)
-    return load_recipe(name), prof, proto
+    return load_checked(name), prof, proto
 
 
 def validate_files(target: str | None) -> dict[str, Any]:
     """Validate one recipe (name or path) or every recipe; JSON-ready result."""
+    from nb1s.harness.experiments.dispatch import kind_problems
     from nb1s.harness.recipe.catalog import find_recipe_file, recipe_files, recipes_dir
     from nb1s.harness.recipe.schema import RecipeError, parse_recipe
 
@@ -86,9 +63,9 @@ def validate_files(target: str | None) -> dict[str, Any]:
     for f in files:
         try:
             r = parse_recipe(f)
-            overrides = default_override_problems(f, r)
-            if overrides:
-                raise RecipeError(overrides)
+            shape = kind_problems(f, r) + default_override_problems(f, r)
+            if shape:
+                raise RecipeError(shape)
             unknown = unknown_optimizers(r) + value_problems(r)
             out.append({"file": str(f), "ok": not unknown, "name": r.name,
                         "version": r.version, "kind": r.kind, "problems": unknown})
@@ -161,8 +138,10 @@ def default_override_problems(path: Path, recipe: Recipe) -> list[YamlProblem]:
 
 
 def list_recipes() -> dict[str, Any]:
+    """Every recipe with what it reproduces and whether its kind runs in this nb1s."""
+    from nb1s.harness.experiments.dispatch import listing_row
     from nb1s.harness.recipe.catalog import recipe_files, recipes_dir
-    from nb1s.harness.recipe.schema import RUNNABLE_KINDS, RecipeError, parse_recipe
+    from nb1s.harness.recipe.schema import RecipeError, parse_recipe
 
     rows: list[dict[str, Any]] = []
     for f in recipe_files():
@@ -171,13 +150,7 @@ def list_recipes() -> dict[str, Any]:
         except RecipeError as exc:
             rows.append({"name": f.stem, "error": str(exc.problems[0])})
             continue
-        optimizers = sorted({v.optimizer for v in r.search.variants}) if r.search else []
-        rows.append({"name": r.name, "version": r.version, "title": r.title,
-                     "reproduces": r.reproduces, "aliases": r.aliases, "kind": r.kind,
-                     "paper_source": r.paper_source, "optimizers": optimizers,
-                     "requires": r.requires, "runnable": r.kind in RUNNABLE_KINDS,
-                     "profiles": ["paper", *(r.profiles or (
-                         ["smoke"] if r.kind == "distribution" else []))]})
+        rows.append(listing_row(r))
     return {"folder": str(recipes_dir()), "recipes": rows}
 
 
@@ -199,34 +172,20 @@ def register(app: typer.Typer) -> None:
         emit(list_recipes(), as_json, render_ls)
 
     @app.command("run")
+    @with_execution_options
     def run_command(
         recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
         profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
-        executor: str = EXECUTOR, workers: int | None = WORKERS, gpus: str | None = GPUS,
-        image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
-        slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
-        data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
-        smoke_data: Path | None = SMOKE_DATA, as_json: bool = AS_JSON,
+        execution: ExecutionOptions = ExecutionOptions(), as_json: bool = AS_JSON,
     ) -> None:
         """Run every unfinished search of a recipe (finished runs are skipped)."""
-        from nb1s.harness.cli.execution import ExecutionOptions, default_results, execute_plan
-        from nb1s.harness.recipe.optimizer_catalog import availability
-        from nb1s.harness.recipe.plan import plan_recipe
+        from nb1s.harness.cli.execution import execute_plan
+        from nb1s.harness.experiments.dispatch import results_folder, runnable_plan
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
-        plan = plan_recipe(r, prof, proto, availability)
-        if not plan.runs:
-            reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked) or \
-                "it has no search runs (try `nb1s reproduce`)"
-            raise UserError(f"recipe {r.name} cannot run yet: {reasons}")
-        if plan.blocked:  # never exit 0 having silently dropped a variant
-            reasons = "; ".join(f"{b.label}: {b.reason}" for b in plan.blocked)
-            raise UserError(f"recipe {r.name} has variants nb1s cannot run ({reasons}); "
-                            "nothing was run")
-        results = out or default_results(r.name, profile, protocol)
-        opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
-                                timeout_min, data_dir, cifar_dir, smoke_data)
-        summary = execute_plan(plan, results, opts, not as_json)
+        plan = runnable_plan(r, prof, proto)
+        results = results_folder(r.name, profile, protocol, out)
+        summary = execute_plan(plan, results, execution, not as_json)
         emit(summary.as_dict(), as_json, render_run)
         if not summary.ok:
             raise typer.Exit(1)
@@ -246,50 +205,16 @@ def register(app: typer.Typer) -> None:
 
         Exit 0 on pass / not checkable, 1 when a row fails, 4 when no decision.
         """
-        from nb1s.atomic import atomic_write_text
-        from nb1s.harness.execution.runner import PLAN_FILE
-        from nb1s.harness.experiments.search_curves.reproduce import DIFF_MD, diff_results
-        from nb1s.harness.recipe.catalog import load_recipe
-        from nb1s.harness.recipe.schema import PAPER_ONLY_KINDS
-        from nb1s.harness.report.verdict import exit_code
+        from nb1s.harness.experiments.dispatch import diff_folder, exit_code_for
 
-        plan_file = results / PLAN_FILE
-        if not plan_file.is_file():
-            raise UserError(f"{results} is not a results folder (no {PLAN_FILE})")
-        try:
-            plan = json.loads(plan_file.read_text(encoding="utf-8"))
-            recipe_name = str(plan["recipe"])
-        except (ValueError, KeyError, TypeError):
-            raise UserError(f"{plan_file} is damaged (not a plan); re-run `nb1s run`") from None
-        r = load_recipe(recipe_name)
-        if r.version != plan["version"]:
-            raise UserError(f"results are {r.name} v{plan['version']} but the recipe is now "
-                            f"v{r.version}: re-run them")
-        if r.kind in PAPER_ONLY_KINDS and against is not None:
-            raise UserError(f"{r.name} is compared with the paper's numbers only; "
-                            "--against does not apply")
-        if r.kind == "distribution":
-            from nb1s.harness.experiments.distribution.reproduce import diff_distribution
-
-            result = diff_distribution(results, r)
-        elif r.kind == "correlation":
-            from nb1s.harness.experiments.correlation.reproduce import diff_correlation
-
-            result = diff_correlation(results, r)
-        elif r.kind == "proxy":
-            from nb1s.harness.experiments.proxy.reproduce import diff_proxy
-
-            result = diff_proxy(results, r)
-        else:
-            result = diff_results(results, r, against, decision_rules(r, min_seeds))
-        if report is not None:
-            atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
+        result = diff_folder(results, against, min_seeds, report)
         emit(result, as_json, render_diff)
-        code = exit_code(result["verdict"]["status"], allow_undecided)
+        code = exit_code_for(result, allow_undecided)
         if code:
             raise typer.Exit(code)
 
     @app.command("check")
+    @with_execution_options
     def check_command(
         optimizer: str = typer.Argument(..., help="Registered name or package.module:Class."),
         recipe: str = typer.Option("fig2", "--recipe", help="Recipe to run it under."),
@@ -298,74 +223,26 @@ def register(app: typer.Typer) -> None:
                                          "the gate must not be worse than."),
         reference: Path | None = typer.Option(None, "--reference", help="Reference curves "
                                               "(default: stored curves of the recipe)."),
-        executor: str = EXECUTOR, workers: int | None = WORKERS, gpus: str | None = GPUS,
-        image: str | None = IMAGE, slurm_partition: str | None = PARTITION,
-        slurm_cluster: str | None = CLUSTER, timeout_min: int = TIMEOUT,
-        data_dir: Path | None = DATA_DIR, cifar_dir: Path | None = CIFAR_DIR,
-        smoke_data: Path | None = SMOKE_DATA, min_seeds: int | None = MIN_SEEDS,
+        execution: ExecutionOptions = ExecutionOptions(), min_seeds: int | None = MIN_SEEDS,
         allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
     ) -> None:
         """Run a new optimizer and gate it against the reference curves (docs/verdicts.md).
 
         Exit 0 on pass, 1 when worse than the baseline, 4 when no decision.
         """
-        import sys
-
-        from nb1s.atomic import atomic_write_text
-        from nb1s.harness.cli.execution import ExecutionOptions, default_results, execute_plan
-        from nb1s.harness.experiments.search_curves.aggregate import (
-            AGGREGATE_FILE,
-            aggregate_results,
-        )
-        from nb1s.harness.experiments.search_curves.check import candidate_plan, check_candidate
-        from nb1s.harness.experiments.search_curves.reference_curves import (
-            load_curves,
-            load_reference_file,
-        )
-        from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+        from nb1s.harness.cli.execution import execute_plan
+        from nb1s.harness.experiments.search_curves.check import run_check
         from nb1s.harness.report.verdict import exit_code
 
         r, prof, proto = load_recipe_choice(recipe, profile, protocol)
-        program: tuple[str, ...] | None = None
-        name = optimizer
-        if ":" in optimizer:
-            name = load_plugin(optimizer).name
-            program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
-        elif (reason := availability(optimizer)) is not None:
-            raise UserError(reason)
-        ref: dict[str, Any] | None
-        if reference is not None:
-            ref = load_reference_file(reference)
-        else:
-            ref, why = load_curves(r.name, profile, protocol, r.version)
-            if ref is None:
-                raise UserError(f"{why}; produce them with `nb1s reproduce {r.name} --profile "
-                                f"{profile} --protocol {protocol} --store-reference`")
-        assert ref is not None
-        baselines = sorted({str(g["variant"]) for g in ref["groups"]})
-        if gate_against not in baselines:
-            raise UserError(f"--gate-against {gate_against!r} is not a variant of the "
-                            f"reference (it has: {', '.join(baselines) or 'none'})")
-        plan = candidate_plan(r, name, prof, proto)
-        results = out or default_results(f"check-{name}-{r.name}", profile, protocol)
-        opts = ExecutionOptions(executor, workers, gpus, image, slurm_partition, slurm_cluster,
-                                timeout_min, data_dir, cifar_dir, smoke_data)
-        summary = execute_plan(plan, results, opts, not as_json, program=program)
-        if not summary.ok:
-            emit(summary.as_dict(), as_json, render_run)
+        outcome = run_check(optimizer, r, prof, proto, out, gate_against, reference, min_seeds,
+                            allow_undecided,
+                            lambda plan, results, program: execute_plan(
+                                plan, results, execution, not as_json, program=program))
+        if outcome.result is None:
+            emit(outcome.failed_runs, as_json, render_run)
             raise typer.Exit(1)
-        agg = aggregate_results(results)
-        atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
-        if not agg["recipe_check"]["ok"]:
-            bad = agg["recipe_check"]["mismatched"][0]
-            raise UserError(f"{results} holds runs of another recipe identity (e.g. "
-                            f"{bad['run']}: {bad['recorded']}); use a fresh --out")
-        result = {"optimizer": optimizer, "recipe": r.name, "version": r.version,
-                  "profile": profile, "protocol": protocol, "results": str(results),
-                  **check_candidate(agg, ref, decision_rules(r, min_seeds), gate_against,
-                                    allow_undecided)}
-        atomic_write_text(results / "check.json", json.dumps(result, indent=1) + "\n")
-        emit(result, as_json, render_check)
-        code = exit_code(result["gate"]["status"], allow_undecided)
+        emit(outcome.result, as_json, render_check)
+        code = exit_code(outcome.result["gate"]["status"], allow_undecided)
         if code:
             raise typer.Exit(code)

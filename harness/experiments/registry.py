@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from nb1s.harness.experiments.kind import ExperimentKind
 
 # recipe kind -> "module:attribute" of its ExperimentKind
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "enumeration": "nb1s.harness.experiments.table1.kind:KIND",
+    "search": "nb1s.harness.experiments.search_curves.kind:KIND",
+    "correlation": "nb1s.harness.experiments.correlation.kind:KIND",
+    "distribution": "nb1s.harness.experiments.distribution.kind:KIND",
+    "proxy": "nb1s.harness.experiments.proxy.kind:KIND",
+    "fanova": "nb1s.harness.experiments.fanova.kind:KIND",
+}
 
 
 def kind_for(name: str) -> ExperimentKind:

@@ -12,14 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe.schema import (
-    RUNNABLE_KINDS,
-    SEARCH_KINDS,
-    Profile,
-    Protocol,
-    Recipe,
-    resolve,
-)
+from nb1s.harness.recipe.schema import Profile, Protocol, Recipe, resolve
 
 Availability = Callable[[str], str | None]
 
@@ -77,7 +70,8 @@ class Plan:
 
     @property
     def runnable(self) -> bool:
-        return bool(self.runs) or (self.kind not in SEARCH_KINDS and self.kind in RUNNABLE_KINDS)
+        """Something runs: searches, or an analysis that needs none (nothing is blocked)."""
+        return bool(self.runs) or not self.blocked
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,13 +90,10 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     """
     labels = ["smoke", "synthetic"] if profile == "smoke" else []
     settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
-    if recipe.search is None:
-        cannot = [] if recipe.kind in RUNNABLE_KINDS else [Blocked(
-            recipe.kind, recipe.title,
-            f"kind {recipe.kind!r} is not implemented in nb1s (needs: "
-            f"{', '.join(recipe.requires)})")]
+    if recipe.search is None:  # an analysis without searches (whether its kind is
+        # implemented is the experiment registry's question: experiments.dispatch.plan_for)
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], cannot, None, None, [], labels, settings)
+                    [], [], None, None, [], labels, settings)
     s = recipe.search
     spaces, spaces_src = resolve(s.spaces, protocol)
     seeds, seeds_src = resolve(s.seeds, protocol)

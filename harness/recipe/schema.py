@@ -30,14 +30,10 @@ T = TypeVar("T")
 
 Protocol = Literal["paper", "original"]
 PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
+# The experiment kinds a recipe may name. Whether nb1s implements one, whether its recipes
+# hold a `search` block and whether it is compared with the paper only are properties of the
+# registered kind (nb1s.harness.experiments.registry), checked by `nb1s validate`.
 Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
-# Kinds nb1s can run: searches (through `nb1s search`) and the analyses without training.
-RUNNABLE_KINDS: tuple[Kind, ...] = ("search", "enumeration", "distribution", "correlation",
-                                    "proxy")
-# Kinds whose recipe holds a grid of `nb1s search` runs (a `search` block).
-SEARCH_KINDS: tuple[Kind, ...] = ("search", "correlation", "proxy")
-# Analyses without reference curves: diffed only against published numbers.
-PAPER_ONLY_KINDS: tuple[Kind, ...] = ("distribution", "correlation", "proxy")
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
@@ -233,12 +229,6 @@ class Recipe(_Strict):
     def _consistent(self) -> Recipe:
         if set(self.protocols) != set(PROTOCOLS):
             raise ValueError("protocols must describe both 'paper' and 'original'")
-        if self.kind in SEARCH_KINDS and self.search is None:
-            raise ValueError(f"a recipe of kind {self.kind!r} needs a 'search' block")
-        if self.kind not in SEARCH_KINDS and self.search is not None:
-            raise ValueError(f"a recipe of kind {self.kind!r} must not have a 'search' block")
-        if self.kind not in RUNNABLE_KINDS and not self.requires:
-            raise ValueError(f"kind {self.kind!r} cannot run in nb1s: list what it 'requires'")
         smoke = self.profiles.get("smoke")
         if smoke is not None and self.search is not None and smoke.variants is not None:
             unknown = set(smoke.variants) - {v.key for v in self.search.variants}

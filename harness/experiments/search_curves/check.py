@@ -23,8 +23,12 @@ allows it (a gate that cannot decide has not shown the candidate is fine).
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +36,9 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.plan import Plan, RunSpec, plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
 from nb1s.harness.report.stats import cliffs_delta, cliffs_magnitude, cohens_d, tost, welch
+
+if TYPE_CHECKING:
+    from nb1s.harness.execution.runner import RunSummary
 
 CANDIDATE = "candidate"
 
@@ -139,3 +146,83 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
     if labels:
         gate["line"] += f" [{', '.join(labels)}]"
     return {"rows": rows, "gate": gate, "gate_against": gate_against, "labels": labels}
+
+
+CHECK_FILE = "check.json"
+# (plan, results folder, program or None) -> what running the plan's runs did
+Execute = Callable[[Plan, Path, "tuple[str, ...] | None"], "RunSummary"]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """`nb1s check`: the failed run summary when runs failed, else the gate result."""
+
+    failed_runs: dict[str, Any] | None
+    result: dict[str, Any] | None
+
+
+def check_reference(recipe: Recipe, profile: str, protocol: str,
+                    reference: Path | None) -> dict[str, Any]:
+    """The curves the candidate is gated against: `--reference`, else the stored ones."""
+    from nb1s.harness.experiments.search_curves.reference_curves import (
+        load_curves,
+        load_reference_file,
+    )
+
+    if reference is not None:
+        return load_reference_file(reference)
+    ref, why = load_curves(recipe.name, profile, protocol, recipe.version)
+    if ref is None:
+        raise UserError(f"{why}; produce them with `nb1s reproduce {recipe.name} --profile "
+                        f"{profile} --protocol {protocol} --store-reference`")
+    return ref
+
+
+def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protocol,
+              out: Path | None, gate_against: str, reference: Path | None,
+              min_seeds: int | None, allow_undecided: bool, execute: Execute) -> CheckOutcome:
+    """Run the candidate under the recipe, aggregate it and gate it (module docstring).
+
+    `optimizer` is a registered name or `package.module:Class` (run through
+    `nb1s.harness.plugin_search`); `execute` runs a plan's runs (the CLI's, with its
+    executor options and progress bar). Writes `aggregate.json` and `check.json`.
+    """
+    import sys
+
+    from nb1s.atomic import atomic_write_text
+    from nb1s.harness.experiments.dispatch import decision_rules, results_folder
+    from nb1s.harness.experiments.search_curves.aggregate import (
+        AGGREGATE_FILE,
+        aggregate_results,
+    )
+    from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+
+    program: tuple[str, ...] | None = None
+    name = optimizer
+    if ":" in optimizer:
+        name = load_plugin(optimizer).name
+        program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
+    elif (reason := availability(optimizer)) is not None:
+        raise UserError(reason)
+    ref = check_reference(recipe, profile, protocol, reference)
+    baselines = sorted({str(g["variant"]) for g in ref["groups"]})
+    if gate_against not in baselines:
+        raise UserError(f"--gate-against {gate_against!r} is not a variant of the "
+                        f"reference (it has: {', '.join(baselines) or 'none'})")
+    plan = candidate_plan(recipe, name, profile, protocol)
+    results = results_folder(f"check-{name}-{recipe.name}", profile, protocol, out)
+    summary = execute(plan, results, program)
+    if not summary.ok:
+        return CheckOutcome(summary.as_dict(), None)
+    agg = aggregate_results(results)
+    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+    if not agg["recipe_check"]["ok"]:
+        bad = agg["recipe_check"]["mismatched"][0]
+        raise UserError(f"{results} holds runs of another recipe identity (e.g. "
+                        f"{bad['run']}: {bad['recorded']}); use a fresh --out")
+    result = {"optimizer": optimizer, "recipe": recipe.name, "version": recipe.version,
+              "profile": profile, "protocol": protocol, "results": str(results),
+              **check_candidate(agg, ref, decision_rules(recipe, min_seeds), gate_against,
+                                allow_undecided)}
+    atomic_write_text(results / CHECK_FILE, json.dumps(result, indent=1) + "\n")
+    return CheckOutcome(None, result)

@@ -1,4 +1,4 @@
-"""Rich rendering of a Table 1 reproduction result (see `table1_report`)."""
+"""Rich rendering of a Table 1 reproduction result (see `report.reproduce_table1`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from nb1s.harness.cli.output import console
+from nb1s.harness.experiments.view import out
 
 _ROW_LABELS = {
     "with_loose_ends": "w/ loose ends",
@@ -16,6 +16,7 @@ _ROW_LABELS = {
 
 
 def render_table1(result: dict[str, Any]) -> None:
+    console = out()
     spaces = [k for k in ("1", "2", "3") if k in result]
     table = Table(title="NAS-Bench-1Shot1 Table 1, derived by enumeration")
     table.add_column("row")

@@ -1,0 +1,104 @@
+"""Command-line options shared by several commands, each declared once.
+
+The executor options (`--executor` ... `--smoke-data`) are one table, `EXECUTION`: the
+`with_execution_options` decorator puts them into a command's signature where it declares
+`execution: ExecutionOptions` and hands the command one built `ExecutionOptions`. A new
+executor option is one row here plus one field of `ExecutionOptions`; `run`, `reproduce`
+and `check` all get it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from nb1s.harness.execution.options import ExecutionOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Options of the commands that work on recipes (reused OptionInfo objects).
+PROFILE = typer.Option("paper", "--profile", help="paper (as published) or smoke (tiny budgets, "
+                       "synthetic data).")
+PROTOCOL = typer.Option("paper", "--protocol", help="Where paper and released code disagree: "
+                        "paper or original.")
+OUT = typer.Option(None, "--out", help="Results folder (default results/NAME-PROFILE-PROTOCOL).")
+AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+MIN_SEEDS = typer.Option(None, "--min-seeds", min=2, help="Seeds per group below which a "
+                         "statistical row is underpowered (default: the recipe's diff.min_seeds,"
+                         " 3 unless it says otherwise).")
+ALLOW_UNDECIDED = typer.Option(False, "--allow-undecided", help="Exit 0 on 'no decision' "
+                               "(default: exit 4, a gate that cannot decide does not pass).")
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    """One executor option: the `ExecutionOptions` field it fills, its type and declaration."""
+
+    field: str
+    annotation: Any
+    option: Any  # typer's OptionInfo
+
+
+EXECUTION: tuple[OptionRow, ...] = (
+    OptionRow("executor", str, typer.Option("local", "--executor",
+                                            help="local, docker or slurm.")),
+    OptionRow("workers", int | None, typer.Option(None, "--workers", min=1, help="Parallel runs "
+                                                  "(default: one per GPU, or half the CPU "
+                                                  "cores).")),
+    OptionRow("gpus", str | None, typer.Option(None, "--gpus", help="GPU ids to use, e.g. 0,1,2 "
+                                               "(default: all visible).")),
+    OptionRow("image", str | None, typer.Option(None, "--image", help="Docker image (default "
+                                                "nb1s:latest).")),
+    OptionRow("slurm_partition", str | None, typer.Option(None, "--slurm-partition",
+                                                          help="Slurm partition.")),
+    OptionRow("slurm_cluster", str | None, typer.Option(None, "--slurm-cluster", help="submitit "
+                                                        "cluster: slurm (default: auto) or local "
+                                                        "(this machine, for testing).")),
+    OptionRow("timeout_min", int, typer.Option(24 * 60, "--timeout-min", help="Slurm time limit "
+                                               "per run, minutes.")),
+    OptionRow("data_dir", Path | None, typer.Option(None, "--data-dir", help="NB101 index folder "
+                                                    "(paper profile).")),
+    OptionRow("cifar_dir", Path | None, typer.Option(None, "--cifar-dir",
+                                                     help="cifar-10-batches-py folder.")),
+    OptionRow("smoke_data", Path | None, typer.Option(None, "--smoke-data", help="Where the smoke "
+                                                      "profile's synthetic index and digits are "
+                                                      "built/reused (default RESULTS/data).")),
+)
+
+_PARAMETER = "execution"
+
+
+def with_execution_options(command: F) -> F:
+    """Replace the command's `execution: ExecutionOptions` parameter by the `EXECUTION` options
+    (same place, same order) and call it with the `ExecutionOptions` they build."""
+    hints = typing.get_type_hints(command)
+    signature = inspect.signature(command)
+    params: list[inspect.Parameter] = []
+    for p in signature.parameters.values():
+        if p.name == _PARAMETER:
+            params += [inspect.Parameter(row.field, inspect.Parameter.KEYWORD_ONLY,
+                                         default=row.option, annotation=row.annotation)
+                       for row in EXECUTION]
+        else:
+            params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+                                    annotation=hints.get(p.name, p.annotation)))
+    if len(params) != len(signature.parameters) + len(EXECUTION) - 1:
+        raise TypeError(f"{command.__name__} declares no {_PARAMETER!r} parameter")
+
+    def wrapper(**kwargs: Any) -> Any:
+        values = {row.field: kwargs.pop(row.field) for row in EXECUTION}
+        return command(**kwargs, **{_PARAMETER: ExecutionOptions(**values)})
+
+    wrapper.__name__ = command.__name__
+    wrapper.__qualname__ = command.__qualname__
+    wrapper.__doc__ = command.__doc__
+    wrapper.__module__ = command.__module__
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return typing.cast(F, wrapper)

@@ -1,0 +1,267 @@
+"""`nb1s reproduce fig16`: fANOVA of the CS2 DARTS BOHB runs, per space and budget.
+
+Data flow: recipe -> settings (budgets, pair, forest) -> the BOHB runs of the fig5
+results folder (`bohb_logs.py`; the smoke profile writes synthetic ones when fig5 has
+none) -> per space and budget, a seeded fANOVA forest (`compute.py`) -> the results folder:
+
+    RESULTS/plan.json      the resolved plan (binds the folder to recipe/version/...)
+    RESULTS/fanova.json    per space and budget: evaluations, importances, marginals,
+                           incumbent; per budget the surfaces' correlation across spaces
+    RESULTS/fanova.md      the importances as a Markdown table
+    RESULTS/plots/         Figure 16 and the single marginals (`plot.py`)
+    RESULTS/diff.json, diff.md   the paper's statement about Figure 16, checked or not
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from nb1s.atomic import atomic_write_text
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.analysis_diff import (
+    DIFF_JSON,
+    DIFF_MD,
+    load_analysis,
+    write_analysis_diff,
+)
+from nb1s.harness.recipe.identity import recipe_identity
+from nb1s.harness.recipe.plan import Plan
+from nb1s.harness.references import claims_for, paper
+
+FANOVA_FILE = "fanova.json"
+SUMMARY_FILE = "fanova.md"
+SYNTHETIC_DIR = "synthetic-bohb"
+_REQUIRED = ("spaces", "configuration_space", "optimizer", "budgets", "bohb_seed", "pair",
+             "trees", "forest_seed", "min_evaluations", "grid_points")
+
+
+def settings_of(plan: Plan) -> dict[str, Any]:
+    """The plan's settings, refused when a fanova setting is missing."""
+    missing = [k for k in _REQUIRED if k not in plan.settings]
+    if missing:
+        raise UserError(f"recipe {plan.recipe} lacks the fanova settings {missing}")
+    return plan.settings
+
+
+def bohb_source(plan: Plan, given: Path | None) -> Path:
+    """The folder whose `bohb/` holds the runs: given, the recipe's, or fig5's default."""
+    from nb1s.harness.execution.options import default_results
+
+    if given is not None:
+        return given
+    if plan.settings.get("bohb_results"):
+        return Path(plan.settings["bohb_results"])
+    return default_results("fig5", plan.profile, plan.protocol)
+
+
+def stored_runs(settings: dict[str, Any], source: Path) -> dict[int, Path | None]:
+    """Space -> the folder of its BOHB run under `source/bohb`, None where there is none."""
+    from nb1s.harness.experiments.fanova.bohb_logs import find_run
+
+    cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
+                     int(settings["bohb_seed"]))
+    return {int(s): find_run(source, int(s), cs, opt, seed) for s in settings["spaces"]}
+
+
+def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bool) -> bool:
+    """The smoke profile writes synthetic logs when no folder was given and runs are missing."""
+    return plan.profile == "smoke" and not explicit and not all(found.values())
+
+
+def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
+          explicit: bool) -> tuple[dict[int, Path], Path, bool]:
+    """Space -> run folder; the folder read; whether the smoke profile wrote them."""
+    cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
+                     int(settings["bohb_seed"]))
+    spaces = [int(s) for s in settings["spaces"]]
+    found = stored_runs(settings, source)
+    if not will_write_synthetic(plan, found, explicit):
+        return {s: p for s, p in found.items() if p is not None}, source, False
+    from nb1s.harness.experiments.fanova.compute import load_fanova
+    from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
+
+    load_fanova()  # no synthetic logs for an analysis that cannot run
+    synthetic = results / SYNTHETIC_DIR
+    budgets = [float(b) for b in settings["budgets"]]
+    runs = {s: write_synthetic_run(synthetic / "bohb" / f"ss{s}" / f"cs{cs}" / opt /
+                                   f"seed-{seed}", s, budgets, seed) for s in spaces}
+    return runs, synthetic, True
+
+
+@contextlib.contextmanager
+def _progress(total: int, description: str, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on stderr (nothing when disabled, e.g. under --json)."""
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda: bar.advance(task)
+
+
+def _synthetic_run(run: Path) -> bool:
+    return '"synthetic": true' in (run / "results.json").read_text(encoding="utf-8")
+
+
+def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
+             progress: bool = False) -> dict[str, Any]:
+    """Run the analysis of the module docstring; writes fanova.json and fanova.md."""
+    from nb1s.harness.experiments.fanova import compute
+    from nb1s.harness.experiments.fanova.bohb_logs import read_run
+    from nb1s.harness.experiments.fanova.space import CS2, cs2_space, space_names
+
+    settings = settings_of(plan)
+    source = bohb_source(plan, bohb_results)
+    runs, read_from, wrote = _runs(plan, settings, source, results, bohb_results is not None)
+    if runs:  # missing runs are reported (cannot-run) whether or not fanova is installed
+        compute.load_fanova()
+    space = cs2_space()
+    names = space_names(space)
+    bounds = {n: (CS2[n][0], CS2[n][1]) for n in names}
+    pair = (str(settings["pair"][1]), str(settings["pair"][0]))  # x: L2, y: cutout
+    unknown = [p for p in pair if p not in names]
+    if unknown:
+        raise UserError(f"recipe {plan.recipe}: pair names {unknown} are not CS2 "
+                        f"hyperparameters ({', '.join(names)})")
+    wanted = [float(b) for b in settings["budgets"]]
+    seed = settings["forest_seed"]
+    jobs = [(s, b) for s in sorted(runs) for b in wanted]
+    per_space: dict[int, dict[str, Any]] = {
+        s: {"space": s, "run": str(runs[s]), "budgets": []} for s in sorted(runs)}
+    data = {s: read_run(runs[s], names, bounds) for s in sorted(runs)}
+    with _progress(len(jobs), "fANOVA per space and budget", progress) as advance:
+        for s, budget in jobs:
+            entry: dict[str, Any] = {"budget": budget}
+            got = data[s].get(budget)
+            n = 0 if got is None else len(got.losses)
+            entry["evaluations"] = n
+            if got is None or n < int(settings["min_evaluations"]):
+                entry.update(status="too few evaluations",
+                             note=f"{n} < {settings['min_evaluations']} evaluations")
+            elif float(got.losses.max() - got.losses.min()) == 0.0:
+                entry.update(status="no variance", note="every loss is equal")
+            else:
+                entry.update(status="analysed", incumbent=compute.incumbent(
+                    got.config_ids, got.values, got.losses),
+                    **compute.analyse_budget(space, got.values, got.losses, pair,
+                                             int(settings["trees"]), seed,
+                                             int(settings["grid_points"])))
+            per_space[s]["budgets"].append(entry)
+            advance()
+    correlation = []
+    for budget in wanted:
+        surfaces = {s: b["pair"]["mean"] for s, e in per_space.items() for b in e["budgets"]
+                    if b["budget"] == budget and b["status"] == "analysed"}
+        correlation.append({"budget": budget, "spaces": sorted(surfaces),
+                            **compute.surface_correlation(surfaces)})
+    labels = list(plan.labels)
+    synthetic = wrote or any(_synthetic_run(p) for p in runs.values())
+    if synthetic and "synthetic" not in labels:
+        labels.append("synthetic")
+    missing = [f"SS{s}: no BOHB run (CS{settings['configuration_space']}, "
+               f"{settings['optimizer']}, seed {settings['bohb_seed']}) under {read_from}/bohb"
+               for s in settings["spaces"] if int(s) not in runs]
+    result = {
+        "schema_version": 1,
+        "recipe": recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol),
+        "title": plan.title, "labels": labels, "settings": settings,
+        "source": {"bohb_results": str(read_from), "synthetic_logs_written": wrote,
+                   "hyperparameters": names,
+                   "loss": "the BOHB loss of each evaluation as logged (results.json)"},
+        "spaces": list(per_space.values()), "surface_correlation": correlation,
+        "missing_runs": missing, "blocked": [],
+    }
+    atomic_write_text(results / FANOVA_FILE, json.dumps(result, indent=1) + "\n")
+    atomic_write_text(results / SUMMARY_FILE, summary_markdown(result))
+    return result
+
+
+def summary_markdown(result: dict[str, Any]) -> str:
+    """The importances per space and budget, and the surfaces' correlation, as Markdown."""
+    from nb1s.harness.experiments.fanova.space import SYMBOLS
+
+    ident = result["recipe"]
+    lines = [f"# {ident['name']} v{ident['version']} ({ident['profile']}, {ident['protocol']}):"
+             f" {result['title']}", ""]
+    if result["labels"]:
+        lines += [f"**{', '.join(result['labels']).upper()}: not a reproduction of the paper.**",
+                  ""]
+    names = result["source"]["hyperparameters"]
+    pair = result["settings"]["pair"]
+    lines += ["Individual importance (% of the forest's variance) per hyperparameter, the "
+              f"{' x '.join(SYMBOLS[p] for p in pair)} interaction, and the incumbent.", "",
+              "| space | budget | evaluations | " + " | ".join(SYMBOLS[n] for n in names)
+              + " | pair | incumbent loss | status |",
+              "|---|---|---|" + "---|" * len(names) + "---|---|---|"]
+    for entry in result["spaces"]:
+        for b in entry["budgets"]:
+            if b["status"] == "analysed":
+                cells = [f"{100 * b['single'][n]['importance']['individual']:.1f}"
+                         for n in names]
+                extra = [f"{100 * b['pair']['importance']['individual']:.1f}",
+                         f"{b['incumbent']['loss']:.4f}"]
+            else:
+                cells, extra = ["-"] * len(names), ["-", "-"]
+            lines.append(f"| {entry['space']} | {b['budget']:g} | {b['evaluations']} | "
+                         + " | ".join(cells + extra) + f" | {b['status']} |")
+    lines += ["", "Spearman correlation of the pairwise-marginal surfaces across spaces:", "",
+              "| budget | spaces | mean Spearman |", "|---|---|---|"]
+    for c in result["surface_correlation"]:
+        mean = "-" if c["mean_spearman"] is None else f"{c['mean_spearman']:.3f}"
+        lines.append(f"| {c['budget']:g} | {', '.join(map(str, c['spaces'])) or '-'} | {mean} |")
+    for m in result["missing_runs"]:
+        lines.append(f"\n- missing: {m}")
+    return "\n".join(lines) + "\n"
+
+
+def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The paper's one statement about Figure 16, checked on paper-profile real data only.
+
+    "Some correlation" across spaces is read as: at every analysed budget, the mean
+    Spearman correlation of the cutout x L2 marginal surfaces over all pairs of spaces
+    is positive (docs/fanova.md). It needs at least two spaces at each budget.
+    """
+    claim = paper()["claims"]["fanova_correlated_surfaces"]
+    per_budget = [(c["budget"], c["mean_spearman"]) for c in result["surface_correlation"]]
+    shown = ", ".join(f"{b:g} ep: {'-' if v is None else f'{v:.2f}'}" for b, v in per_budget)
+    row: dict[str, Any] = {"kind": "claim", "group": "SS1-3 / CS2 / DARTS",
+                           "metric": "mean Spearman of cutout x L2 surfaces across spaces",
+                           "reference_mean": f"> 0 ({claim['text']})",
+                           "result_mean": shown or "-", "source": claim["source"],
+                           "pass": None}
+    checkable = not result["labels"] and result["recipe"]["profile"] == "paper"
+    values = [v for _, v in per_budget]
+    if not checkable:
+        row.update(outcome="not checkable", note="not checkable on smoke/synthetic data")
+    elif not values or any(v is None for v in values):
+        row.update(outcome="not checkable",
+                   note="not checkable: a budget has fewer than two analysed spaces")
+    else:
+        row.update({"pass": all(v > 0 for v in values if v is not None),
+                    "note": "checked: positive at every budget is the reading of "
+                            "'some correlation'"})
+    return [row]
+
+
+def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
+    """Compare fanova.json with the paper's statement; write diff.json and diff.md."""
+    res = load_analysis(results, FANOVA_FILE, recipe)
+    notes = list(res["missing_runs"])
+    if res["labels"]:
+        notes.append("smoke/synthetic surfaces say nothing about the paper's statement")
+    return write_analysis_diff(
+        results, recipe, res,
+        "harness/references/paper.yaml (claims.fanova_correlated_surfaces)",
+        {"claim": "qualitative: the surfaces' mean Spearman across spaces is positive"},
+        claim_rows(res), notes, claims_for(recipe.references.paper))
+
+
+def diff_paths(results: Path) -> dict[str, str]:
+    return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD)}

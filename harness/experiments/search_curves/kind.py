@@ -1,0 +1,57 @@
+"""The `search` kind: grids of one-shot searches, their curves, plots and diff (fig2/4/7/8/9,
+table2); `--store-reference` keeps the aggregate as the recipe's reference curves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
+
+
+class SearchCurves(KindBase):
+    name: ClassVar[str] = "search"
+    search_block: ClassVar[bool] = True
+
+    def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
+                  on_done: Callable[[Any], None] | None = None) -> Result:
+        from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
+        from nb1s.harness.recipe.optimizer_catalog import availability
+
+        recipe = request.recipe
+        plan = self.plan(recipe, request.profile, request.protocol)
+        data, ex = launch_runs(request, plan)
+        result = reproduce_recipe(recipe, request.results, ex, request.profile,
+                                  request.protocol, data=data, against=request.against,
+                                  availability=availability, on_start=on_start,
+                                  on_done=on_done)
+        if request.store_reference and result["status"] in ("complete", "partial"):
+            result["stored_reference"] = str(store_reference(request, Path(result["aggregate"])))
+        return result
+
+    def diff(self, request: Request) -> Result:
+        from nb1s.harness.experiments.dispatch import decision_rules
+        from nb1s.harness.experiments.search_curves.reproduce import diff_results
+
+        return diff_results(request.results, request.recipe, request.against,
+                            decision_rules(request.recipe, request.min_seeds))
+
+    def render(self, result: Result) -> None:
+        from nb1s.harness.experiments.search_curves.view import render_reproduce
+
+        render_reproduce(result)
+
+
+def store_reference(request: Request, aggregate: Path) -> Path:
+    """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
+    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
+
+    agg = json.loads(aggregate.read_text(encoding="utf-8"))
+    made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
+               f"--protocol {request.protocol} --store-reference`")
+    return store_curves(agg, note=made_by, context=request.note, results=request.results)
+
+
+KIND: ExperimentKind = SearchCurves()  # mypy checks it implements the interface

@@ -1,0 +1,175 @@
+"""The fanova kind (fig16): hpbandster logs in, importances, plots and a diff out.
+
+The smoke profile writes synthetic BOHB logs with hpbandster's own logger and analyses
+them end to end; stored logs are read back with hpbandster's reader; the paper's
+statement is checked only on paper-profile real data and fails on anti-correlated surfaces.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.fanova import compute
+from nb1s.harness.experiments.fanova.bohb_logs import find_run, read_run
+from nb1s.harness.experiments.fanova.reproduce import claim_rows
+from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
+from nb1s.harness.experiments.fanova.space import CS2
+from nb1s.harness.experiments.kind import Request
+from nb1s.harness.experiments.registry import kind_for
+from nb1s.harness.recipe.catalog import recipes_dir
+from nb1s.harness.recipe.schema import parse_recipe
+
+NAMES = ["cutout_prob", "learning_rate", "weight_decay"]
+BOUNDS = {n: (CS2[n][0], CS2[n][1]) for n in NAMES}
+
+
+def _recipe():  # type: ignore[no-untyped-def]
+    return parse_recipe(recipes_dir() / "fig16.yaml")
+
+
+def test_a_stored_hpbandster_log_is_read_per_budget(tmp_path: Path) -> None:
+    run = write_synthetic_run(tmp_path / "bohb" / "ss2" / "cs2" / "darts" / "seed-1", 2,
+                              [1.0, 2.0], seed=1, iterations=4)
+    lines = (run / "results.json").read_text().splitlines()
+    budgets = [json.loads(line)[1] for line in lines]
+    data = read_run(run, NAMES, BOUNDS)
+    assert sorted(data) == sorted(set(budgets))
+    assert sum(len(d.losses) for d in data.values()) == len(lines)
+    for d in data.values():
+        for name, (lo, hi) in BOUNDS.items():
+            assert ((d.values[name] >= lo) & (d.values[name] <= hi)).all()
+    assert find_run(tmp_path, 2, 2, "darts", 1) == run
+    assert find_run(tmp_path, 1, 2, "darts", 1) is None
+    assert find_run(tmp_path, 2, 2, "darts", 2) is None
+
+
+def test_the_synthetic_log_is_deterministic(tmp_path: Path) -> None:
+    a = write_synthetic_run(tmp_path / "a", 1, [1.0, 2.0], seed=3, iterations=4)
+    b = write_synthetic_run(tmp_path / "b", 1, [1.0, 2.0], seed=3, iterations=4)
+    for name in ("configs.json", "results.json"):
+        assert (a / name).read_text() == (b / name).read_text()
+    assert '"synthetic": true' in (a / "results.json").read_text()
+
+
+def test_a_run_without_a_space_folder_is_found_by_its_info(tmp_path: Path) -> None:
+    run = write_synthetic_run(tmp_path / "bohb" / "cs2" / "darts" / "seed-1", 3, [1.0, 2.0],
+                              seed=1, iterations=2)
+    assert find_run(tmp_path, 3, 2, "darts", 1) == run
+    assert find_run(tmp_path, 2, 2, "darts", 1) is None
+
+
+def test_a_broken_log_is_one_clear_error(tmp_path: Path) -> None:
+    run = tmp_path / "bohb" / "ss1" / "cs2" / "darts" / "seed-1"
+    run.mkdir(parents=True)
+    (run / "configs.json").write_text("not json\n")
+    (run / "results.json").write_text("[1, 2]\n")
+    with pytest.raises(UserError, match="not a readable hpbandster result log"):
+        read_run(run, NAMES, BOUNDS)
+
+
+def test_smoke_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no fig5 smoke results here: synthetic logs are written
+    kind = kind_for("fanova")
+    out = tmp_path / "fig16"
+    result = kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                                    results=out, progress=False,
+                                    options={"bohb_results": str(tmp_path / "no-fig5")}))
+    # an explicit folder without runs: nothing to analyse
+    assert result["status"] == "cannot-run" and "SS1" in result["blocked"][0]["label"]
+    result = kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                                    results=out, progress=False))
+    assert result["status"] == "complete", result
+    assert result["labels"] == ["smoke", "synthetic"]
+    assert result["diff"]["verdict"]["status"] == "not-checkable"
+    assert all(Path(p).is_file() for p in result["plots"]) and len(result["plots"]) == 4
+    doc = json.loads((out / "fanova.json").read_text())
+    assert [e["space"] for e in doc["spaces"]] == [1, 2, 3]
+    assert doc["source"]["synthetic_logs_written"]
+    for entry in doc["spaces"]:
+        for b in entry["budgets"]:
+            assert b["status"] == "analysed" and b["evaluations"] >= 4
+            shares = {n: m["importance"]["individual"] for n, m in b["single"].items()}
+            # a few dozen evaluations: only the bookkeeping is tested here, the values
+            # in test_fanova_compute.py
+            assert all(0 <= s <= 1 for s in shares.values()) and sum(shares.values()) <= 1
+            assert len(b["pair"]["mean"]) == len(b["pair"]["y"]) == 20
+    assert "NOT A REPRODUCTION" not in (out / "fanova.md").read_text()
+    assert "SMOKE, SYNTHETIC" in (out / "fanova.md").read_text()
+    again = kind.diff(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                              results=out))
+    assert again["verdict"]["status"] == "not-checkable"
+    kind.render(result)
+    with pytest.raises(UserError, match="--against does not apply"):
+        kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                               results=out, against=tmp_path))
+
+
+def test_the_paper_profile_without_fig5_runs_cannot_run(tmp_path: Path) -> None:
+    result = kind_for("fanova").reproduce(Request(
+        recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "out",
+        progress=False, options={"bohb_results": str(tmp_path)}))
+    assert result["status"] == "cannot-run" and len(result["blocked"]) == 3
+    assert "SS2" in result["blocked"][1]["label"] and str(tmp_path) in result["blocked"][0][
+        "reason"]
+    assert not (tmp_path / "out").exists()  # nothing written for an analysis that cannot run
+
+
+def test_missing_fanova_stops_the_kind_before_any_work(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> None:
+        raise compute.FanovaMissing("No module named 'pyrfr'")
+
+    monkeypatch.setattr(compute, "load_fanova", missing)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(compute.FanovaMissing, match=r"^fanova not installed"):
+        kind_for("fanova").reproduce(Request(recipe=_recipe(), profile="smoke",
+                                             protocol="paper", results=tmp_path / "o"))
+    assert not (tmp_path / "o" / "synthetic-bohb").exists()
+    # with stored runs, it stops before reading them
+    write_synthetic_run(tmp_path / "fig5" / "bohb" / "ss1" / "cs2" / "darts" / "seed-1", 1,
+                        [25.0, 50.0, 100.0], seed=1, iterations=3)
+    with pytest.raises(compute.FanovaMissing):
+        kind_for("fanova").reproduce(Request(
+            recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "p",
+            options={"bohb_results": str(tmp_path / "fig5")}))
+    assert not (tmp_path / "p" / "fanova.json").exists()
+    # without any run, the answer is cannot-run, installed or not
+    nothing = kind_for("fanova").reproduce(Request(
+        recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "q",
+        options={"bohb_results": str(tmp_path / "empty")}))
+    assert nothing["status"] == "cannot-run"
+
+
+def _result(means: list[float | None], labels: list[str], profile: str = "paper") -> dict:
+    return {"labels": labels, "recipe": {"profile": profile},
+            "surface_correlation": [{"budget": b, "mean_spearman": m}
+                                    for b, m in zip((25.0, 50.0, 100.0), means, strict=True)]}
+
+
+def test_the_claim_passes_fails_or_is_not_checkable() -> None:
+    assert claim_rows(_result([0.4, 0.2, 0.6], []))[0]["pass"] is True
+    failed = claim_rows(_result([0.4, -0.3, 0.6], []))[0]  # one anti-correlated budget
+    assert failed["pass"] is False
+    smoke = claim_rows(_result([0.4, 0.2, 0.6], ["smoke", "synthetic"], "smoke"))[0]
+    assert smoke["pass"] is None and smoke["outcome"] == "not checkable"
+    lonely = claim_rows(_result([0.4, None, 0.6], []))[0]
+    assert lonely["pass"] is None and lonely["outcome"] == "not checkable"
+
+
+def test_missing_fanova_reaches_the_user_as_one_line_and_exit_3(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from nb1s.harness.cli import app as cli
+
+    def command(**_: object) -> None:
+        raise compute.FanovaMissing("No module named 'pyrfr'")
+
+    monkeypatch.setattr(cli, "app", command)
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fanova not installed" in err and "Traceback" not in err
