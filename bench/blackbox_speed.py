@@ -23,13 +23,16 @@ import argparse
 import collections
 import json
 import random
+import sys
+import tempfile
 import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
-from nb1s.enumerate import decode, get_space, hash_spec, load_index
+from nb1s.enumerate import SearchSpace, decode, get_space, hash_spec, load_index
 from nb1s.enumerate.encoding import to_nb101_spec
 from nb1s.optimizers.discrete import (
     Evaluation,
@@ -57,6 +60,14 @@ def store_shaped_objective(space: int, seed: int = 0) -> TableObjective:
                           hashes=index.hashes, synthetic=True)
 
 
+class QueryAPI(Protocol):
+    """What the per-seed baselines query: one config id -> (valid, test, time)."""
+
+    space: SearchSpace
+
+    def query(self, config_id: int) -> tuple[float, float, float]: ...
+
+
 class DictQueryAPI:
     """The original's query path: spec -> NB101 hash -> dict -> one random repeat."""
 
@@ -79,8 +90,8 @@ def _sample(rng: random.Random, card: list[int]) -> list[int]:
     return [rng.randrange(c) for c in card]
 
 
-def baseline_rs(api: DictQueryAPI, seeds: int, n: int) -> None:
-    enc = encoding_for(SPACE)
+def baseline_rs(api: QueryAPI, seeds: int, n: int) -> None:
+    enc = encoding_for(api.space.number)
     card = enc.cardinalities.tolist()
     for seed in range(seeds):
         rng = random.Random(seed)
@@ -88,8 +99,8 @@ def baseline_rs(api: DictQueryAPI, seeds: int, n: int) -> None:
             api.query(int(enc.from_indices(np.asarray(_sample(rng, card)))))
 
 
-def baseline_re(api: DictQueryAPI, seeds: int, n: int, pop: int = 100, tour: int = 10) -> None:
-    enc = encoding_for(SPACE)
+def baseline_re(api: QueryAPI, seeds: int, n: int, pop: int = 100, tour: int = 10) -> None:
+    enc = encoding_for(api.space.number)
     sp = enc.space
     card = enc.cardinalities.tolist()
     k = sp.num_choice_blocks
@@ -117,8 +128,8 @@ def baseline_re(api: DictQueryAPI, seeds: int, n: int, pop: int = 100, tour: int
             population.popleft()
 
 
-def baseline_rl(api: DictQueryAPI, seeds: int, n: int, lr: float = 0.1) -> None:
-    enc = encoding_for(SPACE)
+def baseline_rl(api: QueryAPI, seeds: int, n: int, lr: float = 0.1) -> None:
+    enc = encoding_for(api.space.number)
     card = enc.cardinalities.tolist()
     for seed in range(seeds):
         rng = np.random.default_rng(seed)
@@ -136,7 +147,7 @@ def baseline_rl(api: DictQueryAPI, seeds: int, n: int, lr: float = 0.1) -> None:
                 lg += lr * adv * grad
 
 
-BASELINES: dict[str, Callable[[DictQueryAPI, int, int], None]] = {
+BASELINES: dict[str, Callable[[QueryAPI, int, int], None]] = {
     "RS": baseline_rs, "RE": baseline_re, "RL": baseline_rl}
 
 
@@ -189,6 +200,117 @@ def run(seeds: int, baseline_seeds: int, n: int, library_evals: int,
     return rows
 
 
+class NasbenchQueryAPI:
+    """The original's way over the harness: spec -> `nasbench_api.ModelSpec` -> `query`.
+
+    `nb1s.harness.nb101.nasbench_api` is the drop-in for Google's API on the nb1s index;
+    `query` draws one repeat with its seeded `random.Random`, as the original scripts did
+    per query (reference §10.1).
+    """
+
+    def __init__(self, index_dir: Path, space: int, seed: int = 0) -> None:
+        from nb1s.harness.nb101 import nasbench_api
+
+        self._api = nasbench_api
+        self.nasbench = nasbench_api.NASBench(index_dir, seed=seed)
+        self.space = get_space(space)
+
+    def query(self, config_id: int) -> tuple[float, float, float]:
+        matrix, ops = to_nb101_spec(self.space, decode(self.space, config_id))
+        data = self.nasbench.query(self._api.ModelSpec(matrix, ops))
+        return (1.0 - data["validation_accuracy"], 1.0 - data["test_accuracy"],
+                data["training_time"])
+
+
+def full_index(index: Path | None, spaces: list[int]) -> Path:
+    """A four-budget index: `index`, or the smoke profile's SYNTHETIC one built in a temp dir."""
+    if index is not None:
+        return index
+    from nb1s.harness.experiments.blackbox.smoke_data import prepare_full_smoke_index
+
+    return prepare_full_smoke_index(Path(tempfile.mkdtemp(prefix="nb1s-bench-")), spaces)
+
+
+def harness_rows(index_dir: Path, space: int, seeds: int, baseline_seeds: int, n: int,
+                 rounds: int = 2) -> list[dict[str, Any]]:
+    """RS/RE/RL through the harness's NB101 objective vs a per-seed loop over `query`.
+
+    Both sides read the same imported index; best of `rounds`, interleaved. The nb1s side
+    is timed twice: the optimizer on the objective, and `run_blackbox_grid` (one record
+    file per seed written atomically, what `nb1s blackbox` does).
+    """
+    from nb1s.harness.experiments.blackbox.grid import run_blackbox_grid
+    from nb1s.harness.experiments.blackbox.objective import nb101_objective
+    from nb1s.harness.nb101.store import NB101Store
+
+    store = NB101Store(index_dir)
+    start = time.perf_counter()
+    objective = nb101_objective(store, space)
+    build_s = time.perf_counter() - start
+    api = NasbenchQueryAPI(index_dir, space)
+    rows: list[dict[str, Any]] = []
+    for name, baseline in BASELINES.items():
+        seconds = base = grid_s = float("inf")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            run_blackbox(name, space, objective, range(seeds), n)
+            seconds = min(seconds, time.perf_counter() - start)
+            start = time.perf_counter()
+            baseline(api, baseline_seeds, n)
+            base = min(base, time.perf_counter() - start)
+            with tempfile.TemporaryDirectory() as out:
+                start = time.perf_counter()
+                run_blackbox_grid(name, space, range(seeds), n, Path(out), store=store)
+                grid_s = min(grid_s, time.perf_counter() - start)
+        base_scaled = base * seeds / baseline_seeds
+        rows.append({"part": "harness", "optimizer": name, "space": space, "seeds": seeds,
+                     "evaluations": n, "synthetic": store.synthetic,
+                     "objective_build_s": round(build_s, 3), "nb1s_s": round(seconds, 3),
+                     "grid_with_files_s": round(grid_s, 3),
+                     "query_loop_s": round(base_scaled, 3),
+                     "query_loop_measured_seeds": baseline_seeds,
+                     "ratio": round(base_scaled / seconds, 1),
+                     "ratio_with_files": round(base_scaled / grid_s, 1)})
+    return rows
+
+
+def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: int,
+                 workers: int, n: int = 280) -> list[dict[str, Any]]:
+    """The black-box part of Figure 5 on `workers` local processes, per optimizer.
+
+    RS/RE/RL run all `seeds`; TPE, SMAC, HB and BOHB run `library_seeds` and their time
+    is EXTRAPOLATED linearly to `seeds` (labelled so in the rows).
+    """
+    from nb1s.harness.experiments.blackbox.grid import grid_settings, run_grid
+    from nb1s.harness.nb101.store import NB101Store
+
+    store = NB101Store(index_dir)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as out:
+        for name in ("RS", "RE", "RL", "TPE", "HB", "BOHB", "SMAC"):
+            ran_seeds = seeds if name in BASELINES else library_seeds
+            jobs = [(grid_settings(name, sp, n, store, "one_random_repeat"), range(ran_seeds))
+                    for sp in spaces]
+            start = time.perf_counter()
+            run_grid(jobs, Path(out), workers)
+            measured = time.perf_counter() - start
+            full = measured * seeds / ran_seeds
+            rows.append({"part": "figure5", "optimizer": name, "spaces": spaces,
+                         "workers": workers, "seeds_run": ran_seeds,
+                         "measured_s": round(measured, 1),
+                         "seeds_target": seeds,
+                         "estimate_s": round(full, 1),
+                         "estimate": "measured" if ran_seeds == seeds
+                         else f"EXTRAPOLATED linearly from {ran_seeds} seeds"})
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # progress of a long run
+    total = sum(r["estimate_s"] for r in rows)
+    rows.append({"part": "figure5", "optimizer": "all", "spaces": spaces, "workers": workers,
+                 "measured_s": round(sum(r["measured_s"] for r in rows), 1),
+                 "estimate_s": round(total, 1),
+                 "estimate": "sum of the rows above (extrapolated where they say so)"})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -198,7 +320,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smac", action="store_true",
                         help="also time SMAC (two runs of 280 queries: minutes)")
     parser.add_argument("--json", action="store_true", help="print JSON rows only")
+    parser.add_argument("--harness", action="store_true",
+                        help="only the harness part: RS/RE/RL through the NB101 objective "
+                        "vs a per-seed loop over nasbench_api.query")
+    parser.add_argument("--figure5", action="store_true",
+                        help="only the black-box part of Figure 5 (7 optimizers x spaces)")
+    parser.add_argument("--index", type=Path, default=None,
+                        help="four-budget NB101 index (default: build the SYNTHETIC smoke "
+                        "index of the spaces in a temp dir, about a minute for SS3)")
+    parser.add_argument("--space", type=int, default=SPACE, help="harness part's space")
+    parser.add_argument("--spaces", default="1,2,3", help="figure 5 part's spaces")
+    parser.add_argument("--library-seeds", type=int, default=2,
+                        help="figure 5 part: seeds of TPE/SMAC/HB/BOHB (extrapolated)")
+    parser.add_argument("--workers", type=int, default=2, help="figure 5 part's workers")
     args = parser.parse_args(argv)
+    if args.harness or args.figure5:
+        seeds = 50 if args.quick else 500
+        extra: list[dict[str, Any]] = []
+        if args.harness:
+            index = full_index(args.index, [args.space])
+            extra += harness_rows(index, args.space, seeds, 5 if args.quick else 10, 280)
+        if args.figure5:
+            spaces = [int(x) for x in args.spaces.split(",")]
+            index = full_index(args.index, spaces)
+            extra += figure5_rows(index, spaces, seeds, args.library_seeds, args.workers)
+        if args.json:
+            print(json.dumps(extra, indent=1))
+        else:
+            print("NB101 index: " + ("SYNTHETIC" if all(r.get("synthetic", True)
+                                                         for r in extra) else "real"))
+            for row in extra:
+                print("  " + "  ".join(f"{k}={v}" for k, v in row.items()))
+        return 0
     if args.quick:
         rows = run(seeds=50, baseline_seeds=5, n=280, library_evals=40,
                    library=not args.skip_library, smac=args.smac)

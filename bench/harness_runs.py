@@ -33,11 +33,19 @@ def _write_fixture(root: Path, epochs: int = 100, seeds: int = 6) -> None:
                 runs.append(spec)
                 path = root / "runs" / spec.key
                 path.mkdir(parents=True)
-                (path / "run.json").write_text(json.dumps({"status": "complete", "fixture": True,
-                                                           "data": {"nb101": {"synthetic": True}}}))
-                lines = [json.dumps({"epoch": e, "test_regret": 0.01 + 1e-4 * (e + seed + v_i),
+                # the run-schema format (docs/run-schema.md), so the aggregation validates
+                (path / "run.json").write_text(json.dumps({
+                    "optimizer": variant, "space": space, "seed": seed, "epochs": epochs,
+                    "hyperparameters": {}, "options": {}, "status": "complete",
+                    "fixture": True, "data": {"nb101": {"synthetic": True}, "cifar10": {
+                        "path": "fixture", "kind": "digits", "synthetic": True}}}))
+                lines = [json.dumps({"epoch": e, "config_id": e, "nb101_hash": f"{e:032x}",
+                                     "test_error_mean": 0.06, "valid_error_mean": 0.06,
+                                     "test_error_repeats": [0.06] * 3,
+                                     "valid_error_repeats": [0.06] * 3,
+                                     "test_regret": 0.01 + 1e-4 * (e + seed + v_i),
                                      "valid_regret": 0.01, "oneshot_valid_error": 0.2,
-                                     "oneshot_train_error": 0.2, "config_id": e})
+                                     "oneshot_train_error": 0.2})
                          for e in range(epochs + 1)]
                 (path / "epochs.jsonl").write_text("\n".join(lines) + "\n")
     plan = Plan("fig7", 1, "bench fixture", "search", "paper", "paper", runs, [], "last", "std",

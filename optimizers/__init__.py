@@ -3,12 +3,13 @@
 The supernet (`supernet.py`) and the shared loop (`search_loop.py`) are common to every
 method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`,
 `fixed_arch.py`) only picks its mixing, its update rule, optionally how the reported
-architecture is selected, and its defaults, and registers itself in `registry.py`; the
-list of built-ins is `builtin.py`.
+architecture is selected, and its defaults, and registers itself in `registry.py`; the list
+of built-ins is `builtin.py`.
 
-The torch-free names (the configuration types and the list of built-ins) are imported
-here; the torch names below are loaded on first access (PEP 562), so the CLI can read the
-list of optimizers without paying for torch.
+The pure configuration types (`config/`: `Hyperparameters`, `Options`, `OPTION_SPECS`,
+`RANGES`) and the list of built-in optimizers import without torch. The torch names below
+are loaded on first access (PEP 562), so `from nb1s.optimizers import Hyperparameters`
+stays cheap while `from nb1s.optimizers import OneShotSearch` works as before.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .builtin import BUILTIN_NAMES, BUILTIN_OPTIMIZERS, BuiltinOptimizer
-from .hyperparameters import RANGES, Hyperparameters, range_problems
-from .options import OPTION_SPECS, Options
+from .config import OPTION_SPECS, RANGES, Hyperparameters, Options, range_problems
 
 if TYPE_CHECKING:
     from .arch_weights import ArchWeights

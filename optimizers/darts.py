@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
 from .registry import OneShotMethod, register_method
 from .updates import ArchUpdate, SecondOrder
 

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
+from .config.method_defaults import builtin_defaults
 from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector, endless_batches
@@ -147,8 +148,7 @@ class ControllerSampling(ArchUpdate):
 class Enas(OneShotMethod):
     name = "enas"
     description = "ENAS, LSTM controller + REINFORCE; best of 1000 one-batch screens"
-    defaults: ClassVar[dict[str, Any]] = {"batch_size": 64, "grad_clip": 0.25,
-                                          "weight_decay": 1e-4, "selection_batches": 1}
+    defaults: ClassVar[dict[str, Any]] = builtin_defaults("enas")
 
     def make_mixing(self, hp: Hyperparameters) -> Mixing:
         del hp

@@ -23,6 +23,7 @@ import torch
 
 from nb1s.enumerate import Config, SearchSpace, decode
 
+from .config.method_defaults import builtin_defaults
 from .mixing import CellWeights
 from .registry import OneShotMethod, register_method
 from .subnetwork import SubnetMixing, sample_config_id, write_config
@@ -30,7 +31,7 @@ from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from .arch_weights import ArchWeights
-    from .hyperparameters import Hyperparameters
+    from .config.hyperparameters import Hyperparameters
     from .search_loop import Batch, OneShotSearch
 
 
@@ -107,7 +108,7 @@ class NoArchitectureStep(ArchUpdate):
 class FixedArchitecture(OneShotMethod):
     name = "fixed"
     description = "one architecture trained stand-alone (0/1 weights, no architecture steps)"
-    defaults: ClassVar[dict[str, Any]] = {}
+    defaults: ClassVar[dict[str, Any]] = builtin_defaults("fixed")
 
     def make_mixing(self, hp: Hyperparameters) -> FixedMixing:
         return FixedMixing(hp.architecture, torch.initial_seed())

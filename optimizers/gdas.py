@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
+from .config.method_defaults import builtin_defaults
 from .mixing import GumbelMixing, Mixing
 from .registry import OneShotMethod, register_method
 
@@ -18,7 +19,7 @@ from .registry import OneShotMethod, register_method
 class Gdas(OneShotMethod):
     name = "gdas"
     description = "GDAS, hard Gumbel-softmax ops, soft Gumbel edges, tau 10 -> 1"
-    defaults: ClassVar[dict[str, Any]] = {"epochs": 100, "arch_grad_clip": 5.0}
+    defaults: ClassVar[dict[str, Any]] = builtin_defaults("gdas")
 
     def make_mixing(self, hp: Hyperparameters) -> Mixing:
         return GumbelMixing(hp.tau_max, skip_unsampled=hp.sampled_ops_only)

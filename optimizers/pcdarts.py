@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .config.method_defaults import builtin_defaults
 from .registry import OneShotMethod, register_method
 
 
@@ -15,4 +16,4 @@ from .registry import OneShotMethod, register_method
 class PcDarts(OneShotMethod):
     name = "pcdarts"
     description = "PC-DARTS, partial channels K=4 with channel shuffle"
-    defaults: ClassVar[dict[str, Any]] = {"epochs": 100, "partial_channels": 4}
+    defaults: ClassVar[dict[str, Any]] = builtin_defaults("pcdarts")

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from nb1s.enumerate import decode
 
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
+from .config.method_defaults import builtin_defaults
 from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector
@@ -52,7 +53,7 @@ class UniformSampling(ArchUpdate):
 class RandomWS(OneShotMethod):
     name = "random_ws"
     description = "Random-WS, a uniform sub-network per minibatch; best of 1000 screened"
-    defaults: ClassVar[dict[str, Any]] = {"batch_size": 64, "grad_clip": 0.25}
+    defaults: ClassVar[dict[str, Any]] = builtin_defaults("random_ws")
 
     def make_mixing(self, hp: Hyperparameters) -> Mixing:
         del hp

@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .builtin import builtin_modules
-from .hyperparameters import Hyperparameters
+from .config.hyperparameters import Hyperparameters
 from .mixing import Mixing, SoftmaxMixing
 from .updates import ArchUpdate, FirstOrder
 

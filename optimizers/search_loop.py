@@ -33,9 +33,9 @@ from torch import nn
 from nb1s.enumerate import SearchSpace
 
 from .arch_weights import ArchWeights
+from .config.hyperparameters import Hyperparameters
+from .config.options import Options
 from .discretize import discrete_config_id
-from .hyperparameters import Hyperparameters
-from .options import Options
 from .registry import OneShotMethod
 from .subnetwork import write_config
 from .supernet import Supernet

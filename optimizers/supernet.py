@@ -18,10 +18,10 @@ from torch import nn
 
 from nb1s.enumerate import OPS, SearchSpace
 
+from .config.options import Options
 from .fast_paths import FAST_PATHS
 from .mixing import CellWeights
 from .ops import BN_EPSILON, ConvBnRelu, make_op
-from .options import Options
 
 
 def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:

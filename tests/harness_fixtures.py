@@ -14,6 +14,10 @@ from typing import Any
 
 from nb1s.harness.recipe.plan import Plan, RunSpec
 
+#: the `data` block of a fixture run.json: synthetic NB101 data, digits images
+RUN_DATA: dict[str, Any] = {"nb101": {"synthetic": True},
+                            "cifar10": {"path": "fixture", "kind": "digits", "synthetic": True}}
+
 
 def write_run(path: Path, test_regret: Sequence[float], oneshot_valid: Sequence[float | None]
               | None = None, status: str = "complete", optimizer: str = "darts",
@@ -24,8 +28,7 @@ def write_run(path: Path, test_regret: Sequence[float], oneshot_valid: Sequence[
     meta = {"schema_version": 1, "optimizer": optimizer, "space": space, "seed": seed,
             "epochs": epochs, "hyperparameters": {}, "options": {}, "status": status,
             "fixture": True, "nb1s_version": "fixture", "git_hash": None,
-            "data": {"nb101": {"synthetic": True},
-                     "cifar10": {"path": "fixture", "kind": "digits", "synthetic": True}}}
+            "data": RUN_DATA}
     (path / "run.json").write_text(json.dumps(meta))
     lines = []
     for e, reg in enumerate(test_regret):

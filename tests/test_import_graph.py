@@ -65,6 +65,7 @@ def test_every_contract_is_kept(graph: grimp.ImportGraph) -> None:
     ("independent", "nb1s.harness.experiments.proxy.compute",
      "nb1s.harness.experiments.correlation.compute"),
     ("no torch", "nb1s.enumerate.spaces", "torch"),
+    ("pure configuration", "nb1s.optimizers.config.options", "torch"),
     ("optimizers never", "nb1s.optimizers.darts", "yaml"),
 ])
 def test_a_wrong_way_import_breaks_its_contract(graph: grimp.ImportGraph, name_part: str,

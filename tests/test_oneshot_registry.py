@@ -165,3 +165,10 @@ def test_only_rules_with_state_are_checkpointed() -> None:
     search = OneShotSearch(enas, get_space(1), enas.hyperparameters(init_channels=4, layers=3),
                            Options(), seed=0)
     assert search.state_dict()["update"] == {"baseline": 0.0, "child_steps": 0}
+
+
+def test_method_defaults_cover_exactly_the_builtins() -> None:
+    """The torch-free defaults table (config/method_defaults.py) names the same methods."""
+    from nb1s.optimizers.config.method_defaults import BUILTIN_DEFAULTS
+
+    assert list(BUILTIN_DEFAULTS) == list(BUILTIN_NAMES)

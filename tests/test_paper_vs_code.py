@@ -17,7 +17,7 @@ from nb1s.harness.recipe.catalog import recipe_files
 from nb1s.harness.recipe.plan import plan_recipe
 from nb1s.harness.recipe.schema import parse_recipe
 from nb1s.optimizers import Hyperparameters, Options
-from nb1s.optimizers.options import OPTION_SPECS, PAPER_SILENT, OptionSpec
+from nb1s.optimizers.config.options import OPTION_SPECS, PAPER_SILENT, OptionSpec
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "paper-vs-code.md"
 #: the switches on which the paper's text decides against the released code

@@ -78,20 +78,27 @@ def test_diff_fails_when_a_run_was_made_by_another_recipe_version(tmp_path: Path
 
 
 def test_resume_keeps_the_identity_and_refuses_another(tmp_path: Path) -> None:
+    from harness_fixtures import RUN_DATA
+
     from nb1s.harness.search.run_writer import RunWriter
 
     meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 2, "hyperparameters": {},
-            "options": {}, "recipe": FIG2}
+            "options": {}, "recipe": FIG2, "data": RUN_DATA}
     RunWriter.create(tmp_path, meta)
-    assert RunWriter.reopen(tmp_path, meta, 0).meta["recipe"] == FIG2
-    assert RunWriter.reopen(tmp_path, {**meta, "recipe": None}, 0).meta["recipe"] == FIG2
+    assert RunWriter.reopen(tmp_path, meta, 0).meta.to_json()["recipe"] == FIG2
+    assert RunWriter.reopen(tmp_path, {**meta, "recipe": None}, 0).meta.to_json()["recipe"] \
+        == FIG2
     with pytest.raises(UserError, match="started by recipe"):
         RunWriter.reopen(tmp_path, {**meta, "recipe": {**FIG2, "version": 2}}, 0)
 
 
 def test_snapshot_epochs_are_parsed_as_a_sorted_set() -> None:
-    from nb1s.harness.search.runner import parse_epoch_list
+    from nb1s.harness.recipe.search_settings import parse_set_arguments
 
-    assert parse_epoch_list("45,5, 15,5") == (5, 15, 45) and parse_epoch_list("") == ()
+    assert parse_set_arguments(["snapshot_epochs=45,5, 15,5"]) == {
+        "snapshot_epochs": (5, 15, 45)}
+    assert parse_set_arguments(["snapshot_epochs="]) == {"snapshot_epochs": ()}
     with pytest.raises(UserError, match="comma-separated"):
-        parse_epoch_list("5;15")
+        parse_set_arguments(["snapshot_epochs=5;15"])
+    with pytest.raises(UserError, match="comma-separated"):
+        parse_set_arguments(["snapshot_epochs=-1,5"])

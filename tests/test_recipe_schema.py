@@ -178,3 +178,111 @@ def test_fig17_is_a_grid_of_fixed_trainings_with_shared_seeds() -> None:
     for r in plan.runs:
         seeds.setdefault(r.variant, set()).add(r.seed)
     assert len(seeds) == 15 and all(s == set(range(150)) for s in seeds.values())
+
+
+# ------------------------------------------------ search settings: names and values checked
+
+SETTING_CASES = [
+    # (old, new, line needle, field, message)
+    ("    learning_rate: {value: 0.025,", "    learning_rat: {value: 0.025,", "learning_rat:",
+     "search.hyperparameters.learning_rat",
+     "unknown hyperparameter 'learning_rat' (did you mean 'learning_rate'?)"),
+    ("    bn_momentum: {value: original,", "    bn_momentumm: {value: original,",
+     "bn_momentumm:", "search.options.bn_momentumm",
+     "unknown option 'bn_momentumm' (did you mean 'bn_momentum'?)"),
+    ("    layers: {value: 9,", "    layers: {value: nine,", "layers: {value: nine",
+     "search.hyperparameters.layers.value", "layers='nine': expected int"),
+    ("    layers: {value: 9,", "    layers: {value: 0,", "layers: {value: 0",
+     "search.hyperparameters.layers.value", "layers=0 must be >= 1"),
+    ("      paper: paper\n      original: original\n", "      paper: paper\n      original: "
+     "orignal\n", "original: orignal", "search.options.downsample_padding.original",
+     "expected one of original, paper"),
+    ("  tracking:\n    regret_reference:\n", "  tracking:\n    regret_referense:\n",
+     "regret_referense:", "search.tracking.regret_referense",
+     "did you mean 'regret_reference'?"),
+    ("      paper: min_of_means\n", "      paper: min_of_mean\n", "paper: min_of_mean",
+     "search.tracking.regret_reference.paper", "expected one of min_of_means"),
+    ("  tracking:\n    regret_reference:\n", "    regret_reference:\n", "regret_reference:",
+     "search.options.regret_reference", "'regret_reference' is a tracking key, not an option: "
+     "put it under search.tracking"),
+    ("    zero_grad: {value: in_place,", "    zero_grad: {value: in_place, bogus: 1,",
+     "zero_grad:", "search.options.zero_grad.bogus", "unknown field"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "field", "message"), SETTING_CASES)
+def test_setting_names_and_values_are_checked_with_line_and_suggestion(
+        tmp_path: Path, old: str, new: str, needle: str, field: str, message: str) -> None:
+    path = _broken(tmp_path, "broken", "fig2", old, new)
+    with pytest.raises(RecipeError) as info:
+        parse_recipe(path)
+    problems = [p for p in info.value.problems if p.field == field]
+    assert problems, [str(p) for p in info.value.problems]
+    assert problems[0].line == _line_of(path, needle)
+    assert message in problems[0].message, problems[0].message
+
+
+def test_variant_and_smoke_profile_settings_are_checked(tmp_path: Path) -> None:
+    variant = _broken(tmp_path, "v", "fig4", "        weight_decay: {value: 0.0001,",
+                      "        weight_decai: {value: 0.0001,")
+    smoke = _broken(tmp_path, "s", "fig3", "    options: {bn_momentum: original}\n",
+                    "    options: {bn_momentum: orignal}\n")
+    variant_option = _broken(tmp_path, "o", "fig4", "        weight_decay: {value: 0.0001,",
+                             '        bn_momentum: {value: tf_decay, source: "a test"}\n'
+                             "        weight_decay: {value: 0.0001,")
+    for path, field, message in [
+            (variant, "search.variants.0.hyperparameters.weight_decai",
+             "did you mean 'weight_decay'?"),
+            (variant_option, "search.variants.0.hyperparameters.bn_momentum",
+             "'bn_momentum' is an option, not a hyperparameter: put it under search.options"),
+            (smoke, "profiles.smoke.options.bn_momentum", "expected one of original, tf_decay")]:
+        with pytest.raises(RecipeError) as info:
+            parse_recipe(path)
+        found = {p.field: p.message for p in info.value.problems}
+        assert message in found.get(field, ""), found
+    misplaced = _broken(tmp_path, "m", "fig3", "    options: {bn_momentum: original}\n", "")
+    misplaced.write_text(misplaced.read_text().replace(
+        "max_eval_batches: 2}", "max_eval_batches: 2, bn_momentum: original}"))
+    with pytest.raises(RecipeError) as info:
+        parse_recipe(misplaced)
+    assert any("'bn_momentum' is an option, not a hyperparameter: put it under "
+               "profiles.smoke.options" in p.message for p in info.value.problems), \
+        info.value.problems
+
+
+def test_typos_fail_validate_and_run_before_planning(tmp_path: Path) -> None:
+    """Today's failure: `learning_rat` validated and planned 90 runs that each failed."""
+    import subprocess
+    import sys
+
+    path = _broken(tmp_path, "fig2", "fig2", "    learning_rate: {value: 0.025,",
+                   "    learning_rat: {value: 0.025,")
+    path.write_text(path.read_text().replace("    bn_momentum: {value: original,",
+                                             "    bn_momentumm: {value: original,", 1))
+    nb1s = [sys.executable, "-m", "nb1s.harness.cli.app"]
+    proc = subprocess.run([*nb1s, "validate", str(path)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    out = proc.stdout.replace("\n", "")
+    assert proc.returncode == 1, proc.stdout  # validate: 1 = a recipe is invalid
+    assert (f"{path}:{_line_of(path, 'learning_rat:')}: field "
+            "'search.hyperparameters.learning_rat'") in out
+    assert "did you mean 'learning_rate'?" in out and "did you mean 'bn_momentum'?" in out
+    proc = subprocess.run([*nb1s, "run", str(path), "--out", str(tmp_path / "out"),
+                           "--profile", "smoke", "--json"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 2 and "learning_rat" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_tracking_keys_travel_in_their_own_field() -> None:
+    fig3 = parse_recipe(recipes_dir() / "fig3.yaml")
+    for profile, epochs in (("paper", (5, 15, 25, 35, 45)), ("smoke", (1, 2))):
+        for run in plan_recipe(fig3, profile, "paper").runs:
+            assert run.tracking == {"snapshot_epochs": epochs}
+            assert "snapshot_epochs" not in run.hyperparameters
+            assert f"snapshot_epochs={','.join(map(str, epochs))}" in run.set_arguments()
+    fig2 = parse_recipe(recipes_dir() / "fig2.yaml")
+    for protocol, ref in (("paper", "min_of_means"), ("original", "published_constants")):
+        runs = plan_recipe(fig2, "paper", protocol).runs
+        assert {r.tracking["regret_reference"] for r in runs} == {ref}
+        assert not any("regret_reference" in r.options for r in runs)

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,3 +213,28 @@ def test_run_on_submitit_local_executor_gives_the_same_layout(smoke: dict,
     assert meta["hyperparameters"]["learning_rate"] == 0.0011765562944021056
     assert meta["hyperparameters"]["cutout"] is True
     assert list((out / "slurm").iterdir())  # submitit's job folder
+
+
+def test_every_key_a_real_run_writes_is_declared_in_the_schema(smoke: dict) -> None:
+    """docs/run-schema.md is generated from the models, so a key the search or the harness
+    writes but no model declares would be undocumented: every document of a real smoke
+    reproduction validates, and none has a top-level key its model does not declare."""
+    from nb1s.harness.report.documents import Aggregate, Diff
+    from nb1s.harness.search.documents import EpochRecord, RunMeta
+    from nb1s.harness.search.results_directory import PlanDocument, ResultsDirectory
+
+    out: Path = smoke["out"]
+    folder = ResultsDirectory(out)
+    plan = folder.read_plan()
+    agg, diff = folder.read_aggregate(), folder.read_diff()
+    documents: list[Any] = [plan, agg, diff, diff.aggregate, *plan.runs, *agg.groups]
+    documents += [m for g in agg.groups for m in g.metrics.values()]
+    for spec in plan.runs:
+        run = folder.run(spec.key).read()
+        documents += [run.meta, *run.epochs]
+    assert isinstance(plan, PlanDocument) and isinstance(agg, Aggregate)
+    assert isinstance(diff, Diff) and len(plan.runs) == 10
+    assert sum(isinstance(d, RunMeta) for d in documents) == 10
+    assert sum(isinstance(d, EpochRecord) for d in documents) == 10 * 3
+    for doc in documents:
+        assert not doc.model_extra, (type(doc).__name__, sorted(doc.model_extra or {}))

@@ -39,7 +39,8 @@ def test_recipe_pins_published_constants_under_both_protocols() -> None:
     recipe = parse_recipe(recipes_dir() / "table2.yaml")
     for protocol in ("paper", "original"):
         runs = plan_recipe(recipe, "paper", protocol).runs
-        assert {r.options["regret_reference"] for r in runs} == {TABLE2_REGRET_REFERENCE}
+        assert {r.tracking["regret_reference"] for r in runs} == {TABLE2_REGRET_REFERENCE}
+        assert all("regret_reference=published_constants" in r.set_arguments() for r in runs)
 
 
 def test_rows_say_which_reference_and_compare_on_it() -> None:
@@ -61,8 +62,25 @@ def test_another_reference_is_not_comparable() -> None:
         assert all(r["note"].startswith("not comparable") for r in rows)
 
 
+def _run(seed: int, settings: dict[str, Any]) -> dict[str, Any]:
+    """One planned run of a plan.json, with the given options/tracking blocks."""
+    return {"variant": "darts", "label": "DARTS", "optimizer": "darts", "space": 3,
+            "seed": seed, "epochs": 50, **settings}
+
+
 def test_references_are_read_from_the_plan(tmp_path: Path) -> None:
-    plan = {"runs": [{"options": {"regret_reference": "published_constants"}},
-                     {"options": {}}]}
+    plan = {"recipe": "table2", "version": 2,
+            "runs": [_run(0, {"options": {}, "tracking": {"regret_reference":
+                                                          "published_constants"}}),
+                     _run(1, {"options": {}, "tracking": {}})]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert regret_references(tmp_path) == {"published_constants", "min_of_means"}
+
+
+def test_references_are_read_from_a_plan_written_before_tracking(tmp_path: Path) -> None:
+    """plan.json files from before the recipe's `tracking:` field kept it under options."""
+    plan = {"recipe": "table2", "version": 2,
+            "runs": [_run(0, {"options": {"regret_reference": "published_constants"}}),
+                     _run(1, {"options": {}})]}
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     assert regret_references(tmp_path) == {"published_constants", "min_of_means"}

@@ -362,15 +362,19 @@ def test_a_damaged_index_column_is_refused_on_open(search_data: dict[str, Path],
 
 
 def test_a_resumed_run_moves_its_stop_into_the_history(tmp_path: Path) -> None:
+    from harness_fixtures import RUN_DATA
+
     from nb1s.harness.search.run_writer import RunWriter
 
     meta = {"optimizer": "darts", "space": 1, "seed": 0, "epochs": 3, "hyperparameters": {},
-            "options": {}, "nb1s_version": "x", "data": {}}
+            "options": {}, "nb1s_version": "x", "data": RUN_DATA}
     writer = RunWriter.create(tmp_path, meta)
     writer.stop("interrupted", 1, "a signal")
     stored = json.loads((tmp_path / "run.json").read_text())
     assert stored["status"] == "interrupted" and stored["stopped_at_epoch"] == 1
     again = RunWriter.reopen(tmp_path, meta, reported=1)
-    assert again.meta["status"] == "running" and "stopped_at_epoch" not in again.meta
-    assert again.meta["stops"][0]["status"] == "interrupted"
-    assert again.meta["stops"][0]["stopped_at_epoch"] == 1
+    written = json.loads((tmp_path / "run.json").read_text())
+    assert again.meta.status == "running" and again.meta.stopped_at_epoch is None
+    assert written["status"] == "running" and "stopped_at_epoch" not in written
+    assert written["stops"][0]["status"] == "interrupted"
+    assert again.meta.stops[0].stopped_at_epoch == written["stops"][0]["stopped_at_epoch"] == 1

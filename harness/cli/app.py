@@ -15,6 +15,7 @@ import typer
 
 from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
 from nb1s.harness.cli import (
+    blackbox_cmd,
     data_cmd,
     enumerate_cmd,
     hash_cmd,
@@ -41,6 +42,7 @@ app = typer.Typer(
 for group in (enumerate_cmd, hash_cmd, reproduce_cmd, data_cmd, query_cmd, search_cmd,
               recipe_cmd):
     group.register(app)
+blackbox_cmd.register(app)
 
 EXPECTED_ERRORS = (UserError, InvalidConfigError, InvalidSpecError, UnknownSpaceError)
 

@@ -44,6 +44,9 @@ def register(app: typer.Typer) -> None:
         note: str = typer.Option("", "--note", help="Extra context stored with "
                                  "--store-reference (the file is never edited by hand)."),
         allow_undecided: bool = ALLOW_UNDECIDED,
+        configuration_from: Path | None = typer.Option(
+            None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
+            "the recipe's epochs found in this fig5 results folder."),
         as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -57,7 +60,9 @@ def register(app: typer.Typer) -> None:
                           dispatch.results_folder(recipe.name, profile, protocol, out),
                           execution, against=against, progress=not as_json,
                           store_reference=store_reference, note=note,
-                          launch=prepare_execution)
+                          launch=prepare_execution,
+                          options={"configuration_from": configuration_from}
+                          if configuration_from is not None else None)
         with _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
         if result.get("status") == "interrupted":

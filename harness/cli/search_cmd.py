@@ -86,7 +86,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of weights, data order, sampling."),
         overrides: list[str] = typer.Option([], "--set", help="key=value: a hyperparameter, "
                                             "an option (paper/original switch), "
-                                            "preset=paper|original, regret_reference=..."),
+                                            "preset=paper|original, or a tracking key "
+                                            "(regret_reference=..., snapshot_epochs=5,15)."),
         data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index directory "
                                              "(default: $NB1S_DATA_DIR or the user data dir)."),
         cifar_dir: Path | None = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py "

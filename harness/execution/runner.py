@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors import Interrupted, Job, JobResult
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan, RunSpec
+from nb1s.harness.search.results_directory import PLAN_FILE as PLAN_FILE  # re-exported
+from nb1s.harness.search.results_directory import ResultsDirectory
 from nb1s.harness.search.run_directory import run_status
-
-PLAN_FILE = "plan.json"
 
 
 class Executor(Protocol):
@@ -49,14 +48,7 @@ class DataInputs:
 
 
 def run_dir(results: Path, spec: RunSpec) -> Path:
-    return results / "runs" / spec.key
-
-
-def format_value(value: Any) -> str:
-    """A `--set` value as `nb1s search` parses it (lower-case booleans, repr floats)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
+    return ResultsDirectory(results).run(spec.key).path
 
 
 def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
@@ -69,8 +61,8 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
     """
     args: list[str | Path] = ["search", spec.optimizer, "--space", str(spec.space),
                               "--epochs", str(spec.epochs), "--seed", str(spec.seed)]
-    for name, value in spec.settings().items():
-        args += ["--set", f"{name}={format_value(value)}"]
+    for setting in spec.set_arguments():
+        args += ["--set", setting]
     if recipe is not None:
         args += ["--recipe-meta", json.dumps(recipe, separators=(",", ":"))]
     args += ["--out", run_dir(results, spec)]
@@ -81,7 +73,8 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
     if resume:
         args.append("--resume")
     args.append("--json")
-    return Job(spec.key, tuple(args), results / "logs" / f"{spec.key}.log", program=program)
+    return Job(spec.key, tuple(args), ResultsDirectory(results).logs / f"{spec.key}.log",
+               program=program)
 
 
 def _plan_identity(plan: Plan) -> dict[str, Any]:
@@ -97,16 +90,15 @@ def plan_recipe_meta(plan: Plan) -> dict[str, Any]:
 
 def bind_results(plan: Plan, results: Path) -> None:
     """Record the plan in `results`, refusing a folder made for another recipe/version."""
-    path = results / PLAN_FILE
-    if path.is_file():
-        old = json.loads(path.read_text(encoding="utf-8"))
+    folder = ResultsDirectory(results)
+    if folder.has_plan():
+        old = folder.read_plan().to_json()
         mine = _plan_identity(plan)
         theirs = {k: old.get(k) for k in mine}
         if theirs != mine:
             raise UserError(f"{results} holds results of {theirs}, not {mine}: choose "
                             "another --out")
-    atomic_write_text(path, json.dumps({**plan.as_dict(), "command": plan_command_of(plan)},
-                                       indent=2) + "\n")
+    folder.write_plan({**plan.as_dict(), "command": plan_command_of(plan)})
 
 
 def plan_command_of(plan: Plan) -> str:

@@ -9,32 +9,49 @@ recipe's current version), builds the document and writes `diff.json` and `diff.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
+from pydantic import Field
+
+from nb1s.harness.documents import Document
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.schema import Recipe
 from nb1s.harness.report.diff_report import markdown_report
 from nb1s.harness.report.verdict import verdict
+from nb1s.harness.search.documents import RecipeIdentity
+from nb1s.harness.search.results_directory import DIFF_JSON as DIFF_JSON  # re-exported
+from nb1s.harness.search.results_directory import DIFF_MD as DIFF_MD  # re-exported
+from nb1s.harness.search.results_directory import ResultsDirectory
 
-DIFF_JSON = "diff.json"
-DIFF_MD = "diff.md"
+
+class AnalysisResult(Document):
+    """What every analysis result (correlation.json, proxy_correlation.json,
+    distribution.json) holds besides its own numbers: who made it and how it is labelled.
+    Each kind's own model extends it."""
+
+    recipe: RecipeIdentity = Field(description="{`name`, `version`, `profile`, `protocol`}")
+    labels: list[str] = Field(description="`smoke`, `synthetic`, ...")
+    missing_runs: list[str] = Field(default_factory=list, description="planned runs not "
+                                                                      "complete")
+    blocked: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="variants that could not run")
 
 
-def load_analysis(results: Path, name: str, recipe: Recipe) -> dict[str, Any]:
-    """`results/name`, refused when missing or written by another recipe version."""
+def load_analysis(results: Path, name: str, recipe: Recipe,
+                  model: type[AnalysisResult] = AnalysisResult) -> dict[str, Any]:
+    """`results/name` validated as `model`, refused when missing or written by another
+    recipe version."""
     path = results / name
     if not path.is_file():
         raise UserError(f"{results} holds no {name}; run `nb1s reproduce {recipe.name}` first")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    ident = data["recipe"]
-    if ident["name"] != recipe.name or ident["version"] != recipe.version:
-        raise UserError(f"{path} is {ident['name']} v{ident['version']}, the recipe is "
+    doc = ResultsDirectory(results).read(name, model)
+    ident = doc.recipe
+    if ident.name != recipe.name or ident.version != recipe.version:
+        raise UserError(f"{path} is {ident.name} v{ident.version}, the recipe is "
                         f"{recipe.name} v{recipe.version}: re-run it")
-    return data
+    return doc.to_json()
 
 
 def write_analysis_diff(results: Path, recipe: Recipe, analysis: dict[str, Any],
@@ -53,6 +70,5 @@ def write_analysis_diff(results: Path, recipe: Recipe, analysis: dict[str, Any],
         "reference": reference, "tolerances": tolerances, "rows": rows,
         "verdict": verdict(rows, labels), "notes": notes, "claims": list(claims),
     }
-    atomic_write_text(results / DIFF_JSON, json.dumps(result, indent=1) + "\n")
-    atomic_write_text(results / DIFF_MD, markdown_report(result))
+    ResultsDirectory(results).write_diff(result, markdown_report(result))
     return result

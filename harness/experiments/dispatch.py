@@ -8,7 +8,6 @@ answers `status: cannot-run` (exit 3) and `nb1s run` refuses it in one line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,31 +160,26 @@ def diff_folder(results: Path, against: Path | None = None, min_seeds: int | Non
                 report: Path | None = None) -> Result:
     """`nb1s diff`: re-derive a results folder's comparison through its recipe's kind."""
     from nb1s.atomic import atomic_write_text
-    from nb1s.harness.execution.runner import PLAN_FILE
-    from nb1s.harness.experiments.analysis_diff import DIFF_MD
     from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.search.results_directory import PLAN_FILE, ResultsDirectory
 
-    plan_file = results / PLAN_FILE
-    if not plan_file.is_file():
+    folder = ResultsDirectory(results)
+    if not folder.has_plan():
         raise UserError(f"{results} is not a results folder (no {PLAN_FILE})")
-    try:
-        plan = json.loads(plan_file.read_text(encoding="utf-8"))
-        recipe_name = str(plan["recipe"])
-    except (ValueError, KeyError, TypeError):
-        raise UserError(f"{plan_file} is damaged (not a plan); re-run `nb1s run`") from None
-    recipe = load_recipe(recipe_name)
-    if recipe.version != plan["version"]:
-        raise UserError(f"results are {recipe.name} v{plan['version']} but the recipe is now "
+    plan = folder.read_plan()  # validated: a damaged or foreign plan.json is one line
+    recipe = load_recipe(plan.recipe)
+    if recipe.version != plan.version:
+        raise UserError(f"results are {recipe.name} v{plan.version} but the recipe is now "
                         f"v{recipe.version}: re-run them")
     kind = kind_for(recipe.kind)
     if kind.paper_only and against is not None:
         raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                         "--against does not apply")
-    profile, protocol = plan.get("profile", "paper"), plan.get("protocol", "paper")
+    profile, protocol = plan.profile or "paper", plan.protocol or "paper"
     result = kind.diff(Request(recipe, profile, protocol, results, against=against,
                                min_seeds=min_seeds, progress=False))
     if report is not None:
-        atomic_write_text(report, (results / DIFF_MD).read_text(encoding="utf-8"))
+        atomic_write_text(report, folder.diff_markdown.read_text(encoding="utf-8"))
     return result
 
 

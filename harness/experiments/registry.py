@@ -23,6 +23,8 @@ KINDS: dict[str, str] = {
     "distribution": "nb1s.harness.experiments.distribution.kind:KIND",
     "proxy": "nb1s.harness.experiments.proxy.kind:KIND",
     "fanova": "nb1s.harness.experiments.fanova.kind:KIND",
+    "bohb": "nb1s.harness.experiments.bohb.kind:KIND",
+    "blackbox": "nb1s.harness.experiments.blackbox.kind:KIND",
 }
 
 

@@ -14,11 +14,14 @@ runs with its own source (the paper's 50 against GDAS's and PC-DARTS's script de
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nb1s.harness.recipe.plan import plan_recipe
 from nb1s.harness.recipe.schema import PROTOCOLS, Recipe
+from nb1s.optimizers.config import BUILTIN_DEFAULTS, HyperparameterValue
 
 #: method defaults a recipe pins at the level of the whole search block on purpose
 NOT_CHECKED = ("epochs",)
@@ -32,8 +35,8 @@ class DefaultOverride:
     variant: str
     optimizer: str
     name: str
-    value: Any
-    default: Any
+    value: HyperparameterValue
+    default: HyperparameterValue
 
     def __str__(self) -> str:
         return (f"variant {self.variant} ({self.optimizer}, protocol {self.protocol}): shared "
@@ -41,15 +44,22 @@ class DefaultOverride:
                 f"{self.default!r}")
 
 
-def method_defaults(optimizer: str) -> dict[str, Any] | None:
-    """The hyperparameters `optimizer` sets apart from the shared ones (None: unknown)."""
-    from nb1s.optimizers import get_method
+def method_defaults(optimizer: str) -> dict[str, HyperparameterValue] | None:
+    """The hyperparameters `optimizer` sets apart from the shared ones (None: unknown).
 
-    try:
-        method = get_method(optimizer)
-    except ValueError:
-        return None
-    return {k: v for k, v in method.defaults.items() if k not in NOT_CHECKED}
+    Built-in methods are read from their torch-free declaration; a plugin method is known
+    only once registered in this process (`optimizer_catalog.load_plugin`, which has
+    imported torch already), so the registry is only asked when it is loaded.
+    """
+    if optimizer in BUILTIN_DEFAULTS:
+        defaults: Mapping[str, Any] = BUILTIN_DEFAULTS[optimizer]
+    else:
+        registry = sys.modules.get("nb1s.optimizers.registry")
+        method = getattr(registry, "METHODS", {}).get(optimizer) if registry else None
+        if method is None:
+            return None
+        defaults = method.defaults
+    return {k: v for k, v in defaults.items() if k not in NOT_CHECKED}
 
 
 def default_overrides(recipe: Recipe) -> list[DefaultOverride]:

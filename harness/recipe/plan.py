@@ -13,6 +13,14 @@ from typing import Any
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe, resolve
+from nb1s.harness.recipe.search_settings import (
+    SettingError,
+    SettingValue,
+    hyperparameter_values,
+    set_arguments,
+    spec_of,
+)
+from nb1s.optimizers.config import HyperparameterValue
 
 Availability = Callable[[str], str | None]
 
@@ -27,18 +35,24 @@ class RunSpec:
     space: int
     seed: int
     epochs: int
-    hyperparameters: dict[str, Any]
-    options: dict[str, Any]
+    hyperparameters: dict[str, HyperparameterValue]
+    options: dict[str, str]
     sources: dict[str, str]
+    #: tracking keys (`regret_reference`, `snapshot_epochs`): how the harness measures it
+    tracking: dict[str, SettingValue] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         """Relative run directory, stable across profiles and executors."""
         return f"{self.variant}/space{self.space}/seed{self.seed}"
 
-    def settings(self) -> dict[str, Any]:
-        """Everything passed to `nb1s search --set`, hyperparameters then options."""
-        return {**self.hyperparameters, **self.options}
+    def settings(self) -> dict[str, SettingValue]:
+        """Everything passed to `nb1s search --set`: hyperparameters, options, tracking."""
+        return {**self.hyperparameters, **self.options, **self.tracking}
+
+    def set_arguments(self) -> list[str]:
+        """The `key=value` texts of `nb1s search --set` (the settings codec writes them)."""
+        return set_arguments(self.settings())
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,14 @@ def _no_check(_: str) -> str | None:
     return None
 
 
+def _typed(name: str, value: Any) -> SettingValue:
+    """A recipe value through the settings codec (parse_recipe has already checked it)."""
+    try:
+        return spec_of(name).coerce(value)
+    except SettingError as exc:
+        raise UserError(f"recipe setting {exc}") from None
+
+
 def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
                 availability: Availability = _no_check) -> Plan:
     """Resolve `recipe` under `profile` and `protocol`.
@@ -120,20 +142,35 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
         if reason is not None:
             blocked.append(Blocked(variant.key, variant.label, reason))
             continue
-        hyper: dict[str, Any] = {}
+        hyper: dict[str, SettingValue] = {}
         sources = {"epochs": epochs_src, "seeds": seeds_src, "spaces": spaces_src}
         for name, pin in {**s.hyperparameters, **variant.hyperparameters}.items():
-            hyper[name], sources[name] = resolve(pin, protocol)
-        options: dict[str, Any] = {}
+            value, sources[name] = resolve(pin, protocol)
+            hyper[name] = _typed(name, value)
+        options: dict[str, str] = {}
         for name, pin in s.options.items():
-            options[name], sources[name] = resolve(pin, protocol)
+            value, sources[name] = resolve(pin, protocol)
+            options[name] = str(_typed(name, value))
+        tracking: dict[str, SettingValue] = {}
+        for name, pin in s.tracking.items():
+            value, sources[name] = resolve(pin, protocol)
+            tracking[name] = _typed(name, value)
         if smoke is not None:
             for name, value in smoke.hyperparameters.items():
-                hyper[name], sources[name] = value, smoke_src
+                hyper[name], sources[name] = _typed(name, value), smoke_src
+            for name, value in smoke.options.items():
+                options[name], sources[name] = str(_typed(name, value)), smoke_src
+            for name, value in smoke.tracking.items():
+                tracking[name], sources[name] = _typed(name, value), smoke_src
+        try:
+            typed_hyper = hyperparameter_values(hyper)
+        except SettingError as exc:
+            raise UserError(f"recipe setting {exc}") from None
         run_spaces = [n for n in (variant.spaces or spaces) if n in spaces]
         for space in run_spaces:
             for seed in seeds:
                 runs.append(RunSpec(variant.key, variant.label, variant.optimizer, space, seed,
-                                    int(epochs), dict(hyper), dict(options), dict(sources)))
+                                    int(epochs), dict(typed_hyper), dict(options),
+                                    dict(sources), dict(tracking)))
     return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol, runs,
                 blocked, final_epoch, band, list(spaces), labels, settings)

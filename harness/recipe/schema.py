@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from nb1s.harness.recipe.located_yaml import LocatedYaml, YamlProblem, load_located
+from nb1s.harness.recipe.settings_check import settings_problems
 
 T = TypeVar("T")
 
@@ -33,7 +34,8 @@ PROTOCOLS: tuple[Protocol, ...] = ("paper", "original")
 # The experiment kinds a recipe may name. Whether nb1s implements one, whether its recipes
 # hold a `search` block and whether it is compared with the paper only are properties of the
 # registered kind (nb1s.harness.experiments.registry), checked by `nb1s validate`.
-Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy"]
+Kind = Literal["enumeration", "search", "bohb", "correlation", "distribution", "fanova", "proxy",
+               "blackbox"]
 Profile = Literal["paper", "smoke"]
 PROFILES: tuple[Profile, ...] = ("paper", "smoke")
 
@@ -145,8 +147,10 @@ class SearchBlock(_Strict):
     epochs: PinInt
     final_epoch: PinFinal
     band: PinBand
-    hyperparameters: dict[str, PinScalar]
+    hyperparameters: dict[str, PinScalar] = Field(default_factory=dict)
     options: dict[str, PinScalar] = Field(default_factory=dict)
+    #: how the harness measures each run (`regret_reference`, `snapshot_epochs`)
+    tracking: dict[str, PinScalar] = Field(default_factory=dict)
     variants: list[Variant] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -155,9 +159,13 @@ class SearchBlock(_Strict):
         dup = sorted({k for k in keys if keys.count(k) > 1})
         if dup:
             raise ValueError(f"variant keys must be unique; repeated: {', '.join(dup)}")
-        clash = set(self.hyperparameters) & set(self.options)
-        if clash:
-            raise ValueError(f"a name is both a hyperparameter and an option: {sorted(clash)}")
+        groups = {"hyperparameters": self.hyperparameters, "options": self.options,
+                  "tracking": self.tracking}
+        for a, b in (("hyperparameters", "options"), ("hyperparameters", "tracking"),
+                     ("options", "tracking")):
+            clash = set(groups[a]) & set(groups[b])
+            if clash:
+                raise ValueError(f"a name is in both {a} and {b}: {sorted(clash)}")
         return self
 
 
@@ -169,6 +177,8 @@ class SmokeProfile(_Strict):
     epochs: int = Field(ge=1, le=5)
     variants: list[str] | None = None
     hyperparameters: dict[str, Scalar] = Field(default_factory=dict)
+    options: dict[str, Scalar] = Field(default_factory=dict)
+    tracking: dict[str, Scalar] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict,
                                      description="analysis settings replaced in this profile")
     reason: str = Field(min_length=3)
@@ -271,7 +281,12 @@ def problems_from_validation(located: LocatedYaml, exc: ValidationError) -> list
 
 
 def parse_recipe(path: Path) -> Recipe:
-    """Load and validate one recipe file; raise `RecipeError` listing every problem."""
+    """Load and validate one recipe file; raise `RecipeError` listing every problem.
+
+    After the schema, every search setting is checked against its declaration
+    (`settings_check`), so a misspelt hyperparameter fails here, with its line, instead of
+    in every run it would start.
+    """
     located = load_located(path)
     problems = list(located.problems)
     if located.data is not None and not isinstance(located.data, dict):
@@ -286,4 +301,7 @@ def parse_recipe(path: Path) -> Recipe:
         raise RecipeError([YamlProblem(str(path), located.line_of(("name",)), "name",
                                        f"name {recipe.name!r} must equal the file name "
                                        f"{path.stem!r}")])
+    problems = settings_problems(located)
+    if problems:
+        raise RecipeError(problems)
     return recipe

@@ -1,4 +1,5 @@
-"""Writing a search run directory (format: docs/run-schema.md; reader: `run_dir.py`).
+"""Writing a search run directory (format: docs/run-schema.md; paths and documents:
+`run_directory.RunDirectory`, models: `documents.py`).
 
 Files, each replaced atomically: `run.json` (metadata, status), `epochs.jsonl` (one record
 per finished epoch, epoch 0 = initial weights), `arch_weights.npz` (raw architecture
@@ -12,7 +13,6 @@ checkpoint's epoch (a crash between the two writes) are dropped and recomputed.
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,23 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nb1s.atomic import atomic_open, atomic_write_text
+from nb1s.atomic import atomic_open
+from nb1s.harness.documents import validate_document
 from nb1s.harness.errors import UserError
+from nb1s.harness.search.documents import SCHEMA_VERSION, EpochRecord, RunMeta
+from nb1s.harness.search.run_directory import (
+    ARCH_FILE,
+    CHECKPOINT_FILE,
+    EPOCHS_FILE,
+    RUN_FILE,
+    RunDirectory,
+    strict_json,
+)
 
-SCHEMA_VERSION = 1
-RUN_FILE = "run.json"
-EPOCHS_FILE = "epochs.jsonl"
-ARCH_FILE = "arch_weights.npz"
-CHECKPOINT_FILE = "checkpoint.pt"
+__all__ = ["ARCH_FILE", "CHECKPOINT_FILE", "EPOCHS_FILE", "RUN_FILE", "SCHEMA_VERSION",
+           "RunWriter", "load_checkpoint", "resume_differences", "snapshot_path",
+           "strict_json"]
+
 #: what `stop` records; moved into the `stops` history when the run is resumed
 STOP_KEYS = ("status", "stopped_at_epoch", "stop_reason", "stopped_at")
 
@@ -39,21 +48,24 @@ def utc_now() -> str:
 class RunWriter:
     """Owns one run directory while a search runs."""
 
-    def __init__(self, out: Path, meta: dict[str, Any]) -> None:
+    def __init__(self, out: Path, meta: RunMeta) -> None:
         self.out = out
+        self.folder = RunDirectory(out)
         self.meta = meta
-        self.records: list[dict[str, Any]] = []
+        self.records: list[EpochRecord] = []
         self.arch: list[dict[str, npt.NDArray[np.float32]]] = []
 
     # --- lifecycle -----------------------------------------------------------------------
     @classmethod
     def create(cls, out: Path, meta: dict[str, Any]) -> RunWriter:
         """Start a fresh run; refuses to overwrite an existing one."""
-        if (out / RUN_FILE).exists():
+        folder = RunDirectory(out)
+        if folder.has_run():
             raise UserError(f"{out} already holds a run: pass --resume to continue it, "
                             "or choose another --out")
-        writer = cls(out, {**meta, "schema_version": SCHEMA_VERSION, "status": "running",
-                           "started_at": utc_now(), "finished_at": None})
+        writer = cls(out, _as_meta({**meta, "schema_version": SCHEMA_VERSION,
+                                    "status": "running", "started_at": utc_now(),
+                                    "finished_at": None}, out))
         writer.write_meta()
         return writer
 
@@ -65,7 +77,9 @@ class RunWriter:
         define the experiment); records after `reported` are dropped. A run that is
         already complete is returned untouched (nothing is rewritten).
         """
-        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+        folder = RunDirectory(out)
+        stored = folder.read_meta()
+        old = stored.to_json()
         differ = resume_differences(old, meta)
         if differ:
             raise UserError(f"cannot resume {out}: differs from the stored run in "
@@ -75,25 +89,22 @@ class RunWriter:
                             f"not {meta['recipe']}")
         if meta.get("recipe") and not old.get("recipe"):
             old["recipe"] = meta["recipe"]
-        finished = old.get("status") == "complete" and reported >= int(old["epochs"])
+        finished = stored.status == "complete" and reported >= stored.epochs
         # A resumed run keeps the history of its stops, not a stale current stop.
         stops = [*old.get("stops", [])]
-        if old.get("stopped_at_epoch") is not None:
+        if stored.stopped_at_epoch is not None:
             stops.append({k: old.pop(k, None) for k in STOP_KEYS})
-        writer = cls(out, old if finished else {
+        writer = cls(out, stored if finished else _as_meta({
             **old, "status": "running", "finished_at": None,
-            "resumed_at": [*old.get("resumed_at", []), utc_now()],
+            "resumed_at": [*stored.resumed_at, utc_now()],
             # which package continued it (parallel to resumed_at): results_version matched,
             # the package version may not
-            "resumed_with_nb1s_version": [*old.get("resumed_with_nb1s_version", []),
+            "resumed_with_nb1s_version": [*stored.resumed_with_nb1s_version,
                                           meta.get("nb1s_version")],
-            **({"stops": stops} if stops else {})})
-        lines = (out / EPOCHS_FILE).read_text(encoding="utf-8").splitlines() \
-            if (out / EPOCHS_FILE).is_file() else []
-        writer.records = [r for r in map(json.loads, filter(str.strip, lines))
-                          if r["epoch"] <= reported]
-        if (out / ARCH_FILE).is_file():
-            with np.load(out / ARCH_FILE) as data:
+            **({"stops": stops} if stops else {})}, out))
+        writer.records = [r for r in folder.read_epochs() if r.epoch <= reported]
+        if folder.arch_file.is_file():
+            with np.load(folder.arch_file) as data:
                 keep = min(reported + 1, len(data["epoch"]))
                 writer.arch = [{k: data[k][i] for k in data.files if k != "epoch"}
                                for i in range(keep)]
@@ -102,11 +113,11 @@ class RunWriter:
         return writer
 
     def write_meta(self) -> None:
-        atomic_write_text(self.out / RUN_FILE, strict_json(self.meta, indent=2) + "\n")
+        self.folder.write_meta(self.meta)
 
     def finish(self) -> None:
-        self.meta["status"] = "complete"
-        self.meta["finished_at"] = utc_now()
+        self.meta.status = "complete"
+        self.meta.finished_at = utc_now()
         self.write_meta()
 
     def stop(self, status: str, epoch: int, reason: str) -> None:
@@ -115,38 +126,35 @@ class RunWriter:
         `stopped_at_epoch` is the last epoch whose record and checkpoint were written, so
         a reader knows how far the run got and `--resume` continues from there.
         """
-        self.meta.update({"status": status, "stopped_at_epoch": epoch, "stop_reason": reason,
-                          "stopped_at": utc_now()})  # the STOP_KEYS
+        self.meta = _as_meta({**self.meta.to_json(), "status": status,
+                              "stopped_at_epoch": epoch, "stop_reason": reason,
+                              "stopped_at": utc_now()}, self.out)  # the STOP_KEYS
         self.write_meta()
 
     # --- per epoch -----------------------------------------------------------------------
     def add_epoch(self, record: dict[str, Any], arch: dict[str, npt.NDArray[np.float32]]
                   ) -> None:
         """Append one epoch's record and architecture weights (rewriting both files)."""
-        self.records.append(record)
+        self.records.append(EpochRecord.model_validate(record))
         self.arch.append(arch)
-        text = "".join(strict_json(r) + "\n" for r in self.records)
-        atomic_write_text(self.out / EPOCHS_FILE, text)
+        self.folder.write_epochs(self.records)
         arrays: dict[str, Any] = {k: np.stack([a[k] for a in self.arch]) for k in self.arch[0]}
-        arrays["epoch"] = np.asarray([r["epoch"] for r in self.records])
-        with atomic_open(self.out / ARCH_FILE, "wb") as fh:
+        arrays["epoch"] = np.asarray([r.epoch for r in self.records])
+        with atomic_open(self.folder.arch_file, "wb") as fh:
             np.savez(fh, **arrays)
 
     def save_checkpoint(self, state: dict[str, Any]) -> None:
-        _save_torch(self.out / CHECKPOINT_FILE, state)
+        _save_torch(self.folder.checkpoint_file, state)
 
     def save_snapshot(self, epoch: int, state: dict[str, Any]) -> None:
         """Keep the search state after `epoch` (never overwritten by later epochs)."""
-        _save_torch(snapshot_path(self.out, epoch), state)
+        _save_torch(self.folder.snapshot_file(epoch), state)
 
 
-def strict_json(value: Any, indent: int | None = None) -> str:
-    """JSON that other tools can read: a NaN or infinity is an error, never bare `NaN`."""
-    try:
-        return json.dumps(value, indent=indent, allow_nan=False)
-    except ValueError as exc:
-        raise UserError(f"refusing to write a non-finite number into a run record ({exc})") \
-            from None
+def _as_meta(data: dict[str, Any], out: Path) -> RunMeta:
+    """The run.json about to be written, validated: a run.json its own reader would
+    refuse is never written."""
+    return validate_document(data, RunMeta, f"the run.json for {out}")
 
 
 #: run.json keys a resume must match: the experiment (settings), the results version of the
@@ -220,12 +228,12 @@ def _save_torch(path: Path, state: dict[str, Any]) -> None:
 
 def snapshot_path(out: Path, epoch: int) -> Path:
     """Where the supernet snapshot after `epoch` lives in a run directory."""
-    return out / f"checkpoint_epoch{int(epoch)}.pt"
+    return RunDirectory(out).snapshot_file(epoch)
 
 
 def load_checkpoint(out: Path) -> dict[str, Any] | None:
     """The checkpoint of a run directory, or None when there is none yet."""
-    path = out / CHECKPOINT_FILE
+    path = RunDirectory(out).checkpoint_file
     if not path.is_file():
         return None
     import torch

@@ -8,16 +8,32 @@ directory with its checkpoint, and the callback that joins them after every epoc
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nb1s
 from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.recipe.search_settings import (
+    GROUPS,
+    PRESET_KEY,
+    SETTINGS,
+    SettingError,
+    SettingValue,
+    hyperparameter_values,
+    parse_set_arguments,
+    spec_of,
+    tracking_record,
+)
+from nb1s.harness.search.run_directory import RunDirectory
+from nb1s.optimizers.config import Hyperparameters, Options, range_problems
+
+if TYPE_CHECKING:
+    from nb1s.harness.search.run_writer import RunWriter
+    from nb1s.optimizers.registry import OneShotMethod
 
 ProgressFn = Callable[[int, int, dict[str, Any]], None]
-TRACKING_KEYS = ("regret_reference", "snapshot_epochs")
 
 
 @dataclass
@@ -37,33 +53,13 @@ class SearchRequest:
     recipe: dict[str, Any] | None = None  # recipe identity (recipe_meta), recorded as-is
 
 
-def _parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"not a boolean: {text!r}")
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, str]:
-    """`key=value` strings -> dict (later keys win); UserError on malformed input."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UserError(f"--set expects key=value, got {pair!r}")
-        out[key.strip()] = value.strip()
-    return out
-
-
 @dataclass
 class ResolvedSettings:
     """The method, every hyperparameter and every paper/original switch of one run."""
 
-    method: Any  # nb1s.optimizers.OneShotMethod (torch is imported lazily)
-    hp: Any  # nb1s.optimizers.Hyperparameters
-    options: Any  # nb1s.optimizers.Options
+    method: OneShotMethod
+    hp: Hyperparameters
+    options: Options
     preset: str
     regret_reference: str
     snapshot_epochs: tuple[int, ...] = ()
@@ -71,46 +67,49 @@ class ResolvedSettings:
     def options_record(self) -> dict[str, str]:
         return {"preset": self.preset, **self.options.as_dict()}
 
+    def tracking_record(self, regret_minimum: dict[str, Any]) -> dict[str, Any]:
+        """run.json `tracking`: the tracking keys and the minimum regrets are taken from."""
+        record = tracking_record({"regret_reference": self.regret_reference,
+                                  "snapshot_epochs": self.snapshot_epochs})
+        return {"regret_reference": record["regret_reference"],
+                "regret_minimum": regret_minimum,
+                "snapshot_epochs": record["snapshot_epochs"]}
 
-def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, str],
+
+def resolve_settings(optimizer: str, epochs: int | None, values: Mapping[str, SettingValue],
                      max_config_id: int | None = None) -> ResolvedSettings:
-    """Method, hyperparameters, switches and tracking settings from the user's overrides.
+    """Method, hyperparameters, switches and tracking settings from typed settings.
 
-    `preset=paper|original` selects every paper-vs-original switch at once; single
-    switches and hyperparameters given with `--set` then override it. Every value is then
-    checked against its declared range (`nb1s.optimizers.RANGES`; `architecture` against
-    `max_config_id`) before anything starts.
+    `values` come from the settings codec (`--set` text through `parse_set_arguments`, or
+    a finished run's `run.json` through `settings_from_run`). `preset=paper|original`
+    selects every paper-vs-original switch at once; single switches and hyperparameters
+    then override it. Every value is then checked against its declared range
+    (`nb1s.optimizers.RANGES`; `architecture` against `max_config_id`) before anything
+    starts.
     """
-    from nb1s.optimizers import OPTION_SPECS, Hyperparameters, Options, get_method, range_problems
+    from nb1s.optimizers import get_method
 
     try:
         method = get_method(optimizer)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    remaining = dict(overrides)
-    preset = remaining.pop("preset", "original")
     try:
-        options = Options.preset(preset)
-    except ValueError as exc:
+        by_group = {group: {k: v for k, v in values.items() if spec_of(k).group == group}
+                    for group in GROUPS}
+        hyper = hyperparameter_values(by_group["hyperparameter"])
+    except SettingError as exc:
         raise UserError(str(exc)) from None
-    switches = {k: remaining.pop(k) for k in list(remaining) if k in OPTION_SPECS}
-    regret_reference = remaining.pop("regret_reference", "min_of_means")
-    snapshots = parse_epoch_list(remaining.pop("snapshot_epochs", ""))
-    types = Hyperparameters.field_types()
-    values: dict[str, Any] = {}
-    for key, text in remaining.items():
-        if key not in types:
-            known = sorted([*types, *OPTION_SPECS, "preset", *TRACKING_KEYS])
-            raise UserError(f"unknown setting {key!r}; known: {', '.join(known)}")
-        try:
-            values[key] = _parse_bool(text) if types[key] is bool else types[key](text)
-        except ValueError:
-            raise UserError(f"--set {key}={text!r}: expected {types[key].__name__}") from None
+    switches = {k: str(v) for k, v in by_group["option"].items() if k != PRESET_KEY}
+    preset = str(by_group["option"].get(PRESET_KEY, SETTINGS[PRESET_KEY].default))
+    tracking = by_group["tracking"]
+    regret_reference = str(tracking.get("regret_reference",
+                                        SETTINGS["regret_reference"].default))
+    snapshots = tracking.get("snapshot_epochs", ())
     if epochs is not None:
-        values["epochs"] = epochs
+        hyper["epochs"] = epochs
     try:
-        options = options.with_values(**switches)
-        hp = method.hyperparameters(**values)
+        options = Options.preset(preset).with_values(**switches)
+        hp = method.hyperparameters(**hyper)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     problems = range_problems(hp.as_dict(), max_config_id)
@@ -119,18 +118,8 @@ def resolve_settings(optimizer: str, epochs: int | None, overrides: dict[str, st
     if hp.init_channels % max(hp.partial_channels, 1):
         raise UserError(f"init_channels {hp.init_channels} is not divisible by "
                         f"partial_channels {hp.partial_channels}")
-    return ResolvedSettings(method, hp, options, preset, regret_reference, snapshots)
-
-
-def parse_epoch_list(text: str) -> tuple[int, ...]:
-    """`snapshot_epochs=5,15,25` -> (5, 15, 25); empty text -> no snapshots."""
-    try:
-        epochs = tuple(sorted({int(t) for t in text.replace(" ", "").split(",") if t}))
-    except ValueError:
-        raise UserError(f"snapshot_epochs={text!r}: expected comma-separated epochs") from None
-    if any(e < 0 for e in epochs):
-        raise UserError("snapshot_epochs must be non-negative")
-    return epochs
+    return ResolvedSettings(method, hp, options, preset, regret_reference,
+                            snapshots if isinstance(snapshots, tuple) else ())
 
 
 def pick_device(name: str) -> Any:
@@ -185,8 +174,8 @@ def run_search(request: SearchRequest, progress: ProgressFn | None = None) -> di
     check_out(request.out, "search")
     space = get_space(request.space)
     settings = resolve_settings(request.optimizer, request.epochs,
-                                parse_overrides(request.overrides), space.num_configs - 1)
-    if not request.resume and (request.out / "run.json").exists():
+                                parse_set_arguments(request.overrides), space.num_configs - 1)
+    if not request.resume and RunDirectory(request.out).has_run():
         raise UserError(f"{request.out} already holds a run: pass --resume to continue it, "
                         "or choose another --out")
     device = pick_device(request.device)
@@ -220,9 +209,7 @@ def _run_checked(request: SearchRequest, space: Any, settings: ResolvedSettings,
         "epochs": hp.epochs,
         "hyperparameters": hp.as_dict(),
         "options": settings.options_record(),
-        "tracking": {"regret_reference": settings.regret_reference,
-                     "regret_minimum": tracker.minimum,
-                     "snapshot_epochs": list(settings.snapshot_epochs)},
+        "tracking": settings.tracking_record(tracker.minimum),
         "nb1s_version": nb1s.__version__,
         "results_version": RESULTS_VERSION,
         "git_hash": git_hash(),
@@ -262,11 +249,11 @@ def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[s
         search.load_state_dict(checkpoint["search"])
         batches.load_state_dict(checkpoint["data"])
         writer = RunWriter.reopen(out, meta, search.reported)
-        if writer.meta.get("status") == "complete":
+        if writer.meta.status == "complete":
             return summarize(writer)
     else:
-        if request.resume and (out / "run.json").exists():
-            (out / "run.json").unlink()  # killed before epoch 0 was saved: start over
+        if request.resume and RunDirectory(out).has_run():
+            RunDirectory(out).run_file.unlink()  # killed before epoch 0 was saved: start over
         writer = RunWriter.create(out, meta)
     saved = [search.reported]
 
@@ -311,22 +298,21 @@ def _run_locked(request: SearchRequest, settings: ResolvedSettings, meta: dict[s
     return summarize(writer)
 
 
-def summarize(writer: Any) -> dict[str, Any]:
+def summarize(writer: RunWriter) -> dict[str, Any]:
     """What the CLI prints: where the run is, its settings and its last record."""
     meta = writer.meta
-    last = writer.records[-1] if writer.records else {}
+    last = writer.records[-1].to_json() if writer.records else {}
     return {
         "out": str(writer.out),
-        "optimizer": meta["optimizer"],
-        "space": meta["space"],
-        "seed": meta["seed"],
-        "epochs": meta["epochs"],
-        "status": meta["status"],
+        "optimizer": meta.optimizer,
+        "space": meta.space,
+        "seed": meta.seed,
+        "epochs": meta.epochs,
+        "status": meta.status,
         "records": len(writer.records),
-        "synthetic": {"nb101": bool(meta["data"]["nb101"].get("synthetic")),
-                      "images": meta["data"]["cifar10"]["kind"]},
+        "synthetic": {"nb101": meta.data.nb101.synthetic,
+                      "images": meta.data.cifar10.kind},
         "final": {k: last.get(k) for k in ("epoch", "config_id", "nb101_hash",
                                            "test_error_mean", "test_regret", "valid_regret",
                                            "oneshot_valid_error")},
     }
-

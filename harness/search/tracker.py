@@ -22,9 +22,9 @@ import numpy as np
 
 from nb1s.enumerate import load_index
 from nb1s.harness.errors import UserError
+from nb1s.harness.recipe.search_settings import REGRET_REFERENCES
 from nb1s.harness.references import paper
 
-REGRET_REFERENCES = ("min_of_means", "min_single_repeat", "published_constants")
 MAIN_BUDGET = 108
 
 

@@ -13,7 +13,6 @@ evaluation always matches the search that trained it. It computes; it does not p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,32 +37,31 @@ class Snapshot:
     epoch: int
 
 
-def _override_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def load_snapshot(run: Path, epoch: int, device: Any) -> Snapshot:
     """Rebuild the run's supernet and load its state after `epoch` (a kept snapshot, or
     the final checkpoint when `epoch` is the run's last)."""
     import torch
 
     from nb1s.enumerate import get_space
-    from nb1s.harness.search.run_writer import CHECKPOINT_FILE, snapshot_path
+    from nb1s.harness.recipe.search_settings import SettingError, settings_from_run
+    from nb1s.harness.search.run_directory import RunDirectory
     from nb1s.harness.search.runner import resolve_settings
     from nb1s.optimizers import OneShotSearch
 
-    meta = json.loads((run / "run.json").read_text(encoding="utf-8"))
-    path = snapshot_path(run, epoch)
+    folder = RunDirectory(run)
+    stored = folder.read_meta()
+    meta = stored.to_json()
+    path = folder.snapshot_file(epoch)
     if not path.is_file():
-        if epoch != int(meta["epochs"]) or meta.get("status") != "complete":
+        if epoch != stored.epochs or stored.status != "complete":
             raise UserError(f"{run} has no supernet snapshot after epoch {epoch} (run it with "
                             f"--set snapshot_epochs={epoch})")
-        path = run / CHECKPOINT_FILE
-    overrides = {k: _override_text(v) for k, v in meta["hyperparameters"].items()}
-    overrides.update({k: _override_text(v) for k, v in meta["options"].items()})
-    settings = resolve_settings(meta["optimizer"], int(meta["epochs"]), overrides)
+        path = folder.checkpoint_file
+    try:
+        values = settings_from_run(meta)
+    except SettingError as exc:
+        raise UserError(f"{run}/run.json: {exc}") from None
+    settings = resolve_settings(meta["optimizer"], int(meta["epochs"]), values)
     search = OneShotSearch(settings.method, get_space(int(meta["space"])), settings.hp,
                            settings.options, int(meta["seed"]), device)
     state = torch.load(path, map_location=device, weights_only=False)

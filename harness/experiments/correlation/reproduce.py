@@ -14,25 +14,31 @@ after the executor has finished the searches.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.documents import read_document, write_checked
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.runner import DataInputs, Executor, run_dir
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.analysis_diff import load_analysis, write_analysis_diff
 from nb1s.harness.experiments.analysis_run import analysis_result, cannot_run, run_analysis_searches
+from nb1s.harness.experiments.correlation.documents import (
+    CORRELATION_FILE,
+    CorrelationCache,
+    CorrelationResult,
+)
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Availability, Plan, RunSpec
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 from nb1s.harness.references import claims_for, paper
 from nb1s.harness.report.verdict import undecided
-from nb1s.harness.search.run_directory import run_status
+from nb1s.harness.search.results_directory import ResultsDirectory
+from nb1s.harness.search.run_directory import RunDirectory, run_status
 
-CORRELATION_FILE = "correlation.json"
+__all__ = ["CORRELATION_FILE", "diff_correlation", "evaluate_plan", "range_rows",
+           "reproduce_correlation", "snapshot_epochs"]
 _REQUIRED = ("nb101_budgets", "architecture_set", "repeats", "sample", "sample_seed",
              "max_images", "eval_batch_size", "weight_modes", "range_optimizers")
 
@@ -46,10 +52,9 @@ def _settings(plan: Plan) -> dict[str, Any]:
 
 def snapshot_epochs(spec: RunSpec) -> list[int]:
     """The epochs a run keeps snapshots of (its `snapshot_epochs` setting), within its run."""
-    from nb1s.harness.search.runner import parse_epoch_list
-
-    text = str(spec.hyperparameters.get("snapshot_epochs", ""))
-    return [e for e in parse_epoch_list(text) if e <= spec.epochs] or [spec.epochs]
+    kept = spec.tracking.get("snapshot_epochs", ())
+    epochs = kept if isinstance(kept, tuple) else ()
+    return [e for e in epochs if e <= spec.epochs] or [spec.epochs]
 
 
 def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any], store: Any,
@@ -65,11 +70,11 @@ def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any]
     mode = settings["weight_modes"].get(spec.optimizer, "normalized")
     used = {k: settings[k] for k in _REQUIRED if k not in ("weight_modes", "range_optimizers")}
     used["weight_mode"] = mode
-    cache = run / f"correlation_epoch{epoch}.json"
+    cache = RunDirectory(run).correlation_cache(epoch)
     if cache.is_file():
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        if cached.get("settings") == used:
-            return dict(cached["row"])
+        cached = read_document(cache, CorrelationCache)
+        if cached.settings == used:
+            return cached.row.to_json()
     ids = sample_architectures(spec.space, settings["architecture_set"], int(settings["sample"]),
                                int(settings["sample_seed"]))
     snap = load_snapshot(run, epoch, device)
@@ -81,7 +86,7 @@ def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any]
            "oneshot_error_mean": float(errors.mean()),
            **correlate(errors, store, spec.space, ids, settings["nb101_budgets"],
                        settings["repeats"])}
-    atomic_write_text(cache, json.dumps({"settings": used, "row": row}, indent=1) + "\n")
+    write_checked(cache, {"settings": used, "row": row}, CorrelationCache)
     return row
 
 
@@ -118,7 +123,7 @@ def evaluate_plan(plan: Plan, results: Path, data: DataInputs,
         "missing_runs": missing, "blocked": [b.__dict__ for b in plan.blocked],
         "data": {"nb101": store.provenance, "images": images.provenance()},
     }
-    atomic_write_text(results / CORRELATION_FILE, json.dumps(result, indent=1) + "\n")
+    ResultsDirectory(results).write(CORRELATION_FILE, result, CorrelationResult)
     return result
 
 
@@ -156,7 +161,7 @@ def range_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def diff_correlation(results: Path, recipe: Recipe) -> dict[str, Any]:
     """Compare correlation.json with the paper's stated range; write diff.json and diff.md."""
-    res = load_analysis(results, CORRELATION_FILE, recipe)
+    res = load_analysis(results, CORRELATION_FILE, recipe, CorrelationResult)
     rows = range_rows(res)
     notes = [f"{len(res['missing_runs'])} runs are not complete and were left out"] \
         if res["missing_runs"] else []

@@ -16,11 +16,9 @@ spaces (built once under `--smoke-data`); everything it writes says smoke/synthe
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.runner import PLAN_FILE, bind_results
 from nb1s.harness.experiments.analysis_diff import (
@@ -35,12 +33,18 @@ from nb1s.harness.experiments.distribution.compute import (
     space_samples,
     space_summary,
 )
+from nb1s.harness.experiments.distribution.documents import (
+    DISTRIBUTION_FILE,
+    DistributionResult,
+)
 from nb1s.harness.nb101.store import open_store
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import plan_recipe
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
+from nb1s.harness.search.results_directory import ResultsDirectory
 
-DISTRIBUTION_FILE = "distribution.json"
+__all__ = ["DISTRIBUTION_FILE", "compute_distribution", "diff_distribution",
+           "reproduce_distribution"]
 _REQUIRED = ("spaces", "budget", "architecture_set", "repeats", "bins", "xlim", "thresholds")
 
 
@@ -97,13 +101,13 @@ def compute_distribution(recipe: Recipe, results: Path, profile: Profile = "pape
         "minimum": {str(k): v for k, v in minima.items()},
         "data": {"nb101": store.provenance}, "plots": [str(p) for p in plots],
     }
-    atomic_write_text(results / DISTRIBUTION_FILE, json.dumps(result, indent=1) + "\n")
+    ResultsDirectory(results).write(DISTRIBUTION_FILE, result, DistributionResult)
     return result
 
 
 def diff_distribution(results: Path, recipe: Recipe) -> dict[str, Any]:
     """Compare a distribution.json with what the references state; write diff.json/.md."""
-    dist = load_analysis(results, DISTRIBUTION_FILE, recipe)
+    dist = load_analysis(results, DISTRIBUTION_FILE, recipe, DistributionResult)
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     for summary in dist["spaces"]:

@@ -11,34 +11,24 @@ against the paper's qualitative claim (checked only on paper-profile, non-synthe
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.execution.runner import DataInputs, Executor, run_dir
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.analysis_diff import load_analysis, write_analysis_diff
 from nb1s.harness.experiments.analysis_run import analysis_result, cannot_run, run_analysis_searches
 from nb1s.harness.experiments.proxy.compute import correlation_per_epoch
+from nb1s.harness.experiments.proxy.documents import PROXY_FILE, ProxyResult
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Availability, Plan, RunSpec
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 from nb1s.harness.references import claims_for, paper
-from nb1s.harness.search.run_directory import run_status
+from nb1s.harness.search.results_directory import ResultsDirectory
+from nb1s.harness.search.run_directory import RunDirectory
 
-PROXY_FILE = "proxy_correlation.json"
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def _synthetic(meta: dict[str, Any]) -> bool:
-    data = meta.get("data") or {}
-    return bool((data.get("nb101") or {}).get("synthetic")
-                or (data.get("cifar10") or {}).get("synthetic"))
+__all__ = ["PROXY_FILE", "diff_proxy", "evaluate_plan", "reproduce_proxy"]
 
 
 def evaluate_plan(plan: Plan, results: Path) -> dict[str, Any]:
@@ -46,14 +36,14 @@ def evaluate_plan(plan: Plan, results: Path) -> dict[str, Any]:
     cells: dict[str, tuple[RunSpec, dict[int, list[dict[str, Any]]]]] = {}
     missing, synthetic = [], False
     for spec in plan.runs:
-        run = run_dir(results, spec)
+        run = RunDirectory(run_dir(results, spec))
         entry = cells.setdefault(spec.variant, (spec, {}))
-        if run_status(run) != "complete":
+        if run.status() != "complete":
             missing.append(spec.key)
             continue
-        meta = json.loads((run / "run.json").read_text(encoding="utf-8"))
-        synthetic = synthetic or _synthetic(meta)
-        entry[1][spec.seed] = _read_jsonl(run / "epochs.jsonl")
+        meta = run.read_meta()
+        synthetic = synthetic or meta.data.nb101.synthetic or meta.data.cifar10.synthetic
+        entry[1][spec.seed] = [rec.to_json() for rec in run.read_epochs()]
     groups = []
     for variant, (spec, runs) in cells.items():
         configs = {seed: recs[0]["config_id"] for seed, recs in runs.items() if recs}
@@ -73,7 +63,7 @@ def evaluate_plan(plan: Plan, results: Path) -> dict[str, Any]:
         "groups": groups, "missing_runs": missing,
         "blocked": [b.__dict__ for b in plan.blocked],
     }
-    atomic_write_text(results / PROXY_FILE, json.dumps(result, indent=1) + "\n")
+    ResultsDirectory(results).write(PROXY_FILE, result, ProxyResult)
     return result
 
 
@@ -122,7 +112,7 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def diff_proxy(results: Path, recipe: Recipe) -> dict[str, Any]:
     """Compare proxy_correlation.json with the paper's claim; write diff.json and diff.md."""
-    res = load_analysis(results, PROXY_FILE, recipe)
+    res = load_analysis(results, PROXY_FILE, recipe, ProxyResult)
     notes = [f"{len(res['missing_runs'])} runs are not complete and were left out"] \
         if res["missing_runs"] else []
     if res["labels"]:

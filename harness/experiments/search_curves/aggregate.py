@@ -10,25 +10,28 @@ recipe's protocol uses. The final value of a run is read at the epoch the protoc
 `recipe_check` compares the recipe identity each run recorded with the folder's plan
 (`recipe_meta`), so diffs and gates can refuse runs made under another recipe.
 `runs_used` and `records_sha256` name the run records an aggregate was built from; `nb1s
-diff` re-derives the aggregate every time instead of trusting a cached file.
+diff` re-derives the aggregate every time instead of trusting a cached file, and within one
+`nb1s reproduce` the typed `Aggregate` is handed to the plots and the diff in memory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nb1s.harness.execution.runner import PLAN_FILE
 from nb1s.harness.recipe.identity import identity_check, recipe_identity
-from nb1s.harness.search.run_directory import RunRecord, read_run, run_status
+from nb1s.harness.report.documents import Aggregate
+from nb1s.harness.search.results_directory import AGGREGATE_FILE, ResultsDirectory
+from nb1s.harness.search.run_directory import RunDirectory, RunRecord
+
+__all__ = ["AGGREGATE_FILE", "METRICS", "aggregate_document", "aggregate_results",
+           "curve_stats", "final_index", "find_group", "records_digest"]
 
 METRICS = ("test_regret", "valid_regret", "oneshot_valid_error", "oneshot_train_error")
-AGGREGATE_FILE = "aggregate.json"
 
 
 def _clean(x: float) -> float | None:
@@ -74,8 +77,18 @@ def final_index(epochs: int, final_epoch: str, length: int) -> int:
 
 
 def aggregate_results(results: Path) -> dict[str, Any]:
-    """Aggregate every complete run under `results` (a folder written by `nb1s run`)."""
-    plan = json.loads((results / PLAN_FILE).read_text(encoding="utf-8"))
+    """`aggregate_document` as plain JSON values (what aggregate.json holds)."""
+    return aggregate_document(results).to_json()
+
+
+def aggregate_document(results: Path) -> Aggregate:
+    """Aggregate every complete run under `results` (a folder written by `nb1s run`).
+
+    Every run.json and epochs.jsonl read is validated: a damaged or foreign record stops
+    the aggregation with one line naming the file instead of entering a curve.
+    """
+    folder = ResultsDirectory(results)
+    plan = folder.read_plan().to_json()
     groups: dict[tuple[str, int], dict[str, Any]] = {}
     missing: list[str] = []
     synthetic = False
@@ -85,17 +98,18 @@ def aggregate_results(results: Path) -> dict[str, Any]:
     digest = hashlib.sha256()
     for spec in plan["runs"]:
         key = f"{spec['variant']}/space{spec['space']}/seed{spec['seed']}"
-        path = results / "runs" / key
-        if run_status(path) != "complete":
+        run_dir = folder.run(key)
+        if run_dir.status() != "complete":
             missing.append(key)
             continue
-        run = read_run(path)
+        run = run_dir.read()
         used.append(key)
-        digest.update(records_digest(path).encode())
-        recorded[key] = run.meta.get("recipe")
+        digest.update(run_dir.records_digest().encode())
+        meta = run.meta.to_json()
+        recorded[key] = meta.get("recipe")
         synthetic = synthetic or run.synthetic
         if not provenance:
-            provenance = {k: run.meta.get(k) for k in (
+            provenance = {k: meta.get(k) for k in (
                 "nb1s_version", "git_hash", "torch_version", "cuda_version", "device", "data")}
         g = groups.setdefault((spec["variant"], spec["space"]), {
             "variant": spec["variant"], "label": spec["label"], "optimizer": spec["optimizer"],
@@ -122,13 +136,13 @@ def aggregate_results(results: Path) -> dict[str, Any]:
             "space": g["space"], "seeds": seeds, "n": len(seeds),
             "epochs": list(range(length)), "truncated_to": length,
             "final_epoch_index": fidx, "metrics": metrics,
-            "config_ids_final": [r.epochs[fidx].get("config_id") if length else None
+            "config_ids_final": [r.epochs[fidx].config_id if length else None
                                  for r in runs],
         })
     labels = list(plan.get("labels") or [])
     if synthetic and "synthetic" not in labels:
         labels.append("synthetic")
-    return {
+    return Aggregate.model_validate({
         "schema_version": 1,
         "recipe": plan["recipe"], "version": plan["version"], "title": plan["title"],
         "profile": plan["profile"], "protocol": plan["protocol"],
@@ -141,16 +155,12 @@ def aggregate_results(results: Path) -> dict[str, Any]:
         "provenance": provenance,
         "recipe_check": identity_check(recipe_identity(
             plan["recipe"], plan["version"], plan["profile"], plan["protocol"]), recorded),
-    }
+    })
 
 
 def records_digest(path: Path) -> str:
     """sha256 of one run's records (run.json + epochs.jsonl): which data an aggregate used."""
-    h = hashlib.sha256()
-    for name in ("run.json", "epochs.jsonl"):
-        f = path / name
-        h.update(name.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"") + b"\0")
-    return h.hexdigest()
+    return RunDirectory(path).records_digest()
 
 
 def find_group(agg: dict[str, Any], variant: str, space: int) -> dict[str, Any] | None:

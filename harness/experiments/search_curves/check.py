@@ -23,7 +23,6 @@ allows it (a gate that cannot decide has not shown the candidate is fine).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +57,8 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
         "epochs", "seeds", "spaces")}
     seeds = sorted({r.seed for r in base.runs})
     runs = [RunSpec(CANDIDATE, f"candidate ({optimizer})", optimizer, space, seed,
-                    template.epochs, dict(hyper), dict(template.options), dict(sources))
+                    template.epochs, dict(hyper), dict(template.options), dict(sources),
+                    dict(template.tracking))
             for space in base.spaces for seed in seeds]
     return Plan(base.recipe, base.version, base.title, base.kind, profile, protocol, runs, [],
                 base.final_epoch, base.band, base.spaces, base.labels, base.settings)
@@ -148,7 +148,7 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
     return {"rows": rows, "gate": gate, "gate_against": gate_against, "labels": labels}
 
 
-CHECK_FILE = "check.json"
+CHECK_FILE = "check.json"  # = results_directory.CHECK_FILE
 # (plan, results folder, program or None) -> what running the plan's runs did
 Execute = Callable[[Plan, Path, "tuple[str, ...] | None"], "RunSummary"]
 
@@ -189,13 +189,11 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     """
     import sys
 
-    from nb1s.atomic import atomic_write_text
+    from nb1s.harness.documents import write_document
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
-    from nb1s.harness.experiments.search_curves.aggregate import (
-        AGGREGATE_FILE,
-        aggregate_results,
-    )
+    from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
     from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+    from nb1s.harness.search.results_directory import ResultsDirectory
 
     program: tuple[str, ...] | None = None
     name = optimizer
@@ -214,8 +212,10 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     summary = execute(plan, results, program)
     if not summary.ok:
         return CheckOutcome(summary.as_dict(), None)
-    agg = aggregate_results(results)
-    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+    folder = ResultsDirectory(results)
+    aggregate = aggregate_document(results)
+    folder.write_aggregate(aggregate)
+    agg = aggregate.to_json()
     if not agg["recipe_check"]["ok"]:
         bad = agg["recipe_check"]["mismatched"][0]
         raise UserError(f"{results} holds runs of another recipe identity (e.g. "
@@ -224,5 +224,5 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
               "profile": profile, "protocol": protocol, "results": str(results),
               **check_candidate(agg, ref, decision_rules(recipe, min_seeds), gate_against,
                                 allow_undecided)}
-    atomic_write_text(results / CHECK_FILE, json.dumps(result, indent=1) + "\n")
+    write_document(folder.check_file, result)
     return CheckOutcome(None, result)

@@ -3,12 +3,14 @@ table2); `--store-reference` keeps the aggregate as the recipe's reference curve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
+
+if TYPE_CHECKING:
+    from nb1s.harness.report.documents import Aggregate
 
 
 class SearchCurves(KindBase):
@@ -17,18 +19,23 @@ class SearchCurves(KindBase):
 
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
+        from nb1s.harness.experiments.search_curves.configuration_from import (
+            recipe_with_options,
+        )
         from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
         from nb1s.harness.recipe.optimizer_catalog import availability
 
-        recipe = request.recipe
+        # table2 --configuration-from: the BOHB incumbent joins as extra variants
+        recipe = recipe_with_options(request.recipe, request.options, request.profile)
         plan = self.plan(recipe, request.profile, request.protocol)
         data, ex = launch_runs(request, plan)
+        aggregates: list[Aggregate] = []  # the one the diff used, handed over in memory
         result = reproduce_recipe(recipe, request.results, ex, request.profile,
                                   request.protocol, data=data, against=request.against,
                                   availability=availability, on_start=on_start,
-                                  on_done=on_done)
+                                  on_done=on_done, on_aggregate=aggregates.append)
         if request.store_reference and result["status"] in ("complete", "partial"):
-            result["stored_reference"] = str(store_reference(request, Path(result["aggregate"])))
+            result["stored_reference"] = str(store_reference(request, aggregates[0]))
         return result
 
     def diff(self, request: Request) -> Result:
@@ -44,11 +51,11 @@ class SearchCurves(KindBase):
         render_reproduce(result)
 
 
-def store_reference(request: Request, aggregate: Path) -> Path:
+def store_reference(request: Request, aggregate: Aggregate) -> Path:
     """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
     from nb1s.harness.experiments.search_curves.reference_curves import store_curves
 
-    agg = json.loads(aggregate.read_text(encoding="utf-8"))
+    agg = aggregate.to_json()
     made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
                f"--protocol {request.protocol} --store-reference`")
     return store_curves(agg, note=made_by, context=request.note, results=request.results)

@@ -21,9 +21,11 @@ import time
 from pathlib import Path, PurePath
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.documents import read_document, validate_document, write_checked
 from nb1s.harness.errors import UserError
+from nb1s.harness.report.documents import Aggregate, ReferenceCurves
 from nb1s.harness.search.environment import dirty_files
+from nb1s.harness.search.run_directory import RunDirectory
 
 CURVES_DIR = Path(__file__).resolve().parents[2] / "references" / "curves"
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -60,7 +62,7 @@ def _dirty_runs(results: Path) -> list[str]:
     """Runs under `results` whose recorded commit is missing or `-dirty`."""
     bad = []
     for meta in sorted(results.glob("runs/*/*/*/run.json")):
-        commit = json.loads(meta.read_text(encoding="utf-8")).get("git_hash")
+        commit = RunDirectory(meta.parent).read_meta().git_hash
         if not commit or str(commit).endswith("-dirty"):
             bad.append(f"{meta.parent.relative_to(results / 'runs')} ({commit})")
     return bad
@@ -111,7 +113,7 @@ def store_curves(aggregate: dict[str, Any], folder: Path | None = None, note: st
     if context:
         record["context"] = context
     record["aggregate"] = aggregate
-    atomic_write_text(path, json.dumps(_without_host_paths(record), indent=1) + "\n")
+    write_checked(path, _without_host_paths(record), ReferenceCurves)
     return path
 
 
@@ -123,8 +125,7 @@ def load_curves(recipe: str, profile: str, protocol: str, version: int,
         return None, (f"no reference curves exist for {recipe} (profile {profile}, protocol "
                       f"{protocol}): none were produced by an nb1s run yet, and the paper "
                       "published no curve data")
-    record = json.loads(path.read_text(encoding="utf-8"))
-    agg = record["aggregate"]
+    agg = read_document(path, ReferenceCurves).aggregate.to_json()
     if agg["version"] != version:
         return None, (f"reference curves {path.name} are for recipe version {agg['version']}, "
                       f"not {version}: re-run and store a new reference")
@@ -155,8 +156,7 @@ def checked_aggregate(agg: Any, source: Path) -> dict[str, Any]:
     if problem is not None:
         raise UserError(f"{source} is not an nb1s aggregate or reference curves file "
                         f"({problem})")
-    result: dict[str, Any] = agg
-    return result
+    return validate_document(agg, Aggregate, str(source)).to_json()
 
 
 def _aggregate_problem(agg: Any) -> str | None:

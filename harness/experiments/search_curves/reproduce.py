@@ -3,21 +3,22 @@
 The data flow reads top to bottom: recipe -> plan -> executor -> run directories ->
 aggregate -> plots -> diff against the stored reference curves (and the paper's numbers
 where the paper published some). Each step writes its file into the results folder, so a
-second invocation skips finished runs and rebuilds only the derived files.
+second invocation skips finished runs and rebuilds only the derived files. Within one
+invocation the aggregate is derived from the run records once and handed, typed, to the
+plots, the diff and `on_aggregate` (e.g. storing reference curves); aggregate.json is
+written for the user, never read back.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
-from nb1s.harness.execution.runner import PLAN_FILE, DataInputs, Executor, run_plan
+from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
-from nb1s.harness.experiments.search_curves.aggregate import AGGREGATE_FILE, aggregate_results
+from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.diff import diff_aggregates, diff_table2
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
 from nb1s.harness.recipe.identity import identity_row
@@ -25,25 +26,32 @@ from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
 from nb1s.harness.references import claims_for, paper
 from nb1s.harness.report.diff_report import markdown_report
+from nb1s.harness.report.documents import Aggregate
 from nb1s.harness.report.verdict import verdict
-
-DIFF_JSON = "diff.json"
-DIFF_MD = "diff.md"
+from nb1s.harness.search.results_directory import DIFF_JSON as DIFF_JSON  # re-exported
+from nb1s.harness.search.results_directory import DIFF_MD as DIFF_MD  # re-exported
+from nb1s.harness.search.results_directory import ResultsDirectory
 
 
 def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
-                 spec: DiffSpec | None = None) -> dict[str, Any]:
-    """Compare the aggregate in `results` with its reference; write diff.json and diff.md.
+                 spec: DiffSpec | None = None,
+                 aggregate: Aggregate | None = None) -> dict[str, Any]:
+    """Compare the aggregate of `results` with its reference; write diff.json and diff.md.
 
     `spec` overrides the recipe's decision rules (e.g. `nb1s diff --min-seeds`).
+    `aggregate` is one this process has just derived from the run records (`nb1s
+    reproduce`); without it the aggregate is derived here.
     """
     spec = spec or recipe.diff
-    if not (results / PLAN_FILE).is_file():
-        raise UserError(f"{results} holds no results (no {PLAN_FILE}); run `nb1s run` first")
-    # Always re-derived from the run records: a cached aggregate.json goes stale the moment
-    # a run folder is deleted or re-run, and a diff must describe the runs that exist now.
-    agg = aggregate_results(results)
-    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+    folder = ResultsDirectory(results)
+    folder.read_plan()  # one line when `results` is not a results folder
+    if aggregate is None:
+        # Always re-derived from the run records: a cached aggregate.json goes stale the
+        # moment a run folder is deleted or re-run, and a diff must describe the runs that
+        # exist now.
+        aggregate = aggregate_document(results)
+        folder.write_aggregate(aggregate)
+    agg = aggregate.to_json()
     notes: list[str] = []
     rows: list[dict[str, Any]] = [completeness_row(agg)]
     if against is not None:
@@ -85,8 +93,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
                            "out"] if agg["missing_runs"] else []),
         "claims": claims_for(recipe.references.paper),
     }
-    atomic_write_text(results / DIFF_JSON, json.dumps(result, indent=1) + "\n")
-    atomic_write_text(results / DIFF_MD, markdown_report(result))
+    folder.write_diff(result, markdown_report(result))
     return result
 
 
@@ -112,9 +119,11 @@ TABLE2_REGRET_REFERENCE = "published_constants"
 
 def regret_references(results: Path) -> set[str]:
     """The regret references the planned runs of a results folder measure against."""
-    plan = json.loads((results / PLAN_FILE).read_text(encoding="utf-8"))
-    return {str(run.get("options", {}).get("regret_reference", "min_of_means"))
-            for run in plan["runs"]}
+    plan = ResultsDirectory(results).read_plan()
+    # plan.json files written before the recipe's `tracking:` field kept it under `options`
+    return {str(run.tracking.get("regret_reference")
+                or run.options.get("regret_reference", "min_of_means"))
+            for run in plan.runs}
 
 
 def table2_rows(agg: dict[str, Any], used: set[str], spec: DiffSpec) -> list[dict[str, Any]]:
@@ -144,8 +153,14 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
                      data: DataInputs | None = None, smoke_data: Path | None = None,
                      against: Path | None = None, availability: Availability | None = None,
                      on_start: Callable[[int], None] | None = None,
-                     on_done: Callable[[JobResult], None] | None = None) -> dict[str, Any]:
-    """Run, aggregate, plot and diff one search recipe (see module docstring)."""
+                     on_done: Callable[[JobResult], None] | None = None,
+                     on_aggregate: Callable[[Aggregate], None] | None = None
+                     ) -> dict[str, Any]:
+    """Run, aggregate, plot and diff one search recipe (see module docstring).
+
+    `on_aggregate` receives the aggregate the plots and the diff used, unless the run was
+    interrupted (a partial aggregate is written, never handed on).
+    """
     from nb1s.harness.experiments.search_curves.plot import plot_aggregate
     from nb1s.harness.recipe.optimizer_catalog import availability as registered
 
@@ -159,23 +174,27 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
     if data is None:
         data = prepare_inputs(plan, results, smoke_data)
     summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
-    agg = aggregate_results(results)
+    folder = ResultsDirectory(results)
+    aggregate = aggregate_document(results)
     if summary.interrupted:  # keep what finished, say it is partial, compare nothing
-        agg["partial"] = True
-        atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+        aggregate.partial = True
+        folder.write_aggregate(aggregate)
         return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
                 "protocol": protocol, "status": "interrupted", "results": str(results),
-                "run": summary.as_dict(), "aggregate": str(results / AGGREGATE_FILE)}
-    atomic_write_text(results / AGGREGATE_FILE, json.dumps(agg, indent=1) + "\n")
+                "run": summary.as_dict(), "aggregate": str(folder.aggregate_file)}
+    folder.write_aggregate(aggregate)
+    agg = aggregate.to_json()
     plots = plot_aggregate(agg, results / "plots") if agg["groups"] else []
-    diff = diff_results(results, recipe, against)
+    diff = diff_results(results, recipe, against, aggregate=aggregate)
+    if on_aggregate is not None:
+        on_aggregate(aggregate)
     status = "failed-runs" if not summary.ok else (
         "partial" if blocked else "complete")
     return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
             "protocol": protocol, "labels": agg["labels"], "status": status,
             "results": str(results), "run": summary.as_dict(), "blocked": blocked,
-            "aggregate": str(results / AGGREGATE_FILE), "plots": [str(p) for p in plots],
-            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+            "aggregate": str(folder.aggregate_file), "plots": [str(p) for p in plots],
+            "diff": {"json": str(folder.diff_file), "markdown": str(folder.diff_markdown),
                      "verdict": diff["verdict"], "notes": diff["notes"]},
             "finals": final_table(agg)}
 

@@ -11,6 +11,9 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+#: The type of every `Hyperparameters` field's value.
+HyperparameterValue = bool | int | float
+
 
 @dataclass(frozen=True)
 class Hyperparameters:

@@ -1,0 +1,81 @@
+"""The paper's black-box claim as diff rows: "RE is the best black-box optimizer at the end".
+
+paper.yaml `claims.re_best_blackbox` (paper §5.4, Figures 5, 14, 15): regularized
+evolution is the best black-box optimizer in all spaces. nb1s checks it per space and per
+competitor on the final incumbent test regret of every seed (after 280 evaluations; HB and
+BOHB after 280 x 108 epochs), with Welch's t-test:
+
+- RE's mean lower and p < alpha: `checked`;
+- RE's mean higher and p < alpha: `failed` (another optimizer is better at the end);
+- p >= alpha, or fewer than `min_seeds` seeds on a side: `underpowered` (no decision);
+- smoke profile or synthetic NB101 data: `not checkable` (invented numbers cannot test a
+  statement about NAS-Bench-101).
+
+A bookkeeping row fails the diff when a planned seed file is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nb1s.harness.report.stats import welch
+from nb1s.harness.report.verdict import undecided
+
+CLAIM = "re_best_blackbox"
+BEST = "RE"
+
+
+def claim_rows(final: dict[tuple[int, str], npt.NDArray[np.float64]], spaces: list[int],
+               optimizers: list[str], alpha: float, min_seeds: int,
+               checkable: bool, why_not: str = "") -> list[dict[str, Any]]:
+    """One row per (space, competitor of RE) from per-seed final regrets."""
+    rows: list[dict[str, Any]] = []
+    for space in spaces:
+        ours = final.get((space, BEST))
+        for other in optimizers:
+            if other == BEST:
+                continue
+            theirs = final.get((space, other))
+            row: dict[str, Any] = {
+                "group": f"ss{space}", "kind": "claim", "claim": CLAIM,
+                "metric": f"final test regret {BEST} < {other}",
+                "result_mean": None, "reference_mean": None, "diff": None,
+                "tolerance": None, "p": None, "n": [0, 0]}
+            if ours is None or theirs is None or not len(ours) or not len(theirs):
+                missing = BEST if ours is None or not len(ours) else other
+                rows.append(undecided(row, "underpowered", f"no results of {missing}"))
+                continue
+            test = welch(ours.tolist(), theirs.tolist())
+            row.update(result_mean=float(np.mean(ours)), reference_mean=float(np.mean(theirs)),
+                       diff=float(test.mean_diff), p=float(test.p),
+                       n=[len(ours), len(theirs)])
+            if not checkable:
+                rows.append(undecided(row, "not checkable", why_not))
+            elif min(len(ours), len(theirs)) < min_seeds:
+                rows.append(undecided(row, "underpowered",
+                                      f"fewer than {min_seeds} seeds on a side"))
+            elif test.p >= alpha:
+                rows.append(undecided(row, "underpowered",
+                                      f"difference not significant (p >= {alpha})"))
+            elif test.mean_diff < 0:
+                rows.append({**row, "pass": True, "outcome": "checked",
+                             "note": f"{BEST} lower at the end"})
+            else:
+                rows.append({**row, "pass": False, "outcome": "failed",
+                             "note": f"{other} lower than {BEST} at the end"})
+    return rows
+
+
+def runs_row(missing: list[str]) -> dict[str, Any]:
+    """Bookkeeping: every planned seed file exists."""
+    row: dict[str, Any] = {"group": "all", "kind": "runs", "metric": "planned seeds finished",
+                           "result_mean": None, "reference_mean": None, "diff": None,
+                           "tolerance": None, "p": None}
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return {**row, "pass": False, "outcome": "failed",
+                "note": f"{len(missing)} missing: {shown}"}
+    return {**row, "pass": True, "outcome": "checked", "note": "all present"}

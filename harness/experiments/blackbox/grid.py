@@ -1,0 +1,319 @@
+"""Run one black-box optimizer over many seeds on one space: one record file per seed.
+
+Layout: `<out>/ss{N}/{OPT}/seed-{k}.npy` (a numpy structured array of
+`nb1s.optimizers.discrete.RECORD_DTYPE`, written atomically) and `blackbox-run.json`
+beside them (settings and data provenance). A seed whose file exists is finished and skipped, so an
+interrupted grid resumes where it stopped; that file refuses a resume with other
+settings (evaluations, repeat policy, data), which would mix incomparable records.
+
+Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
+RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
+program (a seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one
+task per seed. Every worker opens the memory-mapped NB101 index itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from multiprocessing import forkserver, get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nb1s.atomic import atomic_write_bytes, atomic_write_text
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.objective import (
+    budgets_needed,
+    nb101_objective,
+    repeat_policy,
+)
+from nb1s.harness.nb101.store import NB101Store, open_store
+from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
+
+RUN_FILE = "blackbox-run.json"
+HASH_ENV = "PYTHONHASHSEED"
+#: RE's population (the optimizer layer's default, the original's --pop_size 100).
+RE_POPULATION = 100
+SPACES = (1, 2, 3)
+#: Seeds per task of a vectorised optimizer: small enough for a smooth progress bar and
+#: for spreading over workers, large enough that the array program dominates.
+CHUNK = 50
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'0-499', '3', '0,2,5-7' -> sorted unique seeds; UserError on anything else."""
+    seeds: set[int] = set()
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                low, high = (int(x) for x in part.split("-", 1))
+                if high < low:
+                    raise ValueError
+                seeds.update(range(low, high + 1))
+            else:
+                seeds.add(int(part))
+        except ValueError:
+            raise UserError(f"bad seed range {text!r}: use e.g. 0-499, 7 or 0,2,5-7 "
+                            f"(non-negative, low-high)") from None
+    if not seeds or min(seeds) < 0:
+        raise UserError(f"bad seed range {text!r}: seeds must be non-negative integers")
+    return sorted(seeds)
+
+
+def check_optimizer(name: str) -> str:
+    if name not in BLACKBOX_OPTIMIZERS:
+        raise UserError(f"unknown black-box optimizer {name!r}: choose one of "
+                        f"{', '.join(BLACKBOX_OPTIMIZERS)}")
+    return name
+
+
+def check_space(space: int) -> int:
+    if int(space) not in SPACES:
+        raise UserError(f"search space {space} does not exist: choose 1, 2 or 3")
+    return int(space)
+
+
+def run_folder(out: Path, space: int, optimizer: str) -> Path:
+    return Path(out) / f"ss{space}" / optimizer
+
+
+def seed_file(out: Path, space: int, optimizer: str, seed: int) -> Path:
+    """Where one seed's records live (the layout in the module docstring)."""
+    return run_folder(out, space, optimizer) / f"seed-{seed}.npy"
+
+
+def save_records(path: Path, records: np.ndarray) -> None:
+    """Write a record array atomically (np.save format, no pickle)."""
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(records, dtype=RECORD_DTYPE), allow_pickle=False)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def load_records(path: Path) -> np.ndarray:
+    """One seed file; UserError when it is not a record array."""
+    try:
+        records = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path} is not a black-box record file ({exc})") from None
+    if records.dtype != RECORD_DTYPE:
+        raise UserError(f"{path} holds {records.dtype}, not black-box records")
+    return records
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """What every seed of one (space, optimizer) folder must share to be comparable."""
+
+    optimizer: str
+    space: int
+    evaluations: int
+    repeat_policy: str
+    data_dir: str
+    data_sha256: str | None
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class _Task:
+    settings: GridSettings
+    seeds: tuple[int, ...]
+    out: str
+
+
+_OBJECTIVES: dict[tuple[str, int, str, tuple[int, ...]], TableObjective] = {}
+
+
+def _objective(settings: GridSettings) -> TableObjective:
+    """The objective of a worker process, built once per process and setting."""
+    budgets = budgets_needed(settings.optimizer)
+    key = (settings.data_dir, settings.space, settings.repeat_policy, budgets)
+    if key not in _OBJECTIVES:
+        store = NB101Store(Path(settings.data_dir))
+        _OBJECTIVES[key] = nb101_objective(store, settings.space,
+                                           repeat_policy(settings.repeat_policy), budgets)
+    return _OBJECTIVES[key]
+
+
+def _run_task(task: _Task) -> list[int]:
+    """Run a chunk of seeds and write one file per seed; returns the seeds written."""
+    from nb1s.optimizers.discrete import run_blackbox
+
+    s = task.settings
+    trajectory = run_blackbox(s.optimizer, s.space, _objective(s), list(task.seeds),
+                              s.evaluations)
+    for seed in task.seeds:
+        save_records(seed_file(Path(task.out), s.space, s.optimizer, seed),
+                     trajectory.for_seed(seed))
+    return list(task.seeds)
+
+
+def _check_run_file(folder: Path, settings: GridSettings) -> None:
+    """Write the run file, or refuse when it records other settings than this run's."""
+    path = folder / RUN_FILE
+    mine = {"format": "nb1s-blackbox-run", **asdict(settings)}
+    if path.is_file():
+        try:
+            theirs = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            raise UserError(f"{path} is not valid JSON: remove the folder or fix it") from None
+        keys = ("optimizer", "space", "evaluations", "repeat_policy", "data_sha256",
+                "synthetic")
+        differ = [k for k in keys if theirs.get(k) != mine[k]]
+        if differ:
+            raise UserError(f"{folder} holds seeds run with other settings ("
+                            + ", ".join(f"{k}: {theirs.get(k)!r} there, {mine[k]!r} now"
+                                        for k in differ)
+                            + "): choose another --out")
+        return
+    atomic_write_text(path, json.dumps(mine, indent=1) + "\n")
+
+
+def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Store,
+                  policy: str) -> GridSettings:
+    """Validate the inputs and describe the run (nothing is run)."""
+    if int(evaluations) < 1:
+        raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
+    if optimizer == "RE" and int(evaluations) < RE_POPULATION:
+        raise UserError(f"RE needs at least {RE_POPULATION} evaluations (its initial "
+                        f"population, reference §10.2), got {evaluations}")
+    pol = repeat_policy(policy)
+    prov = store.provenance
+    source = prov.get("source") or {}
+    return GridSettings(check_optimizer(optimizer), check_space(space), int(evaluations),
+                        pol.value, str(store.directory.resolve()),
+                        source.get("sha256") if isinstance(source, dict) else None,
+                        store.synthetic)
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int, optimizers: set[str]) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes forked from a fork server that started with PYTHONHASHSEED=0.
+
+    Why a fork server: one interpreter start and one import of numpy and nb1s for the
+    whole pool (spawning every worker costs seconds each on a loaded machine), and no
+    fork of this possibly multi-threaded process (the progress bar has a thread).
+    Why the hash seed: SMAC3 2.x depends on Python's string-hash seed, so the optimizer
+    layer runs a SMAC seed in a fresh interpreter with PYTHONHASHSEED=0 unless the current
+    one already has it; workers forked from a server started with it run SMAC in-process.
+    The variable is set while the server starts and restored afterwards. The server
+    also imports the optimizers' libraries once, so the workers do not import them each.
+    """
+    context = get_context("forkserver")
+    libraries = [m for opt in sorted(optimizers) for m in _LIBRARIES.get(opt, ())]
+    context.set_forkserver_preload([__name__, *dict.fromkeys(libraries)])
+    previous = os.environ.get(HASH_ENV)
+    os.environ[HASH_ENV] = "0"
+    try:
+        forkserver.ensure_running()  # a server already running keeps its own setting
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    finally:
+        if previous is None:
+            os.environ.pop(HASH_ENV, None)
+        else:
+            os.environ[HASH_ENV] = previous
+    try:
+        yield pool
+    finally:
+        # on an error or Ctrl-C, queued seeds are dropped (finished files stay: resumable)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Modules a worker needs per optimizer (preloaded in the fork server when installed).
+_LIBRARIES = {"TPE": ("hyperopt",), "SMAC": ("smac",),
+              "HB": ("hpbandster.optimizers", "hpbandster.core.nameserver"),
+              "BOHB": ("hpbandster.optimizers", "hpbandster.core.nameserver")}
+
+SeedsDone = Callable[[GridSettings, list[int]], None]
+#: Slow optimizers first, so the long tasks do not start last on a busy pool.
+_ORDER = ("SMAC", "BOHB", "HB", "TPE", "RL", "RE", "RS")
+
+
+def pending_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> list[int]:
+    """The seeds of `seeds` without a record file yet (finished seeds are skipped)."""
+    return [int(s) for s in seeds
+            if not seed_file(out, settings.space, settings.optimizer, int(s)).is_file()]
+
+
+def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
+             on_seeds: SeedsDone | None = None) -> int:
+    """Run every pending seed of every (settings, seeds) job in one pool; seeds run.
+
+    Settings must come from `grid_settings` (validated). `on_seeds(settings, seeds)` is
+    called in this process after each task's files are written.
+    """
+    if int(workers) < 1:
+        raise UserError(f"--workers must be at least 1 (got {workers})")
+    tasks: list[_Task] = []
+    for settings, seeds in jobs:
+        _objective(settings)  # fail here, in one line, on missing budgets or architectures
+        folder = run_folder(out, settings.space, settings.optimizer)
+        folder.mkdir(parents=True, exist_ok=True)
+        _check_run_file(folder, settings)
+        todo = pending_seeds(settings, seeds, out)
+        vectorised = BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised
+        size = CHUNK if vectorised else 1
+        if vectorised and workers > 1:
+            size = max(1, min(CHUNK, -(-len(todo) // workers)))
+        tasks += [_Task(settings, tuple(todo[i:i + size]), str(out))
+                  for i in range(0, len(todo), size)]
+    tasks.sort(key=lambda t: _ORDER.index(t.settings.optimizer)
+               if t.settings.optimizer in _ORDER else len(_ORDER))
+    if workers == 1 or len(tasks) <= 1:
+        for task in tasks:
+            done = _run_task(task)
+            if on_seeds is not None:
+                on_seeds(task.settings, done)
+        return sum(len(t.seeds) for t in tasks)
+    with _worker_pool(min(int(workers), len(tasks)),
+                      {t.settings.optimizer for t in tasks}) as pool:
+        futures = {pool.submit(_run_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                done = future.result()
+            except (UserError, ValueError) as exc:
+                raise UserError(f"{task.settings.optimizer} on space {task.settings.space}, "
+                                f"seeds {task.seeds[0]}..{task.seeds[-1]}: {exc}") from None
+            if on_seeds is not None:
+                on_seeds(task.settings, done)
+    return sum(len(t.seeds) for t in tasks)
+
+
+def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,
+                      out: Path, data_dir: Path | None = None,
+                      policy: str = "one_random_repeat", workers: int = 1,
+                      on_start: Callable[[int], None] | None = None,
+                      on_seeds: SeedsDone | None = None,
+                      store: NB101Store | None = None) -> dict[str, Any]:
+    """Run `optimizer` on `space` for every unfinished seed; one record file per seed.
+
+    `on_start(n_pending)` is called once before running, `on_seeds` after each task
+    (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
+    needed budgets or architectures) is a UserError before anything runs.
+    """
+    check_optimizer(optimizer)
+    check_space(space)
+    repeat_policy(policy)  # refused before the (maybe missing) data is opened
+    store = store if store is not None else open_store(data_dir)
+    settings = grid_settings(optimizer, space, evaluations, store, policy)
+    if not seeds or min(seeds) < 0:
+        raise UserError("give at least one non-negative seed")
+    pending = len(pending_seeds(settings, seeds, out))
+    if on_start is not None:
+        on_start(pending)
+    start = time.perf_counter()
+    ran = run_grid([(settings, seeds)], out, workers, on_seeds)
+    return {"optimizer": settings.optimizer, "space": settings.space,
+            "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
+            "seeds": len(seeds), "ran": ran, "skipped": len(seeds) - ran,
+            "folder": str(run_folder(out, settings.space, settings.optimizer)),
+            "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}

@@ -1,0 +1,327 @@
+"""The `blackbox` experiment kind: optimizers x spaces x seeds, curves, plots and the claim.
+
+    RESULTS/plan.json                    the resolved plan (binds the folder to the recipe)
+    RESULTS/blackbox/ss{N}/{OPT}/seed-{k}.npy   records of one seed (see grid.py)
+    RESULTS/summary.json                 per space and optimizer: final regret statistics
+    RESULTS/plots/blackbox-ss{N}.png/.pdf       test regret vs simulated time, log-log
+    RESULTS/diff.json, diff.md           the claim "RE is the best black-box optimizer"
+
+Runs are local worker processes (`--workers`, see grid.py); finished seeds are skipped, so
+`reproduce` resumes. The smoke profile builds a synthetic four-budget index of its spaces
+and marks the claim NOT CHECKABLE.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from nb1s.atomic import atomic_write_text
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
+from nb1s.harness.experiments.blackbox.curves import (
+    FOLDER,
+    best_test_error,
+    final_regret,
+    load_blackbox_results,
+    regret_curve,
+)
+from nb1s.harness.experiments.blackbox.grid import (
+    check_optimizer,
+    check_space,
+    grid_settings,
+    parse_seeds,
+    pending_seeds,
+    run_grid,
+    seed_file,
+)
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
+from nb1s.harness.recipe.plan import Plan
+from nb1s.harness.recipe.schema import Profile, Recipe, resolve
+from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+
+SUMMARY = "summary.json"
+GRID_POINTS = 200
+
+
+@dataclass(frozen=True)
+class BlackboxSettings:
+    """A blackbox recipe resolved under one profile and protocol."""
+
+    optimizers: list[str]
+    spaces: list[int]
+    seeds: list[int]
+    evaluations: int
+    repeat_policy: str
+    incumbent: str
+    band: str
+    sources: dict[str, str]
+    #: per-optimizer budgets that replace `evaluations` (the smoke profile's small SMAC)
+    evaluations_by_optimizer: dict[str, int]
+
+    def evaluations_of(self, optimizer: str) -> int:
+        return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
+
+
+def resolve_settings(recipe: Recipe, profile: Profile,
+                     protocol: RecipeProtocol) -> BlackboxSettings:
+    """Recipe settings with the protocol's values and the smoke profile's replacements."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in ("optimizers", "spaces", "seeds", "evaluations", "repeat_policy",
+                 "incumbent", "band"):
+        if name not in recipe.settings:
+            raise UserError(f"recipe {recipe.name} lacks the blackbox setting {name!r}")
+        values[name], sources[name] = resolve(recipe.settings[name], protocol)
+    values["evaluations_by_optimizer"] = {}
+    if "evaluations_by_optimizer" in recipe.settings:
+        values["evaluations_by_optimizer"], sources["evaluations_by_optimizer"] = resolve(
+            recipe.settings["evaluations_by_optimizer"], protocol)
+    if profile == "smoke":
+        smoke = recipe.profiles.get("smoke")
+        if smoke is None:
+            raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+        why = f"smoke profile: {smoke.reason}"
+        values["seeds"], sources["seeds"] = smoke.seeds, why
+        if smoke.spaces:
+            values["spaces"], sources["spaces"] = smoke.spaces, why
+        for name, value in smoke.settings.items():
+            values[name], sources[name] = value, why
+    seeds = values["seeds"]
+    seed_list = parse_seeds(seeds) if isinstance(seeds, str) else [int(s) for s in seeds]
+    return BlackboxSettings([check_optimizer(str(o)) for o in values["optimizers"]],
+                            [check_space(int(s)) for s in values["spaces"]], seed_list,
+                            int(values["evaluations"]), str(values["repeat_policy"]),
+                            str(values["incumbent"]), str(values["band"]), sources,
+                            {check_optimizer(str(k)): int(v) for k, v in
+                             dict(values["evaluations_by_optimizer"] or {}).items()})
+
+
+def _data_dir(request: Request, spaces: list[int]) -> Path | None:
+    """--data-dir, else the smoke profile's synthetic four-budget index, else the default."""
+    if request.execution.data_dir is not None:
+        return request.execution.data_dir
+    if request.profile == "smoke":
+        from nb1s.harness.experiments.blackbox.smoke_data import prepare_full_smoke_index
+
+        return prepare_full_smoke_index(request.execution.smoke_data
+                                        or request.results / "data", spaces)
+    return None
+
+
+def _labels(profile: Profile, synthetic: bool) -> list[str]:
+    labels = ["smoke"] if profile == "smoke" else []
+    return [*labels, "synthetic"] if synthetic else labels
+
+
+def _time_grid(trajectories: list[np.ndarray]) -> np.ndarray:
+    """A log grid from the earliest first evaluation to the latest last one."""
+    firsts = [float(r["sim_time"][r["index"] == 0].min()) for r in trajectories if len(r)]
+    lasts = [float(r["sim_time"].max()) for r in trajectories if len(r)]
+    if not firsts:
+        return np.zeros(0)
+    low = max(min(firsts), 1e-9)
+    return np.geomspace(low, max(max(lasts), low * 1.0001), GRID_POINTS)
+
+
+def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: Any,
+            profile: Profile, protocol: RecipeProtocol, labels: list[str]) -> dict[str, Any]:
+    """summary.json and one plot per space from the seed files (nothing is run)."""
+    from nb1s.harness.experiments.blackbox.plot import plot_space
+
+    found = load_blackbox_results(results / FOLDER)
+    spaces: dict[str, Any] = {}
+    plots: list[str] = []
+    missing = [f"ss{space}/{opt}/seed-{seed}" for space in settings.spaces
+               for opt in settings.optimizers for seed in settings.seeds
+               if not seed_file(results / FOLDER, space, opt, seed).is_file()]
+    for space in settings.spaces:
+        best = best_test_error(store, space)
+        wanted = {opt: found[(space, opt)] for opt in settings.optimizers
+                  if (space, opt) in found}
+        # only the planned seeds count, even if the folder holds more
+        records = {opt: t.records[np.isin(t.records["seed"], settings.seeds)]
+                   for opt, t in wanted.items()}
+        grid = _time_grid(list(records.values()))
+        curves = {opt: regret_curve(r, best, settings.incumbent, grid)
+                  for opt, r in records.items()}
+        per_opt = {}
+        for opt, r in records.items():
+            final = final_regret(r, best, settings.incumbent)
+            per_opt[opt] = {
+                "seeds": len(final),
+                "final_regret_mean": float(np.mean(final)) if len(final) else None,
+                "final_regret_std": float(np.std(final, ddof=1)) if len(final) > 1 else None,
+                "final_regret_median": float(np.median(final)) if len(final) else None,
+                "evaluations_per_seed": int(len(r) // max(len(final), 1)),
+                "sim_time_end_median": float(np.median(
+                    [r["sim_time"][r["seed"] == s].max() for s in np.unique(r["seed"])]))
+                if len(r) else None}
+        spaces[str(space)] = {"best_test_error": best, "optimizers": per_opt}
+        if len(grid):
+            plots += [str(p) for p in plot_space(space, grid, curves, settings.band, labels,
+                                                 results / "plots")]
+    summary = {"recipe": {"name": recipe.name, "version": recipe.version, "profile": profile,
+                          "protocol": protocol},
+               "labels": labels, "settings": asdict(settings),
+               "data": {"directory": str(store.directory), "synthetic": store.synthetic},
+               "regret_reference": "min_of_means: best mean-over-repeats test error at 108 "
+                                   "epochs over every architecture of the space (computed)",
+               "spaces": spaces, "missing_runs": missing, "plots": plots}
+    atomic_write_text(results / SUMMARY, json.dumps(summary, indent=1) + "\n")
+    return summary
+
+
+def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
+                 min_seeds: int | None = None) -> dict[str, Any]:
+    """Check claims.re_best_blackbox on the seed files; writes diff.json and diff.md."""
+    from nb1s.harness.experiments.analysis_diff import write_analysis_diff
+    from nb1s.harness.references import paper
+
+    s = summary["settings"]
+    found = load_blackbox_results(results / FOLDER)
+    final = {}
+    for key, traj in found.items():
+        space_info = summary["spaces"].get(str(key[0]))
+        if space_info is None or key[1] not in s["optimizers"]:
+            continue
+        records = traj.records[np.isin(traj.records["seed"], s["seeds"])]
+        final[key] = final_regret(records, space_info["best_test_error"], s["incumbent"])
+    labels = summary["labels"]
+    checkable = not labels
+    why = ("smoke profile / synthetic NB101 data: invented numbers cannot test a statement "
+           "about NAS-Bench-101" if labels else "")
+    rows = [runs_row(summary["missing_runs"]),
+            *claim_rows(final, [int(x) for x in s["spaces"]], list(s["optimizers"]),
+                        recipe.diff.alpha, min_seeds or recipe.diff.min_seeds, checkable, why)]
+    claim = paper()["claims"]["re_best_blackbox"]
+    notes = [f"claim: {claim['text']} ({claim['source']}); tested per space and competitor on "
+             f"the final incumbent test regret (incumbent: {s['incumbent']}), Welch t-test at "
+             f"alpha {recipe.diff.alpha}",
+             f"repeat policy {s['repeat_policy']}, {len(s['seeds'])} seeds, "
+             f"{s['evaluations']} evaluations (HB/BOHB: x 108 epochs)"
+             + (f", except {s['evaluations_by_optimizer']}"
+                if s.get("evaluations_by_optimizer") else "")]
+    return write_analysis_diff(results, recipe, summary, "paper claims (paper.yaml)",
+                               {"alpha": str(recipe.diff.alpha)}, rows, notes)
+
+
+class BlackboxKind:
+    """`ExperimentKind` of the black-box baselines (see the module docstring)."""
+
+    name: ClassVar[str] = "blackbox"
+    search_block: ClassVar[bool] = False
+    paper_only: ClassVar[bool] = True
+    profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
+
+    def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
+        s = resolve_settings(recipe, profile, protocol)
+        labels = ["smoke", "synthetic"] if profile == "smoke" else []
+        return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
+                    [], [], None, s.band, list(s.spaces), labels, asdict(s))
+
+    def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
+                  on_done: Callable[[Any], None] | None = None) -> Result:
+        from nb1s.harness.execution.runner import bind_results
+        from nb1s.harness.executors.job import JobResult
+        from nb1s.harness.nb101.store import open_store
+
+        if request.execution.executor != "local":
+            raise UserError("the blackbox kind runs on local worker processes (--workers); "
+                            f"--executor {request.execution.executor} is not supported")
+        s = resolve_settings(request.recipe, request.profile, request.protocol)
+        plan = self.plan(request.recipe, request.profile, request.protocol)
+        results = request.results
+        results.mkdir(parents=True, exist_ok=True)
+        bind_results(plan, results)
+        store = open_store(_data_dir(request, s.spaces))
+        labels = _labels(request.profile, store.synthetic)
+        jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy),
+                 s.seeds)
+                for space in s.spaces for opt in s.optimizers]
+        out = results / FOLDER
+        pending = sum(len(pending_seeds(st, seeds, out)) for st, seeds in jobs)
+        if on_start is not None:
+            on_start(pending)
+
+        def done(st: Any, seeds: list[int]) -> None:
+            if on_done is not None:
+                for seed in seeds:
+                    on_done(JobResult(f"ss{st.space}/{st.optimizer}/seed-{seed}", 0, 0.0, ""))
+
+        workers = request.execution.workers or min(4, os.cpu_count() or 1)
+        import time
+
+        start = time.perf_counter()
+        ran = run_grid(jobs, out, workers, done)
+        seconds = round(time.perf_counter() - start, 3)
+        summary = analyse(results, request.recipe, s, store, request.profile,
+                          request.protocol, labels)
+        diff = diff_summary(results, request.recipe, summary, request.min_seeds)
+        return self._result(request, summary, diff, {
+            "ran": ran, "skipped": len(s.seeds) * len(jobs) - ran, "workers": workers,
+            "seconds": seconds})
+
+    def diff(self, request: Request) -> Result:
+        """The diff document (`diff.json`) re-derived from the seed files and summary.json."""
+        from nb1s.harness.experiments.analysis_diff import load_analysis
+
+        if request.against is not None:
+            raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
+                            "--against does not apply")
+        summary = load_analysis(request.results, SUMMARY, request.recipe)
+        return diff_summary(request.results, request.recipe, summary, request.min_seeds)
+
+    @staticmethod
+    def _result(request: Request, summary: dict[str, Any], diff: dict[str, Any],
+                run: dict[str, Any] | None) -> Result:
+        from nb1s.harness.experiments.analysis_diff import DIFF_JSON, DIFF_MD
+
+        results = request.results
+        status = "partial" if summary["missing_runs"] else "complete"
+        return {"recipe": request.recipe.name, "version": request.recipe.version,
+                "kind": request.recipe.kind, "profile": request.profile,
+                "protocol": request.protocol, "labels": summary["labels"], "status": status,
+                "results": str(results), "run": run, "blocked": [],
+                "summary": str(results / SUMMARY),
+                "final_regret": {space: {opt: v["final_regret_mean"]
+                                         for opt, v in info["optimizers"].items()}
+                                 for space, info in summary["spaces"].items()},
+                "plots": summary["plots"],
+                "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                         "verdict": diff["verdict"], "notes": diff["notes"]}}
+
+    def render(self, result: Result) -> None:
+        from rich import get_console
+
+        console = get_console()  # set up by the CLI; the kinds never import it
+        if "rows" in result:  # a diff document
+            for r in result["rows"]:
+                console.print(f"{r['group']} {r['metric']}: {r.get('outcome')}")
+            console.print(result["verdict"]["line"])
+            return
+
+        tag = f" [{', '.join(x.upper() for x in result['labels'])}]" if result["labels"] else ""
+        console.print(f"[bold]{result['recipe']}[/bold] ({result['profile']}, "
+                      f"{result['protocol']}){tag}: {result['status']}")
+        if result.get("run"):
+            r = result["run"]
+            console.print(f"  seeds run: {r['ran']}, skipped (finished): {r['skipped']}, "
+                          f"{r['seconds']} s on {r['workers']} workers")
+        for space, opts in result["final_regret"].items():
+            shown = ", ".join(f"{o} {v:.4g}" for o, v in opts.items() if v is not None)
+            console.print(f"  SS{space} mean final test regret: {shown}")
+        for p in result["plots"]:
+            if p.endswith(".png"):
+                console.print(f"  plot: {p}")
+        console.print(f"  diff: {result['diff']['markdown']}")
+        console.print(f"  {result['diff']['verdict']['line']}")
+
+
+KIND: ExperimentKind = BlackboxKind()

@@ -1,0 +1,69 @@
+"""One panel per space: test regret of the incumbent vs simulated time, log-log.
+
+As the original's `uncertanty_plots.py` (reference §3.5): mean line per optimizer on a
+log time grid, its colours and markers; unlike it, a band across seeds (std or 2 SEM, the
+recipe's `band`) is drawn for the black-box optimizers too, and times before a seed's first
+evaluation are left out (NaN) instead of back-filled. Non-positive regrets (possible with
+one random repeat, or on synthetic data) cannot be shown on a log axis and are dropped.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from nb1s.harness.report.figure_files import save_figure
+
+#: The original's styles (reference §3.5 step 6).
+STYLE = {"RE": ("crimson", "o"), "RS": ("darkorchid", "D"), "RL": ("sienna", "s"),
+         "TPE": ("deepskyblue", "<"), "SMAC": ("violet", "h"), "HB": ("darkgray", ">"),
+         "BOHB": ("gold", "*")}
+
+
+def band_halfwidth(curves: npt.NDArray[np.float64], band: str) -> npt.NDArray[np.float64]:
+    """Per grid point: std (ddof 1) or 2 SEM across the seeds that have a value."""
+    n = np.sum(~np.isnan(curves), axis=0)
+    with warnings.catch_warnings():  # grid points before any seed's first evaluation
+        warnings.simplefilter("ignore", RuntimeWarning)
+        std = np.sqrt(np.nansum((curves - np.nanmean(curves, axis=0)) ** 2, axis=0)
+                      / np.maximum(n - 1, 1))
+    half = std if band == "std" else 2.0 * std / np.sqrt(np.maximum(n, 1))
+    result: npt.NDArray[np.float64] = np.where(n > 1, half, 0.0)
+    return result
+
+
+def plot_space(space: int, grid: npt.NDArray[np.float64],
+               curves: dict[str, npt.NDArray[np.float64]], band: str, labels: list[str],
+               out_dir: Path) -> list[Path]:
+    """Draw and save `blackbox-ss{space}.png/.pdf`; `curves` maps optimizer -> [seeds, grid]."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, c in curves.items():
+        if not len(c):
+            continue
+        color, marker = STYLE.get(name, ("black", "."))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(c, axis=0)
+        half = band_halfwidth(c, band)
+        show = mean > 0
+        ax.plot(grid[show], mean[show], color=color, marker=marker, markevery=0.1, lw=2,
+                ms=6, label=f"{name} ({len(c)} seeds)")
+        low = np.where(mean - half > 0, mean - half, np.nan)
+        ax.fill_between(grid[show], low[show], (mean + half)[show], color=color, alpha=0.15)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("simulated wallclock time [s]")
+    ax.set_ylabel("test regret")
+    tag = f" [{', '.join(x.upper() for x in labels)}]" if labels else ""
+    ax.set_title(f"Space {space}: black-box NAS{tag}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return save_figure(fig, out_dir, f"blackbox-ss{space}")

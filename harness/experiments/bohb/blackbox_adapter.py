@@ -1,0 +1,65 @@
+"""The black-box side of Figures 5/14/15, read through the blackbox kind's own functions.
+
+`nb1s.harness.experiments.blackbox` (records, curves and the grid runner) is built in
+parallel with this kind; it is imported lazily so that the BOHB side runs, and is tested,
+without it. Missing: `available()` is False and callers say so in one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
+
+
+def _module(name: str) -> Any | None:
+    try:
+        return importlib.import_module(f"nb1s.harness.experiments.blackbox.{name}")
+    except ImportError:
+        return None
+
+
+def available() -> bool:
+    """Whether the black-box kind is installed in this checkout."""
+    curves = _module("curves")
+    return curves is not None and all(hasattr(curves, n) for n in (
+        "load_blackbox_results", "regret_curve", "best_test_error"))
+
+
+def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
+             data_dir: Path | None, policy: str, workers: int) -> dict[str, Any]:
+    """Run one black-box optimizer's seeds (the blackbox kind's `run_blackbox_grid`)."""
+    grid = _module("grid")
+    if grid is None:
+        raise ImportError("nb1s.harness.experiments.blackbox is not installed")
+    result: dict[str, Any] = grid.run_blackbox_grid(optimizer, space, seeds, evaluations, out,
+                                                    data_dir=data_dir, policy=policy,
+                                                    workers=workers)
+    return result
+
+
+def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
+           best_test_error: float) -> dict[str, npt.NDArray[np.float64]]:
+    """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`."""
+    module = _module("curves")
+    if module is None:
+        return {}
+    out = {}
+    for (sp, name), traj in sorted(module.load_blackbox_results(folder).items()):
+        if sp == space:
+            out[str(name)] = np.asarray(module.regret_curve(traj.records, best_test_error,
+                                                            incumbent, grid))
+    return out
+
+
+def best_test_error(store: Any, space: int) -> float:
+    """The space's regret reference as the black-box side computes it."""
+    module = _module("curves")
+    if module is None:
+        return float(store.space_minimum(space, 108)["test_min_of_means"])
+    return float(module.best_test_error(store, space))

@@ -1,0 +1,138 @@
+"""BOHB result logs -> test regret of the incumbent on simulated time (Figures 5, 14, 15).
+
+One BOHB run is the evaluations of its hpbandster `results.json`, in the order they
+finished. Two protocol switches shape its curve:
+
+- `incumbent`: `best_validation` (paper: the evaluation with the lowest BOHB loss so far,
+  the first on ties) or `test_oracle` (original `uncertanty_plots.py`: the running minimum
+  of the test regret);
+- `time_axis`: each evaluation costs its search time plus the NB101 training time of its
+  architecture (paper §5.4, t_sim = t_search + t_train); `search_plus_train` places the
+  evaluations, in log order, on the run's parallel workers (each starts when a worker is
+  free) and counts an evaluation at its finish time; `sequential_sum` is the original
+  `plots/util.py`: the cumulative sum of every evaluation's cost, as if on one worker.
+
+Curves are plain arrays (label -> time grid, regret matrix [seeds, grid]) so the black-box
+side (another module) is drawn on the same grid.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One finished BOHB evaluation, as the worker recorded it."""
+
+    config_id: tuple[int, ...]
+    budget: float
+    loss: float
+    test_regret: float
+    cost_s: float  # search time + NB101 training time
+    config: dict[str, Any]
+
+
+def read_evaluations(folder: Path) -> list[Evaluation]:
+    """The successful evaluations of one BOHB log folder, in the order they finished."""
+    path = folder / "results.json"
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            cid, budget, _, result, exception = json.loads(line)
+        except ValueError:
+            continue
+        if result is None or exception is not None:
+            continue
+        info = result["info"]
+        out.append(Evaluation(tuple(cid), float(budget), float(result["loss"]),
+                              float(info["test_regret"]),
+                              float(info["search_time_s"]) + float(info["nb101_train_time_s"]),
+                              dict(info["config"])))
+    return out
+
+
+def simulated_times(costs: FloatArray, time_axis: str, workers: int) -> FloatArray:
+    """Finish time of each evaluation under the protocol's time axis (see module doc)."""
+    costs = np.asarray(costs, dtype=np.float64)
+    if time_axis == "sequential_sum":
+        return np.cumsum(costs)
+    free = [0.0] * max(1, workers)
+    heapq.heapify(free)
+    finish = np.empty(len(costs))
+    for k, cost in enumerate(costs.tolist()):
+        start = heapq.heappop(free)
+        finish[k] = start + cost
+        heapq.heappush(free, finish[k])
+    return finish
+
+
+def incumbent_regret(evaluations: list[Evaluation], incumbent: str) -> FloatArray:
+    """Test regret of the incumbent after each evaluation."""
+    regret = np.asarray([e.test_regret for e in evaluations], dtype=np.float64)
+    if incumbent == "test_oracle":
+        return np.minimum.accumulate(regret)
+    loss = np.asarray([e.loss for e in evaluations], dtype=np.float64)
+    out = np.empty_like(regret)
+    best = np.inf
+    holder = 0
+    for k, value in enumerate(loss.tolist()):
+        if value < best:
+            best, holder = value, k
+        out[k] = regret[holder]
+    return out
+
+
+def trajectory(evaluations: list[Evaluation], incumbent: str, time_axis: str,
+               workers: int) -> tuple[FloatArray, FloatArray]:
+    """(times, regrets) of one run: the incumbent's regret as each evaluation finishes."""
+    costs = np.asarray([e.cost_s for e in evaluations], dtype=np.float64)
+    times = simulated_times(costs, time_axis, workers)
+    order = np.argsort(times, kind="stable")
+    ordered = [evaluations[k] for k in order.tolist()]
+    return times[order], incumbent_regret(ordered, incumbent)
+
+
+def on_grid(runs: list[tuple[FloatArray, FloatArray]], grid: FloatArray) -> FloatArray:
+    """[runs, grid] step functions: a run's value at t is its last value finished by t."""
+    out = np.full((len(runs), len(grid)), np.nan)
+    for k, (times, values) in enumerate(runs):
+        pos = np.searchsorted(times, grid, side="right") - 1
+        seen = pos >= 0
+        out[k, seen] = values[pos[seen]]
+    return out
+
+
+def log_grid(runs: list[tuple[FloatArray, FloatArray]], points: int = 200) -> FloatArray:
+    """A log-spaced time grid from the earliest to the latest finish of `runs`."""
+    times = np.concatenate([t for t, _ in runs if len(t)]) if runs else np.empty(0)
+    if not len(times):
+        return np.empty(0)
+    lo, hi = max(float(times.min()), 1e-9), max(float(times.max()), 1e-9)
+    return np.geomspace(lo, hi if hi > lo else lo * 10, points)
+
+
+def band(matrix: FloatArray, kind: str) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(mean, lower, upper) over runs: mean ± std (paper) or ± 2·SEM (original), ddof 1."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # grid points before any evaluation
+        counts = np.sum(np.isfinite(matrix), axis=0)
+        mean = np.nanmean(matrix, axis=0) if len(matrix) else np.full(matrix.shape[1], np.nan)
+        std = np.nanstd(matrix, axis=0, ddof=1) if len(matrix) > 1 else np.zeros_like(mean)
+        std = np.where(counts > 1, std, 0.0)
+        half = std if kind == "std" else 2 * std / np.sqrt(np.maximum(counts, 1))
+    return mean, mean - half, mean + half

@@ -1,0 +1,98 @@
+"""hpbandster's distributed mode as a Slurm job array, launched through submitit.
+
+The original ran each BOHB run as a 16-task array (experiments-original-code.md §9.3):
+task 0 starts the name server, the master and one worker; every other task is a worker.
+They find each other through hpbandster's credentials file in a shared folder. Here each
+task calls `array_task(index, task)`; `launch` submits the array on any submitit executor
+(Slurm on a cluster; submitit's local or debug executor, or a stand-in, in tests).
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec, evaluate
+from nb1s.harness.experiments.bohb.master import BohbSettings
+
+
+@dataclass(frozen=True)
+class ArrayTask:
+    """Everything one array task needs (pickled by submitit)."""
+
+    cs: int
+    seed: int
+    workers: int
+    settings: BohbSettings
+    evaluation: EvaluationSpec
+    log_folder: Path  # the hpbandster result log: configs.json + results.json
+    host: str | None = None  # None: this task's hostname
+
+
+def array_task(index: int, task: ArrayTask) -> str:
+    """Task 0: name server + master + a worker; others: one worker until the master ends."""
+    import hpbandster.core.nameserver as hpns
+    from hpbandster.core.result import json_result_logger
+
+    from nb1s.harness.experiments.bohb.master import (
+        DefaultFirstBOHB,
+        ObjectiveWorker,
+        _keep_previous_log,
+        replaying,
+    )
+    from nb1s.harness.experiments.bohb.spaces import configuration_space
+
+    shared = task.log_folder / "nameserver"
+    shared.mkdir(parents=True, exist_ok=True)
+    run_id = f"nb1s-bohb-cs{task.cs}-seed{task.seed}"
+    host = task.host or socket.gethostname()
+    if index != 0:
+        worker = ObjectiveWorker(partial(evaluate, task.evaluation), run_id=run_id, host=host)
+        worker.load_nameserver_credentials(working_directory=str(shared))
+        worker.run(background=False)
+        return "worker done"
+    import numpy as np
+
+    previous = _keep_previous_log(task.log_folder)
+    objective = replaying(partial(evaluate, task.evaluation), previous)
+    server = hpns.NameServer(run_id=run_id, host=host, port=0, working_directory=str(shared))
+    ns_host, ns_port = server.start()
+    worker = ObjectiveWorker(objective, run_id=run_id, host=host, nameserver=ns_host,
+                             nameserver_port=ns_port)
+    worker.run(background=True)
+    np.random.seed(task.seed)
+    space = configuration_space(task.cs, task.seed)
+    master = DefaultFirstBOHB(space, task.settings, run_id=run_id, host=host,
+                              nameserver=ns_host, nameserver_port=ns_port,
+                              result_logger=json_result_logger(str(task.log_folder),
+                                                               overwrite=True))
+    try:
+        master.run(n_iterations=task.settings.iterations, min_n_workers=task.workers)
+    finally:
+        master.shutdown(shutdown_workers=True)
+        server.shutdown()
+    return "master done"
+
+
+def launch(executor: Any, task: ArrayTask) -> list[Any]:
+    """Submit `task.workers` array tasks on a submitit executor; returns the jobs."""
+    indices = list(range(task.workers))
+    jobs: list[Any] = executor.map_array(array_task, indices, [task] * len(indices))
+    return jobs
+
+
+def slurm_executor(folder: Path, workers: int, partition: str | None, timeout_min: int,
+                   gpus_per_task: int = 1) -> Any:
+    """A submitit Slurm executor for one BOHB run: `workers` tasks, one GPU each."""
+    import submitit
+
+    executor = submitit.AutoExecutor(folder=str(folder), cluster="slurm")
+    params: dict[str, Any] = {"timeout_min": timeout_min, "gpus_per_node": gpus_per_task,
+                              "slurm_array_parallelism": workers}
+    if partition:
+        params["slurm_partition"] = partition
+    executor.update_parameters(**params)
+    return executor

@@ -1,0 +1,387 @@
+"""Recipe kind `bohb` (recipes/fig5.yaml): BOHB runs, black-box grid, figures, claims.
+
+Data flow of `reproduce`: recipe -> plan (settings by profile and protocol) -> for every
+(configuration space, search space, optimizer, seed) one BOHB run whose evaluations are
+`nb1s search` runs (`master.run_bohb`, or a Slurm array through `distributed`), logged with
+hpbandster's `json_result_logger` at `<results>/bohb/cs{N}/ss{S}/{optimizer}/seed-{k}/`
+(a finished run is skipped, an interrupted one replayed) -> the black-box grid (the blackbox
+kind, when installed) -> per configuration space one figure (Fig. 14 = CS1, Fig. 5 = CS2,
+Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from nb1s.atomic import atomic_write_text
+from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.experiments.bohb import claims
+from nb1s.harness.experiments.bohb.curves import (
+    log_grid,
+    on_grid,
+    read_evaluations,
+    trajectory,
+)
+from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
+from nb1s.harness.experiments.bohb.master import BohbSettings
+from nb1s.harness.experiments.bohb.protocol import BohbProtocol
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
+from nb1s.harness.recipe.plan import Plan, plan_recipe
+from nb1s.harness.recipe.schema import Profile, Recipe
+from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.harness.report.verdict import verdict
+
+SUMMARY = "bohb-summary.json"
+DONE = "bohb.json"
+FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
+LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+
+
+def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
+    """Where one BOHB run's hpbandster log lives (configs.json + results.json)."""
+    return results / "bohb" / f"cs{cs}" / f"ss{space}" / optimizer / f"seed-{seed}"
+
+
+def bohb_settings(settings: dict[str, Any]) -> BohbSettings:
+    budgets = [float(b) for b in settings["budgets"]]
+    return BohbSettings(eta=float(settings["eta"]), min_budget=min(budgets),
+                        max_budget=max(budgets), iterations=int(settings["iterations"]))
+
+
+def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
+    """(cs, space, optimizer, seed) of every BOHB run of the plan."""
+    s = plan.settings
+    return [(cs, space, opt, seed) for cs in s["configuration_spaces"] for space in s["spaces"]
+            for opt in s["optimizers"] for seed in s["bohb_seeds"]]
+
+
+def _smoke_hyperparameters(recipe: Recipe, profile: Profile) -> dict[str, Any]:
+    smoke = recipe.profiles.get("smoke")
+    return dict(smoke.hyperparameters) if profile == "smoke" and smoke is not None else {}
+
+
+class BohbKind:
+    """Figures 5, 14 and 15."""
+
+    name: ClassVar[str] = "bohb"
+    search_block: ClassVar[bool] = False
+    paper_only: ClassVar[bool] = True
+    profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
+
+    def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
+        plan = plan_recipe(recipe, profile, protocol)
+        smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
+        settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
+        return replace(plan, blocked=[], settings=settings)
+
+    def reproduce(self, request: Request,
+                  on_start: Callable[[int], None] | None = None,
+                  on_done: Callable[[Any], None] | None = None) -> Result:
+        plan = self.plan(request.recipe, request.profile, request.protocol)
+        if request.execution.executor not in ("local", "slurm"):
+            raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
+                            f"{request.execution.executor}")
+        results = request.results
+        results.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(results / "plan.json", json.dumps(plan.as_dict(), indent=2) + "\n")
+        data = _data(plan, results, request)
+        runs = run_plan(plan)
+        if on_start is not None:
+            on_start(len(runs))
+        slurm = request.execution.executor == "slurm"
+        done: list[dict[str, Any]] = []
+        try:
+            for cs, space, optimizer, seed in runs:
+                done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
+                if on_done is not None and not slurm:
+                    on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
+        except KeyboardInterrupt:
+            raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
+                             "BOHB runs; the same command continues (the BOHB result log is "
+                             "replayed, interrupted searches resume)", 130,
+                             "interrupted") from None
+        settings = bohb_settings(plan.settings)
+        for k, record in enumerate(done):
+            if record.get("status") == "submitted":
+                done[k] = finish_one(results, record, settings)
+                if on_done is not None:
+                    on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                     f"{record['optimizer']}/seed-{record['seed']}"))
+        blackbox = run_blackbox(plan, results, data, request.execution.workers or 1)
+        result = analyse(plan, results, data, done, blackbox)
+        failed = [d for d in done if d["status"] != "complete"]
+        if failed:
+            result["status"] = "failed-runs"
+            result["failed"] = [f"cs{d['cs']}/ss{d['space']}/{d['optimizer']}/seed-"
+                                f"{d['seed']}: {d['evaluations']} evaluations finished"
+                                for d in failed]
+        return result
+
+    def diff(self, request: Request) -> Result:
+        plan = self.plan(request.recipe, request.profile, request.protocol)
+        data = _data(plan, request.results, request, prepare=False)
+        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []})
+
+    def render(self, result: Result) -> None:
+        import rich
+
+        console = rich.get_console()
+        for label in result.get("labels", []):
+            console.print(f"[bold yellow]{label.upper()}[/]: not a reproduction of the paper")
+        for run in result.get("runs", []):
+            console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
+                          f"{run['best_loss']}, final regret {run['final_regret']}")
+        for fig in result.get("figures", []):
+            console.print(f"figure: {fig}")
+        for row in result["diff"]["rows"]:
+            console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
+        console.print(result["diff"]["verdict"]["line"])
+
+
+class _JobDone:
+    """What the CLI's progress bar reads from a finished unit (`key`, `ok`)."""
+
+    def __init__(self, key: str) -> None:
+        self.key, self.ok, self.returncode = key, True, 0
+
+
+def _data(plan: Plan, results: Path, request: Request, prepare: bool = True) -> Any:
+    from nb1s.harness.execution.runner import DataInputs
+
+    opts = request.execution
+    if plan.profile == "smoke" and opts.data_dir is None and opts.cifar_dir is None:
+        from nb1s.harness.execution.smoke_data import prepare_smoke_data
+
+        folder = opts.smoke_data or results / "data"
+        if prepare:
+            return prepare_smoke_data(folder, list(plan.settings["spaces"]))
+        return DataInputs(nb101_dir=folder / "nb101-synthetic", cifar_dir=folder / "digits")
+    if prepare:  # refuse missing data before BOHB records 280 failed evaluations
+        from nb1s.harness.images.cifar import resolve_cifar_dir
+        from nb1s.harness.nb101.store import open_store
+
+        open_store(opts.data_dir)
+        resolve_cifar_dir(opts.cifar_dir)
+    return DataInputs(nb101_dir=opts.data_dir, cifar_dir=opts.cifar_dir)
+
+
+def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int,
+                    optimizer: str, seed: int) -> EvaluationSpec:
+    """The `nb1s search` side of one BOHB run, with the protocol's switches."""
+    protocol = BohbProtocol.from_settings(plan.settings)
+    options = {"preset": plan.protocol, "data_split": "bohb_20k"}
+    folder = log_folder(request.results, cs, space, optimizer, seed) / "evaluations"
+    return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
+                          _smoke_hyperparameters(request.recipe, plan.profile), options,
+                          data.nb101_dir, data.cifar_dir, in_process=plan.profile == "smoke")
+
+
+def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,
+            seed: int, submit_only: bool = False) -> dict[str, Any]:
+    """One BOHB run, skipped when its log says it finished.
+
+    On Slurm, `submit_only` submits the run's job array and returns at once (`jobs`), so
+    that all runs of the recipe queue together; `finish_one` then records each.
+    """
+    from nb1s.harness.experiments.bohb.evaluation import evaluate
+    from nb1s.harness.experiments.bohb.master import run_bohb
+    from nb1s.harness.experiments.bohb.spaces import configuration_space
+
+    folder = log_folder(request.results, cs, space, optimizer, seed)
+    marker = folder / DONE
+    settings = bohb_settings(plan.settings)
+    if marker.is_file():
+        return dict(json.loads(marker.read_text(encoding="utf-8")))
+    spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
+    slurm = request.execution.executor == "slurm"
+    # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
+    workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
+    record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
+              "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
+              "workers": workers}
+    if slurm:
+        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
+
+        executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
+                                  request.execution.timeout_min)
+        jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
+        if submit_only:
+            return {**record, "status": "submitted", "jobs": jobs}
+        for job in jobs:
+            job.result()
+    else:
+        from nb1s.harness.experiments.bohb.evaluation import STOP, stop_all
+
+        STOP.clear()
+        run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
+                 seed, workers, on_stop=stop_all)
+    return finish_one(request.results, record, settings)
+
+
+def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
+               ) -> dict[str, Any]:
+    """Count the run's finished evaluations; mark it done when all are there."""
+    folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
+                        record["seed"])
+    for job in record.pop("jobs", []):
+        job.result()  # a failed Slurm task raises here (submitit's one-line error)
+    finished = len(read_evaluations(folder))
+    complete = finished == settings.evaluations()
+    record = {**record, "status": "complete" if complete else "failed-evaluations",
+              "evaluations": finished}
+    if complete:  # otherwise the next invocation replays the log and retries the failures
+        atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def run_blackbox(plan: Plan, results: Path, data: Any, workers: int) -> dict[str, Any]:
+    """The seven black-box optimizers on every space, through the blackbox kind if present."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    if not blackbox_adapter.available():
+        return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
+                                       "installed in this checkout"]}
+    policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
+              else "one_random_repeat")
+    seeds = list(range(int(plan.settings["blackbox_repetitions"])))
+    ran, blocked = [], []
+    for space in plan.settings["spaces"]:
+        for name in blackbox_adapter.BLACKBOX_OPTIMIZERS:
+            try:
+                ran.append(blackbox_adapter.run_grid(name, space, seeds,
+                                                     int(plan.settings["evaluations"]),
+                                                     results / "blackbox", data.nb101_dir,
+                                                     policy, workers))
+            except (UserError, ValueError, ImportError) as exc:
+                blocked.append(f"{name} on space {space}: {exc}")
+    return {"ran": ran, "blocked": blocked}
+
+
+def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
+            blackbox: dict[str, Any]) -> Result:
+    """Curves, figures and claim rows from whatever logs the results folder holds."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+    from nb1s.harness.experiments.bohb.plot import plot_figure
+
+    s = plan.settings
+    protocol = BohbProtocol.from_settings(s)
+    settings = bohb_settings(s)
+    workers = int(s.get("workers", 1))
+    store = _open_store(data)
+    runs, figures, per_cs = [], [], {}
+    for cs in s["configuration_spaces"]:
+        curves: dict[int, dict[str, Any]] = {}
+        for space in s["spaces"]:
+            by_label: dict[str, list[Any]] = {}
+            for optimizer in s["optimizers"]:
+                for seed in s["bohb_seeds"]:
+                    evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
+                    if not evals:
+                        continue
+                    times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
+                                                workers)
+                    by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
+                        (times, regrets))
+                    runs.append(_run_row(cs, space, optimizer, seed, evals, regrets,
+                                         settings))
+            every = [r for v in by_label.values() for r in v]
+            grid = log_grid(every)
+            curves[space] = {label: (grid, on_grid(v, grid)) for label, v in by_label.items()}
+            if store is not None and len(grid):
+                best = blackbox_adapter.best_test_error(store, space)
+                for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
+                                                            grid, best).items():
+                    curves[space][name] = (grid, matrix)
+        per_cs[cs] = curves
+        title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
+                                                   if plan.labels else "")
+        figures += [str(p) for p in plot_figure(curves, title, protocol.band,
+                                                results / "figures", FIGURE_OF_CS[cs])]
+    rows = claim_rows(plan, runs, per_cs, settings)
+    synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
+    if synthetic:
+        rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
+    status = "complete" if len(runs) == len(run_plan(plan)) else "partial"
+    result: Result = {
+        "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
+        "labels": plan.labels, "status": status, "settings": settings.as_dict(),
+        "switches": protocol.as_dict(), "runs": runs, "blackbox": blackbox,
+        "figures": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
+    }
+    atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
+    return result
+
+
+def _open_store(data: Any) -> Any:
+    from nb1s.harness.nb101.store import open_store
+
+    try:
+        return open_store(data.nb101_dir)
+    except UserError:
+        return None
+
+
+def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
+             regrets: np.ndarray, settings: BohbSettings) -> dict[str, Any]:
+    best = min(evals, key=lambda e: e.loss)
+    default = [e for e in evals if e.config_id == (0, 0, 0)]
+    default_regret = max(default, key=lambda e: e.budget).test_regret if default else None
+    path = log_folder(Path("."), cs, space, optimizer, seed)
+    return {"key": str(path), "cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
+            "evaluations": len(evals), "expected_evaluations": settings.evaluations(),
+            "best_loss": best.loss, "best_budget": best.budget, "best_config": best.config,
+            "final_regret": float(regrets[-1]) if len(regrets) else None,
+            "regrets": [e.test_regret for e in evals], "default_regret": default_regret,
+            "sequential_days": sum(e.cost_s for e in evals) / 86400.0}
+
+
+def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
+               settings: BohbSettings) -> list[dict[str, Any]]:
+    """Every claim of the recipe's references, from the runs and the black-box curves."""
+    rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
+            claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
+            claims.tuning_time([r["sequential_days"] for r in runs])]
+    darts = [r for r in runs if r["optimizer"] == "darts" and r["default_regret"] is not None]
+    default = {r["space"]: r["default_regret"] for r in darts}
+    best: dict[int, float] = {}
+    for r in darts:
+        best[r["space"]] = min(best.get(r["space"], np.inf), min(r["regrets"]))
+    rows.append(claims.factor_10(default, best))
+    finals = _blackbox_finals(per_cs)
+    rows.append(claims.re_best(finals))
+    cs1 = {sp: [x for r in runs if r["cs"] == 1 and r["space"] == sp for x in r["regrets"]]
+           for sp in plan.settings["spaces"]}
+    rows.append(claims.cs1_none_beats_re(
+        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}))
+    cs3: dict[tuple[str, int], float] = {}
+    for r in runs:
+        if r["cs"] == 3:
+            key = (r["optimizer"], r["space"])
+            cs3[key] = min(cs3.get(key, np.inf), min(r["regrets"]))
+    rows.append(claims.cs3_only_pcdarts_ss3(cs3, {sp: min(v.values()) for sp, v in
+                                                  finals.items() if v}))
+    return rows
+
+
+def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, float]]:
+    """space -> black-box optimizer -> mean final regret (from any figure's curves)."""
+    out: dict[int, dict[str, float]] = {}
+    for curves in per_cs.values():
+        for space, labels in curves.items():
+            for name, (_, matrix) in labels.items():
+                if name in LABELS.values() or not len(matrix):
+                    continue
+                finals = matrix[:, -1]
+                if np.isfinite(finals).any():
+                    out.setdefault(space, {})[name] = float(np.nanmean(finals))
+    return out
+
+
+KIND: ExperimentKind = BohbKind()

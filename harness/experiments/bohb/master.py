@@ -1,0 +1,252 @@
+"""hpbandster BOHB with the original's settings, local workers, and resume by replay.
+
+The original (`optimizers/bohb_one_shot/custom_bohb`) is hpbandster's BOHB with one change:
+its configuration generator hands out the space's default configuration as the very first
+sample (experiments-original-code.md §9.3). `DefaultFirstGenerator` is that generator.
+
+Resume: an interrupted BOHB run is replayed from its hpbandster result log. The same seed
+draws the same configurations in the same order; every (config id, budget) already in the
+log returns its logged result instead of training again, so the continuation is the one an
+uninterrupted run would have taken (exactly so with one worker; with several, job
+completion order is a race, as in hpbandster itself).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ConfigSpace import ConfigurationSpace
+from hpbandster.core.nameserver import NameServer
+from hpbandster.core.result import Result, json_result_logger
+from hpbandster.core.worker import Worker
+from hpbandster.optimizers.bohb import BOHB
+from hpbandster.optimizers.config_generators.bohb import BOHB as BOHBGenerator
+
+from nb1s.atomic import atomic_write_text
+from nb1s.harness.experiments.bohb.spaces import plain
+
+LOG_FILES = ("configs.json", "results.json")
+REPLAY = "replay"  # folder holding the previous log while it is replayed
+#: objective(config, budget, config_id) -> {"loss": float, "info": dict}
+Objective = Callable[[dict[str, Any], float, tuple[int, ...]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class BohbSettings:
+    """BOHB's own settings; defaults = the original's (master.py, custom_bohb, §9.3)."""
+
+    eta: float = 2.0
+    min_budget: float = 25.0
+    max_budget: float = 100.0
+    iterations: int = 64
+    top_n_percent: int = 15
+    num_samples: int = 64
+    random_fraction: float = 1 / 3
+    bandwidth_factor: float = 3.0
+    min_bandwidth: float = 1e-3
+    min_points_in_model: int | None = None  # hpbandster: number of hyperparameters + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def budgets(self) -> list[float]:
+        """The successive-halving budgets hpbandster derives (25, 50, 100 for the paper)."""
+        steps = -int(np.log(self.min_budget / self.max_budget) / np.log(self.eta)) + 1
+        return [float(self.max_budget * self.eta ** -k) for k in range(steps - 1, -1, -1)]
+
+    def brackets(self) -> list[list[tuple[int, float]]]:
+        """Per iteration, (configurations, budget) of each rung: hpbandster's arithmetic."""
+        budgets = self.budgets()
+        steps = len(budgets)
+        out = []
+        for i in range(self.iterations):
+            s = steps - 1 - (i % steps)
+            n0 = int(np.floor(steps / (s + 1)) * self.eta ** s)
+            ns = [max(int(n0 * self.eta ** -k), 1) for k in range(s + 1)]
+            out.append(list(zip(ns, budgets[-s - 1:], strict=True)))
+        return out
+
+    def evaluations(self) -> int:
+        """Function evaluations of a whole run (280 for the paper's settings)."""
+        return sum(n for rungs in self.brackets() for n, _ in rungs)
+
+
+class DefaultFirstGenerator(BOHBGenerator):
+    """hpbandster's BOHB sampler that returns the default configuration first (the original's)."""
+
+    def __init__(self, configspace: ConfigurationSpace, **kwargs: Any) -> None:
+        super().__init__(configspace=configspace, **kwargs)
+        self.default_given = False
+
+    def get_config(self, budget: float) -> tuple[dict[str, Any], dict[str, Any]]:
+        if not self.default_given:
+            self.default_given = True
+            default = dict(self.configspace.get_default_configuration())
+            return plain(default), {"model_based_pick": False, "default_configuration": True}
+        sample, info = super().get_config(budget)
+        return plain(sample), info
+
+
+class DefaultFirstBOHB(BOHB):
+    """hpbandster's BOHB master with `DefaultFirstGenerator` and plain-float budgets."""
+
+    def __init__(self, configspace: ConfigurationSpace, settings: BohbSettings,
+                 **kwargs: Any) -> None:
+        generator_args = {"min_points_in_model": settings.min_points_in_model,
+                          "top_n_percent": settings.top_n_percent,
+                          "num_samples": settings.num_samples,
+                          "random_fraction": settings.random_fraction,
+                          "bandwidth_factor": settings.bandwidth_factor,
+                          "min_bandwidth": settings.min_bandwidth}
+        super().__init__(configspace=configspace, eta=settings.eta,
+                         min_budget=settings.min_budget, max_budget=settings.max_budget,
+                         **generator_args, **kwargs)
+        self.config_generator = DefaultFirstGenerator(configspace, **generator_args)
+        # numpy budgets would reach the workers as `np.float64(...)` (see spaces.plain)
+        self.budgets = settings.budgets()
+
+
+class ObjectiveWorker(Worker):
+    """An hpbandster worker that calls a plain function."""
+
+    def __init__(self, objective: Objective, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.objective = objective
+
+    def compute(self, config: dict[str, Any], budget: float, config_id: Any,
+                **_: Any) -> dict[str, Any]:
+        return self.objective(config, float(budget), tuple(config_id))
+
+
+def read_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
+    """(config id, budget) -> {config, result} of every successful entry of a result log."""
+    configs: dict[tuple[int, ...], dict[str, Any]] = {}
+    out: dict[tuple[tuple[int, ...], float], dict[str, Any]] = {}
+    config_file, results_file = (folder / name for name in LOG_FILES)
+    if not results_file.is_file() or not config_file.is_file():
+        return out
+    for line in config_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            cid, config, _ = json.loads(line)
+            configs[tuple(cid)] = config
+    for line in results_file.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            cid, budget, _, result, exception = json.loads(line)
+        except ValueError:  # a line cut by a kill
+            continue
+        if result is not None and exception is None and tuple(cid) in configs:
+            out[(tuple(cid), float(budget))] = {"config": configs[tuple(cid)], "result": result}
+    return out
+
+
+def _keep_previous_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
+    """Everything logged so far (this log and an unfinished replay's), saved under replay/."""
+    previous = {**read_log(folder / REPLAY), **read_log(folder)}
+    if previous:
+        lines_c, lines_r = [], []
+        seen: set[tuple[int, ...]] = set()
+        for (cid, budget), entry in previous.items():
+            if cid not in seen:
+                seen.add(cid)
+                lines_c.append(json.dumps([list(cid), entry["config"], {}]))
+            lines_r.append(json.dumps([list(cid), budget, {}, entry["result"], None]))
+        (folder / REPLAY).mkdir(parents=True, exist_ok=True)
+        atomic_write_text(folder / REPLAY / "configs.json", "\n".join(lines_c) + "\n")
+        atomic_write_text(folder / REPLAY / "results.json", "\n".join(lines_r) + "\n")
+    return previous
+
+
+def replaying(objective: Objective,
+              previous: dict[tuple[tuple[int, ...], float], dict[str, Any]]) -> Objective:
+    """`objective`, answering from `previous` where the same configuration was logged."""
+
+    def call(config: dict[str, Any], budget: float, config_id: tuple[int, ...]) -> dict[str, Any]:
+        entry = previous.get((tuple(config_id), float(budget)))
+        if entry is not None and _same_config(entry["config"], config):
+            result: dict[str, Any] = entry["result"]
+            return result
+        return objective(config, budget, config_id)
+
+    return call
+
+
+def _same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.keys() == b.keys() and all(
+        np.isclose(float(a[k]), float(b[k]), rtol=1e-9, atol=0) if isinstance(a[k], float)
+        else a[k] == b[k] for k in a)
+
+
+def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
+             folder: Path, seed: int, workers: int = 1,
+             on_stop: Callable[[], None] | None = None) -> Result:
+    """One BOHB run with `workers` local workers, logged to `folder` (resumes a log there).
+
+    Every random draw of BOHB (numpy's global RNG, which hpbandster's sampler uses, and the
+    configuration space's own sampler) is seeded from `seed`. On an interrupt no new
+    evaluation starts, `on_stop()` asks the running ones to stop, and they are waited for
+    (a search still writing when the interpreter exits would abort it).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = _keep_previous_log(folder)
+    stopping = threading.Event()
+    replay = replaying(objective, previous)
+
+    running = [0]
+    guard = threading.Condition()
+
+    def call(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
+             ) -> dict[str, Any]:
+        with guard:
+            if stopping.is_set():  # interrupted: start no further training
+                raise RuntimeError("BOHB run interrupted")
+            running[0] += 1
+        try:
+            return replay(config, budget, config_id)
+        finally:
+            with guard:
+                running[0] -= 1
+                guard.notify_all()
+
+    np.random.seed(seed)
+    space.seed(seed)
+    run_id = f"nb1s-bohb-{uuid.uuid4().hex[:8]}"
+    for name in ("hpbandster", "Pyro4"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    server = NameServer(run_id=run_id, host="127.0.0.1", port=0)
+    host, port = server.start()
+    started: list[ObjectiveWorker] = []
+    master = None
+    try:
+        for k in range(workers):
+            worker = ObjectiveWorker(call, run_id=run_id, host="127.0.0.1", nameserver=host,
+                                     nameserver_port=port, id=k)
+            worker.run(background=True)
+            started.append(worker)
+        master = DefaultFirstBOHB(space, settings, run_id=run_id, host="127.0.0.1",
+                                  nameserver=host, nameserver_port=port, ping_interval=1,
+                                  result_logger=json_result_logger(str(folder), overwrite=True))
+        result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
+    finally:
+        with guard:
+            stopping.set()
+            if running[0] and on_stop is not None:
+                on_stop()
+            guard.wait_for(lambda: running[0] == 0)
+        if master is not None:
+            master.shutdown(shutdown_workers=True)
+        server.shutdown()
+    if (folder / REPLAY).exists():
+        for name in LOG_FILES:
+            (folder / REPLAY / name).unlink(missing_ok=True)
+        (folder / REPLAY).rmdir()
+    return result

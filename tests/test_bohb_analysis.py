@@ -1,0 +1,68 @@
+"""Curves, figures and claim rows from BOHB result logs (no training: fabricated logs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nb1s.harness.experiments.bohb.kind import KIND, log_folder
+from nb1s.harness.experiments.kind import Request
+from nb1s.harness.recipe.catalog import load_recipe
+
+
+def fabricate(results: Path, optimizer: str, regrets: list[float], budgets: list[float],
+              synthetic: bool) -> None:
+    folder = log_folder(results, 2, 1, optimizer, 1)
+    folder.mkdir(parents=True)
+    configs, lines = [], []
+    for k, (regret, budget) in enumerate(zip(regrets, budgets, strict=True)):
+        cid = [0, 0, k]
+        config = {"weight_decay": 1e-4 * (k + 1), "cutout_prob": 0.1, "learning_rate": 0.025}
+        configs.append(json.dumps([cid, config, {}]))
+        info = {"config": config, "test_regret": regret, "search_time_s": 3600.0,
+                "nb101_train_time_s": 1800.0, "synthetic": synthetic}
+        lines.append(json.dumps([cid, budget, {}, {"loss": regret + 0.01, "info": info},
+                                 None]))
+    (folder / "configs.json").write_text("\n".join(configs) + "\n")
+    (folder / "results.json").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> Path:
+    for opt in ("darts", "gdas", "pcdarts"):
+        fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True)
+    return tmp_path
+
+
+def request(results: Path, profile: Any = "smoke") -> Request:
+    return Request(load_recipe("fig5"), profile, "paper", results)
+
+
+def test_smoke_logs_give_a_figure_and_only_not_checkable_rows(results: Path) -> None:
+    out = KIND.diff(request(results))
+    assert out["status"] == "complete" and len(out["runs"]) == 3
+    darts = next(r for r in out["runs"] if r["optimizer"] == "darts")
+    assert darts["best_budget"] == 1 and darts["best_loss"] == pytest.approx(0.014)
+    assert darts["final_regret"] == pytest.approx(0.004)  # best validation = its regret
+    assert darts["default_regret"] == pytest.approx(0.05)
+    assert (results / "figures" / "fig5.png").is_file()
+    assert {r["outcome"] for r in out["diff"]["rows"]} == {"not checkable"}
+    assert out["diff"]["verdict"]["status"] == "not-checkable"
+    assert json.loads((results / "bohb-summary.json").read_text())["status"] == "complete"
+
+
+def test_real_looking_logs_are_decided_and_a_wrong_count_fails(tmp_path: Path) -> None:
+    for opt in ("darts", "gdas", "pcdarts"):
+        fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [25, 25, 50, 50, 100],
+                  False)
+    out = KIND.diff(request(tmp_path, "paper"))
+    rows = {r["name"]: r for r in out["diff"]["rows"]}
+    assert rows["bohb_evaluations"]["outcome"] == "failed"  # 5, not 280
+    assert rows["claims.bohb_budget_25"]["outcome"] == "checked"
+    assert rows["claims.bohb_factor_10"]["outcome"] == "checked"  # 0.05 / 0.004 = 12.5
+    assert rows["claims.re_best_blackbox"]["outcome"] == "not checkable"  # no black-box data
+    assert out["diff"]["verdict"]["status"] == "fail"
+    assert out["status"] == "partial"  # 3 of the paper's 81 runs

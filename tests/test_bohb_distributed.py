@@ -1,0 +1,121 @@
+"""The Slurm launch path: a submitit job array of hpbandster name server + master + workers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from nb1s.harness.experiments.bohb import distributed
+from nb1s.harness.experiments.bohb.distributed import ArrayTask, array_task, launch
+from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
+from nb1s.harness.experiments.bohb.master import BohbSettings
+
+SETTINGS = BohbSettings(eta=2, min_budget=1, max_budget=2, iterations=2)
+
+
+def task(tmp_path: Path, workers: int) -> ArrayTask:
+    spec = EvaluationSpec("darts", 1, 2, 1, tmp_path / "evaluations")
+    return ArrayTask(2, 1, workers, SETTINGS, spec, tmp_path / "log", host="127.0.0.1")
+
+
+class FakeExecutor:
+    """Records what submitit's `map_array` would submit."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, list[Any], list[Any]]] = []
+
+    def map_array(self, fn: Any, *args: list[Any]) -> list[str]:
+        self.calls.append((fn, *args))  # type: ignore[arg-type]
+        return [f"job-{i}" for i in args[0]]
+
+
+def test_launch_submits_one_array_task_per_worker(tmp_path: Path) -> None:
+    ex = FakeExecutor()
+    jobs = launch(ex, task(tmp_path, 16))
+    assert len(jobs) == 16
+    fn, indices, tasks = ex.calls[0]
+    assert fn is array_task and indices == list(range(16))
+    assert all(t == task(tmp_path, 16) for t in tasks)
+
+
+def test_slurm_executor_asks_for_one_gpu_per_task_and_the_partition(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import submitit
+
+    made: dict[str, Any] = {}
+
+    class Recorder:
+        def __init__(self, folder: str, cluster: str) -> None:
+            made.update(folder=folder, cluster=cluster)
+
+        def update_parameters(self, **params: Any) -> None:
+            made.update(params)
+
+    monkeypatch.setattr(submitit, "AutoExecutor", Recorder)  # no Slurm on this machine
+    distributed.slurm_executor(tmp_path, 16, "gpu-part", 120)
+    assert made == {"folder": str(tmp_path), "cluster": "slurm", "timeout_min": 120,
+                    "gpus_per_node": 1, "slurm_array_parallelism": 16,
+                    "slurm_partition": "gpu-part"}
+
+
+def test_array_tasks_find_each_other_and_run_bohb(tmp_path: Path, monkeypatch: Any) -> None:
+    seen: list[tuple[tuple[int, ...], float, str]] = []
+
+    def free(spec: EvaluationSpec, config: dict[str, Any], budget: float,
+             config_id: tuple[int, ...]) -> dict[str, Any]:
+        seen.append((config_id, budget, threading.current_thread().name))
+        return {"loss": config["weight_decay"] * 1000 + config["cutout_prob"],
+                "info": {"budget": budget}}
+
+    monkeypatch.setattr(distributed, "evaluate", free)
+    t = task(tmp_path, 2)
+    other = threading.Thread(target=array_task, args=(1, t), daemon=True)
+    other.start()
+    assert array_task(0, t) == "master done"
+    other.join(timeout=60)
+    assert not other.is_alive()
+    assert len(seen) == SETTINGS.evaluations()
+    logged = (tmp_path / "log" / "results.json").read_text().splitlines()
+    assert len(logged) == SETTINGS.evaluations()
+    assert json.loads((tmp_path / "log" / "configs.json").read_text().splitlines()[0])[0] == \
+        [0, 0, 0]
+
+
+def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    from nb1s.harness.execution.options import ExecutionOptions
+    from nb1s.harness.execution.runner import DataInputs
+    from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.kind import Request
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    events: list[str] = []
+
+    class Job:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def result(self) -> None:
+            events.append(f"wait {self.name}")
+
+    def fake_launch(executor: Any, t: ArrayTask) -> list[Job]:
+        assert executor == "executor" and t.workers == 16 and t.settings.evaluations() == 280
+        events.append(f"submit {t.log_folder.parent.name}")
+        return [Job(t.log_folder.parent.name)]
+
+    monkeypatch.setattr(distributed, "launch", fake_launch)
+    monkeypatch.setattr(distributed, "slurm_executor", lambda *a: "executor")
+    monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
+    recipe = load_recipe("fig5")
+    request = Request(recipe, "paper", "paper", tmp_path,
+                      ExecutionOptions(executor="slurm", workers=16))
+    plan = kind_module.KIND.plan(recipe, "paper", "paper")
+    small = {**plan.settings, "configuration_spaces": [2], "spaces": [1], "bohb_seeds": [1]}
+    monkeypatch.setattr(kind_module.BohbKind, "plan",
+                        lambda self, *a: kind_module.replace(plan, settings=small))
+    result = kind_module.KIND.reproduce(request)
+    assert events == ["submit darts", "submit gdas", "submit pcdarts",
+                      "wait darts", "wait gdas", "wait pcdarts"]
+    assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
