@@ -122,6 +122,18 @@ CITATIONS: dict[str, str] = {
     "(`experiments-original-code.md` §3.5, §9, §10, §11.9)":
         "(" + _ref(F + "figure-5") + ", " + _ref(F + "black-box-optimizers") + ", "
         + _ref(F + "black-box-trajectories") + ", " + _ref(F + "unseeded-randomness") + ")",
+    "reference §3.5 step 6": _ref(F + "black-box-trajectories"),
+    "reference §3.5": _ref(F + "black-box-trajectories"),
+    "experiments-original-code.md §3.5, §10": _ref(F + "black-box-trajectories") + ", "
+                                              + _ref(F + "black-box-optimizers"),
+    "`experiments-original-code.md` §9, §10, §18":
+        _ref(F + "figure-5") + ", " + _ref(F + "black-box-optimizers") + ", "
+        + _ref(F + "table-2"),
+    "experiments-original-code.md §9.2": _ref(F + "figure-5"),
+    "experiments-original-code.md §9.3": _ref(F + "figure-5"),
+    "experiments-original-code.md §9.4": _ref(F + "figure-5"),
+    "reference §9.2": _ref(F + "figure-5"),
+    "reference §9.3": _ref(F + "figure-5"),
     # recipe headers: "# Facts: ..." name the section of their figure
     "shared/reference/experiments-original-code.md sections 4 and 6":
         _ref(F + "figure-2") + " and " + _ref(F + "search-loop"),
