@@ -1,14 +1,15 @@
 """One-shot architecture search in PyTorch (layer 2: no files, no NAS-Bench-101).
 
 The supernet (`supernet.py`) and the shared loop (`search_loop.py`) are common to every
-method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`) only
-picks its mixing, its update rule, optionally how the reported architecture is selected, and
-its defaults, and registers itself in `registry.py`.
+method; a method (`darts.py`, `gdas.py`, `pcdarts.py`, `random_ws.py`, `enas.py`,
+`fixed_arch.py`) only picks its mixing, its update rule, optionally how the reported
+architecture is selected, and its defaults, and registers itself in `registry.py`; the list
+of built-ins is `builtin.py`.
 
 The pure configuration types (`config/`: `Hyperparameters`, `Options`, `OPTION_SPECS`,
-`RANGES`) import without torch. The torch names below are loaded on first access
-(PEP 562), so `from nb1s.optimizers import Hyperparameters` stays cheap while
-`from nb1s.optimizers import OneShotSearch` works as before.
+`RANGES`) and the list of built-in optimizers import without torch. The torch names below
+are loaded on first access (PEP 562), so `from nb1s.optimizers import Hyperparameters`
+stays cheap while `from nb1s.optimizers import OneShotSearch` works as before.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from .builtin import BUILTIN_NAMES, BUILTIN_OPTIMIZERS, BuiltinOptimizer
 from .config import OPTION_SPECS, RANGES, Hyperparameters, Options, range_problems
 
 if TYPE_CHECKING:
     from .arch_weights import ArchWeights
     from .discretize import discrete_config, discrete_config_id
-    from .mixing import CellWeights, FixedMixing, GumbelMixing, SoftmaxMixing, gumbel_softmax
+    from .mixing import CellWeights, GumbelMixing, SoftmaxMixing, gumbel_softmax
     from .registry import METHODS, OneShotMethod, get_method, method_names, register_method
     from .search_loop import BatchSource, EpochResult, OneShotSearch
     from .supernet import Supernet, channel_shuffle, count_parameters
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "ArchWeights": "arch_weights",
     "discrete_config": "discretize", "discrete_config_id": "discretize",
-    "CellWeights": "mixing", "FixedMixing": "mixing", "GumbelMixing": "mixing",
-    "SoftmaxMixing": "mixing", "gumbel_softmax": "mixing",
+    "CellWeights": "mixing", "GumbelMixing": "mixing", "SoftmaxMixing": "mixing",
+    "gumbel_softmax": "mixing",
     "METHODS": "registry", "OneShotMethod": "registry", "get_method": "registry",
     "method_names": "registry", "register_method": "registry",
     "BatchSource": "search_loop", "EpochResult": "search_loop", "OneShotSearch": "search_loop",
@@ -49,14 +51,16 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BUILTIN_NAMES",
+    "BUILTIN_OPTIMIZERS",
     "METHODS",
     "OPTION_SPECS",
     "RANGES",
     "ArchWeights",
     "BatchSource",
+    "BuiltinOptimizer",
     "CellWeights",
     "EpochResult",
-    "FixedMixing",
     "GumbelMixing",
     "Hyperparameters",
     "OneShotMethod",

@@ -1,10 +1,10 @@
 """The architecture weights alpha (edges into choice blocks), beta (ops), gamma (output edges).
 
-One set is shared by all cells of the supernet (pitfall 1). Shapes are read from the space's
-parent options in `nb1s.enumerate.spaces`, never re-typed: node j gets an alpha vector over
-its j candidate parents only when it has a real choice (node 1, and node 2 of space 1, have
-none and sum their inputs). Beta columns follow `nb1s.enumerate.OPS` (NB101's order), so an
-argmax is directly an NB101 op label.
+One set is shared by all cells of the supernet (docs/original-code.md#shared-architecture-weights).
+Shapes are read from the space's parent options in `nb1s.enumerate.spaces`, never re-typed: node j
+gets an alpha vector over its j candidate parents only when it has a real choice (node 1, and node 2
+of space 1, have none and sum their inputs). Beta columns follow `nb1s.enumerate.OPS` (NB101's
+order), so an argmax is directly an NB101 op label.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Op of each choice block: argmax of its beta row (softmax is monotone, so the raw
 give the same answer). Parents of node j: the top-k entries of alpha_j, k from the space's
 parent counts; nodes without a choice take their only parent set; the output takes the
 top-k of gamma (entry 0 = the cell input). Ties go to the lower index (a stable sort),
-where the original's `argpartition` left them unspecified (pitfall 27). The result is a
-config id of `nb1s.enumerate.encode`; loose ends are pruned later by NB101 hashing.
+where the original's `argpartition` left them unspecified
+(docs/original-code.md#discretization-ties). The result is a config id of `nb1s.enumerate.encode`;
+loose ends are pruned later by NB101 hashing.
 """
 
 from __future__ import annotations

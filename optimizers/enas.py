@@ -1,4 +1,5 @@
-"""ENAS (Pham et al., 2018) as in the NAS-Bench-1Shot1 code (paper Algorithm 5, reference 6.6).
+"""ENAS (Pham et al., 2018) as in the NAS-Bench-1Shot1 code (paper Algorithm 5,
+docs/original-code.md#enas).
 
 Components on top of the shared loop: `SubnetMixing` (one discrete sub-network at a time),
 `ControllerSampling` as the per-minibatch "architecture step" (a controller sample, no
@@ -32,6 +33,7 @@ from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector, endless_batches
 from .subnetwork import SubnetMixing, activate
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from nb1s.enumerate import Config
@@ -48,7 +50,7 @@ def reinforce_loss(neg_log_prob: torch.Tensor, reward: float, baseline: float) -
     return neg_log_prob * (reward - baseline)
 
 
-class ControllerSampling:
+class ControllerSampling(ArchUpdate):
     """Controller samples for the child steps; REINFORCE on the controller after each epoch."""
 
     def __init__(self, hp: Hyperparameters) -> None:
@@ -120,7 +122,7 @@ class ControllerSampling:
             self.reinforce_step(search, batch)
 
     # checkpointing (the loop saves it with the search state) ----------------------------
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {"baseline": self.baseline, "child_steps": self.child_steps}
         if self.controller is not None and self.optimizer is not None:
             state["controller"] = self.controller.state_dict()

@@ -1,4 +1,5 @@
-"""The ENAS micro controller as the NAS-Bench-1Shot1 code uses it (reference section 6.6).
+"""The ENAS micro controller as the NAS-Bench-1Shot1 code uses it
+(docs/original-code.md#enas-controller).
 
 An LSTM cell walks the cell's nodes. Two priming steps create the anchors of the input
 (node 0) and of choice block 1 (whose only parent is the input); then for each later node

@@ -27,6 +27,7 @@ from .config.method_defaults import builtin_defaults
 from .mixing import CellWeights
 from .registry import OneShotMethod, register_method
 from .subnetwork import SubnetMixing, sample_config_id, write_config
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from .arch_weights import ArchWeights
@@ -93,7 +94,7 @@ class FixedMixing(SubnetMixing):
         return super().cell_weights(arch, num_cells)
 
 
-class NoArchitectureStep:
+class NoArchitectureStep(ArchUpdate):
     """A stand-alone model has no architecture to learn: the step does nothing."""
 
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:

@@ -1,4 +1,5 @@
-"""The supernet's error on fixed architectures (paper §5.2, Figure 3; reference-oneshot §7).
+"""The supernet's error on fixed architectures (paper §5.2, Figure 3;
+docs/original-code.md#correlation-evaluation).
 
 The correlation study asks how well the trained one-shot model ranks architectures: each
 architecture gets mixing weights that select it, and the supernet (shared weights, eval
@@ -24,39 +25,27 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from nb1s.enumerate import OPS, Config, SearchSpace, decode
+from nb1s.enumerate import Config, SearchSpace, decode
 
-from .arch_weights import choice_nodes
 from .mixing import CellWeights
+from .subnetwork import subnet_weights
 from .supernet import Supernet
 
 WeightMode = Literal["exact", "normalized"]
 WEIGHT_MODES: tuple[WeightMode, ...] = ("exact", "normalized")
 
 
-def _parents(size: int, chosen: tuple[int, ...], mode: WeightMode,
-             device: torch.device | str) -> torch.Tensor:
-    out = torch.zeros(size, device=device)
-    out[list(chosen)] = 1.0 if mode == "exact" else 1.0 / len(chosen)
-    return out
-
-
 def fixed_cell_weights(space: SearchSpace, config: Config, mode: WeightMode,
-                       device: torch.device | str = "cpu") -> CellWeights:
-    """The `CellWeights` that select `config` in `mode` (see module docstring)."""
+                  device: torch.device | str = "cpu") -> CellWeights:
+    """The `CellWeights` that select `config` in `mode` (see module docstring).
+
+    Built by `subnetwork.subnet_weights`, the one constructor of architecture weights, so
+    the correlation study and the searches select an architecture the same way.
+    """
     if mode not in WEIGHT_MODES:
         raise ValueError(f"unknown weight mode {mode!r}: one of {WEIGHT_MODES}")
-    k = space.num_choice_blocks
-    choices = set(choice_nodes(space))
-    alpha: list[torch.Tensor | None] = [
-        _parents(j, config.parents[j - 1], mode, device) if j in choices else None
-        for j in range(1, k + 1)
-    ]
-    one_hot = torch.zeros(k, len(OPS), device=device)
-    one_hot[torch.arange(k), torch.tensor(config.ops)] = 1.0
-    beta = one_hot if mode == "exact" else torch.softmax(one_hot, dim=-1)
-    gamma = _parents(k + 1, config.parents[k], mode, device)
-    return CellWeights(alpha=alpha, beta=beta, gamma=gamma, hard_ops=mode == "exact")
+    return subnet_weights(space, config, hard_ops=mode == "exact", device=device,
+                          normalized=mode == "normalized")
 
 
 @torch.no_grad()

@@ -3,8 +3,8 @@
 This is where DARTS and GDAS differ (paper Algorithms 1 and 3): DARTS applies a softmax to
 alpha, beta and gamma; GDAS samples a hard one-hot Gumbel-softmax for the ops (one op per
 choice block, straight-through gradients) and a soft Gumbel-softmax for the edges, freshly
-for each of the cells. `FixedMixing` hands exact 0/1 weights through, for methods that
-train one discrete sub-network at a time.
+for each of the cells. Methods that train one discrete sub-network at a time hand exact
+0/1 weights through `subnetwork.SubnetMixing`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ class Mixing(Protocol):
     """Turns architecture logits into the weights of each cell."""
 
     temperature: float | None
+    #: True when an architecture step's forward may skip unsampled ops (GDAS's hard
+    #: samples); the loop then keeps the plain backward under in-place zeroing
+    skip_unsampled: bool
 
     def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]: ...
 
@@ -49,6 +52,7 @@ class SoftmaxMixing:
     """DARTS / PC-DARTS: softmax over every weight vector; the same weights for all cells."""
 
     temperature: float | None = None
+    skip_unsampled = False
 
     def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]:
         weights = CellWeights(
@@ -95,14 +99,3 @@ class GumbelMixing:
             for _ in range(num_cells)
         ]
 
-
-class FixedMixing:
-    """Exact weights given from outside (e.g. 0/1 weights of one discrete architecture)."""
-
-    temperature: float | None = None
-
-    def __init__(self, weights: CellWeights) -> None:
-        self.weights = weights
-
-    def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]:
-        return [self.weights] * num_cells

@@ -1,4 +1,5 @@
-"""Random search with weight sharing (Li & Talwalkar, 2019; paper Algorithm 4, reference 6.5).
+"""Random search with weight sharing (Li & Talwalkar, 2019; paper Algorithm 4,
+docs/original-code.md#random-ws).
 
 Three components, the rest is the shared loop: (1) `SubnetMixing`, the supernet runs
 exact 0/1 weights of one architecture; (2) `UniformSampling` as the "architecture step",
@@ -27,6 +28,7 @@ from .mixing import Mixing
 from .registry import OneShotMethod, register_method
 from .selection import ScreenSelector
 from .subnetwork import SubnetMixing, activate, sample_config_id
+from .updates import ArchUpdate
 
 if TYPE_CHECKING:
     from nb1s.enumerate import Config
@@ -39,7 +41,7 @@ def uniform_config(search: OneShotSearch) -> Config:
     return decode(search.space, sample_config_id(search.space))
 
 
-class UniformSampling:
+class UniformSampling(ArchUpdate):
     """The Random-WS "architecture step": switch to a fresh uniform sample."""
 
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:

@@ -3,12 +3,18 @@
 A method chooses (1) its mixing (how logits become cell weights), (2) its update rule and
 (3) optional hyperparameter defaults; the supernet, the search loop and the discretization
 are shared. Register with `@register_method`; `nb1s search NAME` then finds it.
+
+The method modules import this one; this one imports none of them. The built-ins are
+loaded by name from `builtin.BUILTIN_OPTIMIZERS` on first look-up, so the import graph has
+no cycle and the list of built-ins exists once.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .builtin import builtin_modules
 from .config.hyperparameters import Hyperparameters
 from .mixing import Mixing, SoftmaxMixing
 from .updates import ArchUpdate, FirstOrder
@@ -65,10 +71,15 @@ def register_method(cls: type[OneShotMethod]) -> type[OneShotMethod]:
     return cls
 
 
+def load_builtins() -> None:
+    """Import every built-in optimizer's module, which registers its classes."""
+    for module in builtin_modules():
+        importlib.import_module(f"{__package__}.{module}")
+
+
 def get_method(name: str) -> OneShotMethod:
     """An instance of the registered method `name` (ValueError lists the known names)."""
-    from . import darts, enas, fixed_arch, gdas, pcdarts, random_ws  # noqa: F401  (registers built-ins)
-
+    load_builtins()
     try:
         return METHODS[name]()
     except KeyError:
@@ -78,6 +89,6 @@ def get_method(name: str) -> OneShotMethod:
 
 
 def method_names() -> list[str]:
-    from . import darts, enas, fixed_arch, gdas, pcdarts, random_ws  # noqa: F401
-
+    """Every registered name, built-ins and plugins alike, sorted."""
+    load_builtins()
     return sorted(METHODS)

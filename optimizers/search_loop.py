@@ -1,4 +1,4 @@
-"""The one search loop every method shares (DARTS-family: reference section 6.1).
+"""The one search loop every method shares (DARTS-family: docs/original-code.md#search-loop).
 
 Per minibatch: one architecture step on (train batch, valid batch) through the method's
 update rule, then one SGD step on the weights with gradient-norm clipping. Per epoch: the
@@ -8,10 +8,11 @@ a `BatchSource` and reports each epoch, epoch 0 being the initial weights, to a 
 it never touches files. `state_dict` holds everything needed to resume bit-identically on
 CPU (weights, architecture logits, both optimizers, RNG state, progress).
 
-Two optional hooks serve the sampling methods without a second loop: a method's
-`make_selector` chooses the reported architecture by screening samples (Random-WS, ENAS),
-and an update rule with `end_epoch` runs after each epoch's evaluation (ENAS trains its
-controller there); an update rule with `state_dict` is checkpointed with the search.
+Declared hooks with no-op defaults serve the sampling methods without a second loop: a
+method's `make_selector` chooses the reported architecture by screening samples (Random-WS,
+ENAS), an update rule's `end_epoch` runs after each epoch's evaluation (ENAS trains its
+controller there), and its `state_dict` (None for most rules) is checkpointed with the
+search.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import contextlib
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -174,8 +175,8 @@ class OneShotSearch:
         and so SGD's decay and momentum, in the original). Only there is the plain
         backward kept.
         """
-        skips_ops = bool(getattr(self.mixing, "skip_unsampled", False))
-        if self.lean_backward and (self.options.zero_grad == "none" or not skips_ops):
+        if self.lean_backward and (self.options.zero_grad == "none"
+                                   or not self.mixing.skip_unsampled):
             loss.backward(inputs=list(self.arch.parameters()))
         else:
             loss.backward()
@@ -275,9 +276,7 @@ class OneShotSearch:
                 source.train_pairs(epoch, self.hp.epochs), epoch)
             self._set_temperature(epoch + 1)
             valid_error = self.evaluate(source.eval_batches(epoch + 1))
-            end_epoch = getattr(self.update, "end_epoch", None)
-            if end_epoch is not None:  # e.g. the ENAS controller's REINFORCE steps
-                end_epoch(self, source, epoch + 1)
+            self.update.end_epoch(self, source, epoch + 1)  # ENAS: the controller's steps
             config_id, selection_error = self.choose_architecture(source, epoch + 1)
             self.wall_time_s += time.perf_counter() - start
             self.reported = epoch + 1
@@ -306,8 +305,9 @@ class OneShotSearch:
             # decay/momentum step even when unused, so a resumed run must have the same set
             "grad_present": [p.grad is not None for p in self.model.parameters()],
         }
-        if hasattr(self.update, "state_dict"):  # an update rule with state of its own
-            state["update"] = self.update.state_dict()
+        update_state = self.update.state_dict()
+        if update_state is not None:  # an update rule with state of its own
+            state["update"] = update_state
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         return state
@@ -325,12 +325,6 @@ class OneShotSearch:
                                   strict=False):
             param.grad = torch.zeros_like(param) if present else None
         if "update" in state:
-            self.update.load_state_dict(state["update"])  # type: ignore[attr-defined]
+            self.update.load_state_dict(state["update"])
         if "cuda_rng" in state and self.device.type == "cuda":
             torch.cuda.set_rng_state(state["cuda_rng"], self.device)
-
-
-def iterate_pairs(train: Iterator[Batch], valid: Iterator[Batch]
-                  ) -> Iterator[tuple[Batch, Batch]]:
-    """Zip the weight and architecture queues, stopping with the shorter one."""
-    yield from zip(train, valid, strict=False)

@@ -4,8 +4,8 @@ The architecture gradient of L_val(w - xi * dw, a), dw = m*mu + grad_w L_train(w
 (one unrolled SGD step with momentum and weight decay), is the direct term
 grad_a L_val(w', a) minus xi * (grad^2_{a,w} L_train) v with v = grad_w' L_val(w', a). The
 mixed second derivative is approximated by central differences at w +- eps*v with
-eps = 0.01 / |v| (reference section 6.2). Written over plain tensor lists and loss closures
-so the math can be checked on a toy problem against exact autograd.
+eps = 0.01 / |v| (docs/original-code.md#darts-second-order). Written over plain tensor lists and
+loss closures so the math can be checked on a toy problem against exact autograd.
 """
 
 from __future__ import annotations

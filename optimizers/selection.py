@@ -4,9 +4,9 @@ Random-WS and ENAS have no architecture logits to discretize. After each epoch t
 original samples `selection_samples` architectures (uniformly for Random-WS, from the
 controller for ENAS), scores each with the shared weights in eval mode on only
 `selection_batches` minibatches of a persistent, shared batch stream (so candidates see
-*different* batches, pitfall 16), keeps the `selection_top_k` lowest errors and scores
-those on the whole selection split; the lowest of these is the epoch's architecture
-(reference sections 4.3, 6.5, 6.6). The sampler is the only part that differs.
+*different* batches, docs/original-code.md#screening-selection), keeps the `selection_top_k` lowest
+errors and scores those on the whole selection split; the lowest of these is the epoch's
+architecture (docs/original-code.md#screening-selection). The sampler is the only part that differs.
 """
 
 from __future__ import annotations

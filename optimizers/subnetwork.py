@@ -1,9 +1,9 @@
 """Discrete sub-networks of the supernet: exact 0/1 mixing weights for one architecture.
 
 Random-WS and ENAS do not relax the architecture; they train and score one sampled
-architecture at a time (reference section 3.3). The original turns an architecture into
-0/1 alpha/beta/gamma tensors and runs the supernet with them, so this module does the
-same from a `nb1s.enumerate` config: beta is the one-hot of each block's op, gamma marks
+architecture at a time (docs/original-code.md#masked-sub-networks). The original turns an
+architecture into 0/1 alpha/beta/gamma tensors and runs the supernet with them, so this module does
+the same from a `nb1s.enumerate` config: beta is the one-hot of each block's op, gamma marks
 the output's parents, alpha_j marks node j's parents. Writing the same 0/1 values into
 `ArchWeights` makes the run directory's `arch_weights.npz` discretize back to exactly the
 architecture that was reported.
@@ -36,31 +36,39 @@ def sample_config_id(space: SearchSpace, generator: torch.Generator | None = Non
     return int(torch.randint(space.num_configs, (1,), generator=generator).item())
 
 
-def _marks(size: int, ones: tuple[int, ...], device: torch.device | str) -> torch.Tensor:
+def _marks(size: int, ones: tuple[int, ...], normalized: bool,
+           device: torch.device | str) -> torch.Tensor:
     out = torch.zeros(size)
-    out[list(ones)] = 1.0
+    out[list(ones)] = 1.0 / len(ones) if normalized else 1.0
     return out.to(device)
 
 
 def subnet_weights(space: SearchSpace, config: Config, hard_ops: bool,
-                   device: torch.device | str = "cpu") -> CellWeights:
+                   device: torch.device | str = "cpu", *, normalized: bool = False
+                   ) -> CellWeights:
     """0/1 `CellWeights` selecting exactly `config`'s edges and ops.
 
     Nodes without a parent choice keep `alpha=None` (their inputs are summed, which is the
     only parent set they have). `hard_ops=True` lets the cell skip the unselected ops
     (the paper's "trains only the selected subset"); False evaluates them and multiplies
     by 0, as the original does (their BN statistics, weight decay and momentum move).
+
+    `normalized=True` gives the weights the original's correlation script evaluated the
+    DARTS family with (`fixed_evaluation`): each chosen parent weighs 1 / (number of
+    parents) and the ops of a block weigh softmax(one-hot), so all three ops contribute.
     """
     k = space.num_choice_blocks
     choices = set(choice_nodes(space))
     alpha: list[torch.Tensor | None] = [
-        _marks(j, config.parents[j - 1], device) if j in choices else None
+        _marks(j, config.parents[j - 1], normalized, device) if j in choices else None
         for j in range(1, k + 1)
     ]
     beta = torch.zeros(k, len(OPS))
     beta[torch.arange(k), torch.tensor(config.ops)] = 1.0
+    if normalized:
+        beta = torch.softmax(beta, dim=-1)
     beta = beta.to(device)
-    gamma = _marks(k + 1, config.parents[k], device)
+    gamma = _marks(k + 1, config.parents[k], normalized, device)
     return CellWeights(alpha=alpha, beta=beta, gamma=gamma, hard_ops=hard_ops)
 
 
@@ -86,6 +94,8 @@ class SubnetMixing:
     """
 
     temperature: float | None = None
+    #: no architecture step backpropagates through a sub-network's mixing weights
+    skip_unsampled = False
 
     def __init__(self) -> None:
         self.config: Config | None = None

@@ -1,4 +1,5 @@
-"""The NAS-Bench-1Shot1 one-shot model (paper Section 3.1, Figure 1; reference sections 2-3).
+"""The NAS-Bench-1Shot1 one-shot model (paper Section 3.1, Figure 1;
+docs/original-code.md#supernet-skeleton).
 
 Stem (3x3 conv, `init_channels`), `layers` cells in three stages with a 2x2 max-pool and a
 doubling of the width between stages, then a ReLU-1x1conv-BN(affine-free) head, global

@@ -7,22 +7,42 @@ rule differentiates through one unrolled weight step (`second_order.py`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from .second_order import unrolled_arch_gradient
 
 if TYPE_CHECKING:
-    from .search_loop import OneShotSearch
+    from .search_loop import BatchSource, OneShotSearch
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
-class ArchUpdate(Protocol):
-    """One architecture step on (train batch, valid batch) at the current weight LR."""
+class ArchUpdate(ABC):
+    """One architecture step per minibatch, and the hooks the search loop calls on every rule.
 
-    def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None: ...
+    The loop calls each hook on every rule; the defaults do nothing, so a rule overrides
+    only what it needs (ENAS: `end_epoch` trains its controller, `state_dict` checkpoints
+    it) and the loop never has to ask whether a rule has a hook.
+    """
+
+    @abstractmethod
+    def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:
+        """One architecture step on (train batch, valid batch) at the current weight LR."""
+
+    def end_epoch(self, search: OneShotSearch, source: BatchSource, epoch: int) -> None:
+        """After epoch `epoch`'s evaluation, before its architecture is chosen."""
+        del search, source, epoch
+
+    def state_dict(self) -> dict[str, Any] | None:
+        """The rule's own state to checkpoint with the search; None: it has none."""
+        return None
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what `state_dict` returned (called only when the checkpoint holds it)."""
+        del state
 
 
 def _finish(search: OneShotSearch) -> None:
@@ -32,7 +52,7 @@ def _finish(search: OneShotSearch) -> None:
     search.arch_optimizer.step()
 
 
-class FirstOrder:
+class FirstOrder(ArchUpdate):
     """grad_a L_val(w, a) at the current weights (DARTS 1st order, GDAS, PC-DARTS)."""
 
     def step(self, search: OneShotSearch, train: Batch, valid: Batch, lr: float) -> None:
@@ -42,7 +62,7 @@ class FirstOrder:
         _finish(search)
 
 
-class SecondOrder:
+class SecondOrder(ArchUpdate):
     """DARTS 2nd order: unrolled weight step, finite-difference Hessian-vector product.
 
     xi is the current weight learning rate; the unrolled step includes the SGD momentum

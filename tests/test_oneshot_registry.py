@@ -11,6 +11,7 @@ import torch
 
 from nb1s.enumerate import get_space
 from nb1s.optimizers import (
+    BUILTIN_NAMES,
     METHODS,
     OPTION_SPECS,
     GumbelMixing,
@@ -19,6 +20,7 @@ from nb1s.optimizers import (
     OneShotSearch,
     Options,
     get_method,
+    method_names,
     register_method,
 )
 from nb1s.optimizers.mixing import Mixing
@@ -72,3 +74,101 @@ def test_docs_table_documents_every_option() -> None:
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE))
     assert documented == set(OPTION_SPECS)
     assert set(Options().as_dict()) == set(OPTION_SPECS)
+
+
+# --- the one list of built-in optimizers ------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_registry_holds_exactly_the_listed_builtins() -> None:
+    from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
+
+    assert set(BUILTIN_NAMES) <= set(method_names())
+    for entry in BUILTIN_OPTIMIZERS:
+        assert METHODS[entry.name].__module__ == f"nb1s.optimizers.{entry.module}"
+    shipped = {name for name, cls in METHODS.items()
+               if cls.__module__.startswith("nb1s.optimizers.")}
+    assert shipped == set(BUILTIN_NAMES)
+
+
+def test_registry_imports_no_method_module() -> None:
+    """The registry finds the built-ins through the list, so no import cycle runs
+    registry -> method module -> registry."""
+    import ast
+
+    from nb1s.optimizers.builtin import builtin_modules
+
+    tree = ast.parse((ROOT / "optimizers" / "registry.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names} | {
+        (node.module or "").lstrip(".") for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)}
+    assert not imported & set(builtin_modules())
+
+
+def test_search_help_names_every_builtin() -> None:
+    from typer.testing import CliRunner
+
+    from nb1s.harness.cli.app import app
+
+    result = CliRunner().invoke(app, ["search", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for name in BUILTIN_NAMES:
+        assert re.search(rf"\b{name}\b", result.output), name
+    assert "enas or fixed." in result.output
+
+
+def test_plot_colours_come_from_the_list() -> None:
+    from nb1s.harness.experiments.search_curves.plot import COLORS
+
+    assert set(COLORS) <= set(BUILTIN_NAMES)
+    assert COLORS["darts"] == "tab:blue" and COLORS["random_ws"] == "tab:brown"
+    assert "fixed" not in COLORS  # takes the palette's colour, as before the list
+
+
+def test_run_schema_doc_names_every_builtin() -> None:
+    text = (ROOT / "docs" / "run-schema.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `optimizer` |"))
+    assert re.findall(r"`([a-z0-9_]+)`", row)[1:] == list(BUILTIN_NAMES)
+
+
+# --- declared search-loop hooks -----------------------------------------------------------
+def test_loop_hooks_are_declared_not_probed() -> None:
+    """Every update rule has the hooks (no-op unless overridden) and every mixing says
+    whether it skips ops, so the loop calls them without getattr/hasattr."""
+    from nb1s.optimizers.enas import ControllerSampling
+    from nb1s.optimizers.updates import ArchUpdate, FirstOrder
+
+    source = (ROOT / "optimizers" / "search_loop.py").read_text(encoding="utf-8")
+    assert "getattr(" not in source and "hasattr(" not in source
+    plain = FirstOrder()
+    assert plain.state_dict() is None
+    plain.load_state_dict({})
+    plain.end_epoch(None, None, 1)  # type: ignore[arg-type]  (does nothing)
+    assert ControllerSampling.end_epoch is not ArchUpdate.end_epoch
+    assert ControllerSampling.state_dict is not ArchUpdate.state_dict
+    with pytest.raises(TypeError):
+        ArchUpdate()  # type: ignore[abstract]  (a rule must implement `step`)
+    for name in BUILTIN_NAMES:
+        method = get_method(name)
+        hp = method.hyperparameters(init_channels=4, layers=3)
+        assert isinstance(method.make_update(hp), ArchUpdate), name
+        assert isinstance(method.make_mixing(hp).skip_unsampled, bool), name
+
+
+def test_only_rules_with_state_are_checkpointed() -> None:
+    search = OneShotSearch(get_method("darts"), get_space(1),
+                           get_method("darts").hyperparameters(init_channels=4, layers=3),
+                           Options(), seed=0)
+    assert "update" not in search.state_dict()
+    enas = get_method("enas")
+    search = OneShotSearch(enas, get_space(1), enas.hyperparameters(init_channels=4, layers=3),
+                           Options(), seed=0)
+    assert search.state_dict()["update"] == {"baseline": 0.0, "child_steps": 0}
+
+
+def test_method_defaults_cover_exactly_the_builtins() -> None:
+    """The torch-free defaults table (config/method_defaults.py) names the same methods."""
+    from nb1s.optimizers.config.method_defaults import BUILTIN_DEFAULTS
+
+    assert list(BUILTIN_DEFAULTS) == list(BUILTIN_NAMES)

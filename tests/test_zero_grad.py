@@ -16,7 +16,8 @@ from torch import nn
 
 from nb1s.enumerate import OPS, get_space
 from nb1s.optimizers import Options, get_method
-from nb1s.optimizers.mixing import CellWeights, FixedMixing
+from nb1s.optimizers.arch_weights import ArchWeights
+from nb1s.optimizers.mixing import CellWeights
 from nb1s.optimizers.search_loop import OneShotSearch, zero_gradients
 
 CONV3 = OPS.index("conv3x3-bn-relu")
@@ -62,6 +63,20 @@ def test_in_place_is_torch13_zeroing() -> None:
     assert all(p.grad is None for p in ours.parameters())
 
 
+class _GivenWeights:
+    """A mixing that hands the same given weights to every cell."""
+
+    temperature: float | None = None
+    skip_unsampled = False
+
+    def __init__(self, weights: CellWeights) -> None:
+        self.weights = weights
+
+    def cell_weights(self, arch: ArchWeights, num_cells: int) -> list[CellWeights]:
+        del arch
+        return [self.weights] * num_cells
+
+
 def _one_op(op: int, k: int) -> CellWeights:
     """Hard one-hot op weights (only `op` runs in every block), plain edge weights."""
     beta = torch.zeros(k, len(OPS))
@@ -83,11 +98,11 @@ def _two_steps(mode: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, One
     torch.manual_seed(5)
     batch = (torch.randn(4, 3, 8, 8), torch.randint(0, 10, (4,)))
     weight = search.model.cells[0].blocks[0].ops[CONV3].conv.weight
-    search.mixing = FixedMixing(_one_op(CONV3, k))
+    search.mixing = _GivenWeights(_one_op(CONV3, k))
     search.train_epoch([(batch, batch)], epoch=0)
     w1 = weight.detach().clone()
     buf1 = search.weight_optimizer.state[weight]["momentum_buffer"].clone()
-    search.mixing = FixedMixing(_one_op(CONV1, k))
+    search.mixing = _GivenWeights(_one_op(CONV1, k))
     search.train_epoch([(batch, batch)], epoch=0)
     return w1, buf1, weight.detach().clone(), search
 

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.cli.data_cmd import progress_bar
+        from nb1s.harness.cli.output import progress_bar
         from nb1s.harness.experiments.blackbox.grid import (
             check_optimizer,
             check_space,
@@ -63,18 +63,18 @@ def register(app: typer.Typer) -> None:
         if workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
         check_out(Path(out), "results", out)
-        with progress_bar(f"{optimizer} space {space}", not as_json) as update:
+        with progress_bar(f"{optimizer} space {space}", not as_json) as bar:
             state = {"done": 0, "total": 0}
 
             def on_start(total: int) -> None:
                 state["total"] = total
-                if update is not None:
-                    update(0, total)
+                if bar is not None:
+                    bar.set_counts(0, total)
 
             def on_seeds(_settings: Any, done: list[int]) -> None:
                 state["done"] += len(done)
-                if update is not None:
-                    update(state["done"], state["total"])
+                if bar is not None:
+                    bar.set_counts(state["done"], state["total"])
 
             result = run_blackbox_grid(optimizer, space, seed_list, evaluations, Path(out),
                                        data_dir=data_dir, policy=repeat_policy,

@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from nb1s.harness.cli.output import console, emit, err_console
+from nb1s.harness.cli.output import console, emit, progress_bar
 from nb1s.harness.errors import UserError
 from nb1s.harness.nb101.paths import resolve_data_dir
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, enabled: bool, as_bytes: bool = False
-                 ) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr fed by `update(done, total)`; None when disabled."""
-    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    counter = DownloadColumn() if as_bytes else MofNCompleteColumn()
-    with Progress(TextColumn("{task.description}"), BarColumn(), counter,
-                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task(description, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def parse_spaces(text: str | None) -> list[int]:
@@ -129,8 +100,9 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.nb101.importer import import_tfrecord
 
         directory = resolve_data_dir(into)
-        with progress_bar(f"importing {path.name}", not as_json, as_bytes=True) as update:
-            provenance = import_tfrecord(path, directory, progress=update)
+        with progress_bar(f"importing {path.name}", not as_json, counter="bytes") as bar:
+            provenance = import_tfrecord(path, directory,
+                                         progress=None if bar is None else bar.set_counts)
         emit({"directory": str(directory), **provenance}, as_json, _render_import)
 
     @data.command("info")
@@ -167,7 +139,8 @@ def register(app: typer.Typer) -> None:
 
         if out.is_dir():
             raise UserError(f"--out {out} is a folder; name the .tfrecord file to write")
-        with progress_bar("synthesizing models", not as_json) as update:
+        with progress_bar("synthesizing models", not as_json) as bar:
             result = write_synthetic_tfrecord(out, models=models, seed=seed, full=full,
-                                              spaces=parse_spaces(spaces), progress=update)
+                                              spaces=parse_spaces(spaces),
+                                              progress=None if bar is None else bar.set_counts)
         emit(result, as_json, _render_synth)

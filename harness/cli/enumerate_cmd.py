@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ def _nb101(as_json: bool) -> None:
 
     started = time.perf_counter()
     with console.status("enumerating every NAS-Bench-101 graph (<= 7 vertices, <= 9 edges)",
-                        spinner="dots") if not as_json else _null():
+                        spinner="dots") if not as_json else contextlib.nullcontext():
         space = enumerate_nb101_space()
     result: dict[str, Any] = {
         "unique_nb101": space.unique_nb101,
@@ -52,14 +53,6 @@ def _nb101(as_json: bool) -> None:
     emit(result, as_json, render)
     if not result["matches_paper"]:
         raise typer.Exit(1)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *args: object) -> None:
-        return None
 
 
 def register(app: typer.Typer) -> None:

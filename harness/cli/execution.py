@@ -11,9 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from nb1s.harness.cli.output import err_console
+from nb1s.harness.cli.output import progress_bar
 from nb1s.harness.execution.options import ExecutionOptions, default_results  # noqa: F401
 from nb1s.harness.execution.prepare import prepare_execution
 from nb1s.harness.execution.runner import RunSummary
@@ -25,21 +23,17 @@ from nb1s.harness.recipe.plan import Plan
 def run_progress(enabled: bool) -> Iterator[tuple[Callable[[int], None] | None,
                                                    Callable[[JobResult], None] | None]]:
     """(on_start, on_done) callbacks driving one rich bar over the runs, or (None, None)."""
-    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
-    if not enabled or not err_console.is_terminal:
-        yield None, None
-        return
-    with Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
-        task = bar.add_task("runs", total=None, last="")
+    with progress_bar("runs", enabled, status=True, elapsed=True, remaining=False) as bar:
+        if bar is None:
+            yield None, None
+            return
 
         def on_start(total: int) -> None:
-            bar.update(task, total=total)
+            bar.update(total=total)
 
         def on_done(res: JobResult) -> None:
             mark = "ok" if res.ok else f"FAILED (exit {res.returncode})"
-            bar.update(task, advance=1, last=f"{res.key}: {mark}")
+            bar.update(advance=1, status=f"{res.key}: {mark}")
 
         yield on_start, on_done
 

@@ -8,38 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from nb1s.harness.cli.output import console, emit, err_console
+from nb1s.harness.cli.output import console, emit, progress_bar
 from nb1s.harness.errors import RunStopped, UserError
+from nb1s.optimizers.builtin import names_phrase
 
 
 @contextlib.contextmanager
 def epoch_bar(description: str, enabled: bool
               ) -> Iterator[Callable[[int, int, dict[str, Any]], None] | None]:
-    """A per-epoch rich progress bar on stderr showing the latest test regret."""
-    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
-    if not enabled or not err_console.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task(description, total=None, status="")
+    """Per-epoch progress on stderr showing the latest test regret (None: no bar)."""
+    with progress_bar(description, enabled, status=True, elapsed=True) as bar:
+        if bar is None:
+            yield None
+            return
 
         def update(epoch: int, total: int, record: dict[str, Any]) -> None:
             status = f"test regret {record['test_regret']:.4f}"
             if record.get("oneshot_valid_error") is not None:
                 status += f"  one-shot valid err {record['oneshot_valid_error']:.3f}"
-            bar.update(task, completed=epoch, total=total, status=status)
+            bar.update(completed=epoch, total=total, status=status)
 
         yield update
 
@@ -89,7 +78,7 @@ def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_command(
         optimizer: str = typer.Argument(
-            ..., help="darts, darts2, gdas, pcdarts, random_ws or enas."),
+            ..., help=f"{names_phrase()}."),
         space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
         out: Path = typer.Option(..., "--out", help="Run directory to write."),
         epochs: int | None = typer.Option(None, "--epochs", min=1,

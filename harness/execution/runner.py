@@ -67,8 +67,9 @@ def search_job(spec: RunSpec, results: Path, data: DataInputs, resume: bool,
 
 
 def _plan_identity(plan: Plan) -> dict[str, Any]:
-    return {"recipe": plan.recipe, "version": plan.version, "profile": plan.profile,
-            "protocol": plan.protocol}
+    """`plan_recipe_meta` under plan.json's keys (the name is stored as `recipe` there)."""
+    meta = plan_recipe_meta(plan)
+    return {"recipe": meta.pop("name"), **meta}
 
 
 def plan_recipe_meta(plan: Plan) -> dict[str, Any]:

@@ -12,17 +12,17 @@ import rich
 from rich.console import Console
 from rich.markup import escape
 
+from nb1s.harness.report.number_format import format_number
+
 
 def out() -> Console:
     """The console every view prints to."""
     return rich.get_console()
 
 
-def fmt(x: Any, spec: str = ".4g") -> str:
-    """A table cell: `-` for a missing value, floats with `spec`."""
-    if x is None:
-        return "-"
-    return format(x, spec) if isinstance(x, float) else str(x)
+#: a table cell: `-` for a missing value, floats with a format spec (the one formatter the
+#: terminal views and the Markdown report share)
+fmt = format_number
 
 
 def render_run(result: dict[str, Any]) -> None:

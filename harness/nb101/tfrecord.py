@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO, BinaryIO
 
 import google_crc32c
@@ -114,8 +113,3 @@ class TFRecordWriter:
     def write(self, payload: bytes) -> None:
         self._fh.write(frame(payload))
         self.records += 1
-
-
-def count_records(path: str | os.PathLike[str]) -> int:
-    """Number of records, verifying the framing (used by tests and diagnostics)."""
-    return sum(1 for _ in iter_records(Path(path)))

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nb1s.harness.report.number_format import format_number as num
 from nb1s.harness.report.verdict import outcome_of
-
-
-def _num(x: Any, fmt: str = ".4g") -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, float):
-        return format(x, fmt)
-    return str(x)
 
 
 def _outcome(row: dict[str, Any]) -> str:
@@ -46,8 +39,8 @@ def markdown_report(result: dict[str, Any]) -> str:
                 ours, ref = f"{r['in_band_fraction']:.0%} in band", \
                     f"≥ {r['required_fraction']:.0%}"
             lines.append(
-                f"| {r['group']} | {r['kind']} | {r['metric']} | {_num(ours)} | {_num(ref)} | "
-                f"{_num(r.get('diff'))} | {_num(r.get('tolerance'))} | {_num(r.get('p'), '.3g')}"
+                f"| {r['group']} | {r['kind']} | {r['metric']} | {num(ours)} | {num(ref)} | "
+                f"{num(r.get('diff'))} | {num(r.get('tolerance'))} | {num(r.get('p'), '.3g')}"
                 f" | {_outcome(r)} | {r.get('note', '')} |")
         lines.append("")
     for note in result.get("notes", []):

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from nb1s.harness.documents import Document
+from nb1s.optimizers.builtin import BUILTIN_NAMES
 
 #: bumped when a key of run.json or of an epoch record changes meaning
 SCHEMA_VERSION = 1
@@ -103,8 +104,9 @@ class RunMeta(Document):
 
     schema_version: int = Field(SCHEMA_VERSION, description="`1`; bumped when a key changes "
                                                             "meaning")
-    optimizer: str = Field(description="registered name: `darts`, `darts2`, `gdas`, "
-                                       "`pcdarts`, `random_ws`, `enas`, or a plugin's")
+    optimizer: str = Field(description="registered name: "
+                                       + ", ".join(f"`{n}`" for n in BUILTIN_NAMES)
+                                       + ", or a plugin's")
     space: int = Field(description="search space 1, 2 or 3")
     seed: int = Field(description="seeds weights, architecture logits, Gumbel samples, data "
                                   "order and augmentation")

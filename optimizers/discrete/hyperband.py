@@ -1,12 +1,13 @@
-"""HyperBand (HB) and BOHB through hpbandster, as the original ran them (reference §10.2).
+"""HyperBand (HB) and BOHB through hpbandster, as the original ran them
+(docs/original-code.md#black-box-optimizers).
 
 Settings: eta 3, min budget 4, max budget 108, so the four NB101 budgets 4 / 12 / 36 / 108
 epochs; one worker; BOHB with num_samples 64, random_fraction 0.33, bandwidth_factor 3
 and min_bandwidth 0.3 (the original's value, not hpbandster's 1e-3 default). A promoted
 configuration is queried again at the higher budget. The original ran 280 iterations
 (brackets), far past its plots, which keep only the first evaluations whose cumulative
-budget stays within 280 x 108 epochs (§3.5); here the run stops after just enough
-brackets to cover that total budget and the records are cut the same way.
+budget stays within 280 x 108 epochs (docs/original-code.md#black-box-trajectories); here the run
+stops after just enough brackets to cover that total budget and the records are cut the same way.
 
 hpbandster is a Pyro4 client/server library: the name server, the master and the worker
 all run in this process, bound to 127.0.0.1 only. hpbandster draws from numpy's global RNG

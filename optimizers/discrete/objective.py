@@ -4,10 +4,10 @@ The optimizer layer never opens NAS-Bench-101. The harness hands it an `Objectiv
 callable from a batch of config ids, a budget (NB101 epochs) and one uniform draw per id to
 the validation error (the loss), the test error (recorded only) and the NB101 training time
 (the simulated cost). The draws come from the optimizer's per-seed streams, so which NB101
-repeat a query returns is tied to the seed; the original drew it unseeded (reference
-§11.9). `TableObjective` implements the protocol on per-architecture tables with one
-column per repeat, which is the shape of the harness store's per-space table and of the
-synthetic tables the tests and the benchmark use.
+repeat a query returns is tied to the seed; the original drew it unseeded
+(docs/original-code.md#unseeded-randomness). `TableObjective` implements the protocol on
+per-architecture tables with one column per repeat, which is the shape of the harness store's
+per-space table and of the synthetic tables the tests and the benchmark use.
 """
 
 from __future__ import annotations

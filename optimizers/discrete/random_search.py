@@ -1,4 +1,5 @@
-"""Random search (RS): uniformly random architectures, loose ends allowed (reference §10.2).
+"""Random search (RS): uniformly random architectures, loose ends allowed
+(docs/original-code.md#black-box-optimizers).
 
 Each of the 280 evaluations draws every categorical uniformly; all seeds and all
 evaluations are drawn at once and evaluated in one objective call.

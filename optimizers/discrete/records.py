@@ -4,7 +4,8 @@ Each row is one objective call: seed, index within the run (0-based, in evaluati
 order), config id, NB101 hash (empty for synthetic objectives), budget (epochs), valid
 and test error of the returned repeat, the NB101 training time, and the simulated
 wall-clock time = cumulative training time of the run up to and including this row
-(reference §3.5: the black-box x-axis). Rows are sorted by seed, then index.
+(docs/original-code.md#black-box-trajectories: the black-box x-axis). Rows are sorted by seed, then
+index.
 """
 
 from __future__ import annotations

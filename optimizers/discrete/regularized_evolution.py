@@ -1,8 +1,8 @@
 """Regularized evolution (RE, Real et al. 2019) as the NAS-Bench-1Shot1 baseline runs it.
 
-Settings and behaviour from the reference (§10.2): a population of 100 uniformly random
-architectures (loose ends allowed), then cycles until 280 evaluations in total: draw a
-tournament of 10 members with replacement, take the one with the lowest validation
+Settings and behaviour from docs/original-code.md#black-box-optimizers: a population of 100
+uniformly random architectures (loose ends allowed), then cycles until 280 evaluations in total:
+draw a tournament of 10 members with replacement, take the one with the lowest validation
 error as parent, mutate it, evaluate the child, append it and remove the oldest member
 (aging). The mutation is drawn uniformly from
 - identity: the child is the parent (evaluated again, so another NB101 repeat);

@@ -1,4 +1,5 @@
-"""REINFORCE over independent categoricals (RL), the NAS-Bench-1Shot1 baseline (§10.2).
+"""REINFORCE over independent categoricals (RL), the NAS-Bench-1Shot1 baseline
+(docs/original-code.md#black-box-optimizers).
 
 One categorical per hyperparameter, logits initialised to 0. Each step samples one
 architecture, takes reward = validation accuracy (1 - validation error), updates the

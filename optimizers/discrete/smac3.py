@@ -1,4 +1,5 @@
-"""SMAC through SMAC3 2.x (the original ran a SMAC3 0.x facade; reference §10.2).
+"""SMAC through SMAC3 2.x (the original ran a SMAC3 0.x facade;
+docs/original-code.md#black-box-optimizers).
 
 Settings mapped from the original where 2.x has them:
 - random configuration probability 0.33 -> `get_random_design(probability=0.33)`;

@@ -1,8 +1,8 @@
 """Per-seed random streams: every draw of a black-box run comes from its seed.
 
 The original seeded only numpy's global RNG, so Python's `random` (NB101 repeats, RE
-tournaments), hyperopt and SMAC ran unseeded (reference §11.9). Here each seed owns one
-numpy `Generator` per purpose, made from ``SeedSequence([seed, purpose])``. Lock-step
+tournaments), hyperopt and SMAC ran unseeded (docs/original-code.md#unseeded-randomness). Here each
+seed owns one numpy `Generator` per purpose, made from ``SeedSequence([seed, purpose])``. Lock-step
 optimizers draw each seed's uniforms for the whole run up front from that seed's own
 generator and stack them to [seeds, ...]; so seed s of a batch sees exactly the numbers a
 run of seed s alone sees, and the optimizer itself is then pure array arithmetic.

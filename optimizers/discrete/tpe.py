@@ -1,4 +1,4 @@
-"""TPE through hyperopt, the library the original used (reference §10.2).
+"""TPE through hyperopt, the library the original used (docs/original-code.md#black-box-optimizers).
 
 `fmin(tpe.suggest)` with one `hp.choice` per hyperparameter and 280 evaluations, as the
 original's `run_tpe.py`; hyperopt's own defaults otherwise. Unlike the original, hyperopt's

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from nb1s.harness.report.figure_files import save_figure
+from nb1s.optimizers.builtin import plot_colors
 
-COLORS = {"darts": "tab:blue", "darts2": "tab:purple", "gdas": "tab:green",
-          "pcdarts": "tab:orange", "enas": "tab:red", "random_ws": "tab:brown"}
+#: the built-ins' curve colours (`nb1s.optimizers.builtin`); other variants take the palette's
+COLORS = plot_colors()
 
 
 def _arr(values: list[float | None]) -> np.ndarray:
