@@ -42,7 +42,7 @@ reproduce:
 lint:
 	$(BIN)/ruff check enumerate harness optimizers nb1s tests bench
 	$(BIN)/mypy nb1s bench
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 	@if [ -f docker/Dockerfile ]; then $(BIN)/hadolint docker/Dockerfile; fi
 
 unit:

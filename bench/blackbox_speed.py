@@ -205,7 +205,7 @@ class NasbenchQueryAPI:
 
     `nb1s.harness.nb101.nasbench_api` is the drop-in for Google's API on the nb1s index;
     `query` draws one repeat with its seeded `random.Random`, as the original scripts did
-    per query (reference §10.1).
+    per query (docs/original-code.md#black-box-encoding).
     """
 
     def __init__(self, index_dir: Path, space: int, seed: int = 0) -> None:

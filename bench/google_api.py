@@ -2,7 +2,7 @@
 
 Neither Google's package nor TensorFlow's old API is importable here, so this module
 re-implements what the original API does per call, from the documented behaviour
-(/work/shared/reference/nasbench101-format.md) and written from scratch: `ModelSpec`
+(docs/nb101-data.md#what-the-original-api-does-per-call) and written from scratch: `ModelSpec`
 checks squareness and upper triangularity entry by entry, deep-copies matrix and ops twice
 and prunes with two depth-first searches and `np.delete`; `query` checks the epochs and
 the spec, hashes the pruned spec with `hashlib` md5 (`graph_util.hash_module`), deep-copies

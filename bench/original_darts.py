@@ -30,7 +30,7 @@ from nb1s.optimizers import OneShotSearch
 
 #: column order of every op-weight matrix in the original code (`genotypes.PRIMITIVES`)
 PRIMITIVES = ("maxpool3x3", "conv3x3-bn-relu", "conv1x1-bn-relu")
-BN_MOMENTUM = 0.997  # the original's torch momentum (reference 2.2)
+BN_MOMENTUM = 0.997  # the original's torch momentum (docs/original-code.md#bn-momentum)
 BN_EPS = 1e-5
 
 Batch = tuple[torch.Tensor, torch.Tensor]

@@ -1,9 +1,9 @@
 """Random-WS / ENAS sub-network training: only the sampled ops vs the original's masked supernet.
 
 The original trains a sampled architecture by running the *whole* supernet with 0/1 weights
-(reference section 3.3), which is the main reason Random-WS took 11 h for 50 epochs. nb1s's
-`subnet_forward=sampled` evaluates only the sampled op of each choice block. Both are timed
-here in one run on the same random batches (timing only, nothing is learnt): Random-WS
+(docs/original-code.md#masked-sub-networks), which is the main reason Random-WS took 11 h for 50
+epochs. nb1s's `subnet_forward=sampled` evaluates only the sampled op of each choice block. Both are
+timed here in one run on the same random batches (timing only, nothing is learnt): Random-WS
 steps (uniform sample + SGD step) in images/s; the ratio is sampled / masked. Best of a few
 interleaved rounds, because a shared 2-core box is noisy.
 """

@@ -1,7 +1,7 @@
 """Which architectures of a search space an analysis counts, as arrays of config ids.
 
 The paper and its code count "the architectures of a space" in different ways (Table 1,
-experiments reference §12): Figure 6's caption speaks of the space *with* loose ends, the
+docs/original-code.md#figure-6): Figure 6's caption speaks of the space *with* loose ends, the
 code that drew it walked the loose-end-*free* enumerator. Every set here is exact and
 given as one config id per member, so the NB101 store can look the members up:
 

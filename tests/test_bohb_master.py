@@ -43,14 +43,15 @@ def test_paper_settings_make_280_evaluations_on_budgets_25_50_100() -> None:
                                        [(2, 50.0), (1, 100.0)], [(3, 100.0)]]
     assert settings.evaluations() == 280
     epochs = sum(n * b for rungs in settings.brackets() for n, b in rungs)
-    assert epochs == 17_100  # reference §9.3
+    assert epochs == 17_100  # docs/original-code.md#figure-5
 
 
 def test_default_configuration_is_the_first_sample(tmp_path: Path) -> None:
     run_bohb(configuration_space(3), Recorder(), BohbSettings(2, 1, 2, 2), tmp_path, seed=1)
     first_id, first, info = lines(tmp_path, "configs.json")[0]
     assert first_id == [0, 0, 0] and info["default_configuration"]
-    # ConfigSpace's implicit defaults of CS3 (reference §9.2), not the DARTS defaults
+    # ConfigSpace's implicit defaults of CS3 (docs/original-code.md#figure-5), not the DARTS
+    # defaults
     assert first == {"arch_learning_rate": pytest.approx(3.16227766e-4),
                      "arch_weight_decay": pytest.approx(3.16227766e-3), "batch_size": 72,
                      "cutout_length": 8, "cutout_prob": 0.0, "grad_clip": 5,

@@ -9,7 +9,8 @@ from nb1s.enumerate import OPS, get_space
 from nb1s.optimizers.discrete import configuration_space, encoding_for
 from nb1s.optimizers.discrete.encoding import mutation_low_node
 
-# reference §10.1: hyperparameter counts and parent-set choice counts per node
+# docs/original-code.md#black-box-encoding: hyperparameter counts and parent-set choice counts per
+# node
 REFERENCE = {
     1: (9, (1, 1, 3, 6, 10)),
     2: (9, (1, 2, 3, 6, 10)),
@@ -83,5 +84,6 @@ def test_unknown_label_is_refused() -> None:
 
 
 def test_mutation_low_node_matches_original_constants() -> None:
-    # the original hard-codes low = 3 for SS1 and 2 otherwise (reference §10.2)
+    # the original hard-codes low = 3 for SS1 and 2 otherwise
+    # (docs/original-code.md#black-box-optimizers)
     assert [mutation_low_node(s) for s in (1, 2, 3)] == [3, 2, 2]

@@ -1,7 +1,7 @@
 """The ENAS controller against an independent re-derivation of the original's recurrence.
 
-The re-derivation below is written from the facts in reference-oneshot §6.6 and the audit
-of issue 8 (not from nb1s's module): a hand-written LSTM cell, two priming steps on the
+The re-derivation below is written from the facts in docs/original-code.md#enas-controller and the
+audit of issue 8 (not from nb1s's module): a hand-written LSTM cell, two priming steps on the
 embedding of token 0 with zero anchors, then per node: parents by attention (a bias-free
 `v_attn`), the LSTM input set to the last parent's anchor, the op, the op's embedding, the
 node's anchor, and the input reset to the embedding of token 0. With the weights copied

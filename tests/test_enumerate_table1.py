@@ -1,6 +1,6 @@
 """Table 1 counts, derived by enumeration, equal the independently established facts.
 
-The expected values are those of shared/reference/table1.md, which were verified by an
+The expected values are those of docs/search-spaces.md, which were verified by an
 independent enumeration; the compiled counts are also checked against this repository's
 plain-Python implementation of the same rules (spaces 1 and 2; space 3 takes ~20 s there).
 """

@@ -35,7 +35,7 @@ def _config() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
     cfg = _config()
-    return grimp.build_graph(cfg["root_package"],
+    return grimp.build_graph(cfg["root_package"], cache_dir=None,
                              include_external_packages=cfg["include_external_packages"])
 
 
@@ -74,3 +74,24 @@ def test_a_wrong_way_import_breaks_its_contract(graph: grimp.ImportGraph, name_p
     probe = copy.deepcopy(graph)
     probe.add_import(importer=importer, imported=imported)
     assert not _check(probe, name_part)
+
+
+def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Module-level import cycles (strongly connected components of more than one module)."""
+    import networkx as nx
+
+    edges = nx.DiGraph()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            edges.add_edge(module, imported)
+    return [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1]
+
+
+def test_no_module_imports_itself_through_a_cycle() -> None:
+    """No runtime import cycle anywhere in nb1s (imports under TYPE_CHECKING only type)."""
+    graph = grimp.build_graph("nb1s", exclude_type_checking_imports=True, cache_dir=None)
+    assert _cycles(graph) == []
+    probe = copy.deepcopy(graph)
+    probe.add_import(importer="nb1s.harness.recipe.plan", imported="nb1s.harness.recipe.catalog")
+    probe.add_import(importer="nb1s.harness.recipe.catalog", imported="nb1s.harness.recipe.plan")
+    assert _cycles(probe) == [["nb1s.harness.recipe.catalog", "nb1s.harness.recipe.plan"]]

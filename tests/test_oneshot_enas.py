@@ -43,7 +43,8 @@ def test_controller_samples_valid_configs_of_the_space(number: int) -> None:
 
 def test_initial_op_probabilities_match_the_original_bias() -> None:
     """b_soft [10, 10, 0] + fixed [0.25, 0.25, -0.25]: about 0.42 / 0.42 / 0.16 for
-    maxpool / conv3x3 / conv1x1 (reference 6.6), i.e. NB101 labels 2 / 0 / 1."""
+    maxpool / conv3x3 / conv1x1 (docs/original-code.md#enas-controller), i.e. NB101 labels 2 / 0 /
+    1."""
     torch.manual_seed(0)
     controller = Controller(get_space(3))
     counts: Counter[int] = Counter()
@@ -93,7 +94,8 @@ def test_reinforce_loss_gradient_sign() -> None:
 @pytest.mark.parametrize("schedule", ["per_batch", "per_epoch"])
 def test_child_learning_rate_schedule_switch(schedule: str) -> None:
     """per_batch: cosine with T_max = epochs stepped every minibatch (period 2 * epochs
-    minibatches, pitfall 14); per_epoch: the loop's epoch rate is left alone."""
+    minibatches, docs/original-code.md#enas-per-batch-cosine); per_epoch: the loop's epoch rate is
+    left alone."""
     method = get_method("enas")
     hp = method.hyperparameters(epochs=4, init_channels=4, layers=3)
     search = OneShotSearch(method, get_space(1), hp, Options(enas_lr_schedule=schedule),

@@ -16,7 +16,7 @@ from nb1s.optimizers import (
 )
 from nb1s.optimizers.ops import ConvBnRelu
 
-# Reference section 2.1 (counted by running the original module).
+# docs/original-code.md#supernet-skeleton (counted by running the original module).
 ORIGINAL_COUNTS = {(1, 1): 1_101_402, (2, 1): 1_101_402, (3, 1): 1_509_594,
                    (1, 4): 492_570, (2, 4): 492_570, (3, 4): 748_554}
 CONCAT_COUNTS = {1: 1_009_530, 2: 1_009_530, 3: 1_323_610}

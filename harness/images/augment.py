@@ -1,8 +1,8 @@
 """Batched CIFAR augmentation on tensors, on the training device (no PIL, no per-image loop).
 
-Same transform as the DARTS-family search scripts (reference section 5): random 32x32 crop of
-the zero-padded (4 px) image, horizontal flip with probability 1/2, normalisation, then
-cutout (a length x length square centred uniformly over the image, clipped at the border,
+Same transform as the DARTS-family search scripts (docs/original-code.md#cifar-transform): random
+32x32 crop of the zero-padded (4 px) image, horizontal flip with probability 1/2, normalisation,
+then cutout (a length x length square centred uniformly over the image, clipped at the border,
 zeroed after normalisation) applied per image with a probability. Every random draw comes
 from one `torch.Generator`, so a run is reproducible and resumable.
 

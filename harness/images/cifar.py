@@ -44,7 +44,7 @@ CIFAR10_MD5 = {
 }
 #: Written next to the batches by `nb1s cifar digits`; real CIFAR-10 never has it.
 MARKER_FILE = "nb1s_dataset.json"
-#: DARTS normalisation constants (reference section 5).
+#: DARTS normalisation constants (docs/original-code.md#cifar-transform).
 CIFAR_MEAN = (0.49139968, 0.48215827, 0.44653124)
 CIFAR_STD = (0.24703233, 0.24348505, 0.26158768)
 

@@ -54,7 +54,7 @@ class Hyperparameters:
     selection_batches: int = 10
     selection_top_k: int = 5
     #: ENAS controller (the original's values; its argparse lr 0.0035 and entropy 0.1
-    #: are overridden in its code, pitfall 15)
+    #: are overridden in its code, docs/original-code.md#enas-overridden-arguments)
     controller_steps: int = 300
     controller_learning_rate: float = 3.5e-4
     controller_entropy_weight: float = 1e-4

@@ -2,7 +2,8 @@
 
 The figures of §5.4 (Figures 5, 14, 15) plot, per space, the test regret of each
 optimizer's incumbent against simulated wall-clock time (the cumulative NB101 training
-time of the queried architectures, reference §3.5). Two incumbent rules, by protocol:
+time of the queried architectures, docs/original-code.md#black-box-trajectories). Two incumbent
+rules, by protocol:
 
 - `best_validation` (paper): the architecture with the lowest validation error so far
   (the first one on ties); its test error is what the curve shows;

@@ -184,7 +184,7 @@ def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Stor
         raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
     if optimizer == "RE" and int(evaluations) < RE_POPULATION:
         raise UserError(f"RE needs at least {RE_POPULATION} evaluations (its initial "
-                        f"population, reference §10.2), got {evaluations}")
+                        f"population), got {evaluations}")
     pol = repeat_policy(policy)
     prov = store.provenance
     source = prov.get("source") or {}

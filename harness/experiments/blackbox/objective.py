@@ -18,7 +18,8 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.nb101.store import NB101Store
 from nb1s.optimizers.discrete import RepeatPolicy, RepeatTable, TableObjective
 
-#: NB101 epoch budgets HB and BOHB evaluate at (eta 3 from 4 to 108, reference §10.2).
+#: NB101 epoch budgets HB and BOHB evaluate at (eta 3 from 4 to 108,
+#: docs/original-code.md#black-box-optimizers).
 HYPERBAND_BUDGETS = (4, 12, 36, 108)
 #: Optimizers that evaluate at lower budgets than 108 epochs.
 MULTI_FIDELITY = ("HB", "BOHB")

@@ -1,8 +1,8 @@
 """One panel per space: test regret of the incumbent vs simulated time, log-log.
 
-As the original's `uncertanty_plots.py` (reference §3.5): mean line per optimizer on a
-log time grid, its colours and markers; unlike it, a band across seeds (std or 2 SEM, the
-recipe's `band`) is drawn for the black-box optimizers too, and times before a seed's first
+As the original's `uncertanty_plots.py` (docs/original-code.md#black-box-trajectories): mean line
+per optimizer on a log time grid, its colours and markers; unlike it, a band across seeds (std or 2
+SEM, the recipe's `band`) is drawn for the black-box optimizers too, and times before a seed's first
 evaluation are left out (NaN) instead of back-filled. Non-positive regrets (possible with
 one random repeat, or on synthetic data) cannot be shown on a log axis and are dropped.
 """
@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from nb1s.harness.report.figure_files import save_figure
 
-#: The original's styles (reference §3.5 step 6).
+#: The original's styles (docs/original-code.md#black-box-trajectories).
 STYLE = {"RE": ("crimson", "o"), "RS": ("darkorchid", "D"), "RL": ("sienna", "s"),
          "TPE": ("deepskyblue", "<"), "SMAC": ("violet", "h"), "HB": ("darkgray", ">"),
          "BOHB": ("gold", "*")}

@@ -1,6 +1,6 @@
 """hpbandster's distributed mode as a Slurm job array, launched through submitit.
 
-The original ran each BOHB run as a 16-task array (experiments-original-code.md §9.3):
+The original ran each BOHB run as a 16-task array (docs/original-code.md#figure-5):
 task 0 starts the name server, the master and one worker; every other task is a worker.
 They find each other through hpbandster's credentials file in a shared folder. Here each
 task calls `array_task(index, task)`; `launch` submits the array on any submitit executor

@@ -1,6 +1,6 @@
 """One BOHB function evaluation: an `nb1s search` at the budget's epochs, read back.
 
-As the original worker (experiments-original-code.md §9.4), each evaluation trains from
+As the original worker (docs/original-code.md#figure-5), each evaluation trains from
 scratch in its own process (here `nb1s search`, in its own run directory, resumable), with
 the BOHB run's seed; the loss is the NAS-Bench-101 validation error at 108 epochs of the
 final architecture. Which repeat counts is the protocol's `nb101_repeat`: `mean` of the

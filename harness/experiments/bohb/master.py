@@ -2,7 +2,7 @@
 
 The original (`optimizers/bohb_one_shot/custom_bohb`) is hpbandster's BOHB with one change:
 its configuration generator hands out the space's default configuration as the very first
-sample (experiments-original-code.md §9.3). `DefaultFirstGenerator` is that generator.
+sample (docs/original-code.md#figure-5). `DefaultFirstGenerator` is that generator.
 
 Resume: an interrupted BOHB run is replayed from its hpbandster result log. The same seed
 draws the same configurations in the same order; every (config id, budget) already in the

@@ -1,6 +1,6 @@
 """The configuration spaces CS1-CS3 BOHB tunes, and the values each leaves fixed.
 
-Facts: experiments-original-code.md §9.2 (the original's `worker.py::get_config_space` and
+Facts: docs/original-code.md#figure-5 (the original's `worker.py::get_config_space` and
 `complete_config`). The defaults ConfigSpace assigns where the original gave none (geometric
 mean on a log scale, midpoint on a linear one, integers rounded) matter: the default
 configuration is BOHB's very first sample, so for CS3 that first run trains at batch 72 and

@@ -1,6 +1,6 @@
 """Figure-3-style plots: Spearman correlation over search epochs, one line per NB101 budget.
 
-As the released plotting code drew them (experiments reference §7): x = the snapshot
+As the released plotting code drew them (docs/original-code.md#figure-3): x = the snapshot
 epochs, y = "Spearman Correlation", one line per budget coloured `magma(i/4)` in sorted
 budget order, the method name as title; one panel per method and space. The paper's
 stated range for DARTS, PC-DARTS, GDAS and Random-WS is shaded for orientation. Smoke or

@@ -1,6 +1,6 @@
 """Figure-6-style histograms: one panel per search space, PNG and PDF.
 
-As the released plotting code drew them (experiments reference §12): a histogram of the
+As the released plotting code drew them (docs/original-code.md#figure-6): a histogram of the
 test error with many bins (800), log-scaled x and y axes, the x range capped at 0.3, the
 number of architectures in the title. Smoke or synthetic data carries that label in the
 figure's title, so a plot can never pass for a reproduction of the paper.

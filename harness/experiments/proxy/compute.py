@@ -1,11 +1,11 @@
 """Figure 17's statistic: per epoch, 1 - Spearman(proxy valid error, NB101 valid regret).
 
-As `plot_results.py::extract_correlation_per_epoch` computed it (experiments reference
-§17): the runs of one (cells, channels) cell are first de-duplicated by their NB101
-validation regret at epoch 0 (first run kept), which drops repeated architectures and
-also distinct architectures whose NB means happen to tie; then, per epoch, the Spearman
-rank correlation between the proxy's one-shot validation error and the architecture's
-NB101 validation regret over the remaining runs. Pure computation on epoch records.
+As `plot_results.py::extract_correlation_per_epoch` computed it (docs/original-code.md#figure-17):
+the runs of one (cells, channels) cell are first de-duplicated by their NB101 validation regret at
+epoch 0 (first run kept), which drops repeated architectures and also distinct architectures whose
+NB means happen to tie; then, per epoch, the Spearman rank correlation between the proxy's one-shot
+validation error and the architecture's NB101 validation regret over the remaining runs. Pure
+computation on epoch records.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Figure-17-style plots: 1 - Spearman over epochs, one figure per cell count.
 
-As `plot_correlation_for_num_cells_var_channels` drew them (experiments reference §17):
+As `plot_correlation_for_num_cells_var_channels` drew them (docs/original-code.md#figure-17):
 one curve per channel count labelled "{E} epochs + {L} cells + {C} ch.", x "Epoch",
 y "1 - Correlation (Spearman)" on a log axis (values of 0 or below cannot be drawn there
 and are left out). Smoke or synthetic results carry that label in the title.

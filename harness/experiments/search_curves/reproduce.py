@@ -115,7 +115,8 @@ def completeness_row(agg: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The regret reference the published Table 2 numbers were computed with: the original's
-#: hard-coded single-repeat constants (`test_min_error`, experiments reference §3.1, §18).
+#: hard-coded single-repeat constants (`test_min_error`, docs/original-code.md#regret-constants,
+#: docs/original-code.md#table-2).
 TABLE2_REGRET_REFERENCE = "published_constants"
 
 
