@@ -14,8 +14,8 @@ from nb1s.harness.recipe.catalog import load_recipe
 
 
 def fabricate(results: Path, optimizer: str, regrets: list[float], budgets: list[float],
-              synthetic: bool) -> None:
-    folder = log_folder(results, 2, 1, optimizer, 1)
+              synthetic: bool, cs: int = 2) -> None:
+    folder = log_folder(results, cs, 1, optimizer, 1)
     folder.mkdir(parents=True)
     configs, lines = [], []
     for k, (regret, budget) in enumerate(zip(regrets, budgets, strict=True)):
@@ -32,8 +32,10 @@ def fabricate(results: Path, optimizer: str, regrets: list[float], budgets: list
 
 @pytest.fixture
 def results(tmp_path: Path) -> Path:
-    for opt in ("darts", "gdas", "pcdarts"):
-        fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True)
+    for cs in (1, 2, 3):  # the smoke profile runs every configuration space on SS1
+        for opt in ("darts", "gdas", "pcdarts"):
+            fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True,
+                      cs)
     return tmp_path
 
 
@@ -43,7 +45,7 @@ def request(results: Path, profile: Any = "smoke") -> Request:
 
 def test_smoke_logs_give_a_figure_and_only_not_checkable_rows(results: Path) -> None:
     out = KIND.diff(request(results))
-    assert out["status"] == "complete" and len(out["runs"]) == 3
+    assert out["status"] == "complete" and len(out["runs"]) == 9
     darts = next(r for r in out["runs"] if r["optimizer"] == "darts")
     assert darts["best_budget"] == 1 and darts["best_loss"] == pytest.approx(0.014)
     assert darts["final_regret"] == pytest.approx(0.004)  # best validation = its regret

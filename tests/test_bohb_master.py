@@ -124,10 +124,19 @@ def test_an_interrupt_stops_the_running_evaluation_and_starts_no_other(tmp_path:
         started.wait(30)
         os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends
 
-    threading.Thread(target=interrupt, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        run_bohb(configuration_space(1), slow, SMALL, tmp_path, seed=1, workers=2,
-                 on_stop=released.set)
+    # Ctrl-C's own behaviour, whatever handler an earlier test or library left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        _interrupted_run(tmp_path, slow, released)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # the running evaluation was asked to stop and waited for; nothing else started
     assert calls.count("start") == calls.count("stopped") >= 1
     assert len(calls) <= 4
+
+
+def _interrupted_run(tmp_path: Path, slow: Any, released: Any) -> None:
+    with pytest.raises(KeyboardInterrupt):
+        run_bohb(configuration_space(1), slow, SMALL, tmp_path, seed=1, workers=2,
+                 on_stop=released.set)

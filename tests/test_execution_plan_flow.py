@@ -105,7 +105,8 @@ def test_smoke_data_is_built_in_process_by_the_library(
     monkeypatch.setattr(subprocess, "Popen", no_subprocess)
     calls: list[tuple[str, Any]] = []
 
-    def synth(path: Path, models: int, seed: int, spaces: list[int]) -> None:
+    def synth(path: Path, models: int, seed: int, spaces: list[int], full: bool) -> None:
+        assert not full  # the one-budget index unless a kind asks for all four
         calls.append(("synth", (models, seed, spaces)))
         path.write_bytes(b"record")
 

@@ -40,24 +40,32 @@ def _index_covers(index: Path, spaces: list[int]) -> bool:
     return set(spaces) <= set(json.loads(meta.read_text(encoding="utf-8"))["spaces"])
 
 
-def _build_index(folder: Path, index: Path, spaces: list[int]) -> None:
-    """One synthetic model plus every graph of `spaces`, imported into `index`."""
+def _build_index(folder: Path, index: Path, spaces: list[int], all_budgets: bool) -> None:
+    """One synthetic model plus every graph of `spaces`, imported into `index`.
+
+    `all_budgets`: every graph at 4, 12, 36 and 108 epochs (`nb1s data synth --full`, the
+    shape of `nasbench_full.tfrecord`), which HyperBand and BOHB evaluate on.
+    """
     from nb1s.atomic import atomic_write_text
     from nb1s.harness.nb101.importer import import_tfrecord
     from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
-    record = folder / "nb101-synthetic.tfrecord"
+    record = folder / f"{index.name}.tfrecord"
     wanted = sorted({1, 2, 3} & set(spaces)) or [1]
     listed = ",".join(str(s) for s in wanted)
-    with _step(f"data synth --out {record} --models 1 --spaces {listed} --seed {SMOKE_SEED}"):
+    full = " --full" if all_budgets else ""
+    with _step(f"data synth --out {record} --models 1 --spaces {listed} --seed {SMOKE_SEED}"
+               f"{full}"):
         if record.is_dir():
             raise UserError(f"--out {record} is a folder; name the .tfrecord file to write")
-        write_synthetic_tfrecord(record, models=1, seed=SMOKE_SEED, spaces=wanted)
+        write_synthetic_tfrecord(record, models=1, seed=SMOKE_SEED, spaces=wanted,
+                                 full=all_budgets)
     with _step(f"data import {record} --into {index}"):
         import_tfrecord(record, index)
     record.unlink(missing_ok=True)
+    budgets = {"budgets": [4, 12, 36, 108]} if all_budgets else {}
     atomic_write_text(index / "smoke.json", json.dumps(
-        {"spaces": wanted, "synthetic": True, "seed": SMOKE_SEED}) + "\n")
+        {"spaces": wanted, "synthetic": True, **budgets, "seed": SMOKE_SEED}) + "\n")
 
 
 def _build_digits(digits: Path) -> None:
@@ -72,16 +80,19 @@ def _build_digits(digits: Path) -> None:
         write_digits(digits, DIGITS_SEED)
 
 
-def prepare_smoke_data(folder: Path, spaces: list[int], images: bool = True) -> DataInputs:
+def prepare_smoke_data(folder: Path, spaces: list[int], images: bool = True,
+                       all_budgets: bool = False) -> DataInputs:
     """Synthetic NB101 index covering `spaces` plus digits images, under `folder`.
 
-    `images=False` skips the digits (analyses that train nothing, e.g. fig6).
+    `images=False` skips the digits (analyses that train nothing, e.g. fig6);
+    `all_budgets=True` builds the four-budget index (`nb101-synthetic-full`) that the
+    black-box baselines' HyperBand and BOHB need (Figures 5, 14, 15).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    index = folder / "nb101-synthetic"
+    index = folder / ("nb101-synthetic-full" if all_budgets else "nb101-synthetic")
     digits = folder / "digits"
     if not _index_covers(index, spaces):
-        _build_index(folder, index, spaces)
+        _build_index(folder, index, spaces, all_budgets)
     if not images:
         return DataInputs(nb101_dir=index)
     if not (digits / "nb1s_dataset.json").is_file():

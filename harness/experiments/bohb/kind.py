@@ -160,9 +160,12 @@ def _data(plan: Plan, results: Path, request: Request, prepare: bool = True) -> 
         from nb1s.harness.execution.smoke_data import prepare_smoke_data
 
         folder = opts.smoke_data or results / "data"
+        # the four-budget index: the black-box side's HB and BOHB evaluate at 4-108 epochs,
+        # and both sides must measure regret on the same (synthetic) numbers
         if prepare:
-            return prepare_smoke_data(folder, list(plan.settings["spaces"]))
-        return DataInputs(nb101_dir=folder / "nb101-synthetic", cifar_dir=folder / "digits")
+            return prepare_smoke_data(folder, list(plan.settings["spaces"]), all_budgets=True)
+        return DataInputs(nb101_dir=folder / "nb101-synthetic-full",
+                          cifar_dir=folder / "digits")
     if prepare:  # refuse missing data before BOHB records 280 failed evaluations
         from nb1s.harness.images.cifar import resolve_cifar_dir
         from nb1s.harness.nb101.store import open_store
@@ -251,12 +254,16 @@ def run_blackbox(plan: Plan, results: Path, data: Any, workers: int) -> dict[str
     policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
               else "one_random_repeat")
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
+    # the black-box runs' length: the recipe's evaluations unless a profile sets its own
+    # (RE cannot start with fewer evaluations than its population of 100)
+    default = int(plan.settings.get("blackbox_evaluations", plan.settings["evaluations"]))
+    per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     ran, blocked = [], []
     for space in plan.settings["spaces"]:
         for name in blackbox_adapter.BLACKBOX_OPTIMIZERS:
             try:
                 ran.append(blackbox_adapter.run_grid(name, space, seeds,
-                                                     int(plan.settings["evaluations"]),
+                                                     int(per_optimizer.get(name, default)),
                                                      results / "blackbox", data.nb101_dir,
                                                      policy, workers))
             except (UserError, ValueError, ImportError) as exc:
