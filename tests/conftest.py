@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,15 +28,26 @@ def search_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(autouse=True)
-def _signal_handlers_as_found() -> Iterator[None]:
-    """Every test leaves Ctrl-C and SIGTERM handled as it found them.
+def _signals_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test leaves Ctrl-C and SIGTERM as it found them: handlers and the signal mask.
 
-    A handler left behind (SIG_IGN is inherited by child processes) made later signal tests
-    fail on a fresh-clone CI run: their children ignored Ctrl-C, and a BOHB run waited for
-    an interrupt that never came. Restoring here keeps one test's leftovers out of the next.
+    Either left behind (an ignored or blocked SIGINT is inherited by child processes) made
+    later signal tests fail on a fresh-clone CI run: their children ignored Ctrl-C, and a
+    BOHB run waited for an interrupt that never came. The culprit was not found, so a test
+    that leaves a change is named in a warning, and the state is restored for the next.
     """
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    watched = (signal.SIGINT, signal.SIGTERM)
+    handlers = {sig: signal.getsignal(sig) for sig in watched}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     yield
-    for sig, handler in saved.items():
-        if signal.getsignal(sig) is not handler and handler is not None:
-            signal.signal(sig, handler)
+    changed = [sig.name for sig, h in handlers.items() if signal.getsignal(sig) is not h]
+    now = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    if now != mask:
+        changed.append(f"mask {sorted(signal.Signals(s).name for s in now)}")
+    if changed:
+        warnings.warn(f"{request.node.nodeid} left {', '.join(changed)} changed; restored",
+                      stacklevel=1)
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)

@@ -45,10 +45,12 @@ def print_labels(labels: list[str]) -> None:
                     "reproduction of the paper[/]")
 
 
-def print_outcome(result: dict[str, Any]) -> None:
-    """Plots, report path, diff notes and the coloured one-line verdict of a reproduction."""
+def print_outcome(result: dict[str, Any], details: tuple[str, ...] = ()) -> None:
+    """Plots, `details` (a kind's extra files), report path, diff notes and the verdict."""
     console = out()
     console.print(f"plots: {', '.join(result['plots']) or 'none'}")
+    for line in details:
+        console.print(line)
     console.print(f"diff report: {result['diff']['markdown']}")
     for note in result["diff"]["notes"]:
         console.print(f"  note: {escape(note)}")

@@ -114,11 +114,17 @@ class FanovaKind:
 
     def render(self, result: Result) -> None:
         """Importances per space and budget, then the verdict line (or the diff rows)."""
-        from rich.console import Console
         from rich.markup import escape
         from rich.table import Table
 
-        console = Console()
+        from nb1s.harness.experiments.view import (
+            out,
+            print_labels,
+            print_outcome,
+            render_cannot_run,
+        )
+
+        console = out()
         if "rows" in result:  # a diff document
             for r in result["rows"]:
                 console.print(f"{escape(r['group'])}: {escape(str(r['result_mean']))} "
@@ -127,13 +133,9 @@ class FanovaKind:
             console.print(escape(result["verdict"]["line"]))
             return
         if result["status"] == "cannot-run":
-            console.print(f"[yellow]{result['recipe']} cannot run yet:[/]")
-            for b in result["blocked"]:
-                console.print(f"  {escape(b['label'])}: {escape(b['reason'])}")
+            render_cannot_run(result)
             return
-        if result["labels"]:
-            console.print(f"[bold red]{', '.join(result['labels']).upper()}: "
-                          "not a reproduction of the paper[/]")
+        print_labels(result["labels"])
         from nb1s.harness.experiments.fanova.space import SYMBOLS
 
         table = Table(title="fANOVA individual importance (%)")
@@ -150,14 +152,7 @@ class FanovaKind:
                           "-" if row.get("incumbent") is None else f"{row['incumbent']:.4f}",
                           row["status"])
         console.print(table)
-        console.print(f"plots: {', '.join(result['plots']) or 'none'}")
-        console.print(f"summary: {result['summary']}")
-        console.print(f"diff report: {result['diff']['markdown']}")
-        for note in result["diff"]["notes"]:
-            console.print(f"  note: {escape(note)}")
-        v = result["diff"]["verdict"]
-        color = {"pass": "green", "fail": "red"}.get(v["status"], "yellow")
-        console.print(f"[{color}]{escape(v['line'])}[/]")
+        print_outcome(result, (f"summary: {result['summary']}",))
 
 
 def _overview(res: dict[str, Any]) -> list[dict[str, Any]]:
