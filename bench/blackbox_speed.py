@@ -15,9 +15,9 @@ time a run with the synthetic table and one with a free objective (constant erro
 lookup), so the optimizer's own overhead is shown next to the objective's share. HB and
 BOHB are timed with both hpbandster engines in the same run (in-process, the default, and
 the Pyro client/server reference), interleaved, with the ratio and a check that both
-engines returned identical records. SMAC is
-timed only with `--smac`: its two 280-query runs take about 7 minutes on 2 cores, which
-would dominate `make bench`; without it the default run took 2 min 20 s here.
+engines returned identical records. SMAC is timed only with `--smac`: its two 280-query
+runs take about 7 minutes on 2 cores, which would dominate `make bench`; without it the
+default run took 2 min 32 s here (HB and BOHB with both engines; load average about 3).
 """
 
 from __future__ import annotations
@@ -320,8 +320,12 @@ def harness_rows(index_dir: Path, space: int, seeds: int, baseline_seeds: int, n
     return rows
 
 
+FIGURE5_OPTIMIZERS = ("RS", "RE", "RL", "TPE", "HB", "BOHB", "SMAC")
+
+
 def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: int,
-                 workers: int, n: int = 280) -> list[dict[str, Any]]:
+                 workers: int, n: int = 280, optimizers: tuple[str, ...] = FIGURE5_OPTIMIZERS
+                 ) -> list[dict[str, Any]]:
     """The black-box part of Figure 5 on `workers` local processes, per optimizer.
 
     RS/RE/RL run all `seeds`; TPE, SMAC, HB and BOHB run `library_seeds` and their time
@@ -333,7 +337,7 @@ def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: 
     store = NB101Store(index_dir)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as out:
-        for name in ("RS", "RE", "RL", "TPE", "HB", "BOHB", "SMAC"):
+        for name in optimizers:
             ran_seeds = seeds if name in BASELINES else library_seeds
             jobs = [(grid_settings(name, sp, n, store, "one_random_repeat"), range(ran_seeds))
                     for sp in spaces]
@@ -379,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--library-seeds", type=int, default=2,
                         help="figure 5 part: seeds of TPE/SMAC/HB/BOHB (extrapolated)")
     parser.add_argument("--workers", type=int, default=2, help="figure 5 part's workers")
+    parser.add_argument("--optimizers", default=",".join(FIGURE5_OPTIMIZERS),
+                        help="figure 5 part: which optimizers (default: all seven)")
     args = parser.parse_args(argv)
     if args.harness or args.figure5:
         seeds = 50 if args.quick else 500
@@ -389,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.figure5:
             spaces = [int(x) for x in args.spaces.split(",")]
             index = full_index(args.index, spaces)
-            extra += figure5_rows(index, spaces, seeds, args.library_seeds, args.workers)
+            extra += figure5_rows(index, spaces, seeds, args.library_seeds, args.workers,
+                                  optimizers=tuple(args.optimizers.split(",")))
         if args.json:
             print(json.dumps(extra, indent=1))
         else:

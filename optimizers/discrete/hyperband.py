@@ -15,11 +15,15 @@ Two engines run the same algorithm and give identical records (tested):
 - "pyro": hpbandster as it ships, a Pyro4 client/server library: the name server, the
   master and one worker thread all run in this process, bound to 127.0.0.1 only. It is
   kept as the reference the in-process engine is tested against.
-Why a hand-written driver: profiling one run of each with a free objective (py-spy, SS3,
-280 x 108 epochs, 1230 queries) showed the Pyro engine's main thread waiting for the
-worker's answer about half of an HB run, and the query itself (our objective and
-conversions) at about 1 %; BOHB's time is mostly its config generator evaluating the
-statsmodels KDE, which both engines run alike (docs/blackbox.md#speed has the numbers).
+
+Why a hand-written driver (measured; numbers in docs/blackbox.md#speed): py-spy over one
+Pyro run of each with a free objective (SS3, 280 x 108 epochs, 1230 queries) found HB's
+main thread 56 % of its samples waiting for the worker's answer (`Master._queue_wait`),
+23 % sampling configurations, and the query itself (our objective and conversions) near
+1 %; BOHB's main thread spent 89 % in its config generator (77 % in statsmodels' KDE pdf)
+and 8 % waiting. Both engines run the same library code for sampling and KDEs; the
+in-process one drops the waiting and the threads: per run HB was 9-16x and BOHB 1.5-1.8x
+faster in `bench/blackbox_speed.py` (two runs on the shared 2-core machine).
 
 hpbandster draws from numpy's global RNG and the ConfigSpace seed; both are set from the
 seed for the run and numpy's global state is restored afterwards.
