@@ -325,3 +325,40 @@ def test_cli_refuses_in_one_line(index_dir: Path, tmp_path: Path, args: list[str
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_cli_ctrl_c_cancels_the_local_array_in_one_line(index_dir: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from search_helpers import process_alive
+
+    out = tmp_path / "bb"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nb1s.harness.cli.app", "blackbox", "SMAC", "--space", "1",
+         "--seeds", "0-5", "--evaluations", "10", "--data-dir", str(index_dir), "--out",
+         str(out), "--executor", "slurm", "--slurm-cluster", "local", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((out / "slurm").glob("*_submitted.pkl")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    submitted = list((out / "slurm").glob("*_submitted.pkl"))
+    tasks = [int(p.name.split("_")[0]) for p in submitted]  # local job ids are pids
+    try:
+        assert tasks, "the array was never submitted"
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("nb1s: interrupted: "), err
+        assert "unfinished array task(s) cancelled" in lines[0]
+        deadline = time.monotonic() + 30
+        while any(map(process_alive, tasks)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(map(process_alive, tasks))  # the task was cancelled, not left running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in filter(process_alive, tasks):
+            os.kill(pid, 9)
