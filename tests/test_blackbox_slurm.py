@@ -94,8 +94,13 @@ class FakeSlurm:
                     if i in fake.fail:
                         from submitit.core.utils import FailedJobError
 
-                        error = FailedJobError("Job (task=0) failed during processing with "
-                                               "trace:\n...\nMemoryError: out of memory")
+                        error = FailedJobError(  # submitit's text, shortened
+                            "Job (task=0) failed during processing with trace:\n"
+                            "----------------------\nTraceback (most recent call last):\n"
+                            '  File "grid.py", line 1, in _run_task\n'
+                            "MemoryError: out of memory\n\n----------------------\n"
+                            "You can check full logs with 'job.stderr(0)' and "
+                            "'job.stdout(0)'or at paths:\n  - /x/701_1_0_log.err\n")
                         jobs.append(FakeJob(job_id, Path(folder), error=error))
                     else:
                         jobs.append(FakeJob(job_id, Path(folder), value=fn(task)))
@@ -168,11 +173,27 @@ def test_a_failed_task_is_one_line_with_its_log_and_other_files_stay(
         run_blackbox_grid("RS", 1, range(6), 5, out, data_dir=index_dir, execution=SLURM)
     line = str(caught.value)
     assert caught.value.exit_code == 1 and "\n" not in line
-    assert "RS on space 1, seeds 2..3 (array task 701_1) failed: MemoryError" in line
+    assert "RS on space 1, seeds 2..3 (array task 701_1) failed: MemoryError: out of " \
+        "memory; log: " in line
     assert f"log: {out / 'slurm' / '701_1_0_log.err'}" in line
     assert "4 of 6 seeds finished" in line
     assert [seed_file(out, 1, "RS", s).is_file() for s in range(6)] == \
         [True, True, False, False, True, True]
+
+
+def test_a_real_failed_task_names_its_exception(tmp_path: Path) -> None:
+    """submitit's local executor, a task whose data folder is gone: the real error text."""
+    gone = GridSettings("RS", 1, 5, "one_random_repeat", str(tmp_path / "gone"), None, True)
+    tasks = [grid._Task(gone, (0,), str(tmp_path))]
+    settings = cluster.ClusterSettings(tmp_path / "slurm", cluster="local", timeout_min=5)
+    handles, run = cluster.submit(tasks, grid._run_task, settings)
+    with pytest.raises(RunStopped) as caught:
+        cluster.wait(tasks, handles, run)
+    line = str(caught.value)
+    assert "\n" not in line and caught.value.exit_code == 1
+    assert line.startswith(f"RS on space 1, seed 0 (array task {handles[0].job_id}) failed: ")
+    assert "gone" in line.split("failed: ", 1)[1].split("; log: ")[0]  # the exception line
+    assert f"log: {handles[0].paths.stderr}" in line and Path(handles[0].paths.stderr).is_file()
 
 
 def test_ctrl_c_cancels_the_unfinished_tasks_and_keeps_finished_files(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ submitit) and keeps the finished files.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -170,19 +171,25 @@ def describe(task: Any) -> str:
     return f"{s.optimizer} on space {s.space}, {span}"
 
 
-def _failure(task: Any, handle: Any) -> str:
-    """The task, its array id and log, and submitit's reason in a few words."""
+def failure_line(task: Any, handle: Any, error: BaseException) -> str:
+    """The task, its array task id, submitit's reason in a few words, and its log."""
     try:
         log = str(handle.paths.stderr)
     except Exception:  # a stand-in or an executor without paths
         log = "(no log path)"
-    try:
-        handle.result()
-        reason = "no result"
-    except Exception as exc:
-        lines = [x for x in str(exc).strip().splitlines() if x.strip()]
-        reason = lines[-1].strip() if lines else type(exc).__name__
-    return f"{describe(task)} (array task {handle.job_id}) failed: {reason}; log: {log}"
+    return f"{describe(task)} (array task {handle.job_id}) failed: {reason(error)}; log: {log}"
+
+
+def reason(error: BaseException) -> str:
+    """The exception line of a task's traceback (FailedJobError), else the first line of
+    submitit's message (a task that timed out, was preempted or killed: its state)."""
+    text = str(error)
+    blocks = [b for b in re.split(r"\n-{5,}\n", text) if "Traceback" in b]
+    lines = [x.strip() for x in (blocks[-1] if blocks else text).splitlines() if x.strip()]
+    if not lines:
+        return type(error).__name__
+    line = lines[-1] if blocks else lines[0]
+    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
@@ -203,8 +210,8 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
                 handle = open_.pop(k)
                 try:
                     seeds = list(handle.result())
-                except Exception:
-                    failures.append(_failure(tasks[k], handle))
+                except Exception as exc:  # submitit's FailedJobError / UncompletedJobError
+                    failures.append(failure_line(tasks[k], handle, exc))
                     continue
                 written += len(seeds)
                 if on_task is not None:
