@@ -9,7 +9,9 @@ settings (evaluations, repeat policy, data), which would mix incomparable record
 Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
 RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
 program (a seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one
-task per seed. Every worker opens the memory-mapped NB101 index itself.
+task per seed. Every worker opens the memory-mapped NB101 index itself. With
+`--executor slurm` the same `_run_task` runs as the tasks of one submitit job array,
+grouped for a scheduler (cluster.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,17 @@ import numpy as np
 from nb1s.atomic import atomic_write_bytes, atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.blackbox.cluster import SLURM_FOLDER, ArrayRun, ClusterSettings
+from nb1s.harness.experiments.blackbox.cluster import (
+    SLURM_FOLDER,
+    ArrayRun,
+    ClusterSettings,
+    check_executor,
+    estimated_seconds,
+    seeds_per_task,
+    submit,
+    target_seconds,
+    wait,
+)
 from nb1s.harness.experiments.blackbox.objective import (
     budgets_needed,
     nb101_objective,
@@ -284,16 +296,12 @@ def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
 def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
                    parallelism: int) -> list[_Task]:
     """Groups of seeds sized for a job array (cluster.seeds_per_task)."""
-    from nb1s.harness.experiments.blackbox import cluster
-
-    work = sum(cluster.estimated_seconds(s.optimizer, s.evaluations, len(todo))
-               for s, todo in prepared)
-    target = cluster.target_seconds(work, parallelism)
+    work = sum(estimated_seconds(s.optimizer, s.evaluations, len(todo)) for s, todo in prepared)
+    target = target_seconds(work, parallelism)
     tasks: list[_Task] = []
     for settings, todo in prepared:
-        size = cluster.seeds_per_task(settings.optimizer, settings.evaluations,
-                                      BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised,
-                                      target)
+        size = seeds_per_task(settings.optimizer, settings.evaluations,
+                              BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
         tasks += _chunked(settings, todo, size, out)
     return _slow_first(tasks)
 
@@ -339,14 +347,12 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
                settings: ClusterSettings, on_seeds: SeedsDone | None,
                on_submit: Callable[[ArrayRun], None] | None) -> int:
     """Submit the pending tasks as one job array and wait for it (cluster.py)."""
-    from nb1s.harness.experiments.blackbox import cluster
-
     tasks = _cluster_tasks(prepared, out, settings.parallelism)
     if not tasks:  # everything finished: no array at all
         if on_submit is not None:
             on_submit(ArrayRun(folder=str(settings.folder)))
         return 0
-    handles, run = cluster.submit(tasks, _run_task, settings)
+    handles, run = submit(tasks, _run_task, settings)
     if on_submit is not None:
         on_submit(run)
 
@@ -354,7 +360,7 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         if on_seeds is not None:
             on_seeds(task.settings, seeds)
 
-    return cluster.wait(tasks, handles, run, finished)
+    return wait(tasks, handles, run, finished)
 
 
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,
@@ -373,8 +379,6 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     (cluster.py; `workers` is then its parallelism) and the result also says what was
     submitted.
     """
-    from nb1s.harness.experiments.blackbox.cluster import check_executor
-
     check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
