@@ -303,6 +303,9 @@ def test_kind_submits_one_array_for_every_optimizer(fake_slurm: FakeSlurm, index
     assert result["run"]["executor"] == "slurm" and result["run"]["workers"] == 16
     assert result["run"]["slurm"]["submitted_seeds"] == 14
     assert Path(tmp_path / "res" / "plots" / "blackbox-ss1.png").is_file()
+    again = kind.reproduce(request)  # resumes: nothing left, no second array
+    assert len(fake_slurm.arrays) == 1 and again["run"]["slurm"]["submitted_tasks"] == 0
+    assert (again["run"]["ran"], again["run"]["skipped"]) == (0, 14)
 
 
 def nb1s(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
