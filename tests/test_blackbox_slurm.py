@@ -232,10 +232,35 @@ def test_grouping_of_figure5_and_of_a_small_run(tmp_path: Path) -> None:
     smac = by_opt["SMAC"][0]
     assert 5 <= len(smac.seeds) <= 8  # about 20-30 minutes of SMAC per task
     assert tasks[0].settings.optimizer == "SMAC"  # slow tasks first in the array
+    wide = grid._cluster_tasks(fig5, tmp_path, 256)  # 1728 groups: over Slurm's MaxArraySize
+    assert len(wide) <= cluster.MAX_ARRAY_TASKS
+    assert sum(len(t.seeds) for t in wide) == 7 * 3 * 500
     small = grid._cluster_tasks([(_settings("SMAC", 1), list(range(100)))], tmp_path, 64)
     assert [len(t.seeds) for t in small] == [1] * 100  # 100 SMAC seeds: 1 each, in parallel
     tiny = grid._cluster_tasks([(_settings("TPE", 1, 30), [0, 1])], tmp_path, 64)
     assert [t.seeds for t in tiny] == [(0, 1)]
+
+
+def test_a_refused_submission_is_one_line(fake_slurm: FakeSlurm, index_dir: Path,
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                          ) -> None:
+    def refuse(folder: str, cluster: str | None = None) -> Any:
+        class Executor:
+            def update_parameters(self, **params: Any) -> None:
+                return None
+
+            def map_array(self, fn: Any, tasks: list[Any]) -> list[Any]:
+                raise RuntimeError("sbatch: error: invalid partition specified: moon\nmore")
+
+        return Executor()
+
+    import submitit
+
+    monkeypatch.setattr(submitit, "AutoExecutor", refuse)
+    with pytest.raises(UserError) as caught:
+        run_blackbox_grid("RS", 1, [0], 5, tmp_path, data_dir=index_dir, execution=SLURM)
+    assert str(caught.value) == ("submitting the job array of 1 tasks failed: sbatch: error: "
+                                 "invalid partition specified: moon")
 
 
 def test_refusals_are_one_line(index_dir: Path, tmp_path: Path,

@@ -12,8 +12,9 @@ scheduler anti-pattern: start-up and accounting dominate, and sites cap array si
 `seeds_per_task` groups a job's seeds so that one task runs for about `TARGET_S` (at most
 30 minutes, at least 5, and short enough to leave about four tasks per `--workers` slot
 for load balancing), from the per-seed CPU times measured on the 2-core development
-machine (docs/blackbox.md, "Speed"). RS/RE/RL are vectorised: all seeds of a (space,
-optimizer) run as one array program in seconds, so they are one task each.
+machine (docs/blackbox.md, "Speed"); and at most MAX_ARRAY_TASKS tasks per array.
+RS/RE/RL are vectorised: all seeds of a (space, optimizer) run as one array program in
+seconds, so they are one task each.
 
 Parameters reuse the project's Slurm executor (harness/executors/slurm.py):
 `--slurm-partition`, `--timeout-min`, `--slurm-cluster` (`local`: submitit's local
@@ -42,6 +43,9 @@ from nb1s.harness.execution.options import ExecutionOptions
 SECONDS_PER_SEED = {"TPE": 7.0, "SMAC": 230.0, "HB": 11.0, "BOHB": 41.0}
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
+#: Most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0-1000); past
+#: it, tasks get longer instead.
+MAX_ARRAY_TASKS = 1000
 #: Seeds of a vectorised optimizer per task (all of a (space, optimizer) up to this).
 VECTORISED_SEEDS = 500
 #: One CPU and a little memory per task: a seed is single-threaded Python over a
@@ -156,8 +160,14 @@ def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
         from nb1s.harness.executors.slurm import CONTROLLER_LOG, _controller_output
 
         quiet = _controller_output(settings.folder / CONTROLLER_LOG)
-    with quiet:
-        handles = list(executor.map_array(run_task, list(tasks)))
+    try:
+        with quiet:
+            handles = list(executor.map_array(run_task, list(tasks)))
+    except Exception as exc:  # sbatch refused it (partition, limits): submitit's message
+        first = next((x.strip() for x in str(exc).splitlines() if x.strip()),
+                     type(exc).__name__)
+        raise UserError(f"submitting the job array of {len(tasks)} tasks failed: {first}"
+                        ) from None
     run = ArrayRun(len(tasks), sum(len(t.seeds) for t in tasks),
                    [str(h.job_id) for h in handles], str(settings.folder))
     return handles, run

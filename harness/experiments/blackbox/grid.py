@@ -34,6 +34,7 @@ from nb1s.atomic import atomic_write_bytes, atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.blackbox.cluster import (
+    MAX_ARRAY_TASKS,
     SLURM_FOLDER,
     ArrayRun,
     ClusterSettings,
@@ -295,15 +296,19 @@ def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
 
 def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
                    parallelism: int) -> list[_Task]:
-    """Groups of seeds sized for a job array (cluster.seeds_per_task)."""
+    """Groups of seeds sized for a job array (cluster.seeds_per_task), longer ones when
+    that is needed to stay within MAX_ARRAY_TASKS."""
     work = sum(estimated_seconds(s.optimizer, s.evaluations, len(todo)) for s, todo in prepared)
     target = target_seconds(work, parallelism)
-    tasks: list[_Task] = []
-    for settings, todo in prepared:
-        size = seeds_per_task(settings.optimizer, settings.evaluations,
-                              BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
-        tasks += _chunked(settings, todo, size, out)
-    return _slow_first(tasks)
+    while True:
+        tasks: list[_Task] = []
+        for settings, todo in prepared:
+            size = seeds_per_task(settings.optimizer, settings.evaluations,
+                                  BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
+            tasks += _chunked(settings, todo, size, out)
+        if len(tasks) <= MAX_ARRAY_TASKS or target > 1e9:
+            return _slow_first(tasks)
+        target *= 2
 
 
 def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
