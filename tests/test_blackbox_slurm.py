@@ -196,6 +196,29 @@ def test_a_real_failed_task_names_its_exception(tmp_path: Path) -> None:
     assert f"log: {handles[0].paths.stderr}" in line and Path(handles[0].paths.stderr).is_file()
 
 
+def test_a_grouped_task_writes_each_library_seed_as_it_finishes(
+        index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nb1s.optimizers.discrete as discrete
+
+    real = discrete.run_blackbox
+    calls: list[list[int]] = []
+
+    def dies_on_seed_2(name: str, space: int, objective: Any, seeds: list[int],
+                       evaluations: int) -> Any:
+        calls.append(list(seeds))
+        if 2 in seeds:
+            raise MemoryError("the task's time limit, say")
+        return real(name, space, objective, seeds, evaluations)
+
+    monkeypatch.setattr(discrete, "run_blackbox", dies_on_seed_2)
+    settings = grid.grid_settings("TPE", 1, 5, grid.NB101Store(index_dir), "one_random_repeat")
+    with pytest.raises(MemoryError):
+        grid._run_task(grid._Task(settings, (0, 1, 2, 3), str(tmp_path)))
+    assert calls == [[0], [1], [2]]  # one seed at a time, as a local worker runs it
+    assert [seed_file(tmp_path, 1, "TPE", s).is_file() for s in range(4)] == \
+        [True, True, False, False]
+
+
 def test_ctrl_c_cancels_the_unfinished_tasks_and_keeps_finished_files(tmp_path: Path) -> None:
     settings = GridSettings("SMAC", 1, 5, "one_random_repeat", "", None, True)
     tasks = [grid._Task(settings, (seed,), str(tmp_path)) for seed in (0, 1)]

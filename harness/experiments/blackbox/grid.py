@@ -159,15 +159,23 @@ def _objective(settings: GridSettings) -> TableObjective:
 
 
 def _run_task(task: _Task) -> list[int]:
-    """Run a chunk of seeds and write one file per seed; returns the seeds written."""
+    """Run a chunk of seeds and write one file per seed; returns the seeds written.
+
+    A vectorised optimizer runs the chunk as one array program; a library optimizer runs
+    seed after seed and writes each seed's file as soon as it is done, so a grouped Slurm
+    task that hits its time limit keeps the seeds it finished (each seed is the same
+    single-seed run a local worker does).
+    """
     from nb1s.optimizers.discrete import run_blackbox
 
     s = task.settings
-    trajectory = run_blackbox(s.optimizer, s.space, _objective(s), list(task.seeds),
-                              s.evaluations)
-    for seed in task.seeds:
-        save_records(seed_file(Path(task.out), s.space, s.optimizer, seed),
-                     trajectory.for_seed(seed))
+    out = Path(task.out)
+    groups = ([list(task.seeds)] if BLACKBOX_OPTIMIZERS[s.optimizer].vectorised
+              else [[seed] for seed in task.seeds])
+    for seeds in groups:
+        trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations)
+        for seed in seeds:
+            save_records(seed_file(out, s.space, s.optimizer, seed), trajectory.for_seed(seed))
     return list(task.seeds)
 
 
