@@ -219,6 +219,23 @@ def test_a_grouped_task_writes_each_library_seed_as_it_finishes(
         [True, True, False, False]
 
 
+def test_progress_moves_per_seed_file_while_a_grouped_task_runs(tmp_path: Path) -> None:
+    settings = GridSettings("SMAC", 1, 5, "one_random_repeat", "", None, True)
+    task = grid._Task(settings, (0, 1, 2), str(tmp_path))
+    running = FakeJob("9_0", tmp_path, value=[0, 1, 2], finished=False)
+    files: list[int] = [0]  # seed 0's file has landed, the task still runs
+    seen: list[list[int]] = []
+
+    def tick(_: float) -> None:
+        files.append(1)
+        running.finished = True
+
+    run = cluster.ArrayRun(1, 3, ["9_0"], str(tmp_path))
+    assert cluster.wait([task], [running], run, lambda t, s: seen.append(s), sleep=tick,
+                        landed=lambda t: list(files)) == 3
+    assert seen == [[0], [1, 2]]  # seed 0 before the task ended; each seed once
+
+
 def test_ctrl_c_cancels_the_unfinished_tasks_and_keeps_finished_files(tmp_path: Path) -> None:
     settings = GridSettings("SMAC", 1, 5, "one_random_repeat", "", None, True)
     tasks = [grid._Task(settings, (seed,), str(tmp_path)) for seed in (0, 1)]

@@ -58,6 +58,8 @@ JOB_NAME = "nb1s-blackbox"
 SLURM_FOLDER = "slurm"
 #: Seconds between two looks at the array (submitit caches Slurm's answers itself).
 POLL_S = 1.0
+#: Seconds between two looks at the running tasks' seed files (a shared filesystem).
+FILES_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -204,28 +206,45 @@ def reason(error: BaseException) -> str:
 
 def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
          on_task: Callable[[Any, list[int]], None] | None = None,
-         sleep: Callable[[float], None] = time.sleep) -> int:
-    """Wait for every task; `on_task(task, seeds)` as each finishes; the seeds written.
+         sleep: Callable[[float], None] = time.sleep,
+         landed: Callable[[Any], Sequence[int]] | None = None) -> int:
+    """Wait for every task; `on_task(task, seeds)` for newly finished seeds; seeds written.
 
-    A failed task does not stop the others (their seeds are independent): once all have
-    ended, the first failure is one line (RunStopped, exit 1) naming the task and its log.
-    Ctrl-C: the unfinished tasks are cancelled, finished seed files stay (exit 130).
+    `landed(task)` lists the task's seeds whose files exist: looked at every FILES_S
+    seconds, so the progress bar moves per seed while a grouped task still runs (a seed
+    file is complete once it exists: written atomically). A failed task does not stop
+    the others (their seeds are independent): once all have ended, the first failure is
+    one line (RunStopped, exit 1) naming the task and its log. Ctrl-C: the unfinished
+    tasks are cancelled, finished seed files stay (exit 130).
     """
     open_ = dict(enumerate(handles))
-    written = 0
+    reported: dict[int, set[int]] = {k: set() for k in open_}
     failures: list[str] = []
+
+    def report(k: int, seeds: Sequence[int]) -> None:
+        new = [int(x) for x in seeds if int(x) not in reported[k]]
+        reported[k].update(new)
+        if new and on_task is not None:
+            on_task(tasks[k], new)
+
+    def written() -> int:
+        return sum(len(v) for v in reported.values())
+
+    next_look = 0.0
     try:
         while open_:
             for k in [k for k, h in open_.items() if h.done()]:
                 handle = open_.pop(k)
                 try:
-                    seeds = list(handle.result())
+                    report(k, list(handle.result()))
                 except Exception as exc:  # submitit's FailedJobError / UncompletedJobError
+                    if landed is not None:  # seeds it wrote before it died are finished
+                        report(k, landed(tasks[k]))
                     failures.append(failure_line(tasks[k], handle, exc))
-                    continue
-                written += len(seeds)
-                if on_task is not None:
-                    on_task(tasks[k], seeds)
+            if landed is not None and time.monotonic() >= next_look:
+                for k in open_:
+                    report(k, landed(tasks[k]))
+                next_look = time.monotonic() + FILES_S
             if open_:
                 sleep(POLL_S)
     except KeyboardInterrupt:
@@ -235,12 +254,13 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
                 handle.cancel(check=False)
             cancelled.append(str(handle.job_id))
         shown = ", ".join(array_ids(cancelled)[:4]) or "none"
-        raise RunStopped(f"{written} of {run.seeds} submitted seeds finished (their files "
+        raise RunStopped(f"{written()} of {run.seeds} submitted seeds finished (their files "
                          f"are kept); {len(cancelled)} unfinished array task(s) cancelled "
                          f"(array {shown}); the same command submits the missing seeds",
                          130, "interrupted") from None
     if failures:
         more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
-        raise RunStopped(f"{failures[0]}{more}; {written} of {run.seeds} seeds finished and "
-                         "are kept; the same command submits the missing seeds", 1, "failed")
-    return written
+        raise RunStopped(f"{failures[0]}{more}; {written()} of {run.seeds} seeds finished "
+                         "and are kept; the same command submits the missing seeds", 1,
+                         "failed")
+    return written()

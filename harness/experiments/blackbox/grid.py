@@ -373,7 +373,11 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         if on_seeds is not None:
             on_seeds(task.settings, seeds)
 
-    return wait(tasks, handles, run, finished)
+    def landed(task: _Task) -> list[int]:
+        return [seed for seed in task.seeds if seed_file(
+            Path(task.out), task.settings.space, task.settings.optimizer, seed).is_file()]
+
+    return wait(tasks, handles, run, finished, landed=landed)
 
 
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,
