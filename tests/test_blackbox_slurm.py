@@ -173,7 +173,7 @@ def test_a_failed_task_is_one_line_with_its_log_and_other_files_stay(
         run_blackbox_grid("RS", 1, range(6), 5, out, data_dir=index_dir, execution=SLURM)
     line = str(caught.value)
     assert caught.value.exit_code == 1 and "\n" not in line
-    assert "RS on space 1, seeds 2..3 (array task 701_1) failed: MemoryError: out of " \
+    assert "RS on space 1, seeds 2-3 (array task 701_1) failed: MemoryError: out of " \
         "memory; log: " in line
     assert f"log: {out / 'slurm' / '701_1_0_log.err'}" in line
     assert "4 of 6 seeds finished" in line
@@ -258,6 +258,11 @@ def test_ctrl_c_cancels_the_unfinished_tasks_and_keeps_finished_files(tmp_path: 
 
 def _settings(optimizer: str, space: int, evaluations: int = 280) -> GridSettings:
     return GridSettings(optimizer, space, evaluations, "one_random_repeat", "", None, False)
+
+
+def test_seed_ranges() -> None:
+    assert cluster.seed_ranges([0, 1, 2, 4, 7, 8]) == "0-2,4,7-8"
+    assert cluster.seed_ranges([5]) == "5" and cluster.seed_ranges([]) == ""
 
 
 def test_grouping_of_figure5_and_of_a_small_run(tmp_path: Path) -> None:

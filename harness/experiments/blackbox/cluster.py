@@ -9,9 +9,9 @@ grid does that), so a re-run after some tasks died submits only the missing seed
 Why tasks of several seeds: 1500 SMAC seeds at about 4 minutes each, or 1500 TPE seeds at
 a few seconds each, as one array task per seed would be thousands of short jobs (a
 scheduler anti-pattern: start-up and accounting dominate, and sites cap array sizes).
-`seeds_per_task` groups a job's seeds so that one task runs for about `TARGET_S` (at most
-30 minutes, at least 5, and short enough to leave about four tasks per `--workers` slot
-for load balancing), from the per-seed CPU times measured on the 2-core development
+`seeds_per_task` groups a job's seeds so that one task runs for about `target_seconds`
+(at most 30 minutes, at least 5, and short enough to leave about four tasks per
+`--workers` slot for load balancing), from the per-seed CPU times measured on the 2-core development
 machine (docs/blackbox.md, "Speed"); and at most MAX_ARRAY_TASKS tasks per array.
 RS/RE/RL are vectorised: all seeds of a (space, optimizer) run as one array program in
 seconds, so they are one task each.
@@ -147,16 +147,11 @@ def slurm_executor(settings: ClusterSettings) -> Any:
                          extra=extra).executor()
 
 
-#: Builds the submitit executor (a stand-in in tests).
-ExecutorFactory = Callable[[ClusterSettings], Any]
-
-
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
-           settings: ClusterSettings, make_executor: ExecutorFactory | None = None
-           ) -> tuple[list[Any], ArrayRun]:
+           settings: ClusterSettings) -> tuple[list[Any], ArrayRun]:
     """Submit every task as one job array (`map_array`); returns the job handles."""
     settings.folder.mkdir(parents=True, exist_ok=True)
-    executor = (make_executor or slurm_executor)(settings)
+    executor = slurm_executor(settings)
     quiet: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     if settings.cluster == "local":
         from nb1s.harness.executors.slurm import CONTROLLER_LOG, _controller_output
@@ -176,11 +171,22 @@ def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
 
 
 def describe(task: Any) -> str:
-    """'SMAC on space 1, seeds 0..4' for one task."""
+    """'SMAC on space 1, seeds 0-4,9' for one task (the syntax --seeds takes)."""
     s = task.settings
-    seeds = task.seeds
-    span = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}..{seeds[-1]}"
-    return f"{s.optimizer} on space {s.space}, {span}"
+    seeds = sorted(int(x) for x in task.seeds)
+    return (f"{s.optimizer} on space {s.space}, seed{'s' if len(seeds) > 1 else ''} "
+            f"{seed_ranges(seeds)}")
+
+
+def seed_ranges(seeds: Sequence[int]) -> str:
+    """[0, 1, 2, 4, 7, 8] -> '0-2,4,7-8' (sorted, unique seeds)."""
+    runs: list[list[int]] = []
+    for seed in seeds:
+        if runs and seed == runs[-1][1] + 1:
+            runs[-1][1] = seed
+        else:
+            runs.append([seed, seed])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 def failure_line(task: Any, handle: Any, error: BaseException) -> str:
