@@ -48,6 +48,21 @@ def test_a_distribution_looks_up_the_spaces_of_its_settings_and_trains_nothing()
     assert plan.data == DataNeeds(synthetic=True, spaces=(1, 2, 3), images=False)
 
 
+@pytest.mark.parametrize(("recipe", "profile", "needs"), [
+    ("blackbox", "smoke", DataNeeds(True, (1,), images=False, all_budgets=True)),
+    ("blackbox", "paper", DataNeeds(False, (1, 2, 3), images=False, all_budgets=True)),
+    ("fig5", "smoke", DataNeeds(True, (1,), images=True, all_budgets=True)),
+    ("fig5", "paper", DataNeeds(False, (1, 2, 3), images=True, all_budgets=True)),
+    ("fig16", "smoke", DataNeeds(True, (1, 2, 3), images=False)),
+])
+def test_the_newer_kinds_declare_their_data_in_the_plan(
+        recipe: str, profile: str, needs: DataNeeds) -> None:
+    """Black-box baselines and BOHB read the four-budget index; fanova reads no NB101 data."""
+    from nb1s.harness.experiments.dispatch import plan_for
+
+    assert plan_for(load_recipe(recipe), profile, "paper").data == needs
+
+
 def test_plan_json_keeps_its_format() -> None:
     """plan.json and `nb1s plan --json` show the same keys as before the data needs."""
     out = plan_recipe(load_recipe("fig2"), "smoke", "paper").as_dict()
@@ -67,8 +82,9 @@ def _plan(data: DataNeeds) -> Plan:
 def smoke_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[int], bool]]:
     calls: list[tuple[Path, list[int], bool]] = []
 
-    def fake(folder: Path, spaces: list[int], images: bool = True) -> DataInputs:
-        calls.append((folder, spaces, images))
+    def fake(folder: Path, spaces: list[int], images: bool = True,
+             all_budgets: bool = False) -> DataInputs:
+        calls.append((folder, spaces, images) + ((True,) if all_budgets else ()))
         return DataInputs(folder / "index", folder / "digits" if images else None)
 
     monkeypatch.setattr("nb1s.harness.execution.smoke_data.prepare_smoke_data", fake)
@@ -82,6 +98,9 @@ def test_a_synthetic_plan_gets_the_smoke_data(tmp_path: Path, smoke_calls: list[
     prepare_inputs(_plan(DataNeeds(True, (3,), False)), tmp_path,
                    ExecutionOptions(smoke_data=tmp_path / "s", cifar_dir=tmp_path / "c"))
     assert smoke_calls[-1] == (tmp_path / "s", [3], False)  # cifar is not what it reads
+    prepare_inputs(_plan(DataNeeds(True, (1,), False, all_budgets=True)), tmp_path,
+                   ExecutionOptions())
+    assert smoke_calls[-1] == (tmp_path / "data", [1], False, True)  # the four-budget index
 
 
 def test_user_folders_replace_the_smoke_data_and_are_checked_first(

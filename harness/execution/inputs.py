@@ -31,7 +31,8 @@ def prepare_inputs(plan: Plan, results: Path, options: ExecutionOptions) -> Data
         from nb1s.harness.execution.smoke_data import prepare_smoke_data
 
         return prepare_smoke_data(options.smoke_data or results / "data",
-                                  list(plan.data.spaces), images=plan.data.images)
+                                  list(plan.data.spaces), images=plan.data.images,
+                                  all_budgets=plan.data.all_budgets)
     nb101 = options.data_dir
     cifar = options.cifar_dir if plan.data.images else None
     if options.executor == "docker":

@@ -74,12 +74,14 @@ class DataNeeds:
     index and the digits images, see harness/execution/smoke_data.py) unless the user
     passes data folders; else the user's NAS-Bench-101 index and CIFAR-10. `spaces`: the
     search spaces the index must cover. `images`: whether anything trains (a distribution
-    only looks architectures up).
+    only looks architectures up). `all_budgets`: whether the index must hold the 4/12/36/108
+    epoch budgets of `nasbench_full` (HyperBand and BOHB baselines), not only 108 epochs.
     """
 
     synthetic: bool = False
     spaces: tuple[int, ...] = ()
     images: bool = True
+    all_budgets: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from nb1s.harness.experiments.blackbox.grid import (
     seed_file,
 )
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import Plan
+from nb1s.harness.recipe.plan import DataNeeds, Plan
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -106,20 +106,17 @@ def resolve_settings(recipe: Recipe, profile: Profile,
                              dict(values["evaluations_by_optimizer"] or {}).items()})
 
 
-def _data_dir(request: Request, spaces: list[int]) -> Path | None:
-    """--data-dir, else the smoke profile's synthetic four-budget index, else the default."""
-    if request.execution.data_dir is not None:
-        return request.execution.data_dir
-    if request.profile == "smoke":
-        from nb1s.harness.experiments.blackbox.smoke_data import prepare_full_smoke_index
+def _data_dir(request: Request, plan: Plan) -> Path | None:
+    """--data-dir, else (a synthetic plan) the four-budget smoke index, else the default."""
+    from nb1s.harness.execution.inputs import prepare_inputs
 
-        return prepare_full_smoke_index(request.execution.smoke_data
-                                        or request.results / "data", spaces)
-    return None
+    return prepare_inputs(plan, request.results, request.execution).nb101_dir
 
 
-def _labels(profile: Profile, synthetic: bool) -> list[str]:
-    labels = ["smoke"] if profile == "smoke" else []
+def _labels(plan: Plan, synthetic: bool) -> list[str]:
+    """`smoke` from the plan; `synthetic` from the index actually read (a smoke run on the
+    user's real index is not synthetic, a paper run on a synthetic one is)."""
+    labels = [label for label in plan.labels if label != "synthetic"]
     return [*labels, "synthetic"] if synthetic else labels
 
 
@@ -225,9 +222,11 @@ class BlackboxKind:
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         s = resolve_settings(recipe, profile, protocol)
-        labels = ["smoke", "synthetic"] if profile == "smoke" else []
+        synthetic = profile == "smoke"
+        labels = ["smoke", "synthetic"] if synthetic else []
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], [], None, s.band, list(s.spaces), labels, asdict(s))
+                    [], [], None, s.band, list(s.spaces), labels, asdict(s),
+                    DataNeeds(synthetic, tuple(s.spaces), images=False, all_budgets=True))
 
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
@@ -241,8 +240,8 @@ class BlackboxKind:
         results = request.results
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
-        store = open_store(_data_dir(request, s.spaces))
-        labels = _labels(request.profile, store.synthetic)
+        store = open_store(_data_dir(request, plan))
+        labels = _labels(plan, store.synthetic)
         jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy),
                  s.seeds)
                 for space in s.spaces for opt in s.optimizers]

@@ -79,7 +79,12 @@ class BohbKind:
         plan = plan_recipe(recipe, profile, protocol)
         smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
         settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
-        return replace(plan, blocked=[], settings=settings)
+        # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
+        # measure regret on the same numbers: one four-budget index of the spaces run
+        # and every evaluation trains a one-shot search on images
+        data = replace(plan.data, spaces=tuple(int(s) for s in settings["spaces"]),
+                       images=True, all_budgets=True)
+        return replace(plan, blocked=[], settings=settings, data=data)
 
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
@@ -155,25 +160,18 @@ class _JobDone:
 
 
 def _data(plan: Plan, results: Path, request: Request, prepare: bool = True) -> Any:
+    """The plan's data (`prepare_inputs`: the smoke data, or the user's folders checked
+    before BOHB records 280 failed evaluations); `prepare=False` only names the folders."""
+    from nb1s.harness.execution.inputs import prepare_inputs, user_gave_data
     from nb1s.harness.execution.runner import DataInputs
 
     opts = request.execution
-    if plan.profile == "smoke" and opts.data_dir is None and opts.cifar_dir is None:
-        from nb1s.harness.execution.smoke_data import prepare_smoke_data
-
+    if prepare:
+        return prepare_inputs(plan, results, opts)
+    if plan.data.synthetic and not user_gave_data(plan, opts):
         folder = opts.smoke_data or results / "data"
-        # the four-budget index: the black-box side's HB and BOHB evaluate at 4-108 epochs,
-        # and both sides must measure regret on the same (synthetic) numbers
-        if prepare:
-            return prepare_smoke_data(folder, list(plan.settings["spaces"]), all_budgets=True)
         return DataInputs(nb101_dir=folder / "nb101-synthetic-full",
                           cifar_dir=folder / "digits")
-    if prepare:  # refuse missing data before BOHB records 280 failed evaluations
-        from nb1s.harness.images.cifar import resolve_cifar_dir
-        from nb1s.harness.nb101.store import open_store
-
-        open_store(opts.data_dir)
-        resolve_cifar_dir(opts.cifar_dir)
     return DataInputs(nb101_dir=opts.data_dir, cifar_dir=opts.cifar_dir)
 
 

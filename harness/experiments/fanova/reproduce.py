@@ -68,8 +68,9 @@ def stored_runs(settings: dict[str, Any], source: Path) -> dict[int, Path | None
 
 
 def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bool) -> bool:
-    """The smoke profile writes synthetic logs when no folder was given and runs are missing."""
-    return plan.profile == "smoke" and not explicit and not all(found.values())
+    """A synthetic plan (smoke) writes synthetic logs when no folder was given and runs are
+    missing."""
+    return plan.data.synthetic and not explicit and not all(found.values())
 
 
 def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
