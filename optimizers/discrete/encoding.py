@@ -74,6 +74,25 @@ class DiscreteEncoding:
         k = self.num_op_columns
         return encode_array(self.space, arr[..., k:], arr[..., :k])
 
+    @property
+    def id_weights(self) -> IntArray:
+        """The config-id weight of each column: an id is ``indices @ id_weights``.
+
+        `encode_array` is a mixed-radix number (parent-set digits, then op labels), so the
+        id is linear in the categorical indices; a test pins this to `from_indices`.
+        """
+        return _id_weights(self.space)
+
+    def ids_of_drawn(self, indices: npt.ArrayLike) -> IntArray:
+        """`from_indices` without its range check, for indices an optimizer drew itself.
+
+        The vectorised optimizers draw every index as ``min(floor(u * n), n - 1)``, in
+        range by construction; one integer dot product is then ~10x cheaper than the checked
+        digit-by-digit encode, which is a large share of a per-step cost.
+        """
+        result: IntArray = np.asarray(indices, dtype=np.int64) @ self.id_weights
+        return result
+
     def values_of_id(self, config_id: int) -> dict[str, str]:
         """One config id as {hyperparameter name: choice label} (for the libraries)."""
         row = self.to_indices(np.asarray([config_id]))[0]
@@ -94,6 +113,18 @@ class DiscreteEncoding:
                 except KeyError:
                     raise ValueError(f"{name} has no choice {label!r}") from None
         return self.from_indices(indices)
+
+
+@cache
+def _id_weights(space: SearchSpace) -> IntArray:
+    k = space.num_choice_blocks
+    op_weights = [len(OPS) ** (k - 1 - i) for i in range(k)]
+    radices = list(space.parent_radices)
+    digit_weights = [space.num_op_choices * int(np.prod(radices[i + 1:], dtype=np.int64))
+                     for i in range(len(radices))]
+    weights = np.asarray(op_weights + digit_weights, dtype=np.int64)
+    weights.flags.writeable = False
+    return weights
 
 
 @cache

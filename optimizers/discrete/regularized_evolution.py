@@ -20,7 +20,9 @@ seed. Tournament draws index members by age (0 = oldest), as a deque would.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +40,7 @@ IDENTITY, HIDDEN_STATE, OP = 0, 1, 2
 _MUTATION_DRAWS = 6
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @cache
@@ -96,6 +99,74 @@ def mutate(space: int | SearchSpace, parents: IntArray, uniforms: npt.ArrayLike)
     return child
 
 
+@dataclass(frozen=True)
+class _CyclePlan:
+    """Everything of the cycles that does not depend on fitness, drawn up front [C, S, ...].
+
+    The uniforms fix, before any evaluation, which ages each tournament draws and how each
+    child differs from its parent: which hyperparameter column changes and how its old
+    choice maps to the new one. Only the winner (it needs the fitness) is left to the
+    loop, so a cycle is a few array operations on [seeds] instead of a dozen on
+    [seeds, H]. Columns are handled through config-id arithmetic: the id is linear in the
+    choices (`nb1s.enumerate.encode_array`), so column h's choice is
+    ``id // weight[h] % cardinality[h]`` (`DiscreteEncoding.id_weights`) and a child's id
+    is ``parent id + (new - old) * weight[h]``; the identity mutation maps old to old.
+    """
+
+    slots: IntArray  # [C, S, T] flat population slot (seed * P + slot) of each draw
+    weight: IntArray  # [C, S] id weight of the column the mutation changes
+    radix: IntArray  # [C, S] its number of choices
+    move_base: IntArray  # [C, S] new choice = moves[move_base + old * move_stride]
+    move_stride: IntArray  # [C, S]
+    moves: IntArray  # flat lookup: identity, op rotations, hidden-state swaps
+
+
+def _cycle_plan(space: SearchSpace, uniforms: FloatArray, population_size: int,
+                tournament_size: int) -> _CyclePlan:
+    """The plan of all cycles from their uniforms [S, C, T + 6] (see `_CyclePlan`).
+
+    Every quantity is computed exactly as `mutate` computes it (the same `categorical`
+    calls on the same uniforms), only for all cycles at once; a test compares the whole
+    run against a plain one-seed loop over `mutate`.
+    """
+    enc = encoding_for(space)
+    n_seeds, n_cycles = uniforms.shape[:2]
+    u = uniforms.transpose(1, 0, 2)  # [C, S, T + 6]
+    oldest = (np.arange(n_cycles) % population_size)[:, None, None]
+    ages = categorical(u[..., :tournament_size], population_size)
+    slots = (np.arange(n_seeds) * population_size)[None, :, None] \
+        + (oldest + ages) % population_size
+    m = u[..., tournament_size:]
+    kind = categorical(m[..., 0], 3)
+    k = space.num_choice_blocks
+    low = mutation_low_node(space)
+    node = low + categorical(m[..., 1], k + 2 - low)
+    table, n_parents, n_free = _swap_table(space)
+    hidden = kind == HIDDEN_STATE
+    if (n_free[node[hidden] - 1] < 1).any():
+        raise ValueError(f"space {space.number}: a node without a free parent to swap in")
+    p = categorical(m[..., 2], n_parents[node - 1])
+    q = categorical(m[..., 3], n_free[node - 1])
+    block = categorical(m[..., 4], k)
+    offset = 1 + categorical(m[..., 5], len(OPS) - 1)
+    # moves: [identity: 0..max card-1 | op: (old + 1) % 3, (old + 2) % 3 | swap table]
+    card = enc.cardinalities
+    identity = np.arange(int(card.max()), dtype=np.int64)
+    rotations = ((np.arange(len(OPS)) + np.arange(1, len(OPS))[:, None]) % len(OPS)).ravel()
+    op_base = identity.size
+    swap_base = op_base + rotations.size
+    moves = np.concatenate([identity, rotations, table.ravel()])
+    _, digits, parents_max, free_max = table.shape
+    is_op = kind == OP
+    col = np.where(is_op, block, np.where(hidden, k + node - 1, 0))
+    base = np.where(is_op, op_base + (offset - 1) * len(OPS), 0)
+    swap = swap_base + (((node - 1) * digits) * parents_max + p) * free_max + q
+    base = np.where(hidden, swap, base)
+    stride = np.where(hidden, parents_max * free_max, 1)
+    return _CyclePlan(np.ascontiguousarray(slots), enc.id_weights[col], card[col],
+                      base, stride.astype(np.int64), moves)
+
+
 def regularized_evolution(space: int | SearchSpace, objective: Objective,
                           seeds: npt.ArrayLike, n_evaluations: int = 280,
                           population_size: int = 100, tournament_size: int = 10,
@@ -111,47 +182,52 @@ def regularized_evolution(space: int | SearchSpace, objective: Objective,
     init_u = predraw(decisions, (population_size, h))
     cycle_u = predraw(decisions, (n_cycles, tournament_size + _MUTATION_DRAWS))
     draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
+    plan = _cycle_plan(enc.space, cycle_u, population_size, tournament_size)
 
-    population = categorical(init_u, enc.cardinalities)  # [S, P, H]
-    init_ids = enc.from_indices(population)
+    init_ids = enc.ids_of_drawn(categorical(init_u, enc.cardinalities))  # [S, P]
     first = objective(init_ids, budget, draws[:, :population_size])
-    fitness = np.array(first.valid_error, dtype=np.float64, copy=True)  # [S, P]
+    # the population as a ring buffer of ids and fitness, [S, P] (row-major: slot s * P + i)
+    population = np.array(init_ids, dtype=np.int64, copy=True)
+    fitness = np.array(first.valid_error, dtype=np.float64, copy=True)
+    flat_population, flat_fitness = population.reshape(-1), fitness.reshape(-1)
 
-    ids = np.empty((n_seeds, n_evaluations), dtype=np.int64)
-    valid = np.empty((n_seeds, n_evaluations))
-    test = np.empty((n_seeds, n_evaluations))
-    time = np.empty((n_seeds, n_evaluations))
-    hashes = None if first.hashes is None else np.empty((n_seeds, n_evaluations), "S32")
-    ids[:, :population_size] = init_ids
-    valid[:, :population_size] = first.valid_error
-    test[:, :population_size] = first.test_error
-    time[:, :population_size] = first.train_time
-    if hashes is not None and first.hashes is not None:
-        hashes[:, :population_size] = first.hashes
+    # per-cycle results are collected cycle-major [C, S] (contiguous writes), then turned
+    ids = np.empty((n_cycles, n_seeds), dtype=np.int64)
+    valid = np.empty((n_cycles, n_seeds))
+    test = np.empty((n_cycles, n_seeds))
+    time = np.empty((n_cycles, n_seeds))
+    hashes = None if first.hashes is None else np.empty((n_cycles, n_seeds), "S32")
+    draws_by_cycle = np.ascontiguousarray(draws[:, population_size:].T)
 
-    seeds_idx = np.arange(n_seeds)[:, None]
+    rows = np.arange(n_seeds)
     for cycle in range(n_cycles):
-        u = cycle_u[:, cycle]
         oldest = cycle % population_size
-        ages = categorical(u[:, :tournament_size], population_size)
-        members = (oldest + ages) % population_size  # [S, T] slots
-        winner = members[np.arange(n_seeds), np.argmin(fitness[seeds_idx, members], axis=1)]
-        parent = population[np.arange(n_seeds), winner]
-        child = mutate(enc.space, parent, u[:, tournament_size:])
-        child_ids = enc.from_indices(child)
-        t = population_size + cycle
-        result: Evaluation = objective(child_ids, budget, draws[:, t])
+        slots = plan.slots[cycle]
+        winner = slots[rows, flat_fitness.take(slots).argmin(axis=1)]
+        parent = flat_population.take(winner)
+        weight = plan.weight[cycle]
+        old = parent // weight % plan.radix[cycle]
+        new = plan.moves.take(plan.move_base[cycle] + old * plan.move_stride[cycle])
+        child = parent + (new - old) * weight
+        result: Evaluation = objective(child, budget, draws_by_cycle[cycle])
         population[:, oldest] = child
         fitness[:, oldest] = result.valid_error
-        ids[:, t] = child_ids
-        valid[:, t] = result.valid_error
-        test[:, t] = result.test_error
-        time[:, t] = result.train_time
+        ids[cycle] = child
+        valid[cycle] = result.valid_error
+        test[cycle] = result.test_error
+        time[cycle] = result.train_time
         if hashes is not None and result.hashes is not None:
-            hashes[:, t] = result.hashes
-    evaluation = Evaluation(valid, test, time, hashes)
+            hashes[cycle] = result.hashes
+
+    def joined(head: npt.NDArray[Any], tail: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.concatenate([np.asarray(head), tail.T], axis=1)
+
+    evaluation = Evaluation(joined(first.valid_error, valid), joined(first.test_error, test),
+                            joined(first.train_time, time),
+                            None if hashes is None or first.hashes is None
+                            else joined(first.hashes, hashes))
     return Trajectory(NAME, enc.space.number,
-                      records_from_grid(seed_arr, ids, budget, evaluation))
+                      records_from_grid(seed_arr, joined(init_ids, ids), budget, evaluation))
 
 
 __all__ = ["HIDDEN_STATE", "IDENTITY", "NAME", "OP", "mutate", "regularized_evolution"]
