@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -113,7 +112,8 @@ class _CyclePlan:
     is ``parent id + (new - old) * weight[h]``; the identity mutation maps old to old.
     """
 
-    slots: IntArray  # [C, S, T] flat population slot (seed * P + slot) of each draw
+    slots: IntArray  # [C, S, T] (a view of a seed-major array) flat population slot
+    #: (seed * P + slot) of each draw
     weight: IntArray  # [C, S] id weight of the column the mutation changes
     radix: IntArray  # [C, S] its number of choices
     move_base: IntArray  # [C, S] new choice = moves[move_base + old * move_stride]
@@ -131,12 +131,13 @@ def _cycle_plan(space: SearchSpace, uniforms: FloatArray, population_size: int,
     """
     enc = encoding_for(space)
     n_seeds, n_cycles = uniforms.shape[:2]
-    u = uniforms.transpose(1, 0, 2)  # [C, S, T + 6]
-    oldest = (np.arange(n_cycles) % population_size)[:, None, None]
-    ages = categorical(u[..., :tournament_size], population_size)
-    slots = (np.arange(n_seeds) * population_size)[None, :, None] \
-        + (oldest + ages) % population_size
-    m = u[..., tournament_size:]
+    # slot = seed * P + (oldest + age) % P, age = categorical(u, P); in place, seed-major
+    slots = np.multiply(uniforms[..., :tournament_size], population_size).astype(np.int64)
+    np.minimum(slots, population_size - 1, out=slots)
+    slots += (np.arange(n_cycles) % population_size)[None, :, None]
+    slots -= population_size * (slots >= population_size)
+    slots += (np.arange(n_seeds) * population_size)[:, None, None]
+    m = uniforms.transpose(1, 0, 2)[..., tournament_size:]  # [C, S, 6]
     kind = categorical(m[..., 0], 3)
     k = space.num_choice_blocks
     low = mutation_low_node(space)
@@ -163,7 +164,7 @@ def _cycle_plan(space: SearchSpace, uniforms: FloatArray, population_size: int,
     swap = swap_base + (((node - 1) * digits) * parents_max + p) * free_max + q
     base = np.where(hidden, swap, base)
     stride = np.where(hidden, parents_max * free_max, 1)
-    return _CyclePlan(np.ascontiguousarray(slots), enc.id_weights[col], card[col],
+    return _CyclePlan(slots.transpose(1, 0, 2), enc.id_weights[col], card[col],
                       base, stride.astype(np.int64), moves)
 
 
@@ -178,9 +179,12 @@ def regularized_evolution(space: int | SearchSpace, objective: Objective,
     enc = encoding_for(space)
     n_seeds, h = len(seed_arr), enc.num_hyperparameters
     n_cycles = n_evaluations - population_size
-    decisions = generators(seed_arr, DECISIONS)
-    init_u = predraw(decisions, (population_size, h))
-    cycle_u = predraw(decisions, (n_cycles, tournament_size + _MUTATION_DRAWS))
+    # one block per seed: the population's uniforms, then the cycles' (the same numbers
+    # as two consecutive draws of those shapes, without a second call per seed)
+    width = tournament_size + _MUTATION_DRAWS
+    block = predraw(generators(seed_arr, DECISIONS), (population_size * h + n_cycles * width,))
+    init_u = block[:, :population_size * h].reshape(n_seeds, population_size, h)
+    cycle_u = block[:, population_size * h:].reshape(n_seeds, n_cycles, width)
     draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
     plan = _cycle_plan(enc.space, cycle_u, population_size, tournament_size)
 
@@ -191,17 +195,23 @@ def regularized_evolution(space: int | SearchSpace, objective: Objective,
     fitness = np.array(first.valid_error, dtype=np.float64, copy=True)
     flat_population, flat_fitness = population.reshape(-1), fitness.reshape(-1)
 
-    # per-cycle results are collected cycle-major [C, S] (contiguous writes), then turned
-    ids = np.empty((n_cycles, n_seeds), dtype=np.int64)
-    valid = np.empty((n_cycles, n_seeds))
-    test = np.empty((n_cycles, n_seeds))
-    time = np.empty((n_cycles, n_seeds))
-    hashes = None if first.hashes is None else np.empty((n_cycles, n_seeds), "S32")
-    draws_by_cycle = np.ascontiguousarray(draws[:, population_size:].T)
+    # the records' columns [S, N]: the population's block now, one column per cycle
+    ids = np.empty((n_seeds, n_evaluations), dtype=np.int64)
+    valid = np.empty((n_seeds, n_evaluations))
+    test = np.empty((n_seeds, n_evaluations))
+    time = np.empty((n_seeds, n_evaluations))
+    hashes = None if first.hashes is None else np.empty((n_seeds, n_evaluations), "S32")
+    ids[:, :population_size] = init_ids
+    valid[:, :population_size] = first.valid_error
+    test[:, :population_size] = first.test_error
+    time[:, :population_size] = first.train_time
+    if hashes is not None and first.hashes is not None:
+        hashes[:, :population_size] = first.hashes
 
     rows = np.arange(n_seeds)
     for cycle in range(n_cycles):
         oldest = cycle % population_size
+        t = population_size + cycle
         slots = plan.slots[cycle]
         winner = slots[rows, flat_fitness.take(slots).argmin(axis=1)]
         parent = flat_population.take(winner)
@@ -209,25 +219,18 @@ def regularized_evolution(space: int | SearchSpace, objective: Objective,
         old = parent // weight % plan.radix[cycle]
         new = plan.moves.take(plan.move_base[cycle] + old * plan.move_stride[cycle])
         child = parent + (new - old) * weight
-        result: Evaluation = objective(child, budget, draws_by_cycle[cycle])
+        result: Evaluation = objective(child, budget, draws[:, t])
         population[:, oldest] = child
         fitness[:, oldest] = result.valid_error
-        ids[cycle] = child
-        valid[cycle] = result.valid_error
-        test[cycle] = result.test_error
-        time[cycle] = result.train_time
+        ids[:, t] = child
+        valid[:, t] = result.valid_error
+        test[:, t] = result.test_error
+        time[:, t] = result.train_time
         if hashes is not None and result.hashes is not None:
-            hashes[cycle] = result.hashes
-
-    def joined(head: npt.NDArray[Any], tail: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return np.concatenate([np.asarray(head), tail.T], axis=1)
-
-    evaluation = Evaluation(joined(first.valid_error, valid), joined(first.test_error, test),
-                            joined(first.train_time, time),
-                            None if hashes is None or first.hashes is None
-                            else joined(first.hashes, hashes))
+            hashes[:, t] = result.hashes
+    evaluation = Evaluation(valid, test, time, hashes)
     return Trajectory(NAME, enc.space.number,
-                      records_from_grid(seed_arr, joined(init_ids, ids), budget, evaluation))
+                      records_from_grid(seed_arr, ids, budget, evaluation))
 
 
 __all__ = ["HIDDEN_STATE", "IDENTITY", "NAME", "OP", "mutate", "regularized_evolution"]
