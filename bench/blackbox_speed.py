@@ -12,9 +12,12 @@ differs.
 
 Part 2: TPE, SMAC, HB and BOHB wrap their libraries, one query at a time. For each we
 time a run with the synthetic table and one with a free objective (constant error, no
-lookup), so the optimizer's own overhead is shown next to the objective's share. SMAC is
-timed only with `--smac`: its two 280-query runs take about 7 minutes on 2 cores, which
-would dominate `make bench`; without it the default run took 2 min 20 s here.
+lookup), so the optimizer's own overhead is shown next to the objective's share. HB and
+BOHB are timed with both hpbandster engines in the same run (in-process, the default, and
+the Pyro client/server reference), interleaved, with the ratio and a check that both
+engines returned identical records. SMAC is timed only with `--smac`: its two 280-query
+runs take about 7 minutes on 2 cores, which would dominate `make bench`; without it the
+default run took 2 min 32 s here (HB and BOHB with both engines; load average about 3).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from nb1s.optimizers.discrete import (
     encoding_for,
     run_blackbox,
 )
+from nb1s.optimizers.discrete.hyperband import MAX_BUDGET, bohb, hyperband
 
 SPACE = 3
 LIBRARY = ("TPE", "SMAC", "HB", "BOHB")
@@ -159,6 +163,45 @@ class FreeObjective:
         return Evaluation(np.full(shape, 0.1), np.full(shape, 0.1), np.full(shape, 1.0))
 
 
+ENGINE_RUNNERS: dict[str, Callable[..., Any]] = {"HB": hyperband, "BOHB": bohb}
+
+
+def engine_rows(name: str, objective: TableObjective, evaluations: int
+                ) -> list[dict[str, Any]]:
+    """HB or BOHB (`evaluations` x 108 epochs, seed 0) with both hpbandster engines, each
+    with the table and with the free objective; the four runs interleaved so that a
+    change in machine load hits both engines alike. The records of the two engines are
+    compared as well (they must be identical)."""
+    runner = ENGINE_RUNNERS[name]
+    runner(SPACE, objective, 0, MAX_BUDGET, engine="pyro")  # warm imports
+    seconds: dict[tuple[str, str], float] = {}
+    records: dict[tuple[str, str], Any] = {}
+    for label, objective_ in (("table", objective), ("free", FreeObjective())):
+        for engine in ("inprocess", "pyro"):
+            start = time.perf_counter()
+            records[engine, label] = runner(SPACE, objective_, 0, evaluations * MAX_BUDGET,
+                                            engine=engine).records
+            seconds[engine, label] = time.perf_counter() - start
+    rows: list[dict[str, Any]] = []
+    for engine in ("inprocess", "pyro"):
+        n_table, n_free = len(records[engine, "table"]), len(records[engine, "free"])
+        rows.append({"optimizer": name, "engine": engine, "seeds": 1,
+                     "evaluations": n_table,
+                     "run_s": round(seconds[engine, "table"], 3),
+                     "per_evaluation_ms": round(1e3 * seconds[engine, "table"] / n_table, 3),
+                     "free_objective_run_s": round(seconds[engine, "free"], 3),
+                     "free_per_evaluation_ms": round(1e3 * seconds[engine, "free"] / n_free,
+                                                     3)})
+    rows.append({"optimizer": name, "engine": "pyro / inprocess",
+                 "ratio": round(seconds["pyro", "table"] / seconds["inprocess", "table"], 1),
+                 "free_objective_ratio": round(seconds["pyro", "free"]
+                                               / seconds["inprocess", "free"], 1),
+                 "identical_records": all(
+                     records["pyro", k].tobytes() == records["inprocess", k].tobytes()
+                     for k in ("table", "free"))})
+    return rows
+
+
 def run(seeds: int, baseline_seeds: int, n: int, library_evals: int,
         rounds: int = 2, library: bool = True, smac: bool = False) -> list[dict[str, Any]]:
     """Best-of-`rounds` seconds per side, nb1s and baseline rounds interleaved (a busy
@@ -184,6 +227,9 @@ def run(seeds: int, baseline_seeds: int, n: int, library_evals: int,
     for name in LIBRARY if library else ():
         if name == "SMAC" and not smac:
             rows.append({"optimizer": name, "skipped": "needs --smac (about 7 min at 280)"})
+            continue
+        if name in ENGINE_RUNNERS:
+            rows += engine_rows(name, objective, library_evals)
             continue
         with_table = run_blackbox(name, SPACE, objective, [0], 1)  # warm imports
         start = time.perf_counter()
@@ -274,8 +320,12 @@ def harness_rows(index_dir: Path, space: int, seeds: int, baseline_seeds: int, n
     return rows
 
 
+FIGURE5_OPTIMIZERS = ("RS", "RE", "RL", "TPE", "HB", "BOHB", "SMAC")
+
+
 def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: int,
-                 workers: int, n: int = 280) -> list[dict[str, Any]]:
+                 workers: int, n: int = 280, optimizers: tuple[str, ...] = FIGURE5_OPTIMIZERS
+                 ) -> list[dict[str, Any]]:
     """The black-box part of Figure 5 on `workers` local processes, per optimizer.
 
     RS/RE/RL run all `seeds`; TPE, SMAC, HB and BOHB run `library_seeds` and their time
@@ -287,7 +337,7 @@ def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: 
     store = NB101Store(index_dir)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as out:
-        for name in ("RS", "RE", "RL", "TPE", "HB", "BOHB", "SMAC"):
+        for name in optimizers:
             ran_seeds = seeds if name in BASELINES else library_seeds
             jobs = [(grid_settings(name, sp, n, store, "one_random_repeat"), range(ran_seeds))
                     for sp in spaces]
@@ -333,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--library-seeds", type=int, default=2,
                         help="figure 5 part: seeds of TPE/SMAC/HB/BOHB (extrapolated)")
     parser.add_argument("--workers", type=int, default=2, help="figure 5 part's workers")
+    parser.add_argument("--optimizers", default=",".join(FIGURE5_OPTIMIZERS),
+                        help="figure 5 part: which optimizers (default: all seven)")
     args = parser.parse_args(argv)
     if args.harness or args.figure5:
         seeds = 50 if args.quick else 500
@@ -343,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.figure5:
             spaces = [int(x) for x in args.spaces.split(",")]
             index = full_index(args.index, spaces)
-            extra += figure5_rows(index, spaces, seeds, args.library_seeds, args.workers)
+            extra += figure5_rows(index, spaces, seeds, args.library_seeds, args.workers,
+                                  optimizers=tuple(args.optimizers.split(",")))
         if args.json:
             print(json.dumps(extra, indent=1))
         else:

@@ -27,14 +27,27 @@ def search_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return build_search_data(tmp_path_factory.mktemp("search-data"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C reaches the tests' child processes even when pytest itself ignores it.
+
+    A non-interactive shell starts a background job (`make test &`, `nohup`, some CI runners)
+    with SIGINT ignored; Python then keeps it ignored, and every child inherits that. The
+    signal tests, which press Ctrl-C on a child `nb1s`, then saw it exit 0 instead of 130
+    (reproduced: `bash -c 'pytest tests/test_trust_signals.py & wait'`). Installing Python's
+    own handler makes exec reset SIGINT to its default in every child.
+    """
+    del config
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(autouse=True)
 def _signals_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test leaves Ctrl-C and SIGTERM as it found them: handlers and the signal mask.
 
-    Either left behind (an ignored or blocked SIGINT is inherited by child processes) made
-    later signal tests fail on a fresh-clone CI run: their children ignored Ctrl-C, and a
-    BOHB run waited for an interrupt that never came. The culprit was not found, so a test
-    that leaves a change is named in a warning, and the state is restored for the next.
+    Either left behind is inherited by child processes (an ignored or blocked SIGINT makes
+    later signal tests' children deaf to Ctrl-C), so a test that leaves a change is named
+    in a warning and the state is restored for the next.
     """
     watched = (signal.SIGINT, signal.SIGTERM)
     handlers = {sig: signal.getsignal(sig) for sig in watched}

@@ -65,6 +65,24 @@ def test_round_trip_sample_of_ss3() -> None:
     assert np.array_equal(enc.ids_from_values(labels), ids[0])
 
 
+@pytest.mark.parametrize("space", [1, 2, 3])
+def test_ids_from_values_equals_from_indices(space: int) -> None:
+    """The per-query path (plain-int place values) against the vectorised encoder."""
+    enc = encoding_for(space)
+    rng = np.random.default_rng(space)
+    idx = np.minimum((rng.random((500, enc.num_hyperparameters)) * enc.cardinalities)
+                     .astype(np.int64), enc.cardinalities - 1)
+    idx[0] = enc.cardinalities - 1  # the last choice everywhere: the largest id
+    labels = [{name: enc.choices[h][int(row[h])] for h, name in enumerate(enc.names)}
+              for row in idx]
+    expected = enc.from_indices(idx)
+    assert np.array_equal(enc.ids_from_values(labels), expected)
+    assert expected[0] == enc.space.num_configs - 1
+    # control: swapping two op labels of a row changes its id (the check can fail)
+    swapped = dict(labels[1], choice_block_1_op=enc.choices[0][(idx[1, 0] + 1) % 3])
+    assert enc.ids_from_values([swapped])[0] != expected[1]
+
+
 def test_parent_labels_are_the_parent_sets() -> None:
     enc = encoding_for(1)
     # SS1 output node (node 5) picks 2 of {0..4}; its first choice is (0, 1)

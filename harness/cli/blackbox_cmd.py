@@ -1,10 +1,13 @@
 """`nb1s blackbox OPT`: one black-box NAS optimizer on NAS-Bench-101, many seeds, resumable.
 
     nb1s blackbox RE --space 3 --seeds 0-499 --evaluations 280 --workers 2
+    nb1s blackbox SMAC --space 3 --executor slurm --workers 64 --slurm-partition cpu
 
 Writes `OUT/ss{N}/{OPT}/seed-{k}.npy` per seed (see `experiments/blackbox/grid.py`);
-finished seeds are skipped, so re-running the same command resumes. The recipe-level run
-of all optimizers, spaces, plots and the diff is `nb1s reproduce blackbox`.
+finished seeds are skipped, so re-running the same command resumes. `--executor slurm`
+submits the pending seeds as one submitit job array (`experiments/blackbox/cluster.py`)
+and waits for it. The recipe-level run of all optimizers, spaces, plots and the diff is
+`nb1s reproduce blackbox`.
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ from typing import Any
 
 import typer
 
+from nb1s.harness.cli.options import EXECUTION
 from nb1s.harness.cli.output import console, emit
 from nb1s.harness.errors import UserError
+from nb1s.harness.execution.options import ExecutionOptions
 
 DEFAULT_OUT = Path("results") / "blackbox"
+#: the shared executor options this command honours, declared once in cli/options.py
+_OPTION = {row.field: row.option for row in EXECUTION}
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -26,6 +33,12 @@ def _render(result: dict[str, Any]) -> None:
                   f"{result['ran']} seeds run, {result['skipped']} already finished, "
                   f"{result['evaluations']} evaluations each, repeat policy "
                   f"{result['repeat_policy']}, {result['seconds']} s")
+    if "slurm" in result:
+        array = result["slurm"]
+        ids = ", ".join(array["array_ids"]) or "none (nothing left to run)"
+        console.print(f"  Slurm: {array['submitted_seeds']} seeds in "
+                      f"{array['submitted_tasks']} array tasks (array {ids}); "
+                      f"logs: {array['folder']}")
     console.print(f"  records: {result['folder']}/seed-*.npy")
 
 
@@ -44,7 +57,14 @@ def register(app: typer.Typer) -> None:
         repeat_policy: str = typer.Option("one_random_repeat", "--repeat-policy",
                                           help="one_random_repeat (the original's) or "
                                           "mean_of_repeats (the paper's text)."),
-        workers: int = typer.Option(1, "--workers", help="Parallel local worker processes."),
+        workers: int | None = typer.Option(None, "--workers", help="Parallel local worker "
+                                           "processes (default 1); with --executor slurm, "
+                                           "array tasks at a time (default 64)."),
+        executor: str = typer.Option("local", "--executor", help="local (worker processes) "
+                                     "or slurm (one submitit job array)."),
+        slurm_partition: str | None = _OPTION["slurm_partition"],
+        slurm_cluster: str | None = _OPTION["slurm_cluster"],
+        timeout_min: int = _OPTION["timeout_min"],
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
@@ -60,10 +80,15 @@ def register(app: typer.Typer) -> None:
         check_optimizer(optimizer)
         check_space(space)
         seed_list = parse_seeds(seeds)
-        if workers < 1:
+        if workers is not None and workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
+        execution = ExecutionOptions(executor=executor, workers=workers,
+                                     slurm_partition=slurm_partition,
+                                     slurm_cluster=slurm_cluster, timeout_min=timeout_min,
+                                     data_dir=data_dir)
         check_out(Path(out), "results", out)
-        with progress_bar(f"{optimizer} space {space}", not as_json) as bar:
+        where = " (Slurm array)" if executor == "slurm" else ""
+        with progress_bar(f"{optimizer} space {space}{where}", not as_json) as bar:
             state = {"done": 0, "total": 0}
 
             def on_start(total: int) -> None:
@@ -78,5 +103,6 @@ def register(app: typer.Typer) -> None:
 
             result = run_blackbox_grid(optimizer, space, seed_list, evaluations, Path(out),
                                        data_dir=data_dir, policy=repeat_policy,
-                                       workers=workers, on_start=on_start, on_seeds=on_seeds)
+                                       workers=workers or 1, on_start=on_start,
+                                       on_seeds=on_seeds, execution=execution)
         emit(result, as_json, _render)

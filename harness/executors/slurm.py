@@ -46,8 +46,9 @@ class SlurmExecutor:
         self.params: dict[str, Any] = {"timeout_min": timeout_min, "cpus_per_task": cpus_per_task,
                                        "mem_gb": mem_gb, "name": "nb1s"}
         if cluster != "local":
-            self.params.update({"gpus_per_node": gpus_per_task,
-                                "slurm_array_parallelism": array_parallelism})
+            self.params["slurm_array_parallelism"] = array_parallelism
+            if gpus_per_task:  # 0: a CPU-only array (no GPU line in the sbatch file)
+                self.params["gpus_per_node"] = gpus_per_task
             if partition:
                 self.params["slurm_partition"] = partition
         self.params.update(extra or {})

@@ -9,10 +9,24 @@ configuration is queried again at the higher budget. The original ran 280 iterat
 budget stays within 280 x 108 epochs (docs/original-code.md#black-box-trajectories); here the run
 stops after just enough brackets to cover that total budget and the records are cut the same way.
 
-hpbandster is a Pyro4 client/server library: the name server, the master and the worker
-all run in this process, bound to 127.0.0.1 only. hpbandster draws from numpy's global RNG
-and the ConfigSpace seed; both are set from the seed for the run and numpy's global state
-is restored afterwards.
+Two engines run the same algorithm and give identical records (tested):
+- "inprocess" (the default): hpbandster's own optimizer classes driven by a short loop
+  written here (`hpbandster_inprocess.py`), one job at a time in this thread.
+- "pyro": hpbandster as it ships, a Pyro4 client/server library: the name server, the
+  master and one worker thread all run in this process, bound to 127.0.0.1 only. It is
+  kept as the reference the in-process engine is tested against.
+
+Why a hand-written driver (measured; numbers in docs/blackbox.md#speed): py-spy over one
+Pyro run of each with a free objective (SS3, 280 x 108 epochs, 1230 queries) found HB's
+main thread 56 % of its samples waiting for the worker's answer (`Master._queue_wait`),
+23 % sampling configurations, and the query itself (our objective and conversions) near
+1 %; BOHB's main thread spent 89 % in its config generator (77 % in statsmodels' KDE pdf)
+and 8 % waiting. Both engines run the same library code for sampling and KDEs; the
+in-process one drops the waiting and the threads: per run HB was 9-16x and BOHB 1.5-1.8x
+faster in `bench/blackbox_speed.py` (two runs on the shared 2-core machine).
+
+hpbandster draws from numpy's global RNG and the ConfigSpace seed; both are set from the
+seed for the run and numpy's global state is restored afterwards.
 """
 
 from __future__ import annotations
@@ -21,7 +35,7 @@ import logging
 import math
 import threading
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -69,27 +83,70 @@ def iterations_for(total_budget: float, eta: int = ETA) -> int:
     return iteration
 
 
+#: how hpbandster is driven; both give the same records (the module docstring)
+Engine = Literal["inprocess", "pyro"]
+ENGINES: tuple[Engine, ...] = ("inprocess", "pyro")
+
+
 def hyperband(space: int | SearchSpace, objective: Objective, seed: int,
-              total_budget: float = 280 * MAX_BUDGET) -> Trajectory:
+              total_budget: float = 280 * MAX_BUDGET, engine: Engine = "inprocess"
+              ) -> Trajectory:
     """One HyperBand run up to `total_budget` cumulative epochs."""
-    return _run("HB", space, objective, seed, total_budget)
+    return _run("HB", space, objective, seed, total_budget, engine)
 
 
 def bohb(space: int | SearchSpace, objective: Objective, seed: int,
-         total_budget: float = 280 * MAX_BUDGET) -> Trajectory:
+         total_budget: float = 280 * MAX_BUDGET, engine: Engine = "inprocess") -> Trajectory:
     """One BOHB run up to `total_budget` cumulative epochs."""
-    return _run("BOHB", space, objective, seed, total_budget)
+    return _run("BOHB", space, objective, seed, total_budget, engine)
+
+
+def _options(name: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"eta": ETA, "min_budget": MIN_BUDGET, "max_budget": MAX_BUDGET}
+    if name == "BOHB":
+        options.update(BOHB_SETTINGS)
+    return options
 
 
 def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
-         total_budget: float) -> Trajectory:
+         total_budget: float, engine: Engine) -> Trajectory:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown hpbandster engine {engine!r}: choose one of "
+                         f"{', '.join(ENGINES)}")
+    enc = encoding_for(space)
+    evaluate = SequentialEvaluator(enc, objective, seed)
+    n_iterations = iterations_for(total_budget)
+    with _LOCK:  # hpbandster's global numpy RNG: one run at a time per process
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            configspace = configuration_space(enc.space, seed=seed)
+            if engine == "pyro":
+                _run_pyro(name, configspace, evaluate, n_iterations, seed)
+            else:
+                _run_inprocess(name, configspace, evaluate, n_iterations)
+        finally:
+            np.random.set_state(state)
+    trajectory = evaluate.trajectory(name)
+    keep = int(np.searchsorted(np.cumsum(trajectory.records["budget"]), total_budget,
+                               side="right"))
+    return Trajectory(name, trajectory.space, trajectory.records[:keep])
+
+
+def _run_inprocess(name: str, configspace: Any, evaluate: SequentialEvaluator,
+                   n_iterations: int) -> None:
+    from .hpbandster_inprocess import OPTIMIZERS
+
+    optimizer = OPTIMIZERS[name](configspace=configspace, **_options(name))
+    optimizer.run_sequential(n_iterations, lambda config, budget: evaluate(config, round(budget)))
+
+
+def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
+              n_iterations: int, seed: int) -> None:
     import hpbandster.core.nameserver as hpns
     import Pyro4
     from hpbandster.core.worker import Worker
     from hpbandster.optimizers import BOHB, HyperBand
-
-    enc = encoding_for(space)
-    evaluate = SequentialEvaluator(enc, objective, seed)
 
     class _Worker(Worker):
         def compute(self, config: dict[str, Any], budget: float,
@@ -97,42 +154,29 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
             del kwargs
             return {"loss": evaluate(config, round(budget)), "info": {}}
 
-    with _LOCK:  # hpbandster's global numpy RNG: one run at a time per process
-        state = np.random.get_state()
-        # ConfigSpace 1.x hands hpbandster numpy strings, which Pyro4's default serializer
-        # (serpent) refuses; pickle handles them. Everything stays on 127.0.0.1 in-process.
-        serializer = Pyro4.config.SERIALIZER
-        accepted = set(Pyro4.config.SERIALIZERS_ACCEPTED)
-        Pyro4.config.SERIALIZER = "pickle"
-        Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
-        np.random.seed(seed)
-        run_id = f"nb1s-{name}-{seed}-{next(_RUN_IDS)}"
-        server = hpns.NameServer(run_id=run_id, host=HOST, port=0)
-        ns_host, ns_port = server.start()
+    # ConfigSpace 1.x hands hpbandster numpy strings, which Pyro4's default serializer
+    # (serpent) refuses; pickle handles them. Everything stays on 127.0.0.1 in-process.
+    serializer = Pyro4.config.SERIALIZER
+    accepted = set(Pyro4.config.SERIALIZERS_ACCEPTED)
+    Pyro4.config.SERIALIZER = "pickle"
+    Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
+    run_id = f"nb1s-{name}-{seed}-{next(_RUN_IDS)}"
+    server = hpns.NameServer(run_id=run_id, host=HOST, port=0)
+    ns_host, ns_port = server.start()
+    try:
+        quiet = logging.getLogger("nb1s.hpbandster")
+        quiet.setLevel(logging.WARNING)
+        worker = _Worker(run_id=run_id, host=HOST, nameserver=ns_host,
+                         nameserver_port=ns_port, logger=quiet)
+        worker.run(background=True)
+        cls = BOHB if name == "BOHB" else HyperBand
+        master = cls(configspace=configspace, run_id=run_id, host=HOST, nameserver=ns_host,
+                     nameserver_port=ns_port, logger=quiet, **_options(name))
         try:
-            quiet = logging.getLogger("nb1s.hpbandster")
-            quiet.setLevel(logging.WARNING)
-            worker = _Worker(run_id=run_id, host=HOST, nameserver=ns_host,
-                             nameserver_port=ns_port, logger=quiet)
-            worker.run(background=True)
-            options: dict[str, Any] = {"eta": ETA, "min_budget": MIN_BUDGET,
-                                       "max_budget": MAX_BUDGET}
-            if name == "BOHB":
-                options.update(BOHB_SETTINGS)
-            cls = BOHB if name == "BOHB" else HyperBand
-            master = cls(configspace=configuration_space(enc.space, seed=seed), run_id=run_id,
-                         host=HOST, nameserver=ns_host, nameserver_port=ns_port,
-                         logger=quiet, **options)
-            try:
-                master.run(n_iterations=iterations_for(total_budget), min_n_workers=1)
-            finally:
-                master.shutdown(shutdown_workers=True)
+            master.run(n_iterations=n_iterations, min_n_workers=1)
         finally:
-            server.shutdown()
-            np.random.set_state(state)
-            Pyro4.config.SERIALIZER = serializer
-            Pyro4.config.SERIALIZERS_ACCEPTED = accepted
-    trajectory = evaluate.trajectory(name)
-    keep = int(np.searchsorted(np.cumsum(trajectory.records["budget"]), total_budget,
-                               side="right"))
-    return Trajectory(name, trajectory.space, trajectory.records[:keep])
+            master.shutdown(shutdown_workers=True)
+    finally:
+        server.shutdown()
+        Pyro4.config.SERIALIZER = serializer
+        Pyro4.config.SERIALIZERS_ACCEPTED = accepted

@@ -9,7 +9,9 @@ settings (evaluations, repeat policy, data), which would mix incomparable record
 Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
 RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
 program (a seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one
-task per seed. Every worker opens the memory-mapped NB101 index itself.
+task per seed. Every worker opens the memory-mapped NB101 index itself. With
+`--executor slurm` the same `_run_task` runs as the tasks of one submitit job array,
+grouped for a scheduler (cluster.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ import numpy as np
 
 from nb1s.atomic import atomic_write_bytes, atomic_write_text
 from nb1s.harness.errors import UserError
+from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.experiments.blackbox.cluster import (
+    MAX_ARRAY_TASKS,
+    SLURM_FOLDER,
+    ArrayRun,
+    ClusterSettings,
+    check_executor,
+    estimated_seconds,
+    seeds_per_task,
+    submit,
+    target_seconds,
+    wait,
+)
 from nb1s.harness.experiments.blackbox.objective import (
     budgets_needed,
     nb101_objective,
@@ -144,15 +159,23 @@ def _objective(settings: GridSettings) -> TableObjective:
 
 
 def _run_task(task: _Task) -> list[int]:
-    """Run a chunk of seeds and write one file per seed; returns the seeds written."""
+    """Run a chunk of seeds and write one file per seed; returns the seeds written.
+
+    A vectorised optimizer runs the chunk as one array program; a library optimizer runs
+    seed after seed and writes each seed's file as soon as it is done, so a grouped Slurm
+    task that hits its time limit keeps the seeds it finished (each seed is the same
+    single-seed run a local worker does).
+    """
     from nb1s.optimizers.discrete import run_blackbox
 
     s = task.settings
-    trajectory = run_blackbox(s.optimizer, s.space, _objective(s), list(task.seeds),
-                              s.evaluations)
-    for seed in task.seeds:
-        save_records(seed_file(Path(task.out), s.space, s.optimizer, seed),
-                     trajectory.for_seed(seed))
+    out = Path(task.out)
+    groups = ([list(task.seeds)] if BLACKBOX_OPTIMIZERS[s.optimizer].vectorised
+              else [[seed] for seed in task.seeds])
+    for seeds in groups:
+        trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations)
+        for seed in seeds:
+            save_records(seed_file(out, s.space, s.optimizer, seed), trajectory.for_seed(seed))
     return list(task.seeds)
 
 
@@ -243,30 +266,75 @@ def pending_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> li
             if not seed_file(out, settings.space, settings.optimizer, int(s)).is_file()]
 
 
-def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
-             on_seeds: SeedsDone | None = None) -> int:
-    """Run every pending seed of every (settings, seeds) job in one pool; seeds run.
-
-    Settings must come from `grid_settings` (validated). `on_seeds(settings, seeds)` is
-    called in this process after each task's files are written.
-    """
-    if int(workers) < 1:
-        raise UserError(f"--workers must be at least 1 (got {workers})")
-    tasks: list[_Task] = []
+def _prepare(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path
+             ) -> list[tuple[GridSettings, list[int]]]:
+    """Check every job's data and run file; each job's pending seeds (finished ones skipped)."""
+    prepared = []
     for settings, seeds in jobs:
         _objective(settings)  # fail here, in one line, on missing budgets or architectures
         folder = run_folder(out, settings.space, settings.optimizer)
         folder.mkdir(parents=True, exist_ok=True)
         _check_run_file(folder, settings)
-        todo = pending_seeds(settings, seeds, out)
+        prepared.append((settings, pending_seeds(settings, seeds, out)))
+    return prepared
+
+
+def _chunked(settings: GridSettings, todo: list[int], size: int, out: Path) -> list[_Task]:
+    return [_Task(settings, tuple(todo[i:i + size]), str(out))
+            for i in range(0, len(todo), size)]
+
+
+def _slow_first(tasks: list[_Task]) -> list[_Task]:
+    return sorted(tasks, key=lambda t: _ORDER.index(t.settings.optimizer)
+                  if t.settings.optimizer in _ORDER else len(_ORDER))
+
+
+def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
+                 workers: int) -> list[_Task]:
+    """Chunks of CHUNK seeds (vectorised, spread over the workers) or single seeds."""
+    tasks: list[_Task] = []
+    for settings, todo in prepared:
         vectorised = BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised
         size = CHUNK if vectorised else 1
         if vectorised and workers > 1:
             size = max(1, min(CHUNK, -(-len(todo) // workers)))
-        tasks += [_Task(settings, tuple(todo[i:i + size]), str(out))
-                  for i in range(0, len(todo), size)]
-    tasks.sort(key=lambda t: _ORDER.index(t.settings.optimizer)
-               if t.settings.optimizer in _ORDER else len(_ORDER))
+        tasks += _chunked(settings, todo, size, out)
+    return _slow_first(tasks)
+
+
+def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
+                   parallelism: int) -> list[_Task]:
+    """Groups of seeds sized for a job array (cluster.seeds_per_task), longer ones when
+    that is needed to stay within MAX_ARRAY_TASKS."""
+    work = sum(estimated_seconds(s.optimizer, s.evaluations, len(todo)) for s, todo in prepared)
+    target = target_seconds(work, parallelism)
+    while True:
+        tasks: list[_Task] = []
+        for settings, todo in prepared:
+            size = seeds_per_task(settings.optimizer, settings.evaluations,
+                                  BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
+            tasks += _chunked(settings, todo, size, out)
+        if len(tasks) <= MAX_ARRAY_TASKS or target > 1e9:
+            return _slow_first(tasks)
+        target *= 2
+
+
+def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
+             on_seeds: SeedsDone | None = None, cluster: ClusterSettings | None = None,
+             on_submit: Callable[[ArrayRun], None] | None = None) -> int:
+    """Run every pending seed of every (settings, seeds) job in one pool; seeds run.
+
+    Settings must come from `grid_settings` (validated). `on_seeds(settings, seeds)` is
+    called in this process after each task's files are written. With `cluster`, the
+    tasks are one submitit job array instead (cluster.py; `on_submit` receives what was
+    submitted, also when nothing was left to submit) and `workers` is not used.
+    """
+    if int(workers) < 1:
+        raise UserError(f"--workers must be at least 1 (got {workers})")
+    prepared = _prepare(jobs, out)
+    if cluster is not None:
+        return _run_array(prepared, out, cluster, on_seeds, on_submit)
+    tasks = _local_tasks(prepared, out, int(workers))
     if workers == 1 or len(tasks) <= 1:
         for task in tasks:
             done = _run_task(task)
@@ -288,21 +356,51 @@ def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, work
     return sum(len(t.seeds) for t in tasks)
 
 
+def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
+               settings: ClusterSettings, on_seeds: SeedsDone | None,
+               on_submit: Callable[[ArrayRun], None] | None) -> int:
+    """Submit the pending tasks as one job array and wait for it (cluster.py)."""
+    tasks = _cluster_tasks(prepared, out, settings.parallelism)
+    if not tasks:  # everything finished: no array at all
+        if on_submit is not None:
+            on_submit(ArrayRun(folder=str(settings.folder)))
+        return 0
+    handles, run = submit(tasks, _run_task, settings)
+    if on_submit is not None:
+        on_submit(run)
+
+    def finished(task: Any, seeds: list[int]) -> None:
+        if on_seeds is not None:
+            on_seeds(task.settings, seeds)
+
+    def landed(task: _Task) -> list[int]:
+        return [seed for seed in task.seeds if seed_file(
+            Path(task.out), task.settings.space, task.settings.optimizer, seed).is_file()]
+
+    return wait(tasks, handles, run, finished, landed=landed)
+
+
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,
                       out: Path, data_dir: Path | None = None,
                       policy: str = "one_random_repeat", workers: int = 1,
                       on_start: Callable[[int], None] | None = None,
                       on_seeds: SeedsDone | None = None,
-                      store: NB101Store | None = None) -> dict[str, Any]:
+                      store: NB101Store | None = None,
+                      execution: ExecutionOptions | None = None) -> dict[str, Any]:
     """Run `optimizer` on `space` for every unfinished seed; one record file per seed.
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
-    needed budgets or architectures) is a UserError before anything runs.
+    needed budgets or architectures) is a UserError before anything runs. With
+    `execution.executor == "slurm"` the pending seeds are one submitit job array
+    (cluster.py; `workers` is then its parallelism) and the result also says what was
+    submitted.
     """
     check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
+    if execution is not None:
+        check_executor(execution)
     store = store if store is not None else open_store(data_dir)
     settings = grid_settings(optimizer, space, evaluations, store, policy)
     if not seeds or min(seeds) < 0:
@@ -310,10 +408,78 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     pending = len(pending_seeds(settings, seeds, out))
     if on_start is not None:
         on_start(pending)
+    cluster = cluster_settings(execution, out)
+    arrays: list[ArrayRun] = []
     start = time.perf_counter()
-    ran = run_grid([(settings, seeds)], out, workers, on_seeds)
-    return {"optimizer": settings.optimizer, "space": settings.space,
-            "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
-            "seeds": len(seeds), "ran": ran, "skipped": len(seeds) - ran,
-            "folder": str(run_folder(out, settings.space, settings.optimizer)),
-            "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
+    ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append)
+    result = {"optimizer": settings.optimizer, "space": settings.space,
+              "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
+              "seeds": len(seeds), "ran": ran, "skipped": len(seeds) - pending,
+              "folder": str(run_folder(out, settings.space, settings.optimizer)),
+              "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
+    if cluster is not None:
+        result["executor"] = "slurm"
+        result["slurm"] = arrays[0].as_dict()
+    return result
+
+
+def cluster_settings(execution: ExecutionOptions | None, out: Path) -> ClusterSettings | None:
+    """The job array's settings for `--executor slurm` (jobs in OUT/slurm), else None."""
+    if execution is None or execution.executor == "local":
+        return None
+    return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
+
+
+def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int], out: Path,
+                       execution: ExecutionOptions, data_dir: Path | None = None,
+                       policy: str = "one_random_repeat",
+                       on_start: Callable[[int], None] | None = None,
+                       on_seeds: SeedsDone | None = None) -> dict[str, Any]:
+    """Every (optimizer, space, evaluations) of `runs` for `seeds` as ONE job array.
+
+    What Figures 5/14/15 need on a cluster (bohb/blackbox_adapter.py): a run whose inputs
+    are refused (data without its budgets, RE below its population) is `blocked` with its
+    one-line reason and the others still run; without a reachable Slurm or without data
+    every run is blocked, so that the BOHB side of the figures still finishes. Returns
+    {"ran": [one dict per run, as `run_blackbox_grid`'s], "blocked": [...], "slurm": what
+    was submitted}.
+    """
+    repeat_policy(policy)
+    if execution.executor != "slurm":
+        raise UserError("run_blackbox_array needs --executor slurm")
+    try:  # no Slurm, no data: every run is blocked (the BOHB side still finishes)
+        cluster = ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
+        store = open_store(data_dir)
+    except UserError as exc:
+        return {"ran": [], "blocked": [f"every black-box run: {exc}"], "slurm": None}
+    jobs: list[tuple[GridSettings, Sequence[int]]] = []
+    blocked: list[str] = []
+    for name, space, evaluations in runs:
+        try:
+            settings = grid_settings(name, space, evaluations, store, policy)
+            _objective(settings)  # budgets and architectures, as run_grid checks them
+        except (UserError, ValueError) as exc:
+            blocked.append(f"{name} on space {space}: {exc}")
+            continue
+        jobs.append((settings, seeds))
+    pending = {(s.optimizer, s.space): len(pending_seeds(s, seeds, out)) for s, _ in jobs}
+    if on_start is not None:
+        on_start(sum(pending.values()))
+    written: dict[tuple[str, int], int] = dict.fromkeys(pending, 0)
+
+    def counted(settings: GridSettings, done: list[int]) -> None:
+        written[(settings.optimizer, settings.space)] += len(done)
+        if on_seeds is not None:
+            on_seeds(settings, done)
+
+    arrays: list[ArrayRun] = []
+    start = time.perf_counter()
+    run_grid(jobs, out, 1, counted, cluster, arrays.append)
+    seconds = round(time.perf_counter() - start, 3)
+    ran = [{"optimizer": s.optimizer, "space": s.space, "evaluations": s.evaluations,
+            "repeat_policy": s.repeat_policy, "seeds": len(seeds),
+            "ran": written[(s.optimizer, s.space)],
+            "skipped": len(seeds) - pending[(s.optimizer, s.space)],
+            "folder": str(run_folder(out, s.space, s.optimizer)), "synthetic": s.synthetic,
+            "seconds": seconds, "executor": "slurm"} for s, _ in jobs]
+    return {"ran": ran, "blocked": blocked, "slurm": arrays[0].as_dict() if arrays else None}

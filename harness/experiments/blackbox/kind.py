@@ -6,7 +6,8 @@
     RESULTS/plots/blackbox-ss{N}.png/.pdf       test regret vs simulated time, log-log
     RESULTS/diff.json, diff.md           the claim "RE is the best black-box optimizer"
 
-Runs are local worker processes (`--workers`, see grid.py); finished seeds are skipped, so
+Runs are local worker processes (`--workers`, see grid.py) or, with `--executor slurm`, one
+submitit job array of all pending seeds (cluster.py); finished seeds are skipped, so
 `reproduce` resumes. The smoke profile builds a synthetic four-budget index of its spaces
 and marks the claim NOT CHECKABLE.
 """
@@ -25,6 +26,7 @@ import numpy as np
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
+from nb1s.harness.experiments.blackbox.cluster import ArrayRun, check_executor
 from nb1s.harness.experiments.blackbox.curves import (
     FOLDER,
     best_test_error,
@@ -35,6 +37,7 @@ from nb1s.harness.experiments.blackbox.curves import (
 from nb1s.harness.experiments.blackbox.grid import (
     check_optimizer,
     check_space,
+    cluster_settings,
     grid_settings,
     parse_seeds,
     pending_seeds,
@@ -232,9 +235,7 @@ class BlackboxKind:
         from nb1s.harness.executors.job import JobResult
         from nb1s.harness.nb101.store import open_store
 
-        if request.execution.executor != "local":
-            raise UserError("the blackbox kind runs on local worker processes (--workers); "
-                            f"--executor {request.execution.executor} is not supported")
+        check_executor(request.execution)  # local or slurm, before any data is built
         s = resolve_settings(request.recipe, request.profile, request.protocol)
         plan = self.plan(request.recipe, request.profile, request.protocol)
         results = request.results
@@ -255,18 +256,23 @@ class BlackboxKind:
                 for seed in seeds:
                     on_done(JobResult(f"ss{st.space}/{st.optimizer}/seed-{seed}", 0, 0.0, ""))
 
-        workers = request.execution.workers or min(4, os.cpu_count() or 1)
+        cluster = cluster_settings(request.execution, out)
+        workers = (cluster.parallelism if cluster is not None
+                   else request.execution.workers or min(4, os.cpu_count() or 1))
         import time
 
+        arrays: list[ArrayRun] = []
         start = time.perf_counter()
-        ran = run_grid(jobs, out, workers, done)
+        ran = run_grid(jobs, out, workers, done, cluster, arrays.append)
         seconds = round(time.perf_counter() - start, 3)
         summary = analyse(results, request.recipe, s, store, request.profile,
                           request.protocol, labels)
         diff = diff_summary(results, request.recipe, summary, request.min_seeds)
-        return self._result(request, summary, diff, {
-            "ran": ran, "skipped": len(s.seeds) * len(jobs) - ran, "workers": workers,
-            "seconds": seconds})
+        run: dict[str, Any] = {"ran": ran, "skipped": len(s.seeds) * len(jobs) - pending,
+                               "workers": workers, "seconds": seconds}
+        if cluster is not None:
+            run.update(executor="slurm", slurm=arrays[0].as_dict())
+        return self._result(request, summary, diff, run)
 
     def diff(self, request: Request) -> Result:
         """The diff document (`diff.json`) re-derived from the seed files and summary.json."""
@@ -312,8 +318,14 @@ class BlackboxKind:
                       f"{result['protocol']}){tag}: {result['status']}")
         if result.get("run"):
             r = result["run"]
+            where = "Slurm array tasks at a time" if r.get("executor") == "slurm" else "workers"
             console.print(f"  seeds run: {r['ran']}, skipped (finished): {r['skipped']}, "
-                          f"{r['seconds']} s on {r['workers']} workers")
+                          f"{r['seconds']} s on {r['workers']} {where}")
+            if r.get("slurm"):
+                a = r["slurm"]
+                console.print(f"  Slurm: {a['submitted_seeds']} seeds in "
+                              f"{a['submitted_tasks']} array tasks (array "
+                              f"{', '.join(a['array_ids']) or 'none'}); logs: {a['folder']}")
         for space, opts in result["final_regret"].items():
             shown = ", ".join(f"{o} {v:.4g}" for o, v in opts.items() if v is not None)
             console.print(f"  SS{space} mean final test regret: {shown}")

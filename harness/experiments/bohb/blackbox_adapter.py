@@ -43,6 +43,36 @@ def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out
     return result
 
 
+def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
+              data_dir: Path | None, policy: str, execution: Any) -> dict[str, Any]:
+    """Every (optimizer, space, evaluations) of `runs`: {"ran": [...], "blocked": [...]}.
+
+    `--executor slurm` (`execution`, an ExecutionOptions): all of them as ONE submitit job
+    array (the blackbox kind's `run_blackbox_array`), whose submission is under "slurm".
+    Otherwise one local pool of `execution.workers` (default 1) after the other, as before.
+    A run refused with one line (UserError, ValueError) or whose code is missing
+    (ImportError) is listed in "blocked"; the others still run.
+    """
+    from nb1s.harness.errors import UserError
+
+    grid = _module("grid")
+    if grid is None:
+        raise ImportError("nb1s.harness.experiments.blackbox is not installed")
+    if getattr(execution, "executor", "local") == "slurm":
+        result: dict[str, Any] = grid.run_blackbox_array(runs, seeds, out, execution,
+                                                         data_dir=data_dir, policy=policy)
+        return result
+    workers = int(getattr(execution, "workers", None) or 1)
+    ran, blocked = [], []
+    for name, space, evaluations in runs:
+        try:
+            ran.append(run_grid(name, space, seeds, evaluations, out, data_dir, policy,
+                                workers))
+        except (UserError, ValueError, ImportError) as exc:
+            blocked.append(f"{name} on space {space}: {exc}")
+    return {"ran": ran, "blocked": blocked}
+
+
 def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
            best_test_error: float) -> dict[str, npt.NDArray[np.float64]]:
     """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`."""

@@ -107,6 +107,9 @@ class BohbKind:
                              "BOHB runs; the same command continues (the BOHB result log is "
                              "replayed, interrupted searches resume)", 130,
                              "interrupted") from None
+        # on Slurm the black-box array queues while the BOHB arrays run; locally every
+        # BOHB run has finished by now
+        blackbox = run_blackbox(plan, results, data, request.execution)
         settings = bohb_settings(plan.settings)
         for k, record in enumerate(done):
             if record.get("status") == "submitted":
@@ -114,7 +117,6 @@ class BohbKind:
                 if on_done is not None:
                     on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
                                      f"{record['optimizer']}/seed-{record['seed']}"))
-        blackbox = run_blackbox(plan, results, data, request.execution.workers or 1)
         result = analyse(plan, results, data, done, blackbox)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
@@ -244,8 +246,9 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     return record
 
 
-def run_blackbox(plan: Plan, results: Path, data: Any, workers: int) -> dict[str, Any]:
-    """The seven black-box optimizers on every space, through the blackbox kind if present."""
+def run_blackbox(plan: Plan, results: Path, data: Any, execution: Any) -> dict[str, Any]:
+    """The seven black-box optimizers on every space, through the blackbox kind if present
+    (`--executor slurm`: one job array for all of them; locally `--workers` processes)."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
 
     if not blackbox_adapter.available():
@@ -258,17 +261,11 @@ def run_blackbox(plan: Plan, results: Path, data: Any, workers: int) -> dict[str
     # (RE cannot start with fewer evaluations than its population of 100)
     default = int(plan.settings.get("blackbox_evaluations", plan.settings["evaluations"]))
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
-    ran, blocked = [], []
-    for space in plan.settings["spaces"]:
-        for name in blackbox_adapter.BLACKBOX_OPTIMIZERS:
-            try:
-                ran.append(blackbox_adapter.run_grid(name, space, seeds,
-                                                     int(per_optimizer.get(name, default)),
-                                                     results / "blackbox", data.nb101_dir,
-                                                     policy, workers))
-            except (UserError, ValueError, ImportError) as exc:
-                blocked.append(f"{name} on space {space}: {exc}")
-    return {"ran": ran, "blocked": blocked}
+    runs = [(name, int(space), int(per_optimizer.get(name, default)))
+            for space in plan.settings["spaces"]
+            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+    return blackbox_adapter.run_grids(runs, seeds, results / "blackbox", data.nb101_dir,
+                                      policy, execution)
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
