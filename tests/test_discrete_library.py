@@ -102,3 +102,39 @@ def test_smac_is_deterministic_across_processes() -> None:
                               timeout=300, check=True)
         outputs.append(done.stdout.strip().splitlines()[-1])
     assert outputs[0] == outputs[1]
+
+
+def test_smac_records_equal_those_before_the_speedup() -> None:
+    """The sequential joblib backend and the skipped run-history writes change no trial:
+    the config ids of seeds 5 and 0 (25 trials, SS3) equal those SMAC chose before (sha256,
+    first 16 hex digits, printed by the code of commit 4ecd88b)."""
+    import hashlib
+
+    from nb1s.enumerate import get_space
+    from nb1s.optimizers.discrete.objective import synthetic_objective
+
+    obj = synthetic_objective(get_space(3).num_configs, 3, num_rows=2000)
+    for seed, digest in ((5, "1fb1978f0a2edde1"), (0, "83a3cafca04079e7")):
+        ids = smac(3, obj, seed, 25).records["config_id"]
+        assert hashlib.sha256(ids.astype("<i8").tobytes()).hexdigest()[:16] == digest
+
+
+def test_smac_writes_no_run_history(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SMAC3 would rewrite runhistory.json after every trial into a folder we delete; the
+    run skips those writes (a SMAC3 that renamed `SMBO.save` would write them again). The
+    facade still writes an empty history once, when it is built."""
+    import contextlib
+    import json
+    from collections.abc import Iterator
+
+    from nb1s.optimizers.discrete import smac3
+
+    @contextlib.contextmanager
+    def kept(prefix: str = "") -> Iterator[str]:
+        yield str(tmp_path)
+
+    monkeypatch.setattr(smac3.tempfile, "TemporaryDirectory", kept)
+    traj = smac3._smac_here(1, ops_only_objective(1, seed=3), 0, 8, 108)
+    assert len(traj.records) == 8
+    histories = list(tmp_path.rglob("runhistory.json"))
+    assert histories and all(json.loads(p.read_text())["data"] == [] for p in histories)

@@ -12,6 +12,7 @@ per-space table and of the synthetic tables the tests and the benchmark use.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -80,33 +81,54 @@ class TableObjective:
     hashes: npt.NDArray[np.bytes_] | None = None
     synthetic: bool = False
     _present: dict[int, tuple[IntArray, IntArray]] = field(default_factory=dict, repr=False)
+    _mean: dict[int, tuple[FloatArray, FloatArray, FloatArray]] = field(default_factory=dict,
+                                                                         repr=False)
 
     def _repeat_columns(self, budget: int) -> tuple[IntArray, IntArray]:
-        """Per row: how many repeats it has and their column indices, packed left."""
+        """Per row: how many repeats it has, and the flat cells of its present repeats.
+
+        ``cells[row * R + j]`` is the flat index (row * R + column) of the row's j-th
+        present repeat, in column order; one `take` then replaces a 2-D fancy index.
+        """
         if budget not in self._present:
             present = ~np.isnan(self.tables[budget].valid_error)
             counts = present.sum(axis=1).astype(np.int64)
             # stable argsort of "absent" puts the present columns first, in order
             order = np.argsort(~present, axis=1, kind="stable").astype(np.int64)
-            self._present[budget] = (counts, order)
+            cells = (np.arange(len(order), dtype=np.int64)[:, None] * order.shape[1]
+                     + order).reshape(-1)
+            self._present[budget] = (counts, cells)
         return self._present[budget]
+
+    def _means(self, budget: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per row: the mean over the present repeats of the three columns (cached)."""
+        if budget not in self._mean:
+            table = self.tables[budget]
+            with warnings.catch_warnings():  # an all-NaN row warns when it is queried
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._mean[budget] = (np.nanmean(table.valid_error, axis=-1),
+                                      np.nanmean(table.test_error, axis=-1),
+                                      np.nanmean(table.train_time, axis=-1))
+        return self._mean[budget]
 
     def __call__(self, config_ids: IntArray, budget: int, draws: FloatArray) -> Evaluation:
         if budget not in self.tables:
             raise ValueError(f"no table for budget {budget} (have {sorted(self.tables)})")
         table = self.tables[budget]
-        rows = self.positions[np.asarray(config_ids, dtype=np.int64)]
-        hashes = None if self.hashes is None else self.hashes[rows]
+        rows = self.positions.take(np.asarray(config_ids, dtype=np.int64))
+        hashes = None if self.hashes is None else self.hashes.take(rows)
         if self.policy is RepeatPolicy.MEAN_OF_REPEATS:
-            return Evaluation(np.nanmean(table.valid_error[rows], axis=-1),
-                              np.nanmean(table.test_error[rows], axis=-1),
-                              np.nanmean(table.train_time[rows], axis=-1), hashes)
-        counts, order = self._repeat_columns(budget)
-        pick = np.minimum((np.asarray(draws) * counts[rows]).astype(np.int64),
-                          counts[rows] - 1)
-        col = order[rows, pick]
-        return Evaluation(table.valid_error[rows, col], table.test_error[rows, col],
-                          table.train_time[rows, col], hashes)
+            valid, test, time = (m.take(rows) for m in self._means(budget))
+            if np.isnan(valid).any():
+                warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+            return Evaluation(valid, test, time, hashes)
+        counts, cells = self._repeat_columns(budget)
+        repeats = counts.take(rows)
+        pick = np.minimum((np.asarray(draws) * repeats).astype(np.int64), repeats - 1)
+        cell = cells.take(rows * table.valid_error.shape[1] + pick)
+        return Evaluation(table.valid_error.reshape(-1).take(cell),
+                          table.test_error.reshape(-1).take(cell),
+                          table.train_time.reshape(-1).take(cell), hashes)
 
 
 def synthetic_objective(num_configs: int, seed: int, *, num_rows: int | None = None,

@@ -27,7 +27,7 @@ def random_search(space: int | SearchSpace, objective: Objective, seeds: npt.Arr
     enc = encoding_for(space)
     u = predraw(generators(seed_arr, DECISIONS), (n_evaluations, enc.num_hyperparameters))
     draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
-    ids = enc.from_indices(categorical(u, enc.cardinalities))
+    ids = enc.ids_of_drawn(categorical(u, enc.cardinalities))
     evaluation = objective(ids, budget, draws)
     return Trajectory(NAME, enc.space.number,
                       records_from_grid(seed_arr, ids, budget, evaluation))

@@ -107,7 +107,7 @@ def reinforce(space: int | SearchSpace, objective: Objective, seeds: npt.ArrayLi
     for step in range(n_evaluations):
         probs = probabilities(logits, flat)
         chosen = sample(probs, u[:, step], flat)
-        step_ids = enc.from_indices(chosen)
+        step_ids = enc.ids_of_drawn(chosen)
         result = objective(step_ids, budget, draws[:, step])
         result, chosen, step_ids = _redraw(enc, objective, budget, probs, chosen, step_ids,
                                            result, decisions, repeats, min_reward, flat,
@@ -146,7 +146,7 @@ def _redraw(enc: DiscreteEncoding, objective: Objective, budget: int, probs: Flo
     for s in bad:
         for _ in range(max_redraws):
             row = sample(probs[s], decisions[s].random(enc.num_hyperparameters), flat)
-            row_id = enc.from_indices(row[None])
+            row_id = enc.ids_of_drawn(row[None])
             ev = objective(row_id, budget, np.asarray([repeats[s].random()]))
             if 1.0 - ev.valid_error[0] > min_reward:
                 break
