@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -186,6 +188,24 @@ def _same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:
         else a[k] == b[k] for k in a)
 
 
+@contextmanager
+def _threads_deaf_to_ctrl_c() -> Iterator[None]:
+    """Threads started inside block Ctrl-C and SIGTERM (a thread inherits its creator's mask).
+
+    The kernel hands a process-directed signal to any thread that does not block it. When
+    one of hpbandster's or Pyro's threads got it, Python only set a flag for the main
+    thread, which sat in the master's condition wait until the running evaluation ended on
+    its own: the interrupt test saw that (evaluation not asked to stop for 30 s). With
+    every helper thread blocking them, the main thread receives both and is woken at once.
+    """
+    watched = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
              folder: Path, seed: int, workers: int = 1,
              on_stop: Callable[[], None] | None = None) -> Result:
@@ -222,19 +242,22 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     run_id = f"nb1s-bohb-{uuid.uuid4().hex[:8]}"
     for name in ("hpbandster", "Pyro4"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    server = NameServer(run_id=run_id, host="127.0.0.1", port=0)
-    host, port = server.start()
+    with _threads_deaf_to_ctrl_c():
+        server = NameServer(run_id=run_id, host="127.0.0.1", port=0)
+        host, port = server.start()
     started: list[ObjectiveWorker] = []
     master = None
     try:
-        for k in range(workers):
-            worker = ObjectiveWorker(call, run_id=run_id, host="127.0.0.1", nameserver=host,
-                                     nameserver_port=port, id=k)
-            worker.run(background=True)
-            started.append(worker)
-        master = DefaultFirstBOHB(space, settings, run_id=run_id, host="127.0.0.1",
-                                  nameserver=host, nameserver_port=port, ping_interval=1,
-                                  result_logger=json_result_logger(str(folder), overwrite=True))
+        with _threads_deaf_to_ctrl_c():
+            for k in range(workers):
+                worker = ObjectiveWorker(call, run_id=run_id, host="127.0.0.1",
+                                         nameserver=host, nameserver_port=port, id=k)
+                worker.run(background=True)
+                started.append(worker)
+            master = DefaultFirstBOHB(space, settings, run_id=run_id, host="127.0.0.1",
+                                      nameserver=host, nameserver_port=port, ping_interval=1,
+                                      result_logger=json_result_logger(str(folder),
+                                                                       overwrite=True))
         result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
     finally:
         with guard:
