@@ -58,6 +58,8 @@ def test_slurm_executor_asks_for_one_gpu_per_task_and_the_partition(
     assert made == {"folder": str(tmp_path), "cluster": "slurm", "timeout_min": 120,
                     "gpus_per_node": 1, "slurm_array_parallelism": 16,
                     "slurm_partition": "gpu-part"}
+    distributed.slurm_executor(tmp_path, 2, None, 10, cluster="local")
+    assert made["cluster"] == "local"  # --slurm-cluster local: submitit's local executor
 
 
 def test_array_tasks_find_each_other_and_run_bohb(tmp_path: Path, monkeypatch: Any) -> None:
@@ -106,7 +108,9 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
         return [Job(t.log_folder.parent.name)]
 
     monkeypatch.setattr(distributed, "launch", fake_launch)
-    monkeypatch.setattr(distributed, "slurm_executor", lambda *a: "executor")
+    clusters: list[str] = []
+    monkeypatch.setattr(distributed, "slurm_executor",
+                        lambda *a, **k: clusters.append(k["cluster"]) or "executor")
     monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
     recipe = load_recipe("fig5")
     request = Request(recipe, "paper", "paper", tmp_path,
@@ -119,3 +123,4 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "wait darts", "wait gdas", "wait pcdarts"]
     assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
+    assert clusters == ["slurm"] * 3  # --slurm-cluster unset: the real Slurm

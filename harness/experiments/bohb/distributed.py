@@ -85,11 +85,15 @@ def launch(executor: Any, task: ArrayTask) -> list[Any]:
 
 
 def slurm_executor(folder: Path, workers: int, partition: str | None, timeout_min: int,
-                   gpus_per_task: int = 1) -> Any:
-    """A submitit Slurm executor for one BOHB run: `workers` tasks, one GPU each."""
+                   gpus_per_task: int = 1, cluster: str = "slurm") -> Any:
+    """A submitit executor for one BOHB run: `workers` tasks, one GPU each.
+
+    `cluster` is `--slurm-cluster`: "slurm", or submitit's "local" executor, which runs the
+    same array as processes on this machine (how the path is tried without a cluster).
+    """
     import submitit
 
-    executor = submitit.AutoExecutor(folder=str(folder), cluster="slurm")
+    executor = submitit.AutoExecutor(folder=str(folder), cluster=cluster)
     params: dict[str, Any] = {"timeout_min": timeout_min, "gpus_per_node": gpus_per_task,
                               "slurm_array_parallelism": workers}
     if partition:

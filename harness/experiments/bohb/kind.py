@@ -213,7 +213,8 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
 
         executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
-                                  request.execution.timeout_min)
+                                  request.execution.timeout_min,
+                                  cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
             return {**record, "status": "submitted", "jobs": jobs}
