@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +43,7 @@ from nb1s.optimizers.discrete import (
     RepeatTable,
     TableObjective,
     encoding_for,
+    hpbandster_inprocess,
     run_blackbox,
 )
 from nb1s.optimizers.discrete.hyperband import MAX_BUDGET, bohb, hyperband
@@ -166,24 +168,48 @@ class FreeObjective:
 ENGINE_RUNNERS: dict[str, Callable[..., Any]] = {"HB": hyperband, "BOHB": bohb}
 
 
+@contextlib.contextmanager
+def statsmodels_densities() -> Iterator[None]:
+    """In-process BOHB as it ran before `categorical_kde`: statsmodels' own pdf per call."""
+    saved = hpbandster_inprocess.use_categorical_densities
+    hpbandster_inprocess.use_categorical_densities = lambda kde_models: None
+    try:
+        yield
+    finally:
+        hpbandster_inprocess.use_categorical_densities = saved
+
+
+#: the engines timed per optimizer; "inprocess-statsmodels" is BOHB's in-process engine
+#: with statsmodels' pdf (the baseline of the exact categorical densities)
+ENGINES: dict[str, tuple[str, ...]] = {
+    "HB": ("inprocess", "pyro"),
+    "BOHB": ("inprocess", "inprocess-statsmodels", "pyro"),
+}
+
+
 def engine_rows(name: str, objective: TableObjective, evaluations: int
                 ) -> list[dict[str, Any]]:
-    """HB or BOHB (`evaluations` x 108 epochs, seed 0) with both hpbandster engines, each
-    with the table and with the free objective; the four runs interleaved so that a
-    change in machine load hits both engines alike. The records of the two engines are
-    compared as well (they must be identical)."""
+    """HB or BOHB (`evaluations` x 108 epochs, seed 0) with each engine of `ENGINES`, each
+    with the table and with the free objective; the runs interleaved so that a change in
+    machine load hits all engines alike. The records of all engines are compared as well
+    (they must be identical)."""
     runner = ENGINE_RUNNERS[name]
     runner(SPACE, objective, 0, MAX_BUDGET, engine="pyro")  # warm imports
+    engines = ENGINES[name]
     seconds: dict[tuple[str, str], float] = {}
     records: dict[tuple[str, str], Any] = {}
     for label, objective_ in (("table", objective), ("free", FreeObjective())):
-        for engine in ("inprocess", "pyro"):
+        for engine in engines:
+            patch = (statsmodels_densities() if engine == "inprocess-statsmodels"
+                     else contextlib.nullcontext())
             start = time.perf_counter()
-            records[engine, label] = runner(SPACE, objective_, 0, evaluations * MAX_BUDGET,
-                                            engine=engine).records
+            with patch:
+                records[engine, label] = runner(
+                    SPACE, objective_, 0, evaluations * MAX_BUDGET,
+                    engine=engine.removesuffix("-statsmodels")).records
             seconds[engine, label] = time.perf_counter() - start
     rows: list[dict[str, Any]] = []
-    for engine in ("inprocess", "pyro"):
+    for engine in engines:
         n_table, n_free = len(records[engine, "table"]), len(records[engine, "free"])
         rows.append({"optimizer": name, "engine": engine, "seeds": 1,
                      "evaluations": n_table,
@@ -192,13 +218,14 @@ def engine_rows(name: str, objective: TableObjective, evaluations: int
                      "free_objective_run_s": round(seconds[engine, "free"], 3),
                      "free_per_evaluation_ms": round(1e3 * seconds[engine, "free"] / n_free,
                                                      3)})
-    rows.append({"optimizer": name, "engine": "pyro / inprocess",
-                 "ratio": round(seconds["pyro", "table"] / seconds["inprocess", "table"], 1),
-                 "free_objective_ratio": round(seconds["pyro", "free"]
-                                               / seconds["inprocess", "free"], 1),
-                 "identical_records": all(
-                     records["pyro", k].tobytes() == records["inprocess", k].tobytes()
-                     for k in ("table", "free"))})
+    for other in engines[1:]:
+        rows.append({"optimizer": name, "engine": f"{other} / inprocess",
+                     "ratio": round(seconds[other, "table"] / seconds["inprocess", "table"], 1),
+                     "free_objective_ratio": round(seconds[other, "free"]
+                                                   / seconds["inprocess", "free"], 1),
+                     "identical_records": all(
+                         records[other, k].tobytes() == records["inprocess", k].tobytes()
+                         for k in ("table", "free"))})
     return rows
 
 

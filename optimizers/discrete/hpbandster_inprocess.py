@@ -11,7 +11,8 @@ for everything algorithmic -- the optimizer's `__init__` (its config generator: 
 sampling for HB, the KDE model of BOHB; the budgets), `get_next_iteration` (the bracket
 sizes), `SuccessiveHalving` (sampling, promotion), `BOHB.new_result` (the KDE fits) -- and
 replaces only the Master's threaded dispatch by `run_sequential`, a loop written here that
-follows `Master.run` and `Master.job_callback` step for step.
+follows `Master.run` and `Master.job_callback` step for step, and (BOHB) statsmodels'
+pdf by an exact re-implementation for categorical spaces (`categorical_kde.py`).
 
 hpbandster is imported at module level, so import this module only when a run starts
 (the `blackbox` extra). The Pyro path (`hyperband.py`, engine "pyro") is the reference:
@@ -28,6 +29,8 @@ import numpy as np
 from hpbandster.core.dispatcher import Job
 from hpbandster.core.master import Master
 from hpbandster.optimizers import BOHB, HyperBand
+
+from .categorical_kde import use_categorical_densities
 
 #: the loss of one configuration at one budget, as a plain Python float
 Loss = Callable[[Mapping[str, Any], float], float]
@@ -98,7 +101,16 @@ class InProcessHyperBand(HyperBand, _SequentialMaster):
 
 
 class InProcessBOHB(BOHB, _SequentialMaster):
-    """hpbandster's `BOHB` (KDE config generator) driven by `run_sequential`."""
+    """hpbandster's `BOHB` (KDE config generator) driven by `run_sequential`.
+
+    Each KDE the generator fits is wrapped in `CategoricalDensity` once fitted: the same
+    densities to the bit, without statsmodels' per-call column loop (categorical_kde.py).
+    """
+
+    def _run_job(self, config_id: tuple[int, int, int], config: dict[str, Any],
+                 budget: float, *, loss: Loss) -> None:
+        super()._run_job(config_id, config, budget, loss=loss)
+        use_categorical_densities(self.config_generator.kde_models)
 
 
 OPTIMIZERS: dict[str, type[_SequentialMaster]] = {"HB": InProcessHyperBand,
