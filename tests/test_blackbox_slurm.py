@@ -275,16 +275,16 @@ def test_grouping_of_figure5_and_of_a_small_run(tmp_path: Path) -> None:
     assert sum(len(t.seeds) for t in tasks) == 7 * 3 * 500  # every seed exactly once
     assert 150 < len(tasks) < 400  # not 10500 one-seed jobs, and ~4 tasks per slot
     smac = by_opt["SMAC"][0]
-    assert 5 <= len(smac.seeds) <= 7  # about 10 minutes of SMAC per task (work / 4 slots)
+    assert 5 <= len(smac.seeds) <= 8  # about 5 minutes of SMAC per task (the minimum)
     assert tasks[0].settings.optimizer == "SMAC"  # slow tasks first in the array
-    # 9000 SMAC seeds in 5-minute tasks would be 2700 tasks: over Slurm's MaxArraySize
+    # 9000 SMAC seeds in 5-minute tasks would be 1286 tasks: over Slurm's MaxArraySize
     huge = [(_settings("SMAC", s), list(range(3000))) for s in (1, 2, 3)]
     wide = grid._cluster_tasks(huge, tmp_path, 1000)
-    assert len(wide) <= cluster.MAX_ARRAY_TASKS < 3 * 3000 // 3  # capped, seeds regrouped
+    assert len(wide) <= cluster.MAX_ARRAY_TASKS < 3 * 3000 // 7  # capped, seeds regrouped
     assert sum(len(t.seeds) for t in wide) == 3 * 3000
     small = grid._cluster_tasks([(_settings("SMAC", 1), list(range(100)))], tmp_path, 64)
-    # 100 SMAC seeds (90 s each): tasks of the 5-minute minimum, 3 seeds, all in parallel
-    assert [len(t.seeds) for t in small] == [3] * 33 + [1]
+    # 100 SMAC seeds (40 s each): tasks of the 5-minute minimum, 7 seeds, all in parallel
+    assert [len(t.seeds) for t in small] == [7] * 14 + [2]
     tiny = grid._cluster_tasks([(_settings("TPE", 1, 30), [0, 1])], tmp_path, 64)
     assert [t.seeds for t in tiny] == [(0, 1)]
 

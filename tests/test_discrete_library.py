@@ -138,3 +138,72 @@ def test_smac_writes_no_run_history(tmp_path: Any, monkeypatch: pytest.MonkeyPat
     assert len(traj.records) == 8
     histories = list(tmp_path.rglob("runhistory.json"))
     assert histories and all(json.loads(p.read_text())["data"] == [] for p in histories)
+
+
+def _forest(n: int, d: int, seed: int, cap: int) -> Any:
+    """A SMAC3 forest (the facade's options) on random data of n rows, leaves capped."""
+    from smac.model.random_forest.random_forest import EPMRandomForest
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 5, size=(n, d)).astype(float)
+    x[:, :2] = rng.random((n, 2))
+    forest = EPMRandomForest(n_estimators=10, splitter="random", max_depth=2**20,
+                             min_samples_split=3, min_samples_leaf=3,
+                             min_impurity_decrease=1e-8, bootstrap=True, n_jobs=1, log_y=True,
+                             random_state=seed, max_features=max(1, int(d * 5 / 6)),
+                             max_leaf_nodes=cap)
+    forest.fit(x, rng.random(n) + 0.01)
+    return forest
+
+
+def _query(d: int) -> np.ndarray:
+    return np.random.default_rng(99).random((40, d))
+
+
+@pytest.mark.parametrize(("n", "d", "seed"), [(9, 3, 0), (60, 9, 1), (280, 11, 2)])
+def test_smac_forest_capped_at_rows_builds_the_same_trees(n: int, d: int, seed: int) -> None:
+    shipped, capped = _forest(n, d, seed, 2**20), _forest(n, d, seed, n)
+    fields = ("children_left", "children_right", "feature", "threshold", "value",
+              "impurity", "n_node_samples", "weighted_n_node_samples")
+    for a, b in zip(shipped.estimators_, capped.estimators_, strict=True):
+        assert a.tree_.node_count == b.tree_.node_count
+        for field in fields:
+            assert np.array_equal(getattr(a.tree_, field), getattr(b.tree_, field)), field
+    (m1, v1), (m2, v2) = shipped.predict(_query(d)), capped.predict(_query(d))
+    assert m1.tobytes() == m2.tobytes() and v1.tobytes() == v2.tobytes()
+
+
+def test_a_binding_leaf_cap_would_be_told_apart() -> None:
+    """A cap that binds (here 4 leaves on 280 rows) builds other trees: the node-for-node
+    comparison above can fail."""
+    shipped, small = _forest(280, 11, 2, 2**20), _forest(280, 11, 2, 4)
+    assert shipped.estimators_[0].tree_.node_count > small.estimators_[0].tree_.node_count
+    assert shipped.predict(_query(11))[0].tobytes() != small.predict(_query(11))[0].tobytes()
+
+
+def test_smac_runs_with_and_without_the_shipped_leaf_cap_agree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole runs (60 trials; SMAC3 refits its forest every 8 configurations, 7 fits): the
+    same trials, and the capped run really fitted with caps of its rows while SMAC3's
+    model options kept 2**20."""
+    from smac.model.random_forest import random_forest
+
+    from nb1s.enumerate import get_space
+    from nb1s.optimizers.discrete import smac3
+    from nb1s.optimizers.discrete.objective import synthetic_objective
+
+    caps: list[int] = []
+    original = random_forest.EPMRandomForest.fit
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        caps.append(self.max_leaf_nodes)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(random_forest.EPMRandomForest, "fit", spy)
+    obj = synthetic_objective(get_space(3).num_configs, 3, num_rows=2000)
+    capped = smac3._smac_here(3, obj, 4, 60, 108)
+    capped_fits, caps[:] = list(caps), []
+    shipped = smac3._smac_here(3, obj, 4, 60, 108, cap_leaves_at_rows=False)
+    assert capped.records.tobytes() == shipped.records.tobytes()
+    assert len(capped_fits) >= 5 and max(capped_fits) <= 60
+    assert caps and set(caps) == {2**20}

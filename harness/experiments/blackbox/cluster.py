@@ -38,11 +38,11 @@ from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
 
 #: Measured CPU seconds of one 280-evaluation seed on the 2-core development machine
-#: (docs/blackbox.md, "Speed", part 2: TPE 6.6 s; SMAC 88 s in a grid worker; HB 0.3-0.4 s
-#: and BOHB 3.5-4.1 s with the in-process hpbandster engine and its exact categorical KDE),
-#: rounded up. A grouping hint, not a result: a wrong value only makes tasks longer or
-#: shorter.
-SECONDS_PER_SEED = {"TPE": 7.0, "SMAC": 90.0, "HB": 1.0, "BOHB": 5.0}
+#: (docs/blackbox.md, "Speed": TPE 2.4-3.6 s; SMAC 34-35 s with the per-fit leaf cap; HB
+#: 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process hpbandster engine and its exact
+#: categorical KDE), rounded up. A grouping hint, not a result: a wrong value only makes
+#: tasks longer or shorter.
+SECONDS_PER_SEED = {"TPE": 4.0, "SMAC": 40.0, "HB": 1.0, "BOHB": 5.0}
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
 #: Most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0-1000); past
