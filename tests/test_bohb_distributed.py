@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from nb1s.harness.experiments.bohb import distributed
 from nb1s.harness.experiments.bohb.distributed import ArrayTask, array_task, launch
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
@@ -124,3 +126,25 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
                       "wait darts", "wait gdas", "wait pcdarts"]
     assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
     assert clusters == ["slurm"] * 3  # --slurm-cluster unset: the real Slurm
+
+
+def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    """`--blackbox-workers` is the black-box grid's parallelism; without it, `--workers`
+    (the BOHB workers) is, as before."""
+    from types import SimpleNamespace
+
+    from nb1s.harness.execution.options import ExecutionOptions
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+    from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    seen: list[ExecutionOptions] = []
+    monkeypatch.setattr(blackbox_adapter, "run_grids",
+                        lambda *a: seen.append(a[-1]) or {"ran": [], "blocked": []})
+    plan = kind_module.KIND.plan(load_recipe("fig5"), "paper", "paper")
+    data = SimpleNamespace(nb101_dir=None)
+    for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256),
+                    ExecutionOptions(executor="slurm", workers=16)):
+        kind_module.run_blackbox(plan, tmp_path, data, options)
+    assert [(e.workers, e.executor) for e in seen] == [(256, "slurm"), (16, "slurm")]

@@ -51,6 +51,10 @@ EXECUTION: tuple[OptionRow, ...] = (
     OptionRow("workers", int | None, typer.Option(None, "--workers", min=1, help="Parallel runs "
                                                   "(default: one per GPU, or half the CPU "
                                                   "cores).")),
+    OptionRow("blackbox_workers", int | None, typer.Option(
+        None, "--blackbox-workers", min=1, help="fig5/14/15: parallel black-box tasks (local "
+        "processes, or Slurm array slots on CPUs) apart from the BOHB workers (default: "
+        "--workers).")),
     OptionRow("gpus", str | None, typer.Option(None, "--gpus", help="GPU ids to use, e.g. 0,1,2 "
                                                "(default: all visible).")),
     OptionRow("image", str | None, typer.Option(None, "--image", help="Docker image (default "

@@ -14,6 +14,7 @@ from pathlib import Path
 class ExecutionOptions:
     executor: str = "local"
     workers: int | None = None
+    blackbox_workers: int | None = None
     gpus: str | None = None
     image: str | None = None
     slurm_partition: str | None = None

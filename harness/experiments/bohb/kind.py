@@ -247,8 +247,15 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
 
 def run_blackbox(plan: Plan, results: Path, data: Any, execution: Any) -> dict[str, Any]:
     """The seven black-box optimizers on every space, through the blackbox kind if present
-    (`--executor slurm`: one job array for all of them; locally `--workers` processes)."""
+    (`--executor slurm`: one job array for all of them; locally `--workers` processes).
+
+    `--blackbox-workers` sets this side's parallelism apart from the BOHB workers: on a
+    cluster the BOHB side wants one GPU per worker, this side many CPU-only tasks.
+    """
     from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    if getattr(execution, "blackbox_workers", None) is not None:
+        execution = replace(execution, workers=execution.blackbox_workers)
 
     if not blackbox_adapter.available():
         return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
