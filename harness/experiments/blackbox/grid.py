@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_bytes, atomic_write_text
+from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.blackbox.cluster import (
@@ -106,11 +106,16 @@ def seed_file(out: Path, space: int, optimizer: str, seed: int) -> Path:
     return run_folder(out, space, optimizer) / f"seed-{seed}.npy"
 
 
-def save_records(path: Path, records: np.ndarray) -> None:
-    """Write a record array atomically (np.save format, no pickle)."""
+def record_bytes(records: np.ndarray) -> bytes:
+    """A record array as a seed file's bytes (np.save format, no pickle)."""
     buf = io.BytesIO()
     np.save(buf, np.asarray(records, dtype=RECORD_DTYPE), allow_pickle=False)
-    atomic_write_bytes(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def save_records(path: Path, records: np.ndarray) -> None:
+    """Write a record array atomically."""
+    atomic_write_bytes(path, record_bytes(records))
 
 
 def load_records(path: Path) -> np.ndarray:
@@ -174,8 +179,10 @@ def _run_task(task: _Task) -> list[int]:
               else [[seed] for seed in task.seeds])
     for seeds in groups:
         trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations)
-        for seed in seeds:
-            save_records(seed_file(out, s.space, s.optimizer, seed), trajectory.for_seed(seed))
+        # a vectorised chunk's files (up to 500) in one batch: one fsync per file and
+        # one per folder instead of a journal commit per file (nb1s.atomic)
+        atomic_write_many((seed_file(out, s.space, s.optimizer, seed),
+                           record_bytes(trajectory.for_seed(seed))) for seed in seeds)
     return list(task.seeds)
 
 
