@@ -130,8 +130,9 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
 
 def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
-    """`--blackbox-workers` is the black-box grid's parallelism; without it, `--workers`
-    (the BOHB workers) is, as before."""
+    """`--blackbox-workers` / `--blackbox-partition` are the black-box grid's parallelism
+    and partition; without them, `--workers` (the BOHB workers) and `--slurm-partition`
+    are, as before."""
     from types import SimpleNamespace
 
     from nb1s.harness.execution.options import ExecutionOptions
@@ -144,7 +145,9 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
                         lambda *a: seen.append(a[-1]) or {"ran": [], "blocked": []})
     plan = kind_module.KIND.plan(load_recipe("fig5"), "paper", "paper")
     data = SimpleNamespace(nb101_dir=None)
-    for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256),
-                    ExecutionOptions(executor="slurm", workers=16)):
+    for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,
+                                     slurm_partition="gpu", blackbox_partition="cpu"),
+                    ExecutionOptions(executor="slurm", workers=16, slurm_partition="gpu")):
         kind_module.run_blackbox(plan, tmp_path, data, options)
-    assert [(e.workers, e.executor) for e in seen] == [(256, "slurm"), (16, "slurm")]
+    assert [(e.workers, e.slurm_partition, e.executor) for e in seen] == [
+        (256, "cpu", "slurm"), (16, "gpu", "slurm")]

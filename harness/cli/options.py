@@ -61,6 +61,9 @@ EXECUTION: tuple[OptionRow, ...] = (
                                                 "nb1s:latest).")),
     OptionRow("slurm_partition", str | None, typer.Option(None, "--slurm-partition",
                                                           help="Slurm partition.")),
+    OptionRow("blackbox_partition", str | None, typer.Option(
+        None, "--blackbox-partition", help="fig5/14/15 on Slurm: partition of the CPU-only "
+        "black-box array (default: --slurm-partition).")),
     OptionRow("slurm_cluster", str | None, typer.Option(None, "--slurm-cluster", help="submitit "
                                                         "cluster: slurm (default: auto) or local "
                                                         "(this machine, for testing).")),

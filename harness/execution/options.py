@@ -15,6 +15,7 @@ class ExecutionOptions:
     executor: str = "local"
     workers: int | None = None
     blackbox_workers: int | None = None
+    blackbox_partition: str | None = None
     gpus: str | None = None
     image: str | None = None
     slurm_partition: str | None = None

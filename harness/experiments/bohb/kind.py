@@ -249,13 +249,16 @@ def run_blackbox(plan: Plan, results: Path, data: Any, execution: Any) -> dict[s
     """The seven black-box optimizers on every space, through the blackbox kind if present
     (`--executor slurm`: one job array for all of them; locally `--workers` processes).
 
-    `--blackbox-workers` sets this side's parallelism apart from the BOHB workers: on a
-    cluster the BOHB side wants one GPU per worker, this side many CPU-only tasks.
+    `--blackbox-workers` and `--blackbox-partition` set this side's parallelism and Slurm
+    partition apart from the BOHB side's: on a cluster the BOHB side wants one GPU per
+    worker, this side many CPU-only tasks.
     """
     from nb1s.harness.experiments.bohb import blackbox_adapter
 
     if getattr(execution, "blackbox_workers", None) is not None:
         execution = replace(execution, workers=execution.blackbox_workers)
+    if getattr(execution, "blackbox_partition", None) is not None:
+        execution = replace(execution, slurm_partition=execution.blackbox_partition)
 
     if not blackbox_adapter.available():
         return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
