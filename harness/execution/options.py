@@ -15,10 +15,10 @@ class ExecutionOptions:
     executor: str = "local"
     workers: int | None = None
     blackbox_workers: int | None = None
-    blackbox_partition: str | None = None
     gpus: str | None = None
     image: str | None = None
     slurm_partition: str | None = None
+    blackbox_partition: str | None = None
     slurm_cluster: str | None = None
     timeout_min: int = 24 * 60
     data_dir: Path | None = None
