@@ -6,7 +6,7 @@ A plain dataclass below the CLI, so that the experiment kinds (which receive it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -24,6 +24,13 @@ class ExecutionOptions:
     data_dir: Path | None = None
     cifar_dir: Path | None = None
     smoke_data: Path | None = None
+
+    def for_blackbox_side(self) -> ExecutionOptions:
+        """The options of fig5/14/15's black-box grid: `--blackbox-workers` and
+        `--blackbox-partition` in place of `--workers` and `--slurm-partition` where given
+        (the BOHB side wants one GPU per worker, the black-box side many CPU-only tasks)."""
+        return replace(self, workers=self.blackbox_workers or self.workers,
+                       slurm_partition=self.blackbox_partition or self.slurm_partition)
 
 
 def default_results(name: str, profile: str, protocol: str) -> Path:

@@ -26,6 +26,11 @@ from typing import Any
 import numpy as np
 
 
+def all_unordered(kde: Any) -> bool:
+    """Whether every variable of a statsmodels KDE is unordered ('u'): the case handled here."""
+    return set(kde.var_type) == {"u"}
+
+
 class CategoricalDensity:
     """A fitted all-unordered `KDEMultivariate` whose `pdf` takes one point per call.
 
@@ -34,7 +39,7 @@ class CategoricalDensity:
     """
 
     def __init__(self, kde: Any) -> None:
-        if set(kde.var_type) != {"u"}:
+        if not all_unordered(kde):
             raise ValueError(f"only unordered variables are supported, got {kde.var_type!r}")
         self._kde = kde
         self._data = np.ascontiguousarray(kde.data, dtype=np.float64)
@@ -67,5 +72,5 @@ def use_categorical_densities(kde_models: MutableMapping[Any, dict[str, Any]]) -
     """
     for models in kde_models.values():
         for role, kde in models.items():
-            if not isinstance(kde, CategoricalDensity) and set(kde.var_type) == {"u"}:
+            if not isinstance(kde, CategoricalDensity) and all_unordered(kde):
                 models[role] = CategoricalDensity(kde)

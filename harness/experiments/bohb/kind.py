@@ -22,6 +22,7 @@ import numpy as np
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
@@ -245,21 +246,14 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     return record
 
 
-def run_blackbox(plan: Plan, results: Path, data: Any, execution: Any) -> dict[str, Any]:
+def run_blackbox(plan: Plan, results: Path, data: Any,
+                 execution: ExecutionOptions) -> dict[str, Any]:
     """The seven black-box optimizers on every space, through the blackbox kind if present
-    (`--executor slurm`: one job array for all of them; locally `--workers` processes).
-
-    `--blackbox-workers` and `--blackbox-partition` set this side's parallelism and Slurm
-    partition apart from the BOHB side's: on a cluster the BOHB side wants one GPU per
-    worker, this side many CPU-only tasks.
-    """
+    (`--executor slurm`: one job array for all of them; locally `--workers` processes, or
+    `--blackbox-workers`: `ExecutionOptions.for_blackbox_side`)."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
 
-    if getattr(execution, "blackbox_workers", None) is not None:
-        execution = replace(execution, workers=execution.blackbox_workers)
-    if getattr(execution, "blackbox_partition", None) is not None:
-        execution = replace(execution, slurm_partition=execution.blackbox_partition)
-
+    execution = execution.for_blackbox_side()
     if not blackbox_adapter.available():
         return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
                                        "installed in this checkout"]}
