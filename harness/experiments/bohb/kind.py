@@ -26,8 +26,10 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
+    nonpositive_seeds,
     on_grid,
     read_evaluations,
+    regret_of,
     trajectory,
 )
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
@@ -90,7 +92,8 @@ class BohbKind:
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
         if request.execution.executor not in ("local", "slurm"):
             raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
                             f"{request.execution.executor}")
@@ -133,7 +136,8 @@ class BohbKind:
         return result
 
     def diff(self, request: Request) -> Result:
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
         data = _data(plan, request.results, request, prepare=False)
         return analyse(plan, request.results, data, [], {"ran": [], "blocked": []})
 
@@ -151,6 +155,15 @@ class BohbKind:
         for row in result["diff"]["rows"]:
             console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
+
+
+def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
+    """The plan with the request's named options (`--time-axis`) in place of the recipe's."""
+    time_axis = (options or {}).get("time_axis")
+    if time_axis is None:
+        return plan
+    BohbProtocol.from_settings({**plan.settings, "time_axis": time_axis})  # refuses unknowns
+    return replace(plan, settings={**plan.settings, "time_axis": time_axis})
 
 
 class _JobDone:
@@ -282,16 +295,22 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     settings = bohb_settings(s)
     workers = int(s.get("workers", 1))
     store = _open_store(data)
+    references = {space: _reference(store, int(space), protocol.regret_reference)
+                  for space in s["spaces"]}
     runs, figures, per_cs = [], [], {}
+    nonpositive: dict[str, dict[str, int]] = {}
     for cs in s["configuration_spaces"]:
         curves: dict[int, dict[str, Any]] = {}
         for space in s["spaces"]:
             by_label: dict[str, list[Any]] = {}
+            reference = references[space]
             for optimizer in s["optimizers"]:
                 for seed in s["bohb_seeds"]:
                     evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
                     if not evals:
                         continue
+                    if reference is not None:
+                        evals = regret_of(evals, reference)
                     times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
                                                 workers)
                     by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
@@ -300,17 +319,23 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                                          settings))
             every = [r for v in by_label.values() for r in v]
             grid = log_grid(every)
-            curves[space] = {label: (grid, on_grid(v, grid)) for label, v in by_label.items()}
-            if store is not None and len(grid):
-                best = blackbox_adapter.best_test_error(store, space)
+            curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
+                             for label, v in by_label.items()}
+            if reference is not None and len(grid):
                 for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, best).items():
+                                                            grid, reference,
+                                                            protocol.left_edge).items():
                     curves[space][name] = (grid, matrix)
+            for label, (_, matrix) in curves[space].items():
+                count = nonpositive_seeds(matrix)
+                if count:
+                    nonpositive.setdefault(f"cs{cs}/ss{space}", {})[label] = count
         per_cs[cs] = curves
         title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
                                                    if plan.labels else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / "figures", FIGURE_OF_CS[cs])]
+                                                results / "figures", FIGURE_OF_CS[cs],
+                                                protocol.time_axis, _notes(protocol))]
     rows = claim_rows(plan, runs, per_cs, settings)
     synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
     if synthetic:
@@ -319,11 +344,33 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
-        "switches": protocol.as_dict(), "runs": runs, "blackbox": blackbox,
+        "switches": protocol.as_dict(), "regret_reference": {
+            "rule": protocol.regret_reference,
+            "test_error": {str(k): v for k, v in references.items()}},
+        "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
         "figures": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
     return result
+
+
+def _reference(store: Any, space: int, rule: str) -> float | None:
+    """The test error both sides of a panel subtract (None: no data to compute it from)."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    if store is None and rule != "published_constants":
+        return None
+    return blackbox_adapter.best_test_error(store, space, rule)
+
+
+def _notes(protocol: BohbProtocol) -> tuple[str, ...]:
+    """What the figure must say about its own construction (written under its title)."""
+    reference = {"min_of_means": "regret vs the best 3-repeat mean test error (data)",
+                 "published_constants": "regret vs the original's published single-repeat "
+                                        "constants"}[protocol.regret_reference]
+    edge = {"backfill": "before its first result a run shows its first value (original)",
+            "blank": "a run is left out before its first result"}[protocol.left_edge]
+    return (f"incumbent: {protocol.incumbent}", reference, edge)
 
 
 def _open_store(data: Any) -> Any:
