@@ -4,8 +4,9 @@ Why one table: a reader compares figures side by side, so RE must be the same re
 black-box figure and in Figures 5/14/15, and DARTS the same blue in Figure 2 and as
 BOHB-DARTS. The black-box and BOHB-one-shot entries are the original's own
 (`optimizers/bohb_one_shot/plots/uncertanty_plots.py`,
-docs/original-code.md#black-box-trajectories); the one-shot optimizers take the colour of their BOHB-tuned curve; Random-WS, ENAS and DARTS
-2nd order, which the original never drew beside them, take colours no other entry uses.
+docs/original-code.md#black-box-trajectories); the one-shot optimizers take the colour of
+their BOHB-tuned curve; Random-WS, ENAS and DARTS 2nd order, which the original never drew
+beside them, take colours no other entry uses.
 """
 
 from __future__ import annotations
