@@ -38,8 +38,8 @@ SMAC3's forest also caps its trees at 2**20 leaves, which makes scikit-learn's b
 builder allocate room for 2**21 - 1 nodes (about 150 MB) for every tree it builds: 75 ms
 per tree on 50 points against 0.5 ms. The cap cannot bind on SMAC's data (a tree on n
 rows has at most n / min_samples_leaf <= n leaves, under either model), so each fit here
-uses a cap of the number of rows instead (`_cap_leaves_at_rows`): the same best-first builder, the same
-random draws in the same order, the same trees (tested node for node, and on whole runs).
+uses a cap of the number of rows instead (`_cap_leaves_at_rows`): the same best-first
+builder, the same random draws in the same order, the same trees (tested node for node, and on whole runs).
 """
 
 from __future__ import annotations
