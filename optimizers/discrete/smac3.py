@@ -39,7 +39,8 @@ builder allocate room for 2**21 - 1 nodes (about 150 MB) for every tree it build
 per tree on 50 points against 0.5 ms. The cap cannot bind on SMAC's data (a tree on n
 rows has at most n / min_samples_leaf <= n leaves, under either model), so each fit here
 uses a cap of the number of rows instead (`_cap_leaves_at_rows`): the same best-first
-builder, the same random draws in the same order, the same trees (tested node for node, and on whole runs).
+builder, the same random draws in the same order, the same trees (tested node for node,
+for both models' forests, and on whole runs).
 """
 
 from __future__ import annotations
