@@ -144,8 +144,8 @@ class DiffRow(Document):
 class Verdict(Document):
     """The decision over all rows (`report.verdict.verdict`)."""
 
-    status: str = Field(description="`pass`, `fail`, `no-decision`, `not-checkable` or "
-                                    "`no-reference`")
+    status: str = Field(description="`pass`, `fail`, `no-decision`, `consistent`, `not-checkable` "
+                                    "or `no-reference`")
 
 
 class Diff(Document):
