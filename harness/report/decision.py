@@ -204,9 +204,9 @@ def measure(c: LogComparison, margin: float, alpha: float, sd: float) -> dict[st
 
 
 def _note(row: dict[str, Any], code: int, alpha: float, eq_alpha: float) -> str:
-    lo, hi = row["ratio_ci"]  # type: ignore[misc]
+    lo, hi = row["ratio_ci"]
     m = row["margin"]
-    head = (f"ratio {row['ratio']:.3g} (CI {lo:.3g}-{hi:.3g}, margin x{m:g}; "  # type: ignore[str-format]
+    head = (f"ratio {row['ratio']:.3g} (CI {lo:.3g}-{hi:.3g}, margin x{m:g}; "
             f"Holm p_beyond={row['p_beyond_holm']:.2g}, p_differ={row['p_differ_holm']:.2g}, "
             f"TOST p={row['p_equiv']:.2g})")
     if code == DIFFERENT:

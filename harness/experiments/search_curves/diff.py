@@ -198,7 +198,7 @@ def anytime_row(label: str, variant: str, space: int, res_g: dict[str, Any],
 
 def decide(rows: list[dict[str, Any]], spec: DiffSpec) -> list[dict[str, Any]]:
     """Every measured row of one verdict decided together (Holm over them)."""
-    return decide_family(rows, spec.alpha, spec.equivalence_alpha)  # type: ignore[arg-type,return-value]
+    return decide_family(rows, spec.alpha, spec.equivalence_alpha)
 
 
 def diff_aggregates(result: dict[str, Any], reference: dict[str, Any],
