@@ -173,7 +173,8 @@ class SmokeProfile(_Strict):
     """Tiny budgets for a CPU end-to-end run; never compared with the paper."""
 
     spaces: list[int] | None = None
-    seeds: list[int] = Field(min_length=1, max_length=4)
+    seeds: list[int] = Field(min_length=1, description="seeds of the smoke runs (any number; "
+                             "`--seeds` replaces them)")
     epochs: int = Field(ge=1, le=5)
     variants: list[str] | None = None
     hyperparameters: dict[str, Scalar] = Field(default_factory=dict)

@@ -220,26 +220,45 @@ def _note(row: dict[str, Any], code: int, alpha: float, eq_alpha: float) -> str:
     return f"a difference is significant but not shown beyond x{m:g} — {head}{more}"
 
 
+#: Claim rows (`search_curves.claims`): p_holds (the claim is shown) and p_opposite.
+CLAIM_RULE = "claim-test"
+
+
 def decide_family(rows: list[dict[str, Any]], alpha: float,
                   equivalence_alpha: float) -> list[dict[str, Any]]:
-    """Rows with every `measure`d row decided, Holm-adjusted over those rows.
+    """Rows with every measured row decided, Holm-adjusted over those rows.
 
+    The family is every row that can fail on a p-value: log-ratio rows (`p_beyond`) and
+    claim rows (`p_opposite`), so the verdict's chance of a false FAIL stays at alpha.
     Idempotent: deciding the union of two decided families again re-decides it as one.
-    Other rows (exact, fewer than min_seeds (`too_few_seeds`), bookkeeping, claims) pass
-    through unchanged.
+    Other rows (exact, fewer than min_seeds (`too_few_seeds`), not checkable, bookkeeping)
+    pass through unchanged.
     """
-    idx = [i for i, r in enumerate(rows) if r.get("rule") == RULE and r.get("p_beyond")
-           is not None and not r.get("too_few_seeds")]
+    def measured(r: dict[str, Any]) -> bool:
+        return not r.get("too_few_seeds") and r.get("outcome") != "not checkable" and (
+            (r.get("rule") == RULE and r.get("p_beyond") is not None)
+            or (r.get("rule") == CLAIM_RULE and r.get("p_opposite") is not None))
+
+    idx = [i for i, r in enumerate(rows) if measured(r)]
     if not idx:
         return rows
-    beyond = holm(np.array([rows[i]["p_beyond"] for i in idx], float))
-    differ = holm(np.array([rows[i]["p_differ"] for i in idx], float))
-    equiv = np.array([rows[i]["p_equiv"] for i in idx], float)
-    codes = classify(beyond, differ, equiv, alpha, equivalence_alpha)
+    fail_p = holm(np.array([rows[i]["p_beyond"] if rows[i]["rule"] == RULE
+                            else rows[i]["p_opposite"] for i in idx], float))
+    ratio_idx = [k for k, i in enumerate(idx) if rows[i]["rule"] == RULE]
+    differ = holm(np.array([rows[idx[k]]["p_differ"] for k in ratio_idx], float))
     out = list(rows)
     for k, i in enumerate(idx):
-        code = int(codes[k])
-        row = {**rows[i], "p_beyond_holm": float(beyond[k]), "p_differ_holm": float(differ[k]),
+        if rows[i]["rule"] == CLAIM_RULE:
+            out[i] = _decide_claim(rows[i], float(fail_p[k]), alpha, len(idx))
+    if not ratio_idx:
+        return out
+    codes = classify(fail_p[ratio_idx], differ,
+                     np.array([rows[idx[k]]["p_equiv"] for k in ratio_idx], float),
+                     alpha, equivalence_alpha)
+    for j, k in enumerate(ratio_idx):
+        i = idx[k]
+        code = int(codes[j])
+        row = {**rows[i], "p_beyond_holm": float(fail_p[k]), "p_differ_holm": float(differ[j]),
                "family_size": len(idx)}
         if code in (CONSISTENT, UNDECIDED):
             row["seeds_needed"] = seeds_to_decide(
@@ -254,3 +273,20 @@ def decide_family(rows: list[dict[str, Any]], alpha: float,
                     + (f"; {row['context']}" if row.get("context") else "")})
         out[i] = row
     return out
+
+
+def _decide_claim(row: dict[str, Any], opposite_holm: float, alpha: float,
+                  family: int) -> dict[str, Any]:
+    """checked (p_holds < alpha), failed (Holm p_opposite < alpha) or underpowered."""
+    head = (f"p_holds={row['p_holds']:.2g}, Holm p_opposite={opposite_holm:.2g}, "
+            f"n={row['n']}")
+    r = {**row, "p_opposite_holm": opposite_holm, "family_size": family}
+    if row["p_holds"] < alpha:
+        return {**r, "outcome": "checked", "pass": True, "note": f"the claim holds ({head})"}
+    if opposite_holm < alpha:
+        return {**r, "outcome": "failed", "pass": False,
+                "note": f"the data contradict the claim ({head})"}
+    need = row.get("seeds_needed")
+    more = f"; about {need} seeds per side would show it at this effect" if need else ""
+    return {**r, "outcome": "underpowered", "pass": None,
+            "note": f"not shown either way ({head}){more}"}

@@ -59,6 +59,9 @@ class AggregateGroup(Document):
                                                          "`oneshot_train_error`")
     config_ids_final: list[int | None] = Field(default_factory=list,
                                                description="each seed's final config id")
+    config_ids: list[list[int | None]] = Field(
+        default_factory=list, description="each seed's reported config id per epoch (when "
+        "its architecture last changed: paper claim gdas_premature_convergence)")
 
 
 class RecipeCheck(Document):

@@ -222,12 +222,14 @@ def check_reference(recipe: Recipe, profile: str, protocol: str,
 
 def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protocol,
               out: Path | None, gate_against: str, reference: Path | None,
-              min_seeds: int | None, allow_undecided: bool, execute: Execute) -> CheckOutcome:
+              min_seeds: int | None, allow_undecided: bool, execute: Execute,
+              margin: float | None = None) -> CheckOutcome:
     """Run the candidate under the recipe, aggregate it and gate it (module docstring).
 
     `optimizer` is a registered name or `package.module:Class` (run through
     `nb1s.harness.plugin_search`); `execute` runs a plan's runs (the CLI's, with its
-    executor options and progress bar). Writes `aggregate.json` and `check.json`.
+    executor options and progress bar); `margin` overrides the recipe's equivalence margin.
+    Writes `aggregate.json` and `check.json`.
     """
     import sys
 
@@ -244,6 +246,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
         program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
     elif (reason := availability(optimizer)) is not None:
         raise UserError(reason)
+    spec = decision_rules(recipe, min_seeds, margin)  # a bad --margin stops before any run
     ref = check_reference(recipe, profile, protocol, reference)
     baselines = sorted({str(g["variant"]) for g in ref["groups"]})
     if gate_against not in baselines:
@@ -264,7 +267,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
                         f"{bad['run']}: {bad['recorded']}); use a fresh --out")
     result = {"optimizer": optimizer, "recipe": recipe.name, "version": recipe.version,
               "profile": profile, "protocol": protocol, "results": str(results),
-              **check_candidate(agg, ref, decision_rules(recipe, min_seeds), gate_against,
+              **check_candidate(agg, ref, spec, gate_against,
                                 allow_undecided)}
     write_document(folder.check_file, result)
     return CheckOutcome(None, result)

@@ -21,6 +21,7 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
+from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
 from nb1s.harness.recipe.identity import identity_row
@@ -82,6 +83,8 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
         else:
             notes.append("Table 2 of the paper is not compared: these results are smoke and/or "
                          "synthetic")
+    claim_keys = recipe.references.paper
+    rows += claim_rows(agg, claim_keys, spec)
     rows = decide(rows, spec)  # one family: Holm over every statistical row of this verdict
     result = {
         "aggregate": {k: agg[k] for k in ("recipe", "version", "title", "profile", "protocol",
@@ -94,7 +97,8 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
         "verdict": verdict(rows, agg.get("labels") or []),
         "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "
                            "out"] if agg["missing_runs"] else []),
-        "claims": claims_for(recipe.references.paper),
+        "claims": [c for c in claims_for(claim_keys) if c["key"].split(".", 1)[1]
+                   not in CLAIMS],  # the rest are rows
     }
     folder.write_diff(result, markdown_report(result))
     return result
