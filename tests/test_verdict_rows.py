@@ -22,7 +22,7 @@ from nb1s.harness.experiments.search_curves.reproduce import table2_rows
 from nb1s.harness.recipe.catalog import recipes_dir
 from nb1s.harness.recipe.plan import plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, parse_recipe
-from nb1s.harness.recipe.seeds import SOURCE, parse_seeds, with_seeds
+from nb1s.harness.recipe.seeds import SOURCE, format_seeds, parse_seeds, seeds_option, with_seeds
 from nb1s.harness.report.verdict import outcome_of, verdict
 
 
@@ -114,3 +114,23 @@ def test_seeds_parse_and_replace_the_recipes_seeds_without_a_cap() -> None:
     assert paper.runs[0].sources["seeds"] == SOURCE
     with pytest.raises(UserError):
         with_seeds(parse_recipe(recipes_dir() / "table1.yaml"), [0])
+    assert format_seeds([7, 0, 1, 2, 3, 9, 10]) == "0-3,7,9-10"
+    assert parse_seeds(format_seeds([7, 0, 1, 2, 3, 9, 10])) == [0, 1, 2, 3, 7, 9, 10]
+    assert seeds_option(recipe) == " --seeds 0-7"
+    assert seeds_option(parse_recipe(recipes_dir() / "fig2.yaml")) == ""
+
+
+def test_runtimes_show_measured_hours_beside_the_papers_footnote(tmp_path: Path) -> None:
+    from nb1s.harness.experiments.search_curves.runtimes import runtime_table
+    from nb1s.harness.report.diff_report import runtime_markdown
+
+    agg = _agg(tmp_path, "rt", _curves(1, 2, 1.0), [0, 1])
+    g = agg["groups"][0]
+    assert g["epochs_run"] == [5, 5] and len(g["wall_time_s"]) == 2
+    g["wall_time_s"] = [360.0, 720.0]  # 72 s and 144 s per epoch -> median 108 s
+    agg["provenance"] = {"device": "NVIDIA H100"}
+    [row] = runtime_table(agg)
+    assert row["measured_hours_per_50_epochs"] == pytest.approx(108 * 50 / 3600)
+    assert row["paper_hours_per_50_epochs"] == 3.0 and row["device"] == "NVIDIA H100"
+    text = "\n".join(runtime_markdown([row], []))
+    assert "1.5 (NVIDIA H100) | 3 |" in text and "RTX 2080Ti" in text

@@ -48,3 +48,27 @@ def with_seeds(recipe: Recipe, seeds: list[int] | None) -> Recipe:
     profiles = {name: prof.model_copy(update={"seeds": seeds})
                 for name, prof in recipe.profiles.items()}
     return recipe.model_copy(update={"search": search, "profiles": profiles})
+
+
+def format_seeds(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 7] -> '0-3,7' (what `parse_seeds` reads back)."""
+    out: list[str] = []
+    run: list[int] = []
+    for s in sorted(set(seeds)):
+        if run and s == run[-1] + 1:
+            run.append(s)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [s]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ",".join(out)
+
+
+def seeds_option(recipe: Recipe) -> str:
+    """' --seeds 0-3' when `recipe` carries a `--seeds` override, else ''."""
+    pin = recipe.search.seeds if recipe.search is not None else None
+    if isinstance(pin, Sourced) and pin.source == SOURCE:
+        return f" --seeds {format_seeds(list(pin.value))}"
+    return ""

@@ -30,6 +30,26 @@ def row_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
     return ours, ref, num(row.get("diff")), num(row.get("tolerance")), num(row.get("p"), ".3g")
 
 
+def runtime_markdown(rows: list[dict[str, Any]], labels: list[str]) -> list[str]:
+    """The measured search hours beside the paper's footnote 4 (`search_curves.runtimes`)
+    as Markdown lines; empty when nothing was measured."""
+    if not rows or all(r["measured_hours_per_50_epochs"] is None for r in rows):
+        return []
+    tag = f" ({', '.join(labels)}: tiny budgets, not comparable)" if labels else ""
+    lines = ["", f"## Search time per 50 epochs{tag}", "",
+             "| variant | space | seeds | measured h (device) | paper h (RTX 2080Ti) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        m = r["measured_hours_per_50_epochs"]
+        p = r["paper_hours_per_50_epochs"]
+        lines.append(f"| {r['variant']} | SS{r['space']} | {r['n']} | "
+                     f"{'-' if m is None else f'{m:.3g}'} ({r['device'] or 'unknown'}) | "
+                     f"{'-' if p is None else f'{p:g}'} |")
+    lines.append("")
+    lines.append(f"Paper: {rows[0]['source']}.")
+    return lines
+
+
 def markdown_report(result: dict[str, Any]) -> str:
     """Render a diff result (see `reproduce.diff_results`) as a Markdown document."""
     agg = result["aggregate"]
@@ -54,6 +74,7 @@ def markdown_report(result: dict[str, Any]) -> str:
         lines.append("")
     for note in result.get("notes", []):
         lines.append(f"- {note}")
+    lines += runtime_markdown(result.get("runtimes") or [], agg.get("labels") or [])
     claims = result.get("claims") or []
     if claims:
         lines += ["", "## Paper statements to check by eye (not tested automatically)", ""]

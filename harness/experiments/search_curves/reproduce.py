@@ -24,6 +24,7 @@ from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
+from nb1s.harness.experiments.search_curves.runtimes import runtime_table
 from nb1s.harness.recipe.identity import identity_row
 from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
@@ -97,6 +98,7 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
         "verdict": verdict(rows, agg.get("labels") or []),
         "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "
                            "out"] if agg["missing_runs"] else []),
+        "runtimes": runtime_table(agg) if "runtimes_50_epochs" in claim_keys else [],
         "claims": [c for c in claims_for(claim_keys) if c["key"].split(".", 1)[1]
                    not in CLAIMS],  # the rest are rows
     }
