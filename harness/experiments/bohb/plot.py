@@ -12,6 +12,7 @@ say so in the title.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +45,7 @@ def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
     fig, axes = plt.subplots(1, len(spaces), figsize=(max(7.0, 5.2 * len(spaces)), 5.4),
                              squeeze=False)
     palette = plt.get_cmap("tab10")
-    handles: dict[str, object] = {}
+    handles: dict[str, Any] = {}
     for ax, space in zip(axes[0], spaces, strict=True):
         below: list[str] = []
         for k, (label, (grid, matrix)) in enumerate(sorted(curves[space].items())):
