@@ -75,7 +75,8 @@ def test_smoke_profile_keeps_the_added_variant(tmp_path: Path) -> None:
 
 
 def test_no_ss3_run_at_the_budget_is_one_clear_error(tmp_path: Path, results: Path) -> None:
-    with pytest.raises(UserError, match="no search-space-3 BOHB evaluation of configuration space 2 at 50 epochs"):
+    with pytest.raises(UserError, match="no search-space-3 BOHB evaluation of configuration "
+                                        "space 2 at 50 epochs"):
         recipe_with_options(load_recipe("table2"), {"configuration_from": tmp_path})
     with pytest.raises(UserError, match="search recipes"):
         recipe_with_options(load_recipe("fig5"), {"configuration_from": results})
