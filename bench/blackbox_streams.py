@@ -14,7 +14,7 @@ Part `smac`: SMAC with the `original` surrogate (the SMAC3 0.x facade's: unscale
 plain EI, forest 5/6, 3, 3) and with SMAC3 2.x's HPO `facade` defaults, same SYNTHETIC
 objective and seeds: the mean final incumbent validation error and the time per run.
 
-    python bench/blackbox_streams.py streams --seeds 200 --evaluations 280 --space 3 [--first-seed 200]
+    python bench/blackbox_streams.py streams --seeds 200 --space 3 [--first-seed 200]
     python bench/blackbox_streams.py smac --seeds 8 --evaluations 60 --space 1
 """
 
@@ -128,7 +128,8 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     args = parser.parse_args()
     run = streams if args.part == "streams" else smac_models
-    print(json.dumps(run(args.space, args.seeds, args.evaluations, args.first_seed), indent=1))
+    result = run(args.space, args.seeds, args.evaluations, args.first_seed)
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
