@@ -108,7 +108,8 @@ def smac_models(space: int, n_seeds: int, evaluations: int, first: int = 0) -> d
     for model in MODELS:
         start = time.perf_counter()
         finals[model] = [float(smac(space, obj, s, evaluations, model=model)
-                               .records["valid_error"].min()) for s in range(first, first + n_seeds)]
+                               .records["valid_error"].min())
+                         for s in range(first, first + n_seeds)]
         seconds[model] = (time.perf_counter() - start) / n_seeds
     welch = stats.ttest_ind(finals["original"], finals["facade"], equal_var=False).pvalue
     return {"space": space, "seeds": n_seeds, "evaluations": evaluations,
