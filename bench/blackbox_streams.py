@@ -46,7 +46,7 @@ def _shared(seeds: Any, purpose: int, optimizer: str) -> list[np.random.Generato
 @contextlib.contextmanager
 def shared_streams() -> Iterator[None]:
     modules = (random_search, regularized_evolution, reinforce)
-    kept = [m.generators for m in modules]  # type: ignore[attr-defined]
+    kept = [m.generators for m in modules]
     for m in modules:
         m.generators = _shared  # type: ignore[attr-defined]
     try:

@@ -146,9 +146,9 @@ def trajectory(evaluations: list[Evaluation], incumbent: str, time_axis: str,
     evaluations = in_order(evaluations, order)
     costs = np.asarray([e.cost_s for e in evaluations], dtype=np.float64)
     times = simulated_times(costs, time_axis, workers)
-    order = np.argsort(times, kind="stable")
-    ordered = [evaluations[k] for k in order.tolist()]
-    return times[order], incumbent_regret(ordered, incumbent)
+    finish = np.argsort(times, kind="stable")
+    ordered = [evaluations[k] for k in finish.tolist()]
+    return times[finish], incumbent_regret(ordered, incumbent)
 
 
 def on_grid(runs: list[tuple[FloatArray, FloatArray]], grid: FloatArray,

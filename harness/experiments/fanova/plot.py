@@ -18,7 +18,6 @@ from typing import Any
 from nb1s.harness.experiments.fanova.space import CS2, SYMBOLS
 from nb1s.harness.report.figure_files import save_figure
 
-
 #: what the marginals predict: the BOHB loss of an evaluation (harness/experiments/bohb)
 LOSS_LABEL = "BOHB loss (NB101 validation error)"
 
