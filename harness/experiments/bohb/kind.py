@@ -26,8 +26,10 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
+    nonpositive_seeds,
     on_grid,
     read_evaluations,
+    regret_of,
     trajectory,
 )
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
@@ -91,8 +93,9 @@ class BohbKind:
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
-        plan = self.plan(request.recipe, request.profile, request.protocol)
-        if request.execution.executor not in ("local", "slurm"):
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
+        if not _where_bohb_runs(request.execution.executor):
             raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
                             f"{request.execution.executor}")
         results = request.results
@@ -102,7 +105,7 @@ class BohbKind:
         runs = run_plan(plan)
         if on_start is not None:
             on_start(len(runs))
-        slurm = request.execution.executor == "slurm"
+        slurm = _runs_arrays(request.execution.executor)
         done: list[dict[str, Any]] = []
         try:
             for cs, space, optimizer, seed in runs:
@@ -134,12 +137,12 @@ class BohbKind:
         return result
 
     def diff(self, request: Request) -> Result:
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
         data = _data(plan, request.results, request, prepare=False)
-        from nb1s.harness.experiments.dispatch import decision_rules
-
-        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []},
-                       decision_rules(request.recipe, request.min_seeds))
+        spec = request.recipe.diff if request.min_seeds is None else \
+            request.recipe.diff.model_copy(update={"min_seeds": request.min_seeds})
+        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
 
     def render(self, result: Result) -> None:
         import rich
@@ -155,6 +158,15 @@ class BohbKind:
         for row in result["diff"]["rows"]:
             console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
+
+
+def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
+    """The plan with the request's named options (`--time-axis`) in place of the recipe's."""
+    time_axis = (options or {}).get("time_axis")
+    if time_axis is None:
+        return plan
+    BohbProtocol.from_settings({**plan.settings, "time_axis": time_axis})  # refuses unknowns
+    return replace(plan, settings={**plan.settings, "time_axis": time_axis})
 
 
 class _JobDone:
@@ -208,17 +220,18 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     if marker.is_file():
         return dict(json.loads(marker.read_text(encoding="utf-8")))
     spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
-    slurm = request.execution.executor == "slurm"
+    slurm = _runs_arrays(request.execution.executor)
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
     workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
     record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
               "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
               "workers": workers}
     if slurm:
+        from nb1s.harness.execution.resources import slurm_request
         from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
 
-        executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
-                                  request.execution.timeout_min,
+        executor = slurm_executor(folder / "slurm",
+                                  slurm_request(plan, request.execution, parallelism=workers),
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
@@ -232,6 +245,21 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _runs_arrays(executor: str) -> bool:
+    """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
+    from nb1s.harness.executors.registry import entry_for
+
+    return entry_for(executor).job_arrays
+
+
+def _where_bohb_runs(executor: str) -> bool:
+    """BOHB runs in this process (an executor of local processes) or as a job array."""
+    from nb1s.harness.executors.registry import entry_for
+
+    entry = entry_for(executor)
+    return entry.job_arrays or entry.local_processes
 
 
 def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
@@ -286,16 +314,22 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     settings = bohb_settings(s)
     workers = int(s.get("workers", 1))
     store = _open_store(data)
+    references = {space: _reference(store, int(space), protocol.regret_reference)
+                  for space in s["spaces"]}
     runs, figures, per_cs = [], [], {}
+    nonpositive: dict[str, dict[str, int]] = {}
     for cs in s["configuration_spaces"]:
         curves: dict[int, dict[str, Any]] = {}
         for space in s["spaces"]:
             by_label: dict[str, list[Any]] = {}
+            reference = references[space]
             for optimizer in s["optimizers"]:
                 for seed in s["bohb_seeds"]:
                     evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
                     if not evals:
                         continue
+                    if reference is not None:
+                        evals = regret_of(evals, reference)
                     times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
                                                 workers)
                     by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
@@ -304,17 +338,23 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                                          settings))
             every = [r for v in by_label.values() for r in v]
             grid = log_grid(every)
-            curves[space] = {label: (grid, on_grid(v, grid)) for label, v in by_label.items()}
-            if store is not None and len(grid):
-                best = blackbox_adapter.best_test_error(store, space)
+            curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
+                             for label, v in by_label.items()}
+            if reference is not None and len(grid):
                 for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, best).items():
+                                                            grid, reference,
+                                                            protocol.left_edge).items():
                     curves[space][name] = (grid, matrix)
+            for label, (_, matrix) in curves[space].items():
+                count = nonpositive_seeds(matrix)
+                if count:
+                    nonpositive.setdefault(f"cs{cs}/ss{space}", {})[label] = count
         per_cs[cs] = curves
         title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
                                                    if plan.labels else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / "figures", FIGURE_OF_CS[cs])]
+                                                results / "figures", FIGURE_OF_CS[cs],
+                                                protocol.time_axis, _notes(protocol))]
     spec = spec or DiffSpec()
     rows = claim_rows(plan, runs, per_cs, settings, spec)
     synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
@@ -325,11 +365,33 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
-        "switches": protocol.as_dict(), "runs": runs, "blackbox": blackbox,
+        "switches": protocol.as_dict(), "regret_reference": {
+            "rule": protocol.regret_reference,
+            "test_error": {str(k): v for k, v in references.items()}},
+        "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
         "figures": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
     return result
+
+
+def _reference(store: Any, space: int, rule: str) -> float | None:
+    """The test error both sides of a panel subtract (None: no data to compute it from)."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    if store is None and rule != "published_constants":
+        return None
+    return blackbox_adapter.best_test_error(store, space, rule)
+
+
+def _notes(protocol: BohbProtocol) -> tuple[str, ...]:
+    """What the figure must say about its own construction (written under its title)."""
+    reference = {"min_of_means": "regret vs the best 3-repeat mean test error (data)",
+                 "published_constants": "regret vs the original's published single-repeat "
+                                        "constants"}[protocol.regret_reference]
+    edge = {"backfill": "before its first result a run shows its first value (original)",
+            "blank": "a run is left out before its first result"}[protocol.left_edge]
+    return (f"incumbent: {protocol.incumbent}", reference, edge)
 
 
 def _open_store(data: Any) -> Any:
@@ -363,7 +425,7 @@ def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
     seed, never the lowest test regret over its evaluations (module `claims`).
     """
     spec = spec or DiffSpec()
-    rules = {"min_seeds": spec.min_seeds, "alpha": spec.alpha, "floor": spec.floor}
+    n, a, f = spec.min_seeds, spec.alpha, spec.floor
     rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
             claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
             claims.tuning_time([r["sequential_days"] for r in runs])]
@@ -372,9 +434,9 @@ def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
         if r["optimizer"] == "darts" and r["default_regret"] is not None \
                 and r["final_regret"] is not None:
             factor.setdefault(r["space"], []).append((r["default_regret"], r["final_regret"]))
-    rows.append(claims.factor_10(factor, **rules))
+    rows.append(claims.factor_10(factor, n, a, f))
     finals = _blackbox_finals(per_cs)
-    rows.append(claims.re_best(finals, **rules))
+    rows.append(claims.re_best(finals, n, a, f))
     cs1: dict[int, dict[str, list[float]]] = {}
     cs3: dict[tuple[str, int], list[float]] = {}
     for r in runs:
@@ -386,8 +448,8 @@ def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
         elif r["cs"] == 3:
             cs3.setdefault((r["optimizer"], r["space"]), []).append(r["final_regret"])
     rows.append(claims.cs1_none_beats_re(
-        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}, **rules))
-    rows.append(claims.cs3_only_pcdarts_ss3(cs3, finals, **rules))
+        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}, n, a, f))
+    rows.append(claims.cs3_only_pcdarts_ss3(cs3, finals, n, a, f))
     return rows
 
 
