@@ -234,8 +234,8 @@ def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
                         recipe.diff.alpha, min_seeds or recipe.diff.min_seeds, checkable, why)]
     claim = paper()["claims"]["re_best_blackbox"]
     notes = [f"claim: {claim['text']} ({claim['source']}); tested per space and competitor on "
-             f"the final incumbent test regret (incumbent: {s['incumbent']}), Welch t-test at "
-             f"alpha {recipe.diff.alpha}",
+             f"the final incumbent test regret (incumbent: {s['incumbent']}), one-sided "
+             f"Welch on the logs, Holm over the rows, alpha {recipe.diff.alpha}",
              f"repeat policy {s['repeat_policy']}, {len(s['seeds'])} seeds, "
              f"{s['evaluations']} evaluations (HB/BOHB: x 108 epochs)"
              + (f", except {s['evaluations_by_optimizer']}"

@@ -37,8 +37,9 @@ from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import Plan, plan_recipe
-from nb1s.harness.recipe.schema import Profile, Recipe
+from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
 
 SUMMARY = "bohb-summary.json"
@@ -126,7 +127,7 @@ class BohbKind:
                 if on_done is not None:
                     on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
                                      f"{record['optimizer']}/seed-{record['seed']}"))
-        result = analyse(plan, results, data, done, blackbox)
+        result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
             result["status"] = "failed-runs"
@@ -139,7 +140,9 @@ class BohbKind:
         plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
                             request.options)
         data = _data(plan, request.results, request, prepare=False)
-        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []})
+        spec = request.recipe.diff if request.min_seeds is None else \
+            request.recipe.diff.model_copy(update={"min_seeds": request.min_seeds})
+        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
 
     def render(self, result: Result) -> None:
         import rich
@@ -301,7 +304,7 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
-            blackbox: dict[str, Any]) -> Result:
+            blackbox: dict[str, Any], spec: DiffSpec | None = None) -> Result:
     """Curves, figures and claim rows from whatever logs the results folder holds."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb.plot import plot_figure
@@ -352,10 +355,12 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
                                                 results / "figures", FIGURE_OF_CS[cs],
                                                 protocol.time_axis, _notes(protocol))]
-    rows = claim_rows(plan, runs, per_cs, settings)
+    spec = spec or DiffSpec()
+    rows = claim_rows(plan, runs, per_cs, settings, spec)
     synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
     if synthetic:
         rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
+    rows = decide_family(rows, spec.alpha, spec.equivalence_alpha)  # Holm over the claims
     status = "complete" if len(runs) == len(run_plan(plan)) else "partial"
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
@@ -413,44 +418,54 @@ def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
 
 
 def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
-               settings: BohbSettings) -> list[dict[str, Any]]:
-    """Every claim of the recipe's references, from the runs and the black-box curves."""
+               settings: BohbSettings, spec: DiffSpec | None = None) -> list[dict[str, Any]]:
+    """Every claim of the recipe's references, from the runs and the black-box curves.
+
+    Comparative claims use each run's final incumbent regret (its trajectory's end) per
+    seed, never the lowest test regret over its evaluations (module `claims`).
+    """
+    spec = spec or DiffSpec()
+    n, a, f = spec.min_seeds, spec.alpha, spec.floor
     rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
             claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
             claims.tuning_time([r["sequential_days"] for r in runs])]
-    darts = [r for r in runs if r["optimizer"] == "darts" and r["default_regret"] is not None]
-    default = {r["space"]: r["default_regret"] for r in darts}
-    best: dict[int, float] = {}
-    for r in darts:
-        best[r["space"]] = min(best.get(r["space"], np.inf), min(r["regrets"]))
-    rows.append(claims.factor_10(default, best))
-    finals = _blackbox_finals(per_cs)
-    rows.append(claims.re_best(finals))
-    cs1 = {sp: [x for r in runs if r["cs"] == 1 and r["space"] == sp for x in r["regrets"]]
-           for sp in plan.settings["spaces"]}
-    rows.append(claims.cs1_none_beats_re(
-        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}))
-    cs3: dict[tuple[str, int], float] = {}
+    factor: dict[int, list[tuple[float, float]]] = {}
     for r in runs:
-        if r["cs"] == 3:
-            key = (r["optimizer"], r["space"])
-            cs3[key] = min(cs3.get(key, np.inf), min(r["regrets"]))
-    rows.append(claims.cs3_only_pcdarts_ss3(cs3, {sp: min(v.values()) for sp, v in
-                                                  finals.items() if v}))
+        if r["optimizer"] == "darts" and r["default_regret"] is not None \
+                and r["final_regret"] is not None:
+            factor.setdefault(r["space"], []).append((r["default_regret"], r["final_regret"]))
+    rows.append(claims.factor_10(factor, n, a, f))
+    finals = _blackbox_finals(per_cs)
+    rows.append(claims.re_best(finals, n, a, f))
+    cs1: dict[int, dict[str, list[float]]] = {}
+    cs3: dict[tuple[str, int], list[float]] = {}
+    for r in runs:
+        if r["final_regret"] is None:
+            continue
+        if r["cs"] == 1:
+            cs1.setdefault(r["space"], {}).setdefault(r["optimizer"], []).append(
+                r["final_regret"])
+        elif r["cs"] == 3:
+            cs3.setdefault((r["optimizer"], r["space"]), []).append(r["final_regret"])
+    rows.append(claims.cs1_none_beats_re(
+        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}, n, a, f))
+    rows.append(claims.cs3_only_pcdarts_ss3(cs3, finals, n, a, f))
     return rows
 
 
-def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, float]]:
-    """space -> black-box optimizer -> mean final regret (from any figure's curves)."""
-    out: dict[int, dict[str, float]] = {}
+def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, list[float]]]:
+    """space -> black-box optimizer -> final incumbent regret per seed (from any figure's
+    curves: every figure draws the same black-box runs)."""
+    out: dict[int, dict[str, list[float]]] = {}
     for curves in per_cs.values():
         for space, labels in curves.items():
             for name, (_, matrix) in labels.items():
                 if name in LABELS.values() or not len(matrix):
                     continue
-                finals = matrix[:, -1]
-                if np.isfinite(finals).any():
-                    out.setdefault(space, {})[name] = float(np.nanmean(finals))
+                finals = np.asarray(matrix, float)[:, -1]
+                finals = finals[np.isfinite(finals)]
+                if len(finals):
+                    out.setdefault(space, {})[name] = [float(x) for x in finals]
     return out
 
 
