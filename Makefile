@@ -50,8 +50,11 @@ unit:
 
 test: lint unit
 
+# Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
+#   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
+NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
-	$(BIN)/python bench/run.py
+	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
 
 docker:
 	docker build -f docker/Dockerfile -t nb1s:latest .

@@ -21,6 +21,7 @@ float matrix finds its model instead of the original's spurious `KeyError`
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import random
 from collections.abc import Iterator, Sequence
@@ -125,15 +126,15 @@ class ModelSpec:
                                               else copy.deepcopy(array))
             self.ops: list[str] | None = list(self.original_ops)
             return
-        kept = [v for v in range(n) if (keep >> v) & 1]
+        kept, flat = _kept_vertices(n, keep)
         if len(kept) < 2:
             self.matrix = None
             self.ops = None
             self.valid_spec = False
             return
-        # `take` along both axes: the rows and columns np.delete would keep, same dtype,
-        # several times cheaper than fancy indexing with np.ix_.
-        self.matrix = self.original_matrix.take(kept, 0).take(kept, 1)
+        # One `take` of the kept rows and columns (flat positions, cached per pattern):
+        # what np.delete keeps, same dtype, several times cheaper than np.ix_ indexing.
+        self.matrix = self.original_matrix.take(flat).reshape(len(kept), len(kept))
         self.ops = [self.original_ops[v] for v in kept]
 
     def hash_spec(self, canonical_ops: Sequence[str]) -> str:
@@ -166,6 +167,17 @@ class ModelSpec:
         return code
 
 
+@functools.lru_cache(maxsize=4096)
+def _kept_vertices(n: int, keep: int) -> tuple[tuple[int, ...], np.ndarray]:
+    """The vertices in bitmask `keep` and the flat positions of their rows x columns in
+    an n x n matrix (a handful of patterns per n occur, so they are computed once)."""
+    kept = tuple(v for v in range(n) if (keep >> v) & 1)
+    index = np.asarray(kept, dtype=np.intp)
+    flat = (index[:, None] * n + index[None, :]).ravel()
+    flat.setflags(write=False)
+    return kept, flat
+
+
 def _plain_strings(ops: Sequence[Any]) -> bool:
     """True when every op is a str, so copying the list equals deep-copying it.
 
@@ -184,7 +196,12 @@ def _prune_masks(array: np.ndarray) -> tuple[int, list[int], int] | None:
     triangular."""
     n = array.shape[0]
     if 1 <= n <= 64:
-        nonzero = np.ascontiguousarray(array != 0).view(np.uint8)
+        # For numbers and booleans `astype(bool)` is `!= 0` (NaN included), at a fraction
+        # of a ufunc call's cost; other dtypes keep the comparison the original makes.
+        if array.dtype.kind in "biufc":
+            nonzero = array.astype(bool, order="C").view(np.uint8)
+        else:
+            nonzero = np.ascontiguousarray(array != 0).view(np.uint8)
         result: tuple[int, list[int], int] | None = spec_prune(nonzero)
         return result
     if n == 0 or np.any(np.tril(array) != 0):
