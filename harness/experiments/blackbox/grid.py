@@ -414,7 +414,7 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     if execution is not None:
         check_executor(execution)
-    store = store if store is not None else open_store(data_dir)
+    store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy)
     if not seeds or min(seeds) < 0:
         raise UserError("give at least one non-negative seed")
@@ -462,7 +462,8 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
         raise UserError("run_blackbox_array needs --executor slurm")
     try:  # no Slurm, no data: every run is blocked (the BOHB side still finishes)
         cluster = ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
-        store = open_store(data_dir)
+        store = open_store(data_dir, tuple(sorted({b for name, _, _ in runs
+                                                   for b in budgets_needed(name)})))
     except UserError as exc:
         return {"ran": [], "blocked": [f"every black-box run: {exc}"], "slurm": None}
     jobs: list[tuple[GridSettings, Sequence[int]]] = []
