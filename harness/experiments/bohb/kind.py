@@ -42,6 +42,9 @@ from nb1s.harness.report.verdict import verdict
 SUMMARY = "bohb-summary.json"
 DONE = "bohb.json"
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
+#: The plot folder every kind writes (folders written before held `figures/`; they are
+#: left as they are and still listed by `render` through the summary's old key).
+PLOTS = "plots"
 LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
 
 
@@ -146,8 +149,9 @@ class BohbKind:
         for run in result.get("runs", []):
             console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
                           f"{run['best_loss']}, final regret {run['final_regret']}")
-        for fig in result.get("figures", []):
-            console.print(f"figure: {fig}")
+        # "figures": the key (and folder) of results written before every kind used plots/
+        for fig in result.get("plots", result.get("figures", [])):
+            console.print(f"plot: {fig}")
         for row in result["diff"]["rows"]:
             console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
@@ -310,7 +314,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
                                                    if plan.labels else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / "figures", FIGURE_OF_CS[cs])]
+                                                results / PLOTS, FIGURE_OF_CS[cs])]
     rows = claim_rows(plan, runs, per_cs, settings)
     synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
     if synthetic:
@@ -320,7 +324,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
         "switches": protocol.as_dict(), "runs": runs, "blackbox": blackbox,
-        "figures": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
+        "plots": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
     return result
