@@ -62,6 +62,13 @@ def _per_call_us(fn: Any, items: list[Any]) -> float:
     return (time.perf_counter() - t0) / len(items) * 1e6
 
 
+def _collect(query: Any, into: list[Any]) -> Any:
+    """`query`, keeping every answer (to compare both sides afterwards)."""
+    def call(spec: Any) -> None:
+        into.append(query(spec))
+    return call
+
+
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (set(a) == set(b)
             and np.array_equal(a["module_adjacency"], b["module_adjacency"])
@@ -155,10 +162,8 @@ def run(google: Any, models: int | None, specs: int, rounds: int, probes: int,
         ours = api.NASBench(index_dir, seed=r)
         answers_g: list[dict[str, Any]] = []
         answers_o: list[dict[str, Any]] = []
-        times["query_google"].append(_per_call_us(
-            lambda s: answers_g.append(theirs.query(s)), specs_g))
-        times["query_nb1s"].append(_per_call_us(lambda s: answers_o.append(ours.query(s)),
-                                                specs_o))
+        times["query_google"].append(_per_call_us(_collect(theirs.query, answers_g), specs_g))
+        times["query_nb1s"].append(_per_call_us(_collect(ours.query, answers_o), specs_o))
         times["requery_google"].append(_per_call_us(theirs.query, specs_g))
         times["requery_nb1s"].append(_per_call_us(ours.query, specs_o))
         agree &= all(_same(a, b) for a, b in zip(answers_o, answers_g, strict=True))

@@ -41,9 +41,9 @@ def test_map_equals_numpy_load_and_is_read_only(tmp_path: Path, name: str) -> No
 def test_unreadable_file_is_a_one_line_user_error(tmp_path: Path) -> None:
     bad = tmp_path / "broken.npy"
     bad.write_bytes(b"not an npy file")
-    with pytest.raises(UserError, match="broken.npy is unreadable"):
+    with pytest.raises(UserError, match=r"broken\.npy is unreadable"):
         open_random_access(bad)
-    with pytest.raises(UserError, match="missing.npy is unreadable"):
+    with pytest.raises(UserError, match=r"missing\.npy is unreadable"):
         open_random_access(tmp_path / "missing.npy")
 
 

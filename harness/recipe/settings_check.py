@@ -129,7 +129,8 @@ def space_list_problems(located: LocatedYaml) -> list[YamlProblem]:
         return []
     profiles = data.get("profiles")
     smoke = profiles.get("smoke") if isinstance(profiles, dict) else None
-    blocks = [(("settings",), True, data.get("settings"))]
+    blocks: list[tuple[tuple[str, ...], bool, Any]] = [(("settings",), True,
+                                                        data.get("settings"))]
     if isinstance(smoke, dict):
         blocks.append((("profiles", "smoke", "settings"), False, smoke.get("settings")))
     problems: list[YamlProblem] = []

@@ -150,7 +150,7 @@ class BohbKind:
             console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
                           f"{run['best_loss']}, final regret {run['final_regret']}")
         # "figures": the key (and folder) of results written before every kind used plots/
-        for fig in result.get("plots", result.get("figures", [])):
+        for fig in result.get("plots") or result.get("figures") or []:
             console.print(f"plot: {fig}")
         for row in result["diff"]["rows"]:
             console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")

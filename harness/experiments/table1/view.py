@@ -59,7 +59,7 @@ def _table(result: dict[str, Any], spaces: list[str], paper_columns: bool) -> Ta
 
 def render_table1(result: dict[str, Any]) -> None:
     console = out()
-    spaces = [k for k in ("1", "2", "3") if k in result]
+    spaces: list[str] = [k for k in ("1", "2", "3") if k in result]
     table = _table(result, spaces, paper_columns=True)
     natural = console.measure(table, options=console.options.update_width(10_000)).maximum
     if natural > console.width:  # 80 columns cut the row labels: the compact form
