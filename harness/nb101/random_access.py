@@ -20,6 +20,20 @@ import numpy as np
 from nb1s.harness.errors import UserError
 
 
+def prefetch_whole(path: Path) -> None:
+    """Ask the kernel to read a whole (small) file in the background, without waiting."""
+    if not hasattr(os, "posix_fadvise"):
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    finally:
+        os.close(fd)
+
+
 def prefetch_headers(paths: list[Path]) -> None:
     """Ask the kernel to start reading the first page of every file now, all at once.
 
