@@ -96,6 +96,10 @@ def test_optimizer_names_are_case_insensitive_in_both_families() -> None:
     assert get_method("DARTS").name == "darts" and get_method("PcDarts").name == "pcdarts"
     assert check_optimizer("rs") == "RS" and check_optimizer("Bohb") == "BOHB"
     assert check_optimizer("RE") == "RE"
+    from nb1s.harness.recipe.optimizer_catalog import registered_spelling
+
+    assert registered_spelling("PCDARTS") == "pcdarts"  # `nb1s check PCDARTS`
+    assert registered_spelling("nope") == "nope"
     with pytest.raises(ValueError, match="unknown optimizer 'dartz'"):
         get_method("dartz")
     with pytest.raises(UserError, match="unknown black-box optimizer 'rx'"):

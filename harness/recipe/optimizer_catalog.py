@@ -32,6 +32,15 @@ def availability(name: str) -> str | None:
     return f"optimizer {name!r} is not implemented in nb1s yet (available: {', '.join(names)})"
 
 
+def registered_spelling(name: str) -> str:
+    """The registered name that `name` matches case-insensitively (unique), else `name`."""
+    names = builtin_optimizers()
+    if name in names:
+        return name
+    folded = [known for known in names if known.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else name
+
+
 def load_plugin(path: str) -> Any:
     """Import `package.module:Class` and register it; returns the class."""
     module_name, _, attr = path.partition(":")

@@ -267,7 +267,11 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     from nb1s.harness.documents import write_document
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
     from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
-    from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+    from nb1s.harness.recipe.optimizer_catalog import (
+        availability,
+        load_plugin,
+        registered_spelling,
+    )
     from nb1s.harness.search.results_directory import ResultsDirectory
 
     require_checkable(recipe)
@@ -276,8 +280,10 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     if ":" in optimizer:
         name = load_plugin(optimizer).name
         program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
-    elif (reason := availability(optimizer)) is not None:
-        raise UserError(reason)
+    else:
+        name = registered_spelling(optimizer)  # `DARTS` is `darts`, as for `nb1s search`
+        if (reason := availability(name)) is not None:
+            raise UserError(reason)
     spec = decision_rules(recipe, min_seeds, margin)  # a bad --margin stops before any run
     ref = check_reference(recipe, profile, protocol, reference)
     baselines = sorted({str(g["variant"]) for g in ref["groups"]})
