@@ -151,9 +151,14 @@ def _result(means: list[float | None], labels: list[str], profile: str = "paper"
 
 
 def test_the_claim_passes_fails_or_is_not_checkable() -> None:
-    assert claim_rows(_result([0.4, 0.2, 0.6], []))[0]["pass"] is True
+    assert claim_rows(_result([0.4, 0.3, 0.6], []))[0]["pass"] is True
     failed = claim_rows(_result([0.4, -0.3, 0.6], []))[0]  # one anti-correlated budget
-    assert failed["pass"] is False
+    assert failed["pass"] is False and failed["outcome"] == "failed"
+    # 0.001 is no correlation: it used to pass as "positive"
+    assert claim_rows(_result([0.4, 0.001, 0.6], []))[0]["outcome"] == "failed"
+    weak = claim_rows(_result([0.4, 0.2, 0.6], []))[0]
+    assert weak["pass"] is None and weak["outcome"] == "underpowered"
+    assert claim_rows(_result([0.4, 0.299, 0.6], []))[0]["pass"] is None
     smoke = claim_rows(_result([0.4, 0.2, 0.6], ["smoke", "synthetic"], "smoke"))[0]
     assert smoke["pass"] is None and smoke["outcome"] == "not checkable"
     lonely = claim_rows(_result([0.4, None, 0.6], []))[0]

@@ -114,7 +114,7 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
         raise ValueError(f"unknown hpbandster engine {engine!r}: choose one of "
                          f"{', '.join(ENGINES)}")
     enc = encoding_for(space)
-    evaluate = SequentialEvaluator(enc, objective, seed)
+    evaluate = SequentialEvaluator(enc, objective, seed, name)
     n_iterations = iterations_for(total_budget)
     with _LOCK:  # hpbandster's global numpy RNG: one run at a time per process
         state = np.random.get_state()

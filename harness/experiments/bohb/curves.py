@@ -1,16 +1,21 @@
 """BOHB result logs -> test regret of the incumbent on simulated time (Figures 5, 14, 15).
 
 One BOHB run is the evaluations of its hpbandster `results.json`, in the order they
-finished. Two protocol switches shape its curve:
+finished. Protocol switches shape its curve:
 
 - `incumbent`: `best_validation` (paper: the evaluation with the lowest BOHB loss so far,
   the first on ties) or `test_oracle` (original `uncertanty_plots.py`: the running minimum
   of the test regret);
 - `time_axis`: each evaluation costs its search time plus the NB101 training time of its
-  architecture (paper §5.4, t_sim = t_search + t_train); `search_plus_train` places the
+  architecture (paper §5.4, t_sim = t_search + t_train). `sequential_sum` (paper and
+  original) is the original `plots/util.py`: the cumulative sum of every evaluation's cost,
+  as if on one worker, the same axis as the black-box curves of the panel and the paper's
+  "simulated 45 GPU days". `parallel_workers` (a named non-default option) places the
   evaluations, in log order, on the run's parallel workers (each starts when a worker is
-  free) and counts an evaluation at its finish time; `sequential_sum` is the original
-  `plots/util.py`: the cumulative sum of every evaluation's cost, as if on one worker.
+  free) and counts an evaluation at its finish time; the axis label says so;
+- `regret_reference`: what the test error is measured against (`regret_of`);
+- `left_edge`: `backfill` (the original's merge of seeds, `uncertanty_plots.py`: a seed's
+  value before its first result is its first value) or `blank` (NaN until its first result).
 
 Curves are plain arrays (label -> time grid, regret matrix [seeds, grid]) so the black-box
 side (another module) is drawn on the same grid.
@@ -21,7 +26,7 @@ from __future__ import annotations
 import heapq
 import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,8 @@ class Evaluation:
     test_regret: float
     cost_s: float  # search time + NB101 training time
     config: dict[str, Any]
+    #: the NB101 test error behind `test_regret` (None in logs written before it was read)
+    test_error: float | None = None
 
 
 def read_evaluations(folder: Path) -> list[Evaluation]:
@@ -62,8 +69,20 @@ def read_evaluations(folder: Path) -> list[Evaluation]:
         out.append(Evaluation(tuple(cid), float(budget), float(result["loss"]),
                               float(info["test_regret"]),
                               float(info["search_time_s"]) + float(info["nb101_train_time_s"]),
-                              dict(info["config"])))
+                              dict(info["config"]),
+                              float(info["test_error"]) if "test_error" in info else None))
     return out
+
+
+def regret_of(evaluations: list[Evaluation], test_minimum: float) -> list[Evaluation]:
+    """The evaluations with their test regret measured against `test_minimum`.
+
+    Why: the search measured regret against its own `regret_reference`; the figure
+    measures both of its sides against the protocol's one reference. Evaluations without
+    a recorded test error keep the regret they were logged with.
+    """
+    return [e if e.test_error is None else replace(e, test_regret=e.test_error - test_minimum)
+            for e in evaluations]
 
 
 def simulated_times(costs: FloatArray, time_axis: str, workers: int) -> FloatArray:
@@ -71,6 +90,8 @@ def simulated_times(costs: FloatArray, time_axis: str, workers: int) -> FloatArr
     costs = np.asarray(costs, dtype=np.float64)
     if time_axis == "sequential_sum":
         return np.cumsum(costs)
+    if time_axis != "parallel_workers":
+        raise ValueError(f"unknown time axis {time_axis!r}")
     free = [0.0] * max(1, workers)
     heapq.heapify(free)
     finish = np.empty(len(costs))
@@ -107,11 +128,22 @@ def trajectory(evaluations: list[Evaluation], incumbent: str, time_axis: str,
     return times[order], incumbent_regret(ordered, incumbent)
 
 
-def on_grid(runs: list[tuple[FloatArray, FloatArray]], grid: FloatArray) -> FloatArray:
-    """[runs, grid] step functions: a run's value at t is its last value finished by t."""
+def on_grid(runs: list[tuple[FloatArray, FloatArray]], grid: FloatArray,
+            left_edge: str = "blank") -> FloatArray:
+    """[runs, grid] step functions: a run's value at t is its last value finished by t.
+
+    Before a run's first result: NaN (`blank`), or its first value (`backfill`, the
+    original's merge of seeds).
+    """
+    if left_edge not in ("blank", "backfill"):
+        raise ValueError(f"unknown left edge {left_edge!r}")
     out = np.full((len(runs), len(grid)), np.nan)
     for k, (times, values) in enumerate(runs):
+        if not len(times):
+            continue
         pos = np.searchsorted(times, grid, side="right") - 1
+        if left_edge == "backfill":
+            pos = np.maximum(pos, 0)
         seen = pos >= 0
         out[k, seen] = values[pos[seen]]
     return out
@@ -136,3 +168,15 @@ def band(matrix: FloatArray, kind: str) -> tuple[FloatArray, FloatArray, FloatAr
         std = np.where(counts > 1, std, 0.0)
         half = std if kind == "std" else 2 * std / np.sqrt(np.maximum(counts, 1))
     return mean, mean - half, mean + half
+
+
+def nonpositive_seeds(matrix: FloatArray) -> int:
+    """How many runs (rows) reach a test regret <= 0 anywhere on the grid.
+
+    Why: a regret at or below 0 means the run found an architecture at least as good as
+    the reference (possible with one random repeat, a published constant or synthetic
+    data); a log axis cannot show it, so the plot and the summary say how many there are
+    instead of dropping them silently.
+    """
+    with np.errstate(invalid="ignore"):
+        return int(np.sum(np.any(np.asarray(matrix) <= 0, axis=1))) if len(matrix) else 0
