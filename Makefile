@@ -50,8 +50,11 @@ unit:
 
 test: lint unit
 
+# Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
+#   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
+NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
-	$(BIN)/python bench/run.py
+	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
 
 # The image (docs/cluster-and-container.md): the published CUDA image, and the CPU variant
 # CI builds on a Debian base imported by `make engines` (BuildKit; the CA bundle pip's
