@@ -24,7 +24,7 @@ from nb1s.harness.cli.options import (
     PROTOCOL,
     with_execution_options,
 )
-from nb1s.harness.cli.output import emit, err_console
+from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.execution.options import ExecutionOptions
 
 
@@ -56,6 +56,12 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.experiments.kind import Request
 
         recipe, prof, proto = load_recipe_choice(name, profile, protocol)
+        if not as_json:
+            from nb1s.harness.cli.plan_cmd import summary_line
+
+            line = summary_line(name, profile, protocol)
+            if line is not None:
+                console.print(line, highlight=False, soft_wrap=True)
         request = Request(recipe, prof, proto,
                           dispatch.results_folder(recipe.name, profile, protocol, out),
                           execution, against=against, progress=not as_json,
