@@ -88,6 +88,8 @@ def _progress(enabled: bool, busy: str | None
     from nb1s.harness.cli.execution import run_progress
 
     if enabled and busy is not None:
+        if not err_console.is_terminal:  # a log gets the line the spinner would show
+            console.print(f"{busy} ...", highlight=False, soft_wrap=True)
         with err_console.status(busy):
             yield _ignore_start, _ignore_done
         return
