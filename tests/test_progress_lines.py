@@ -48,7 +48,7 @@ def test_one_line_per_finished_run_with_elapsed_and_remaining() -> None:
 
 
 def test_bursts_are_one_line_and_the_last_is_always_printed() -> None:
-    bar, buffer, now = _writer()
+    bar, buffer, _ = _writer()
     bar.set_counts(0, 500)
     for done in range(50, 501, 50):  # ten seed batches landing in the same second
         bar.set_counts(done, 500)

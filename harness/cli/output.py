@@ -78,7 +78,7 @@ class ProgressTask:
 
 def _clock(seconds: float) -> str:
     """`1h02m`, `3m05s`, `42s`: elapsed and remaining times in a log line."""
-    s = int(round(seconds))
+    s = round(seconds)
     if s >= 3600:
         return f"{s // 3600}h{s % 3600 // 60:02d}m"
     if s >= 60:
