@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install fanova build reproduce test lint unit bench docker clean
+.PHONY: setup install fanova build reproduce test test-fast lint unit bench bench-gpu docker clean
 
 setup: install reproduce
 
@@ -52,6 +52,11 @@ test: lint unit
 
 bench:
 	$(BIN)/python bench/run.py
+
+# Searches/hour with K = 1..8 searches sharing one GPU (--runs-per-gpu); on a machine
+# without a CUDA GPU it says so in one line and exits 2 (no number is made up).
+bench-gpu:
+	$(BIN)/python bench/gpu_throughput.py
 
 docker:
 	docker build -f docker/Dockerfile -t nb1s:latest .

@@ -9,6 +9,8 @@ processes compute on the CPU; on a GPU machine on the GPU) and compares every ep
 
 from __future__ import annotations
 
+import math
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -83,3 +85,30 @@ def test_packing_does_not_change_any_runs_records(search_data: dict[str, Path],
     assert all(records[1][key] for key in records[1])
     assert records[2] == records[1]
     assert records[1][runs[0].key] != records[1][runs[1].key]  # two seeds, two searches
+
+
+def test_gpu_benchmark_refuses_without_a_gpu() -> None:
+    """No number without a GPU: one line, exit 2, nothing on stdout."""
+    import gpu_throughput
+
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run([sys.executable, str(Path(gpu_throughput.__file__)), "--gpu", ""],
+                          capture_output=True, text=True, env=env, timeout=120)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "no CUDA GPU" in lines[0]
+    assert not proc.stdout
+
+
+@pytest.mark.slow  # two search processes (~1 min on 2 loaded cores; make test runs it)
+def test_gpu_benchmark_machinery_runs_k_searches(search_data: dict[str, Path],
+                                                 tmp_path: Path) -> None:
+    """The K-process runner works (here on the CPU with a tiny supernet, which the
+    benchmark itself never does) and its searches/hour follows from its steps and wall."""
+    import gpu_throughput
+
+    row = gpu_throughput.run_k(2, "", "gdas", 1, 2, search_data["nb101"], search_data["cifar"],
+                               tmp_path, device="cpu",
+                               extra=("batch_size=8", "init_channels=4", "layers=3"))
+    assert row["k"] == 2 and row["steps_per_s"] > 0 and row["peak_memory_mib_per_search"] > 0
+    assert row["full_searches_per_hour"] == pytest.approx(
+        2 * 1 * 2 / row["wall_s"] * 3600 / (50 * math.ceil(25_000 / 96)), rel=1e-2)
