@@ -32,6 +32,11 @@ AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
 MIN_SEEDS = typer.Option(None, "--min-seeds", min=2, help="Seeds per group below which a "
                          "statistical row is underpowered (default: the recipe's diff.min_seeds,"
                          " 3 unless it says otherwise).")
+SEEDS = typer.Option(None, "--seeds", help="Seeds to run, e.g. 0-5 or 0,1,2,7 (default: the "
+                     "recipe's, or its smoke profile's). A verdict needs at least min_seeds "
+                     "per side.")
+MARGIN = typer.Option(None, "--margin", help="Equivalence margin as a ratio, e.g. 1.1 (default: "
+                      "the recipe's diff.margin, 1.25).")
 ALLOW_UNDECIDED = typer.Option(False, "--allow-undecided", help="Exit 0 on 'no decision' "
                                "(default: exit 4, a gate that cannot decide does not pass).")
 

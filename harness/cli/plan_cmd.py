@@ -10,47 +10,29 @@ by epochs and images) and, with `--measure`, CPU time from a step timed on this 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nb1s.harness.cli.options import AS_JSON, PROFILE, PROTOCOL
+from nb1s.harness.cli.options import AS_JSON, PROFILE, PROTOCOL, SEEDS
 from nb1s.harness.cli.output import console, emit, err_console
 
-SEEDS = typer.Option(None, "--seeds", help="Seeds in place of the recipe's, e.g. 0-9 or "
-                     "0,2,5-7.")
+if TYPE_CHECKING:  # pydantic is imported only by the commands that use recipes
+    from nb1s.harness.recipe.schema import Profile, Recipe
+    from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
-
-def seed_list(text: str | None) -> list[int] | None:
-    """`--seeds` parsed (None when not given); one-line UserError on a bad range."""
-    if text is None:
-        return None
-    from nb1s.harness.experiments.blackbox.grid import parse_seeds
-
-    return parse_seeds(text)
-
-
-def plan_of(name: str, profile: str, protocol: str, seeds: str | None = None) -> Any:
-    """The resolved plan of a recipe with `--seeds` applied (what `plan` and `reproduce` show)."""
-    from nb1s.harness.cli.recipe_cmd import load_recipe_choice
-    from nb1s.harness.experiments.dispatch import plan_for
-    from nb1s.harness.recipe.plan import with_seeds
-
-    recipe, prof, proto = load_recipe_choice(name, profile, protocol)
-    plan = plan_for(recipe, prof, proto)
-    chosen = seed_list(seeds)
-    return with_seeds(plan, chosen) if chosen is not None else plan
-
-
-def summary_line(name: str, profile: str, protocol: str) -> str | None:
-    """The one line `reproduce` prints before it starts (None for a kind without runs)."""
+def summary_line(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> str | None:
+    """The one line `reproduce` prints before it starts (None for a kind without runs);
+    `recipe` as `load_recipe_choice` returns it, `--seeds` applied."""
     from nb1s.harness.experiments.cost import plan_cost
     from nb1s.harness.experiments.cost import summary_line as line
+    from nb1s.harness.experiments.dispatch import plan_for
+    from nb1s.harness.recipe.seeds import seeds_option
 
-    cost = plan_cost(plan_of(name, profile, protocol))
-    return line(cost) if cost.runs else None
+    cost = plan_cost(plan_for(recipe, profile, protocol))
+    return line(cost, seeds_option(recipe)) if cost.runs else None
 
 
 def _hours(value: float | None) -> str:
@@ -143,9 +125,12 @@ def register(app: typer.Typer) -> None:
         as_json: bool = AS_JSON,
     ) -> None:
         """Show every run of a recipe with its settings, data and estimated cost; run nothing."""
+        from nb1s.harness.cli.recipe_cmd import load_recipe_choice
         from nb1s.harness.experiments.cost import plan_cost, with_cpu
+        from nb1s.harness.experiments.dispatch import plan_for
 
-        cost = plan_cost(plan_of(recipe, profile, protocol, seeds))
+        chosen, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
+        cost = plan_cost(plan_for(chosen, prof, proto))
         if measure and cost.runs:
             from nb1s.harness.experiments.measure import measure as timed
 

@@ -57,13 +57,11 @@ def render_diff(result: dict[str, Any]) -> None:
                   f" against {result['reference']}")
     for col in ("group", "kind", "metric", "ours", "reference", "diff", "tol", "p", "result"):
         table.add_column(col)
+    from nb1s.harness.report.diff_report import row_cells
+
     for r in result["rows"]:
-        ours, ref = _fmt(r.get("result_mean")), _fmt(r.get("reference_mean"))
-        if r["kind"] == "band":
-            ours, ref = f"{r['in_band_fraction']:.0%} in band", f"≥{r['required_fraction']:.0%}"
-        table.add_row(r["group"], r["kind"], r["metric"], ours, ref, _fmt(r.get("diff")),
-                      _fmt(r.get("tolerance")), _fmt(r.get("p"), ".3g"),
-                      _outcome(r))
+        ours, ref, diff, tol, p = row_cells(r)
+        table.add_row(r["group"], r["kind"], r["metric"], ours, ref, diff, tol, p, _outcome(r))
     if result["rows"]:
         console.print(table)
     for note in result["notes"]:
@@ -73,20 +71,31 @@ def render_diff(result: dict[str, Any]) -> None:
     console.print(f"[{color}]{escape(v['line'])}[/]")
 
 
+def _ratio(row: dict[str, Any]) -> str:
+    if row.get("ratio") is None:
+        return "-"
+    lo, hi = row["ratio_ci"]
+    return f"x{row['ratio']:.3g} [{lo:.3g}, {hi:.3g}]"
+
+
 def render_check(result: dict[str, Any]) -> None:
     table = Table(title=f"{result['optimizer']} vs the built-in optimizers ({result['recipe']})")
-    for col in ("space", "against", "final: verdict", "Δ mean", "Cliff's δ", "Cohen's d", "p",
-                "anytime: verdict"):
+    for col in ("space", "against", "final: verdict", "ratio [CI]", "Cliff's δ", "Cohen's d",
+                "p (Holm)", "anytime: verdict"):
         table.add_column(col)
     colors = {"better": "green", "worse": "red", "same": "white", "no decision": "yellow"}
     for r in result["rows"]:
         f, a = r["final"], r["anytime"]
         table.add_row(str(r["space"]), r["label"],
-                      f"[{colors[f['verdict']]}]{f['verdict']}[/]", _fmt(f.get("diff")),
+                      f"[{colors[f['verdict']]}]{f['verdict']}[/]", _ratio(f),
                       f"{_fmt(f.get('cliffs_delta'), '.2f')} ({f.get('magnitude', '-')})",
-                      _fmt(f.get("cohens_d"), ".2f"), _fmt(f.get("p"), ".3g"),
+                      _fmt(f.get("cohens_d"), ".2f"), _fmt(f.get("p_beyond_holm"), ".3g"),
                       f"[{colors[a['verdict']]}]{a['verdict']}[/]")
     console.print(table)
+    for r in result["rows"]:
+        if r["final"]["verdict"] == "no decision" and r["against"] == result["gate_against"]:
+            console.print(f"SS{r['space']} vs {escape(r['label'])}: "
+                          f"{escape(r['final'].get('note', ''))}")
     g = result["gate"]
     color = {"pass": "green", "fail": "red"}.get(g["status"], "yellow")
     console.print(f"[{color}]{escape(g['line'])}[/]")

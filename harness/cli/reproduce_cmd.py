@@ -22,6 +22,7 @@ from nb1s.harness.cli.options import (
     OUT,
     PROFILE,
     PROTOCOL,
+    SEEDS,
     with_execution_options,
 )
 from nb1s.harness.cli.output import console, emit, err_console
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Argument(..., help="table1, or a recipe name/alias (fig2, fig12, "
                                    "table2, ...; see `nb1s ls`)."),
         profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        seeds: str | None = SEEDS,
         execution: ExecutionOptions = ExecutionOptions(),
         against: Path | None = typer.Option(None, "--against", help="Diff against this "
                                             "reference instead of the stored curves."),
@@ -55,11 +57,11 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.experiments import dispatch
         from nb1s.harness.experiments.kind import Request
 
-        recipe, prof, proto = load_recipe_choice(name, profile, protocol)
+        recipe, prof, proto = load_recipe_choice(name, profile, protocol, seeds)
         if not as_json:
             from nb1s.harness.cli.plan_cmd import summary_line
 
-            line = summary_line(name, profile, protocol)
+            line = summary_line(recipe, prof, proto)
             if line is not None:
                 console.print(line, highlight=False, soft_wrap=True)
         request = Request(recipe, prof, proto,

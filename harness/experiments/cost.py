@@ -268,7 +268,7 @@ def _replace(row: PlannedRun, **changes: Any) -> PlannedRun:
     return replace(row, **changes)
 
 
-def summary_line(cost: PlanCost) -> str:
+def summary_line(cost: PlanCost, seeds_option: str = "") -> str:
     """One line for the start of `reproduce`: runs, seeds and the estimates."""
     seeds = sum(len(r.seeds) for r in cost.runs)
     parts = [f"plan: {cost.recipe} ({cost.profile} profile, {cost.protocol} protocol): "
@@ -279,5 +279,5 @@ def summary_line(cost: PlanCost) -> str:
     if cost.cpu_seconds is not None:
         parts.append(f"~{cost.cpu_seconds:g} CPU-seconds measured here")
     parts.append(f"details: nb1s plan {cost.recipe} --profile {cost.profile} --protocol "
-                 f"{cost.protocol}")
+                 f"{cost.protocol}{seeds_option}")
     return "; ".join(parts)

@@ -213,21 +213,3 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
                 blocked, final_epoch, band, list(spaces), labels, settings,
                 DataNeeds(synthetic, tuple(int(n) for n in spaces), images=True),
                 tuple(smoke.hyperparameters) if smoke is not None else ())
-
-
-def with_seeds(plan: Plan, seeds: list[int]) -> Plan:
-    """`plan` with `seeds` in place of the recipe's (`--seeds`): every search run of each
-    variant and space once per seed; a grid kept in the settings (black-box `seeds`, BOHB
-    `bohb_seeds`) gets them there. The sources say the command line chose them."""
-    from dataclasses import replace
-
-    templates: dict[tuple[str, int], RunSpec] = {}
-    for spec in plan.runs:
-        templates.setdefault((spec.variant, spec.space), spec)
-    runs = [replace(spec, seed=seed, sources={**spec.sources, "seeds": "--seeds"})
-            for spec in templates.values() for seed in seeds]
-    settings = dict(plan.settings)
-    for name in ("seeds", "bohb_seeds"):
-        if name in settings:
-            settings[name] = list(seeds)
-    return replace(plan, runs=runs, settings=settings)
