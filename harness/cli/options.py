@@ -82,6 +82,15 @@ EXECUTION: tuple[OptionRow, ...] = (
                                                         "(this machine, for testing).")),
     OptionRow("timeout_min", int, typer.Option(24 * 60, "--timeout-min", help="Slurm time limit "
                                                "per run, minutes.")),
+    OptionRow("slurm_cpus", int | None, typer.Option(
+        None, "--slurm-cpus", min=1, help="Slurm: CPUs per task (default: 4 for a run that "
+        "trains on a GPU, 1 for a CPU-only run).")),
+    OptionRow("slurm_mem_gb", int | None, typer.Option(
+        None, "--slurm-mem-gb", min=1, help="Slurm: memory per task, GB (default: 16 for a "
+        "GPU run, 4 for a CPU-only run).")),
+    OptionRow("slurm_gpus", int | None, typer.Option(
+        None, "--slurm-gpus", min=0, help="Slurm: GPUs per task (default: 1 where the plan "
+        "trains on real data, 0 for CPU-only runs such as the smoke profile).")),
     OptionRow("data_dir", Path | None, typer.Option(None, "--data-dir", help="NB101 index folder "
                                                     "(paper profile).")),
     OptionRow("cifar_dir", Path | None, typer.Option(None, "--cifar-dir",

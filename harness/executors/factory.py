@@ -11,6 +11,7 @@ from pathlib import Path
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors.base import DataInputs, Executor, ExecutorSettings
 from nb1s.harness.executors.registry import entry_for, names
+from nb1s.harness.executors.slurm_array import SlurmRequest
 
 SLURM_CLUSTERS = ("slurm", "local")
 
@@ -61,12 +62,13 @@ def make_executor(kind: str, results: Path, data: DataInputs, workers: int | Non
                   gpus: list[str] | None = None, image: str | None = None,
                   slurm_partition: str | None = None, slurm_cluster: str | None = None,
                   timeout_min: int = 24 * 60, runs_per_gpu: int = 1,
-                  gpu_memory_per_run: int | None = None) -> Executor:
+                  gpu_memory_per_run: int | None = None,
+                  slurm_request: SlurmRequest | None = None) -> Executor:
     """An executor writing into `results`; Docker mounts `results` and the data folders."""
     check_executor_options(kind, timeout_min, slurm_cluster, ",".join(gpus) if gpus else None,
                            runs_per_gpu, gpu_memory_per_run)
     settings = ExecutorSettings(workers=workers, gpus=gpus, runs_per_gpu=runs_per_gpu,
                                 gpu_memory_per_run=gpu_memory_per_run, image=image,
                                 slurm_partition=slurm_partition, slurm_cluster=slurm_cluster,
-                                timeout_min=timeout_min)
+                                timeout_min=timeout_min, slurm_request=slurm_request)
     return entry_for(kind).build(results, data, settings)

@@ -430,9 +430,16 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     return result
 
 
+def _runs_arrays(execution: ExecutionOptions) -> bool:
+    """Whether the chosen executor runs job arrays (a capability, not a name)."""
+    from nb1s.harness.executors.registry import entry_for
+
+    return entry_for(execution.executor).job_arrays
+
+
 def cluster_settings(execution: ExecutionOptions | None, out: Path) -> ClusterSettings | None:
     """The job array's settings for `--executor slurm` (jobs in OUT/slurm), else None."""
-    if execution is None or execution.executor == "local":
+    if execution is None or not _runs_arrays(execution):
         return None
     return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
 
@@ -452,8 +459,9 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
     was submitted}.
     """
     repeat_policy(policy)
-    if execution.executor != "slurm":
-        raise UserError("run_blackbox_array needs --executor slurm")
+    if not _runs_arrays(execution):
+        raise UserError("run_blackbox_array needs an executor that runs job arrays "
+                        "(--executor slurm)")
     try:  # no Slurm, no data: every run is blocked (the BOHB side still finishes)
         cluster = ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
         store = open_store(data_dir)

@@ -91,7 +91,7 @@ class BohbKind:
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
         plan = self.plan(request.recipe, request.profile, request.protocol)
-        if request.execution.executor not in ("local", "slurm"):
+        if not _where_bohb_runs(request.execution.executor):
             raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
                             f"{request.execution.executor}")
         results = request.results
@@ -101,7 +101,7 @@ class BohbKind:
         runs = run_plan(plan)
         if on_start is not None:
             on_start(len(runs))
-        slurm = request.execution.executor == "slurm"
+        slurm = _runs_arrays(request.execution.executor)
         done: list[dict[str, Any]] = []
         try:
             for cs, space, optimizer, seed in runs:
@@ -204,17 +204,18 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     if marker.is_file():
         return dict(json.loads(marker.read_text(encoding="utf-8")))
     spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
-    slurm = request.execution.executor == "slurm"
+    slurm = _runs_arrays(request.execution.executor)
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
     workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
     record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
               "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
               "workers": workers}
     if slurm:
+        from nb1s.harness.execution.resources import slurm_request
         from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
 
-        executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
-                                  request.execution.timeout_min,
+        executor = slurm_executor(folder / "slurm",
+                                  slurm_request(plan, request.execution, parallelism=workers),
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
@@ -228,6 +229,21 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _runs_arrays(executor: str) -> bool:
+    """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
+    from nb1s.harness.executors.registry import entry_for
+
+    return entry_for(executor).job_arrays
+
+
+def _where_bohb_runs(executor: str) -> bool:
+    """BOHB runs in this process (an executor of local processes) or as a job array."""
+    from nb1s.harness.executors.registry import entry_for
+
+    entry = entry_for(executor)
+    return entry.job_arrays or entry.local_processes
 
 
 def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
