@@ -50,8 +50,11 @@ unit:
 
 test: lint unit
 
+# Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
+#   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
+NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
-	$(BIN)/python bench/run.py
+	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
 
 # Searches/hour with K = 1..8 searches sharing one GPU (--runs-per-gpu); on a machine
 # without a CUDA GPU it says so in one line and exits 2 (no number is made up).
