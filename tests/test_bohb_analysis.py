@@ -50,7 +50,7 @@ def test_smoke_logs_give_a_figure_and_only_not_checkable_rows(results: Path) -> 
     assert darts["best_budget"] == 1 and darts["best_loss"] == pytest.approx(0.014)
     assert darts["final_regret"] == pytest.approx(0.004)  # best validation = its regret
     assert darts["default_regret"] == pytest.approx(0.05)
-    assert (results / "figures" / "fig5.png").is_file()
+    assert (results / "plots" / "fig5.png").is_file()
     assert {r["outcome"] for r in out["diff"]["rows"]} == {"not checkable"}
     assert out["diff"]["verdict"]["status"] == "not-checkable"
     assert json.loads((results / "bohb-summary.json").read_text())["status"] == "complete"

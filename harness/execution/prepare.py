@@ -28,6 +28,8 @@ def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs,
                          gpus=parse_gpus(opts.gpus), image=opts.image,
                          slurm_partition=opts.slurm_partition,
                          slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min,
+                         runs_per_gpu=opts.runs_per_gpu,
+                         gpu_memory_per_run=opts.gpu_memory_per_run,
                          slurm_request=request)
 
 
@@ -36,7 +38,8 @@ def check_before_data(plan: Plan, results: Path, opts: ExecutionOptions) -> None
     is built: executor options, and an `--out` that belongs to another command."""
     from nb1s.harness.guards.out_folder import check_out
 
-    check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster, opts.gpus)
+    check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster, opts.gpus,
+                           opts.runs_per_gpu, opts.gpu_memory_per_run)
     check_out(results, "check" if plan_command_of(plan) == "check" else "results")
 
 

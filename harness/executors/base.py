@@ -95,6 +95,8 @@ class ExecutorSettings:
 
     workers: int | None = None
     gpus: list[str] | None = None
+    runs_per_gpu: int = 1
+    gpu_memory_per_run: int | None = None
     image: str | None = None
     slurm_partition: str | None = None
     slurm_cluster: str | None = None

@@ -28,8 +28,13 @@ def parse_gpus(text: str | None) -> list[str] | None:
     return ids
 
 
+#: the executors that pack several searches onto one GPU (`--runs-per-gpu`)
+PACKING = ("local", "docker")
+
+
 def check_executor_options(kind: str, timeout_min: int, slurm_cluster: str | None,
-                           gpus: str | None) -> None:
+                           gpus: str | None, runs_per_gpu: int = 1,
+                           gpu_memory_per_run: int | None = None) -> None:
     """Refuse impossible executor settings before any data is prepared (one line each):
     an unknown executor or option value, then what the chosen executor itself refuses."""
     if kind not in names():
@@ -37,6 +42,15 @@ def check_executor_options(kind: str, timeout_min: int, slurm_cluster: str | Non
     if timeout_min <= 0:
         raise UserError(f"--timeout-min must be a positive number of minutes, not {timeout_min}")
     parsed = parse_gpus(gpus)
+    if runs_per_gpu > 1 and kind not in PACKING:
+        raise UserError(f"--runs-per-gpu is for --executor {' or '.join(PACKING)}, not {kind} "
+                        "(a Slurm job asks for its own GPU)")
+    if runs_per_gpu > 1:  # no GPU, unreadable or too little free memory: refused before data
+        from nb1s.harness.executors.gpu_packing import DEFAULT_MEMORY_MIB, pack
+        from nb1s.harness.executors.local import detect_gpus
+
+        pack(parsed if parsed is not None else detect_gpus(), runs_per_gpu,
+             gpu_memory_per_run or DEFAULT_MEMORY_MIB)
     if slurm_cluster is not None and slurm_cluster not in SLURM_CLUSTERS:
         raise UserError(f"unknown --slurm-cluster {slurm_cluster!r}: choose one of "
                         f"{', '.join(SLURM_CLUSTERS)}")
@@ -47,11 +61,14 @@ def check_executor_options(kind: str, timeout_min: int, slurm_cluster: str | Non
 def make_executor(kind: str, results: Path, data: DataInputs, workers: int | None = None,
                   gpus: list[str] | None = None, image: str | None = None,
                   slurm_partition: str | None = None, slurm_cluster: str | None = None,
-                  timeout_min: int = 24 * 60,
+                  timeout_min: int = 24 * 60, runs_per_gpu: int = 1,
+                  gpu_memory_per_run: int | None = None,
                   slurm_request: SlurmRequest | None = None) -> Executor:
     """An executor writing into `results`; Docker mounts `results` and the data folders."""
-    check_executor_options(kind, timeout_min, slurm_cluster, ",".join(gpus) if gpus else None)
-    settings = ExecutorSettings(workers=workers, gpus=gpus, image=image,
+    check_executor_options(kind, timeout_min, slurm_cluster, ",".join(gpus) if gpus else None,
+                           runs_per_gpu, gpu_memory_per_run)
+    settings = ExecutorSettings(workers=workers, gpus=gpus, runs_per_gpu=runs_per_gpu,
+                                gpu_memory_per_run=gpu_memory_per_run, image=image,
                                 slurm_partition=slurm_partition, slurm_cluster=slurm_cluster,
                                 timeout_min=timeout_min, slurm_request=slurm_request)
     return entry_for(kind).build(results, data, settings)

@@ -272,7 +272,10 @@ class BlackboxKind:
         results = request.results
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
-        store = open_store(_data_dir(request, plan))
+        from nb1s.harness.experiments.blackbox.objective import budgets_needed
+
+        store = open_store(_data_dir(request, plan), tuple(sorted(
+            {b for opt in s.optimizers for b in budgets_needed(opt)})))
         labels = _labels(plan, store.synthetic)
         jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy),
                  s.seeds)

@@ -45,6 +45,9 @@ from nb1s.harness.report.verdict import verdict
 SUMMARY = "bohb-summary.json"
 DONE = "bohb.json"
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
+#: The plot folder every kind writes (folders written before held `figures/`; they are
+#: left as they are and still listed by `render` through the summary's old key).
+PLOTS = "plots"
 LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
 
 
@@ -153,8 +156,9 @@ class BohbKind:
         for run in result.get("runs", []):
             console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
                           f"{run['best_loss']}, final regret {run['final_regret']}")
-        for fig in result.get("figures", []):
-            console.print(f"figure: {fig}")
+        # "figures": the key (and folder) of results written before every kind used plots/
+        for fig in result.get("plots") or result.get("figures") or []:
+            console.print(f"plot: {fig}")
         for row in result["diff"]["rows"]:
             console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
@@ -331,7 +335,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                     if reference is not None:
                         evals = regret_of(evals, reference)
                     times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
-                                                workers)
+                                                workers, protocol.evaluation_order)
                     by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
                         (times, regrets))
                     runs.append(_run_row(cs, space, optimizer, seed, evals, regrets,
@@ -353,7 +357,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
                                                    if plan.labels else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / "figures", FIGURE_OF_CS[cs],
+                                                results / PLOTS, FIGURE_OF_CS[cs],
                                                 protocol.time_axis, _notes(protocol))]
     spec = spec or DiffSpec()
     rows = claim_rows(plan, runs, per_cs, settings, spec)
@@ -369,7 +373,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             "rule": protocol.regret_reference,
             "test_error": {str(k): v for k, v in references.items()}},
         "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
-        "figures": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
+        "plots": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
     return result
