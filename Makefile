@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install fanova build reproduce test lint unit bench docker docker-cpu engines engines-stop clean
+.PHONY: setup install fanova build reproduce test test-fast lint unit bench bench-gpu docker docker-cpu engines engines-stop clean
 
 setup: install reproduce
 
@@ -50,8 +50,16 @@ unit:
 
 test: lint unit
 
+# Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
+#   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
+NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
-	$(BIN)/python bench/run.py
+	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
+
+# Searches/hour with K = 1..8 searches sharing one GPU (--runs-per-gpu); on a machine
+# without a CUDA GPU it says so in one line and exits 2 (no number is made up).
+bench-gpu:
+	$(BIN)/python bench/gpu_throughput.py
 
 # The image (docs/cluster-and-container.md): the published CUDA image, and the CPU variant
 # CI builds on a Debian base imported by `make engines` (BuildKit; the CA bundle pip's

@@ -4,9 +4,10 @@ One flow over `nb1s reproduce fig2 --profile smoke --executor slurm`, so the ten
 paid for once: Ctrl-C once a run is complete (every task cancelled, exit 130), a resume
 cancelled from outside with scancel (one line, exit 1, no wait without end), a resume to
 the end (only the missing runs submitted; the same records and PASS as the local
-executor). Then what is refused before anything is written or submitted: a request no node can fit,
-a GPU on a cluster without GPUs, a partition without nodes. And the black-box grid as one
-CPU-only array, byte for byte the local seed files. Skipped, with the reason, where no cluster answers.
+executor). Then what is refused before anything is written or submitted: a request no
+node can fit, a GPU on a cluster without GPUs, a partition without nodes. And the
+black-box grid as one CPU-only array, byte for byte the local seed files. Skipped, with
+the reason, where no cluster answers.
 """
 
 from __future__ import annotations

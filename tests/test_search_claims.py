@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nb1s.harness.experiments.search_curves.claims import CLAIMS, Sub, claim_rows, combine
+from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide
 from nb1s.harness.recipe.schema import DiffSpec
+from nb1s.harness.report.claim_tests import Sub, combine
 from nb1s.harness.report.verdict import outcome_of
 
 

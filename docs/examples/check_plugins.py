@@ -2,8 +2,9 @@
 
 - `DartsCopy`: DARTS under another name, a copy of the baseline. On the seeds the
   reference holds it reproduces DARTS bit for bit, so `nb1s check` answers `same`.
-- `PoolOnly`: a deliberately bad optimizer for trying the gate. It trains like DARTS but
-  every epoch reports the architecture with the most max-pooling and the fewest edges of
+- `PoolOnly`: a deliberately bad optimizer for trying the gate. It trains like Random-WS
+  (weight sharing over uniformly sampled sub-networks) but every epoch reports the
+  architecture with the most max-pooling and the fewest edges of
   the space, ignoring what it learned. NAS-Bench-101 models without convolutions are
   poor (the smoke profile's synthetic data mimic that), so `nb1s check` answers `worse`.
 
@@ -18,6 +19,7 @@ from functools import cache
 from nb1s.enumerate import OPS, Config, decode, get_space
 from nb1s.optimizers.config.hyperparameters import Hyperparameters
 from nb1s.optimizers.darts import Darts
+from nb1s.optimizers.random_ws import RandomWS
 from nb1s.optimizers.selection import ScreenSelector
 
 
@@ -39,9 +41,9 @@ def pool_only_id(space: int) -> int:
     return min(range(s.num_configs), key=badness)
 
 
-class PoolOnly(Darts):
+class PoolOnly(RandomWS):
     name = "pool_only"
-    description = "trains like DARTS, always reports a pooling-only architecture (worse)"
+    description = "trains like Random-WS, always reports a pooling-only architecture (worse)"
 
     def make_selector(self, hp: Hyperparameters) -> ScreenSelector:
         del hp

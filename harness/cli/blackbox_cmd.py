@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         )
         from nb1s.harness.guards.out_folder import check_out
 
-        check_optimizer(optimizer)
+        optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
         check_space(space)
         seed_list = parse_seeds(seeds)
         if workers is not None and workers < 1:

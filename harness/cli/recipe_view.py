@@ -28,6 +28,8 @@ def render_validate(result: dict[str, Any]) -> None:
 
 
 def render_ls(result: dict[str, Any]) -> None:
+    """One row per recipe; on a console too narrow for that table (80 columns: titles
+    wrapped over 3-7 lines), one block per recipe instead, every value whole."""
     table = Table(title=f"recipes in {result['folder']}")
     for col in ("name", "v", "reproduces", "kind", "optimizers", "title"):
         table.add_column(col)
@@ -35,11 +37,38 @@ def render_ls(result: dict[str, Any]) -> None:
         if "error" in r:
             table.add_row(r["name"], "-", "-", "[red]invalid[/]", "", r["error"])
             continue
-        kind = r["kind"] if r["runnable"] else f"[yellow]{r['kind']}: cannot run yet[/]"
-        table.add_row(r["name"], str(r["version"]), ", ".join(r["reproduces"]), kind,
+        table.add_row(r["name"], str(r["version"]), ", ".join(r["reproduces"]), _ls_kind(r),
                       " ".join(r["optimizers"]) or "-", r["title"])
-    console.print(table)
+    natural = console.measure(table, options=console.options.update_width(10_000)).maximum
+    if natural <= console.width:
+        console.print(table)
+    else:
+        console.print(_ls_blocks(result))
     console.print("`nb1s ls --json` lists what each recipe that cannot run yet requires.")
+
+
+def _ls_kind(r: dict[str, Any]) -> str:
+    return r["kind"] if r["runnable"] else f"[yellow]{r['kind']}: cannot run yet[/]"
+
+
+def _ls_blocks(result: dict[str, Any]) -> Table:
+    """The narrow form of `nb1s ls`: name and version, then kind, what it reproduces,
+    optimizers and title on their own lines (wrapped only where a line is too long)."""
+    grid = Table(title=f"recipes in {result['folder']}", show_header=False, box=None,
+                 pad_edge=False, padding=(0, 2, 0, 0), title_justify="left")
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for r in result["recipes"]:
+        if "error" in r:
+            grid.add_row(r["name"], f"[red]invalid[/]: {escape(r['error'])}")
+            continue
+        lines = [f"[bold]{escape(r['title'])}[/]",
+                 f"{_ls_kind(r)} · {escape(', '.join(r['reproduces']))}"]
+        if r["optimizers"]:
+            lines.append("optimizers: " + " ".join(r["optimizers"]))
+        grid.add_row(f"{r['name']} v{r['version']}", "\n".join(lines))
+        grid.add_row("", "")
+    return grid
 
 
 def _outcome(row: dict[str, Any]) -> str:

@@ -25,7 +25,8 @@ def executor_settings(plan: Plan | None, opts: ExecutionOptions) -> ExecutorSett
 
     request = slurm_request(plan, opts) if plan is not None else None
     return check_executor_options(opts.executor, opts.timeout_min, opts.slurm_cluster,
-                                  opts.gpus, workers=opts.workers, image=opts.image,
+                                  opts.gpus, opts.runs_per_gpu, opts.gpu_memory_per_run,
+                                  workers=opts.workers, image=opts.image,
                                   slurm_partition=opts.slurm_partition,
                                   slurm_request=request)
 

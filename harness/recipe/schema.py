@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from nb1s.harness.recipe.located_yaml import LocatedYaml, YamlProblem, load_located
-from nb1s.harness.recipe.settings_check import settings_problems
+from nb1s.harness.recipe.settings_check import settings_problems, space_list_problems
 
 T = TypeVar("T")
 
@@ -153,6 +153,14 @@ class SearchBlock(_Strict):
     tracking: dict[str, PinScalar] = Field(default_factory=dict)
     variants: list[Variant] = Field(min_length=1)
 
+    @field_validator("spaces")
+    @classmethod
+    def _known_spaces(cls, v: Any) -> Any:
+        lists = [v.value] if isinstance(v, Sourced) else [v.paper, v.original]
+        if any(not values or not set(values) <= _SPACE_RANGE for values in lists):
+            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
+        return v
+
     @model_validator(mode="after")
     def _unique_keys(self) -> SearchBlock:
         keys = [v.key for v in self.variants]
@@ -183,6 +191,14 @@ class SmokeProfile(_Strict):
     settings: dict[str, Any] = Field(default_factory=dict,
                                      description="analysis settings replaced in this profile")
     reason: str = Field(min_length=3)
+
+    @field_validator("spaces")
+    @classmethod
+    def _known_spaces(cls, v: list[int] | None) -> list[int] | None:
+        # Refused here, with the file and line, not later by each of the profile's runs.
+        if v is not None and (not v or not set(v) <= _SPACE_RANGE):
+            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
+        return v
 
 
 def _deterministic_profiles() -> list[Profile]:
@@ -301,7 +317,7 @@ def parse_recipe(path: Path) -> Recipe:
         raise RecipeError([YamlProblem(str(path), located.line_of(("name",)), "name",
                                        f"name {recipe.name!r} must equal the file name "
                                        f"{path.stem!r}")])
-    problems = settings_problems(located)
+    problems = settings_problems(located) + space_list_problems(located)
     if problems:
         raise RecipeError(problems)
     return recipe

@@ -281,12 +281,14 @@ def _decide_claim(row: dict[str, Any], opposite_holm: float, alpha: float,
     head = (f"p_holds={row['p_holds']:.2g}, Holm p_opposite={opposite_holm:.2g}, "
             f"n={row['n']}")
     r = {**row, "p_opposite_holm": opposite_holm, "family_size": family}
+    ctx = f"; {row['context']}" if row.get("context") else ""
     if row["p_holds"] < alpha:
-        return {**r, "outcome": "checked", "pass": True, "note": f"the claim holds ({head})"}
+        return {**r, "outcome": "checked", "pass": True,
+                "note": f"the claim holds ({head}){ctx}"}
     if opposite_holm < alpha:
         return {**r, "outcome": "failed", "pass": False,
-                "note": f"the data contradict the claim ({head})"}
+                "note": f"the data contradict the claim ({head}){ctx}"}
     need = row.get("seeds_needed")
     more = f"; about {need} seeds per side would show it at this effect" if need else ""
     return {**r, "outcome": "underpowered", "pass": None,
-            "note": f"not shown either way ({head}){more}"}
+            "note": f"not shown either way ({head}){more}{ctx}"}

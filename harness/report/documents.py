@@ -180,4 +180,7 @@ class ReferenceCurves(Document):
     host: dict[str, Any] = Field(description="platform and Python of the machine")
     note: str = Field(description="the command that made it")
     context: str | None = Field(None, description="the user's `--note`")
+    provenance: dict[str, Any] | None = Field(None, description=(
+        "exported references (`nb1s reference export`): device, versions, commit, seeds, "
+        "recipe identity, data checksums and the aggregate's sha256"))
     aggregate: Aggregate = Field(description="the aggregate (host paths cut to file names)")

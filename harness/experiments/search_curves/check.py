@@ -203,6 +203,37 @@ class CheckOutcome:
     result: dict[str, Any] | None
 
 
+def checkable_recipes() -> list[str]:
+    """Recipes a candidate can be gated on: grids of one-shot searches with reference
+    curves that `nb1s reproduce --store-reference` can produce."""
+    from nb1s.harness.recipe.catalog import recipe_files
+    from nb1s.harness.recipe.schema import RecipeError, parse_recipe
+
+    names = []
+    for path in recipe_files():
+        try:
+            recipe = parse_recipe(path)
+        except RecipeError:
+            continue
+        if recipe.kind == "search" and recipe.search is not None:
+            names.append(recipe.name)
+    return names
+
+
+def require_checkable(recipe: Recipe) -> None:
+    """Refuse a recipe that is not a grid of one-shot searches before anything else.
+
+    Other kinds are compared with the paper's numbers only (`reproduce` refuses
+    `--store-reference` for them), so a check could never find curves to gate against,
+    and the command it would recommend for producing them would be refused too.
+    """
+    if recipe.kind == "search" and recipe.search is not None:
+        return
+    raise UserError(f"nb1s check gates a one-shot optimizer on a grid of searches; "
+                    f"{recipe.name} is of kind {recipe.kind!r}, compared with the paper only. "
+                    f"Use one of: {', '.join(checkable_recipes())}")
+
+
 def check_reference(recipe: Recipe, profile: str, protocol: str,
                     reference: Path | None) -> dict[str, Any]:
     """The curves the candidate is gated against: `--reference`, else the stored ones."""
@@ -236,16 +267,23 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     from nb1s.harness.documents import write_document
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
     from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
-    from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+    from nb1s.harness.recipe.optimizer_catalog import (
+        availability,
+        load_plugin,
+        registered_spelling,
+    )
     from nb1s.harness.search.results_directory import ResultsDirectory
 
+    require_checkable(recipe)
     program: tuple[str, ...] | None = None
     name = optimizer
     if ":" in optimizer:
         name = load_plugin(optimizer).name
         program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
-    elif (reason := availability(optimizer)) is not None:
-        raise UserError(reason)
+    else:
+        name = registered_spelling(optimizer)  # `DARTS` is `darts`, as for `nb1s search`
+        if (reason := availability(name)) is not None:
+            raise UserError(reason)
     spec = decision_rules(recipe, min_seeds, margin)  # a bad --margin stops before any run
     ref = check_reference(recipe, profile, protocol, reference)
     baselines = sorted({str(g["variant"]) for g in ref["groups"]})

@@ -35,20 +35,8 @@ from scipy import stats as sps
 from nb1s.harness.experiments.search_curves.aggregate import find_group
 from nb1s.harness.recipe.schema import DiffSpec
 from nb1s.harness.references import paper
-from nb1s.harness.report.decision import CLAIM_RULE
+from nb1s.harness.report.claim_tests import Sub, claim_fields, lower_values, trend_values
 from nb1s.harness.report.verdict import undecided
-
-
-@dataclass(frozen=True)
-class Sub:
-    """One one-sided test of a claim: what it says and its two p-values."""
-
-    text: str
-    p_holds: float
-    p_opposite: float
-    n: tuple[int, ...]
-    effect: float          # the log ratio (or mean paired log change, or count) observed
-    sd: float              # per-seed sd of the log values (for a seeds estimate)
 
 
 class Missing(Exception):
@@ -56,10 +44,6 @@ class Missing(Exception):
 
 
 # --- per-seed statistics --------------------------------------------------------------
-
-
-def _logs(values: list[float], floor: float) -> np.ndarray:
-    return np.log(np.maximum(np.asarray(values, float), floor))
 
 
 def _group(agg: dict[str, Any], variant: str, space: int) -> dict[str, Any]:
@@ -118,30 +102,13 @@ def window(lo: float, hi: float, metric: str = "test_regret"
 # --- tests ----------------------------------------------------------------------------
 
 
-def _welch(la: np.ndarray, lb: np.ndarray) -> tuple[float, float, float]:
-    """(t, df, pooled sd) of mean(la) - mean(lb); degenerate spreads decided exactly."""
-    va = la.var(ddof=1) / len(la) if len(la) > 1 else 0.0
-    vb = lb.var(ddof=1) / len(lb) if len(lb) > 1 else 0.0
-    d = float(la.mean() - lb.mean())
-    se = math.sqrt(va + vb)
-    dof = max(len(la) - 1, 0) + max(len(lb) - 1, 0)
-    sd = math.sqrt((((la - la.mean()) ** 2).sum() + ((lb - lb.mean()) ** 2).sum()) / dof) \
-        if dof else 0.0
-    if se == 0.0:
-        return (0.0 if d == 0 else math.copysign(math.inf, d)), math.inf, sd
-    den = (va**2 / (len(la) - 1) if va else 0.0) + (vb**2 / (len(lb) - 1) if vb else 0.0)
-    return d / se, (va + vb) ** 2 / den, sd
-
-
 def lower(agg: dict[str, Any], a: str, b: str, space: int,
           stat: Callable[[dict[str, Any]], list[float]], floor: float) -> Sub:
     """a's statistic below b's (one-sided Welch on logs)."""
-    la, lb = _logs(stat(_group(agg, a, space)), floor), _logs(stat(_group(agg, b, space)), floor)
-    if not len(la) or not len(lb):
+    va, vb = stat(_group(agg, a, space)), stat(_group(agg, b, space))
+    if not va or not vb:
         raise Missing(f"no finite values of {a} or {b} on SS{space}")
-    t, df, sd = _welch(la, lb)
-    return Sub(f"{a} < {b}", float(sps.t.cdf(t, df)), float(sps.t.sf(t, df)),
-               (len(la), len(lb)), float(la.mean() - lb.mean()), sd)
+    return lower_values(va, vb, f"{a} < {b}", floor)
 
 
 def trend(agg: dict[str, Any], v: str, space: int,
@@ -149,18 +116,11 @@ def trend(agg: dict[str, Any], v: str, space: int,
           then: Callable[[dict[str, Any]], list[float]], rises: bool, floor: float) -> Sub:
     """Per seed log(then / first) above 0 (`rises`) or below 0; one-sample t."""
     g = _group(agg, v, space)
-    x = _logs(then(g), floor) - _logs(first(g), floor)
-    if len(x) < 1:
-        raise Missing(f"no finite values of {v} on SS{space}")
-    m, s = float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else 0.0
-    if s == 0.0:
-        t, df = (0.0 if m == 0 else math.copysign(math.inf, m)), math.inf
-    else:
-        t, df = m / (s / math.sqrt(len(x))), len(x) - 1
-    up, down = float(sps.t.sf(t, df)), float(sps.t.cdf(t, df))
+    a, b = first(g), then(g)
+    if not a or len(a) != len(b):
+        raise Missing(f"no paired finite values of {v} on SS{space}")
     word = "rises" if rises else "falls"
-    return Sub(f"{v}: {then.__doc__} vs {first.__doc__} {word}", up if rises else down,
-               down if rises else up, (len(x),), m, s)
+    return trend_values(a, b, rises, f"{v}: {then.__doc__} vs {first.__doc__} {word}", floor)
 
 
 def early(agg: dict[str, Any], v: str, space: int, epochs: int) -> Sub:
@@ -177,21 +137,6 @@ def early(agg: dict[str, Any], v: str, space: int, epochs: int) -> Sub:
     return Sub(f"{v}: last architecture change before epoch {epochs} (epochs {last})",
                float(sps.binom.sf(k - 1, n, 0.5)), float(sps.binom.cdf(k, n, 0.5)), (n,),
                float(np.median(last)), 0.0)
-
-
-def combine(subs: list[Sub], how: str) -> tuple[float, float]:
-    """(p_holds, p_opposite) of `all` / `any` / `mean` of one-sided tests."""
-    holds = np.array([s.p_holds for s in subs])
-    opp = np.array([s.p_opposite for s in subs])
-    k = len(subs)
-    if how == "all":
-        return float(holds.max()), float(min(1.0, k * opp.min()))
-    if how == "any":
-        return float(min(1.0, k * holds.min())), float(opp.max())
-    # mean of Welch log ratios: z-combination of the one-sided t statistics (Stouffer)
-    z = np.asarray(sps.norm.isf(np.clip(holds, 1e-300, 1.0)), float)
-    zc = float(z.sum() / math.sqrt(k))
-    return float(sps.norm.sf(zc)), float(sps.norm.cdf(zc))
 
 
 # --- the claims -----------------------------------------------------------------------
@@ -291,18 +236,6 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
 ALSO = {"pcdarts_best_ss1": ("pcdarts_not_best_ss23",)}
 
 
-def _seeds_needed(subs: list[Sub], alpha: float) -> int | None:
-    """Seeds per side for the weakest test to reach alpha at its observed effect."""
-    need = 0
-    z = float(sps.norm.isf(alpha))
-    for s in subs:
-        if s.sd <= 0 or s.effect == 0 or s.p_holds < alpha:
-            continue
-        n = 2 * (z * s.sd / abs(s.effect)) ** 2 if len(s.n) == 2 else (z * s.sd / s.effect) ** 2
-        need = max(need, math.ceil(n))
-    return max(need, 3) if need else None
-
-
 def claim_rows(agg: dict[str, Any], keys: list[str], spec: DiffSpec) -> list[dict[str, Any]]:
     """Rows of the claims named `claims.<key>` in `keys` (module docstring), measured."""
     published = paper().get("claims", {})
@@ -333,17 +266,11 @@ def _row(agg: dict[str, Any], claim: Claim, published: dict[str, str], space: in
         if synthetic:
             return undecided(row, "not checkable", f"{not_checkable} ({why})")
         return undecided(row, "underpowered", f"cannot test: {why}")
-    p_holds, p_opp = combine(subs, claim.how)
-    row.update({"rule": CLAIM_RULE, "tests": [{"test": s.text, "p_holds": s.p_holds,
-                                         "p_opposite": s.p_opposite, "n": list(s.n),
-                                         "effect": s.effect} for s in subs],
-                "p_holds": p_holds, "p_opposite": p_opp,
-                "n": min(min(s.n) for s in subs)})
+    row.update(claim_fields(subs, claim.how, spec.alpha))
     if synthetic:
         return undecided(row, "not checkable", f"{not_checkable} (values shown)")
     if row["n"] < spec.min_seeds:
         row["too_few_seeds"] = True
         return undecided(row, "underpowered", f"{row['n']} seed(s) on a side, fewer than "
                          f"min_seeds={spec.min_seeds}")
-    row["seeds_needed"] = _seeds_needed(subs, spec.alpha)
     return row
