@@ -30,7 +30,8 @@ PAPER = BohbProtocol()
 ORIGINAL = BohbProtocol(cutout_applied=False, cs3_extra_hyperparameters_applied=False,
                         nb101_repeat="one_random", incumbent="test_oracle",
                         time_axis="sequential_sum", regret_reference="published_constants",
-                        left_edge="backfill", band="2sem")
+                        left_edge="backfill", evaluation_order="finish_plus_train",
+                        gdas_arch_grad_clip="tied", band="2sem")
 CS3 = {"arch_learning_rate": 1e-3, "arch_weight_decay": 1e-2, "batch_size": 64,
        "cutout_length": 12, "cutout_prob": 0.5, "grad_clip": 3, "learning_rate": 0.1,
        "momentum": 0.8, "weight_decay": 1e-4}
@@ -195,3 +196,34 @@ def test_left_edge_backfill_shows_the_first_value_before_the_first_result() -> N
     filled = on_grid(runs, grid, "backfill")
     assert filled[1].tolist() == [-0.1, -0.1, -0.1]
     assert nonpositive_seeds(filled) == 1 and nonpositive_seeds(filled[:1]) == 0
+
+
+def test_gdas_architecture_clip_is_tied_to_the_tuned_grad_clip() -> None:
+    # the released GDAS: one --grad_clip clips the weights and the architecture gradient
+    gdas = EvaluationSpec("gdas", 1, 3, 2, Path("/x"), PAPER, {}, {})
+    tied = sets(search_command(gdas, CS3, 50, Path("/out")))
+    assert tied["grad_clip"] == tied["arch_grad_clip"] == "3.0"
+    fixed = EvaluationSpec("gdas", 1, 3, 2, Path("/x"),
+                           BohbProtocol(gdas_arch_grad_clip="fixed"), {}, {})
+    assert "arch_grad_clip" not in sets(search_command(fixed, CS3, 50, Path("/out")))
+    # DARTS has no architecture clip; under `original` grad_clip is never forwarded
+    assert "arch_grad_clip" not in sets(search_command(spec(PAPER), CS3, 50, Path("/out")))
+    dropped = EvaluationSpec("gdas", 1, 3, 2, Path("/x"), ORIGINAL, {}, {})
+    assert "arch_grad_clip" not in sets(search_command(dropped, CS3, 50, Path("/out")))
+
+
+def test_original_orders_evaluations_by_finish_plus_training_time() -> None:
+    from nb1s.harness.experiments.bohb.curves import in_order
+
+    # logged (finish) order a, b; b's NB101 training time is shorter, so the original's
+    # sort key (finished + t_train) puts it first
+    a = Evaluation((0, 0, 0), 1.0, 0.2, 0.05, 110.0, {}, 0.1, finished=10.0, train_s=100.0)
+    b = Evaluation((0, 0, 1), 1.0, 0.1, 0.01, 25.0, {}, 0.06, finished=20.0, train_s=5.0)
+    assert in_order([a, b], "log") == [a, b]
+    assert in_order([a, b], "finish_plus_train") == [b, a]
+    times, regrets = trajectory([a, b], "test_oracle", "sequential_sum", 1,
+                                "finish_plus_train")
+    assert times.tolist() == [25.0, 135.0] and regrets.tolist() == [0.01, 0.01]
+    # a log without time stamps keeps its order
+    plain = Evaluation((0, 0, 2), 1.0, 0.3, 0.02, 1.0, {})
+    assert in_order([a, plain], "finish_plus_train") == [a, plain]

@@ -25,7 +25,7 @@ from nb1s.harness.cli.options import (
     SEEDS,
     with_execution_options,
 )
-from nb1s.harness.cli.output import emit, err_console
+from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.execution.options import ExecutionOptions
 
 
@@ -49,6 +49,10 @@ def register(app: typer.Typer) -> None:
         configuration_from: Path | None = typer.Option(
             None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
             "the recipe's epochs found in this fig5 results folder."),
+        configuration_space: int | None = typer.Option(
+            None, "--configuration-space", help="table2 --configuration-from: the BOHB "
+            "configuration space whose SS3 incumbent is taken (1, 2 or 3; default 2, whose "
+            "keys the published transferred values are)."),
         time_axis: str | None = typer.Option(
             None, "--time-axis", help="fig5/14/15: parallel_workers draws the BOHB runs on "
             "their parallel workers instead of the paper's sequential sum (sequential_sum); "
@@ -66,12 +70,23 @@ def register(app: typer.Typer) -> None:
             from nb1s.harness.errors import UserError
 
             raise UserError(f"--time-axis applies to fig5/14/15, not to {recipe.name}")
+        if configuration_space is not None and configuration_from is None:
+            from nb1s.harness.errors import UserError
+
+            raise UserError("--configuration-space needs --configuration-from")
+        if not as_json:
+            from nb1s.harness.cli.plan_cmd import summary_line
+
+            line = summary_line(recipe, prof, proto)
+            if line is not None:
+                console.print(line, highlight=False, soft_wrap=True)
         request = Request(recipe, prof, proto,
                           dispatch.results_folder(recipe.name, profile, protocol, out),
                           execution, against=against, progress=not as_json,
                           store_reference=store_reference, note=note,
                           launch=prepare_execution,
-                          options=_kind_options(configuration_from, time_axis))
+                          options=_kind_options(configuration_from, time_axis,
+                                                configuration_space))
         with _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
         if result.get("status") == "interrupted":
@@ -82,12 +97,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code)
 
 
-def _kind_options(configuration_from: Path | None, time_axis: str | None
-                  ) -> dict[str, Any] | None:
+def _kind_options(configuration_from: Path | None, time_axis: str | None,
+                  configuration_space: int | None = None) -> dict[str, Any] | None:
     """The kind-specific extras a request carries (None when there are none)."""
     options: dict[str, Any] = {}
     if configuration_from is not None:
         options["configuration_from"] = configuration_from
+    if configuration_space is not None:
+        options["configuration_space"] = configuration_space
     if time_axis is not None:
         options["time_axis"] = time_axis
     return options or None
@@ -102,6 +119,8 @@ def _progress(enabled: bool, busy: str | None
     from nb1s.harness.cli.execution import run_progress
 
     if enabled and busy is not None:
+        if not err_console.is_terminal:  # a log gets the line the spinner would show
+            console.print(f"{busy} ...", highlight=False, soft_wrap=True)
         with err_console.status(busy):
             yield _ignore_start, _ignore_done
         return

@@ -15,7 +15,9 @@ finished. Protocol switches shape its curve:
   free) and counts an evaluation at its finish time; the axis label says so;
 - `regret_reference`: what the test error is measured against (`regret_of`);
 - `left_edge`: `backfill` (the original's merge of seeds, `uncertanty_plots.py`: a seed's
-  value before its first result is its first value) or `blank` (NaN until its first result).
+  value before its first result is its first value) or `blank` (NaN until its first result);
+- `evaluation_order`: `finish_plus_train` (the original sorts a run's evaluations by their
+  finish time stamp plus NB101 training time before summing) or `log` (as logged).
 
 Curves are plain arrays (label -> time grid, regret matrix [seeds, grid]) so the black-box
 side (another module) is drawn on the same grid.
@@ -48,6 +50,9 @@ class Evaluation:
     config: dict[str, Any]
     #: the NB101 test error behind `test_regret` (None in logs written before it was read)
     test_error: float | None = None
+    #: hpbandster's `finished` time stamp and the NB101 training-time part of `cost_s`
+    finished: float | None = None
+    train_s: float = 0.0
 
 
 def read_evaluations(folder: Path) -> list[Evaluation]:
@@ -60,18 +65,35 @@ def read_evaluations(folder: Path) -> list[Evaluation]:
         if not line.strip():
             continue
         try:
-            cid, budget, _, result, exception = json.loads(line)
+            cid, budget, stamps, result, exception = json.loads(line)
         except ValueError:
             continue
         if result is None or exception is not None:
             continue
         info = result["info"]
+        finished = (stamps or {}).get("finished") if isinstance(stamps, dict) else None
         out.append(Evaluation(tuple(cid), float(budget), float(result["loss"]),
                               float(info["test_regret"]),
                               float(info["search_time_s"]) + float(info["nb101_train_time_s"]),
                               dict(info["config"]),
-                              float(info["test_error"]) if "test_error" in info else None))
+                              float(info["test_error"]) if "test_error" in info else None,
+                              None if finished is None else float(finished),
+                              float(info["nb101_train_time_s"])))
     return out
+
+
+def in_order(evaluations: list[Evaluation], order: str) -> list[Evaluation]:
+    """The evaluations in the order the time axis sums them.
+
+    `log`: as logged (hpbandster logs a job when it finishes); `finish_plus_train`: the
+    original `uncertanty_plots.py`, sorted by the `finished` time stamp plus the
+    evaluation's NB101 training time (stable; a log without time stamps keeps its order).
+    """
+    if order == "log" or any(e.finished is None for e in evaluations):
+        return list(evaluations)
+    if order != "finish_plus_train":
+        raise ValueError(f"unknown evaluation order {order!r}")
+    return sorted(evaluations, key=lambda e: float(e.finished or 0.0) + e.train_s)
 
 
 def regret_of(evaluations: list[Evaluation], test_minimum: float) -> list[Evaluation]:
@@ -119,13 +141,14 @@ def incumbent_regret(evaluations: list[Evaluation], incumbent: str) -> FloatArra
 
 
 def trajectory(evaluations: list[Evaluation], incumbent: str, time_axis: str,
-               workers: int) -> tuple[FloatArray, FloatArray]:
+               workers: int, order: str = "log") -> tuple[FloatArray, FloatArray]:
     """(times, regrets) of one run: the incumbent's regret as each evaluation finishes."""
+    evaluations = in_order(evaluations, order)
     costs = np.asarray([e.cost_s for e in evaluations], dtype=np.float64)
     times = simulated_times(costs, time_axis, workers)
-    order = np.argsort(times, kind="stable")
-    ordered = [evaluations[k] for k in order.tolist()]
-    return times[order], incumbent_regret(ordered, incumbent)
+    finish = np.argsort(times, kind="stable")
+    ordered = [evaluations[k] for k in finish.tolist()]
+    return times[finish], incumbent_regret(ordered, incumbent)
 
 
 def on_grid(runs: list[tuple[FloatArray, FloatArray]], grid: FloatArray,

@@ -335,7 +335,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                     if reference is not None:
                         evals = regret_of(evals, reference)
                     times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
-                                                workers)
+                                                workers, protocol.evaluation_order)
                     by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
                         (times, regrets))
                     runs.append(_run_row(cs, space, optimizer, seed, evals, regrets,

@@ -2,8 +2,8 @@
 
 Each field changes what runs or how it is read: `cutout_applied` and `cs3_extra_applied`
 change the `nb1s search` command of every evaluation, `nb101_repeat` the loss BOHB sees,
-`incumbent`, `time_axis`, `regret_reference`, `left_edge` and `band` the curves of
-Figures 5, 14 and 15.
+`gdas_arch_grad_clip` GDAS's architecture clip under CS3, `incumbent`, `time_axis`,
+`regret_reference`, `left_edge`, `evaluation_order` and `band` the curves of Figures 5, 14 and 15.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "time_axis": ("sequential_sum", "parallel_workers"),
     "regret_reference": ("min_of_means", "published_constants"),
     "left_edge": ("backfill", "blank"),
+    "evaluation_order": ("finish_plus_train", "log"),
+    "gdas_arch_grad_clip": ("tied", "fixed"),
     "band": ("std", "2sem"),
 }
 
@@ -43,6 +45,10 @@ class BohbProtocol:
     time_axis: str = "sequential_sum"
     regret_reference: str = "min_of_means"
     left_edge: str = "backfill"
+    evaluation_order: str = "finish_plus_train"
+    #: GDAS's architecture-gradient clip when BOHB tunes `grad_clip` (CS3): `tied` to it,
+    #: as the released GDAS's one `--grad_clip` clips both, or `fixed` at GDAS's default 5
+    gdas_arch_grad_clip: str = "tied"
     band: str = "std"
 
     def __post_init__(self) -> None:
