@@ -104,3 +104,15 @@ def test_the_rule_is_symmetric_in_the_two_sides() -> None:
     ab, ba = pvalues(from_logs(a, b), 1.25), pvalues(from_logs(b, a), 1.25)
     for x, y in ((ab.beyond, ba.beyond), (ab.differ, ba.differ), (ab.equiv, ba.equiv)):
         assert np.isclose(x, y)
+
+
+def test_the_table_in_docs_verdicts_is_what_the_tool_measures() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "calibrate_verdicts.py"
+    proc = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True,
+                          text=True, check=False, timeout=300)
+    assert proc.returncode == 0, "docs/verdicts.md is stale: run python " \
+        "tools/calibrate_verdicts.py"
