@@ -75,7 +75,7 @@ docker:
 	docker/build cuda nb1s:latest
 
 docker-cpu:
-	EXTRAS=$${EXTRAS-blackbox} docker/build cpu nb1s:cpu
+	docker/build cpu nb1s:cpu
 
 # A Docker engine and a single-node Slurm cluster with accounting on this machine, for the
 # engine tests (tests/test_engines_*.py); idempotent, quiet on success, one line per engine

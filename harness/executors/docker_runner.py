@@ -275,4 +275,4 @@ def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Execu
 
 
 #: the registration (executors/registry.py)
-ENTRY = ExecutorEntry(build=_build)
+ENTRY = ExecutorEntry(build=_build, gpu_packing=True)

@@ -116,4 +116,4 @@ def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Execu
 
 
 #: the registration (executors/registry.py)
-ENTRY = ExecutorEntry(build=_build, local_processes=True)
+ENTRY = ExecutorEntry(build=_build, local_processes=True, gpu_packing=True)
