@@ -187,9 +187,9 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     `nb1s.harness.plugin_search`); `execute` runs a plan's runs (the CLI's, with its
     executor options and progress bar). Writes `aggregate.json` and `check.json`.
     """
-    import sys
 
     from nb1s.harness.documents import write_document
+    from nb1s.harness.executors.base import python_program
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
     from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
     from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
@@ -199,7 +199,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     name = optimizer
     if ":" in optimizer:
         name = load_plugin(optimizer).name
-        program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
+        program = (*python_program("nb1s.harness.plugin_search"), optimizer)
     elif (reason := availability(optimizer)) is not None:
         raise UserError(reason)
     ref = check_reference(recipe, profile, protocol, reference)
