@@ -285,3 +285,28 @@ def test_diff_of_a_fig16_folder_renders_without_json(tmp_path: Path) -> None:
     os.remove(out / "fanova.json")
     gone = nb1s("diff", str(out))
     assert gone.returncode == 2 and len(gone.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command(
+        tmp_path: Path) -> None:
+    """The BOHB side trains in this process (smoke): the stop waits for the epoch end of
+    the running evaluation, then exits without the interpreter's slow teardown."""
+    out = tmp_path / "fig5"
+    proc = subprocess.Popen([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", "fig5",
+                             "--profile", "smoke", "--out", str(out), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    evaluations = out / "bohb" / "cs1" / "ss1" / "darts" / "seed-1" / "evaluations"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            evaluations.is_dir() and any(evaluations.iterdir())):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    proc.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    _, err = proc.communicate(timeout=120)
+    seconds = time.monotonic() - stopped
+    assert proc.returncode == 130, err[-2000:]
+    assert seconds < 30, f"Ctrl-C took {seconds:.0f} s"  # 75 s before; ~2 s when idle
+    line = err.strip().splitlines()[-1]
+    assert f"resume with: nb1s reproduce fig5 --profile smoke --out {out}" in line

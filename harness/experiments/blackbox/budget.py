@@ -20,7 +20,12 @@ from pathlib import Path
 import psutil
 
 from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.cluster import estimated_seconds
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE
+
+#: Seeds per task of a vectorised optimizer (grid.py): small enough for a smooth progress
+#: bar and for spreading over workers, large enough that the array program dominates.
+CHUNK = 50
 
 #: HB and BOHB spend `evaluations x 108` epochs in rungs of 4 epochs at the least: at most
 #: 27 records per evaluation (the others write one record per evaluation)
@@ -61,9 +66,6 @@ def estimate(runs: list[tuple[str, int]], seeds: int, workers: int = 1) -> Estim
     Memory: the largest task in flight per worker (a vectorised optimizer runs up to
     `grid.CHUNK` seeds as one array program), plus the seed list itself.
     """
-    from nb1s.harness.experiments.blackbox.cluster import estimated_seconds
-    from nb1s.harness.experiments.blackbox.grid import CHUNK
-
     item = RECORD_DTYPE.itemsize
     disk = memory = 0
     seconds = 0.0

@@ -33,7 +33,7 @@ import numpy as np
 from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
+from nb1s.harness.experiments.blackbox.budget import CHUNK, check_fits, estimate
 from nb1s.harness.experiments.blackbox.cluster import (
     MAX_ARRAY_TASKS,
     SLURM_FOLDER,
@@ -59,9 +59,6 @@ HASH_ENV = "PYTHONHASHSEED"
 #: RE's population (the optimizer layer's default, the original's --pop_size 100).
 RE_POPULATION = 100
 SPACES = (1, 2, 3)
-#: Seeds per task of a vectorised optimizer: small enough for a smooth progress bar and
-#: for spreading over workers, large enough that the array program dominates.
-CHUNK = 50
 
 
 def seed_ranges(text: str) -> list[tuple[int, int]]:

@@ -113,9 +113,8 @@ class BohbKind:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
             raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
-                             "BOHB runs; the same command continues (the BOHB result log is "
-                             "replayed, interrupted searches resume)", 130,
-                             "interrupted") from None
+                             "BOHB runs; the BOHB result logs are kept (replayed on resume, "
+                             "interrupted searches resume)", 130, "interrupted") from None
         # on Slurm the black-box array queues while the BOHB arrays run; locally every
         # BOHB run has finished by now
         blackbox = run_blackbox(plan, results, data, request.execution)
