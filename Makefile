@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install fanova build reproduce test lint unit bench docker clean
+.PHONY: setup install fanova build reproduce test lint unit bench docker docker-cpu engines engines-stop clean
 
 setup: install reproduce
 
@@ -50,11 +50,29 @@ unit:
 
 test: lint unit
 
+# Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
+#   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
+NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
-	$(BIN)/python bench/run.py
+	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
 
+# The image (docs/cluster-and-container.md): the published CUDA image, and the CPU variant
+# CI builds on a Debian base imported by `make engines` (BuildKit; the CA bundle pip's
+# configuration names is a build secret, never a layer).
 docker:
-	docker build -f docker/Dockerfile -t nb1s:latest .
+	docker/build cuda nb1s:latest
+
+docker-cpu:
+	EXTRAS=$${EXTRAS-blackbox} docker/build cpu nb1s:cpu
+
+# A Docker engine and a single-node Slurm cluster with accounting on this machine, for the
+# engine tests (tests/test_engines_*.py); idempotent, quiet on success, one line per engine
+# that cannot start (its tests then skip with that line). `make engines-stop` ends them.
+engines:
+	@.ci/engines start
+
+engines-stop:
+	@.ci/engines stop
 
 clean:
 	rm -rf build *.egg-info enumerate/_core.c enumerate/*.so .pytest_cache .mypy_cache

@@ -8,6 +8,7 @@ directory, flushed to disk, then renamed over the destination (atomic on POSIX).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -25,14 +26,16 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[A
         raise ValueError("atomic_open only supports write modes")
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    with _naming_destination(dest):
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; publish like open() would
-        with os.fdopen(fd, mode) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
+        with _naming_destination(dest, tmp):
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; publish like open() would
+            with os.fdopen(fd, mode) as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -73,16 +76,20 @@ def atomic_write_many(files: Iterable[tuple[str | os.PathLike[str], bytes]]) -> 
         for path, data in files:
             dest = Path(path)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp",
-                                       dir=dest.parent)
+            with _naming_destination(dest):
+                fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp",
+                                           dir=dest.parent)
             pending.append((dest, tmp))
-            os.chmod(tmp, mode)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-        for _, tmp in pending:
-            _fsync_path(tmp)
+            with _naming_destination(dest, tmp):
+                os.chmod(tmp, mode)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
         for dest, tmp in pending:
-            os.replace(tmp, dest)
+            with _naming_destination(dest, tmp):
+                _fsync_path(tmp)
+        for dest, tmp in pending:
+            with _naming_destination(dest, tmp):
+                os.replace(tmp, dest)
             renamed += 1
     except BaseException:
         for _, tmp in pending[renamed:]:
@@ -111,22 +118,55 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    with _naming_destination(dest):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; publish like mkdir would
-        yield tmp
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            if old.exists():
+        with _naming_destination(dest, tmp):
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; publish like mkdir would
+            yield tmp
+            if dest.exists():
+                old = dest.with_name(f".{dest.name}.old")
+                if old.exists():
+                    _rmtree(old)
+                os.replace(dest, old)
+                os.replace(tmp, dest)
                 _rmtree(old)
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            _rmtree(old)
-        else:
-            os.replace(tmp, dest)
+            else:
+                os.replace(tmp, dest)
     except BaseException:
         _rmtree(tmp)
         raise
+
+
+#: Errors of writing data, which the OS reports without a file name.
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+@contextlib.contextmanager
+def _naming_destination(dest: Path, tmp: str | os.PathLike[str] | None = None
+                        ) -> Iterator[None]:
+    """Re-raise an OSError about the temporary file (or a nameless write error such as a
+    full disk) as the same error about `dest`, the file the user asked for.
+
+    A hidden `.name.xyz.tmp` that no longer exists, or no path at all, tells a user
+    nothing; the destination tells them which disk or folder to look at. The errno (and
+    so the exception class) and the reason are kept; the original is the `__cause__`.
+    """
+    try:
+        yield
+    except OSError as exc:
+        name = exc.filename
+        hidden = dest.parent / f".{dest.name}."
+        if name is None and exc.errno in _WRITE_ERRNOS:
+            target = dest
+        elif name is not None and tmp is not None and (
+                str(name) == str(tmp) or str(name).startswith(f"{tmp}{os.sep}")):
+            target = dest / os.path.relpath(name, tmp) if str(name) != str(tmp) else dest
+        elif name is not None and str(name).startswith(str(hidden)):
+            target = dest
+        else:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
 
 
 def _umask() -> int:

@@ -19,17 +19,15 @@ class BuiltinOptimizer:
     name: str
     #: the `nb1s.optimizers` submodule whose import registers the method class
     module: str
-    #: matplotlib colour of its curves; None: the plot's palette picks one
-    color: str | None = None
 
 
 BUILTIN_OPTIMIZERS: tuple[BuiltinOptimizer, ...] = (
-    BuiltinOptimizer("darts", "darts", "tab:blue"),
-    BuiltinOptimizer("darts2", "darts", "tab:purple"),
-    BuiltinOptimizer("gdas", "gdas", "tab:green"),
-    BuiltinOptimizer("pcdarts", "pcdarts", "tab:orange"),
-    BuiltinOptimizer("random_ws", "random_ws", "tab:brown"),
-    BuiltinOptimizer("enas", "enas", "tab:red"),
+    BuiltinOptimizer("darts", "darts"),
+    BuiltinOptimizer("darts2", "darts"),
+    BuiltinOptimizer("gdas", "gdas"),
+    BuiltinOptimizer("pcdarts", "pcdarts"),
+    BuiltinOptimizer("random_ws", "random_ws"),
+    BuiltinOptimizer("enas", "enas"),
     BuiltinOptimizer("fixed", "fixed_arch"),
 )
 
@@ -39,11 +37,6 @@ BUILTIN_NAMES: tuple[str, ...] = tuple(o.name for o in BUILTIN_OPTIMIZERS)
 def builtin_modules() -> tuple[str, ...]:
     """The submodules to import so that every built-in optimizer is registered (once each)."""
     return tuple(dict.fromkeys(o.module for o in BUILTIN_OPTIMIZERS))
-
-
-def plot_colors() -> dict[str, str]:
-    """Optimizer name -> curve colour, for the built-ins that have a fixed one."""
-    return {o.name: o.color for o in BUILTIN_OPTIMIZERS if o.color is not None}
 
 
 def names_phrase() -> str:

@@ -78,14 +78,22 @@ def load_builtins() -> None:
 
 
 def get_method(name: str) -> OneShotMethod:
-    """An instance of the registered method `name` (ValueError lists the known names)."""
+    """An instance of the registered method `name` (ValueError lists the known names).
+
+    Names match case-insensitively (`DARTS` is `darts`), as the black-box names do
+    (`rs` is `RS`): a user should not have to remember which family spells which way.
+    An exact match wins; a case-insensitive one must be unique.
+    """
     load_builtins()
-    try:
-        return METHODS[name]()
-    except KeyError:
+    cls = METHODS.get(name)
+    if cls is None:
+        folded = [key for key in METHODS if key.casefold() == name.casefold()]
+        if len(folded) == 1:
+            cls = METHODS[folded[0]]
+    if cls is None:
         raise ValueError(
-            f"unknown optimizer {name!r}: choose one of {', '.join(sorted(METHODS))}"
-        ) from None
+            f"unknown optimizer {name!r}: choose one of {', '.join(sorted(METHODS))}")
+    return cls()
 
 
 def method_names() -> list[str]:

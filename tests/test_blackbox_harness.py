@@ -254,3 +254,23 @@ def test_smac_in_workers_equals_smac_in_its_own_interpreter(index_dir: Path,
     for seed in (0, 1):
         np.testing.assert_array_equal(load_records(seed_file(tmp_path / "one", 1, "SMAC", seed)),
                                       load_records(seed_file(tmp_path / "two", 1, "SMAC", seed)))
+
+
+def test_regret_reference_and_left_edge_of_the_blackbox_curves() -> None:
+    from nb1s.harness.experiments.blackbox.curves import regret_reference
+    from nb1s.harness.report.styles import style_of
+
+    # under `original` the regret is measured against the original's single-repeat constant
+    assert regret_reference(None, 3, "published_constants") == pytest.approx(  # type: ignore[arg-type]
+        0.05338543653488159)
+    with pytest.raises(UserError):
+        regret_reference(None, 3, "oracle")  # type: ignore[arg-type]
+    rec = records(0, [0.3, 0.2], [0.09, 0.07], [10, 10])
+    grid = np.array([5.0, 10.0, 20.0])
+    blank = regret_curve(rec, 0.05, "best_validation", grid)
+    filled = regret_curve(rec, 0.05, "best_validation", grid, "backfill")
+    assert np.isnan(blank[0, 0]) and filled[0, 0] == pytest.approx(0.04)
+    assert filled[0, 1:].tolist() == pytest.approx(blank[0, 1:].tolist())
+    # one colour per optimizer, the same in every figure
+    assert style_of("RE") is not None and style_of("RE") != style_of("RS")
+    assert style_of("BOHB-DARTS") == style_of("darts")

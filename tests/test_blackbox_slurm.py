@@ -113,8 +113,15 @@ class FakeSlurm:
 def fake_slurm(monkeypatch: pytest.MonkeyPatch) -> FakeSlurm:
     import submitit
 
+    from nb1s.harness.executors import slurm_array
+
     fake = FakeSlurm()
     monkeypatch.setattr(submitit, "AutoExecutor", fake.executor)
+    # a stand-in cluster: every partition has one roomy node, accounting answers
+    monkeypatch.setattr(slurm_array, "partition_offers",
+                        lambda partition: [slurm_array.NodeOffer(partition or "p", 64,
+                                                                 256_000, 0, None)])
+    monkeypatch.setattr(slurm_array, "accounting_problem", lambda: None)
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which",
                         lambda name, *a, **k: "/usr/bin/sbatch" if name == "sbatch"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from nb1s.harness.experiments.bohb import blackbox_adapter
 
@@ -26,7 +27,8 @@ def test_curves_come_from_load_and_regret_curve(monkeypatch: Any) -> None:
         return {(1, "RE"): types.SimpleNamespace(records="re-records"),
                 (2, "RS"): types.SimpleNamespace(records="rs-records")}
 
-    def regret_curve(records: str, best: float, incumbent: str, grid: Any) -> Any:
+    def regret_curve(records: str, best: float, incumbent: str, grid: Any,
+                     left_edge: str = "blank") -> Any:
         calls.append((records, best, incumbent))
         return np.zeros((500, len(grid)))
 
@@ -39,3 +41,6 @@ def test_curves_come_from_load_and_regret_curve(monkeypatch: Any) -> None:
     assert list(out) == ["RE"] and out["RE"].shape == (500, 4)
     assert calls == [("re-records", 0.05, "test_oracle")]
     assert blackbox_adapter.best_test_error(object(), 1) == 0.04
+    # under `original` both sides subtract the original's single-repeat constant
+    assert blackbox_adapter.best_test_error(object(), 1, "published_constants") == \
+        pytest.approx(0.05448716878890991)

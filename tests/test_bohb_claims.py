@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nb1s.harness.experiments.bohb import claims
+from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
 
 
@@ -10,10 +11,19 @@ def outcome(row: dict) -> str:  # type: ignore[type-arg]
     return str(row["outcome"])
 
 
-def test_factor_10() -> None:
-    assert outcome(claims.factor_10({1: 0.02, 2: 0.03}, {1: 0.01, 2: 0.003})) == "checked"
-    assert outcome(claims.factor_10({1: 0.02, 2: 0.03}, {1: 0.01, 2: 0.02})) == "failed"
-    assert outcome(claims.factor_10({}, {})) == "not checkable"
+def decided(row: dict) -> str:  # type: ignore[type-arg]
+    """The outcome once the row is decided with its family (a family of one here)."""
+    return outcome(decide_family([row], 0.05, 0.05)[0])
+
+
+def test_factor_10_uses_each_runs_own_default_and_its_incumbent() -> None:
+    # three runs per space: default / final incumbent = 12, 11, 13 on SS1
+    good = {1: [(0.024, 0.002), (0.022, 0.002), (0.026, 0.002)], 2: [(0.01, 0.005)] * 3}
+    assert decided(claims.factor_10(good)) == "checked"
+    flat = {1: [(0.02, 0.01), (0.021, 0.01), (0.019, 0.01)]}  # about x2: contradicted
+    assert decided(claims.factor_10(flat)) == "failed"
+    assert outcome(claims.factor_10({1: [(0.05, 0.004)]})) == "underpowered"  # one run
+    assert outcome(claims.factor_10({})) == "not checkable"
 
 
 def test_budget_25() -> None:
@@ -28,26 +38,38 @@ def test_evaluations_and_tuning_time() -> None:
     assert outcome(claims.tuning_time([2.7])) == "failed"
 
 
-def test_re_best_blackbox() -> None:
-    good = {1: {"RE": 0.01, "RS": 0.02, "TPE": 0.015}, 2: {"RE": 0.01, "HB": 0.03}}
-    assert outcome(claims.re_best(good)) == "checked"
-    bad = {1: {"RE": 0.01, "RS": 0.02}, 2: {"RE": 0.02, "TPE": 0.01}}
-    assert outcome(claims.re_best(bad)) == "failed"
+def _seeds(level: float, n: int = 4) -> list[float]:
+    return [level * (1 + 0.05 * k) for k in range(n)]
+
+
+def test_re_best_blackbox_per_seed() -> None:
+    good = {1: {"RE": _seeds(0.01), "RS": _seeds(0.02), "TPE": _seeds(0.015)},
+            2: {"RE": _seeds(0.01), "HB": _seeds(0.03)}}
+    assert decided(claims.re_best(good)) == "checked"
+    bad = {1: {"RE": _seeds(0.01), "RS": _seeds(0.02)}, 2: {"RE": _seeds(0.02),
+                                                            "TPE": _seeds(0.01)}}
+    assert decided(claims.re_best(bad)) == "failed"
+    tie = {1: {"RE": _seeds(0.01), "RS": list(reversed(_seeds(0.01)))}}
+    assert decided(claims.re_best(tie)) == "underpowered"
     assert outcome(claims.re_best({})) == "not checkable"
 
 
-def test_cs1_none_beats_re() -> None:
-    assert outcome(claims.cs1_none_beats_re({1: [0.02, 0.03]}, {1: 0.015})) == "checked"
-    assert outcome(claims.cs1_none_beats_re({1: [0.02, 0.01]}, {1: 0.015})) == "failed"
+def test_cs1_none_beats_re_compares_incumbents_not_the_best_evaluation() -> None:
+    re = {1: _seeds(0.015)}
+    assert decided(claims.cs1_none_beats_re({1: {"darts": _seeds(0.03)}}, re)) == "checked"
+    assert decided(claims.cs1_none_beats_re({1: {"darts": _seeds(0.005)}}, re)) == "failed"
 
 
 def test_cs3_only_pcdarts_ss3() -> None:
-    best = {("darts", 3): 0.02, ("pcdarts", 3): 0.001, ("pcdarts", 1): 0.02}
-    assert outcome(claims.cs3_only_pcdarts_ss3(best, {1: 0.01, 3: 0.005})) == "checked"
-    worse = {**best, ("darts", 3): 0.004}
-    assert outcome(claims.cs3_only_pcdarts_ss3(worse, {1: 0.01, 3: 0.005})) == "failed"
-    none = {**best, ("pcdarts", 3): 0.006}
-    assert outcome(claims.cs3_only_pcdarts_ss3(none, {1: 0.01, 3: 0.005})) == "failed"
+    bb = {1: {"RE": _seeds(0.01), "RS": _seeds(0.02)}, 3: {"RE": _seeds(0.005),
+                                                           "RS": _seeds(0.01)}}
+    one_shot = {("darts", 3): _seeds(0.02), ("pcdarts", 3): _seeds(0.001),
+                ("pcdarts", 1): _seeds(0.02)}
+    assert decided(claims.cs3_only_pcdarts_ss3(one_shot, bb)) == "checked"
+    worse = {**one_shot, ("darts", 3): _seeds(0.002)}  # DARTS beats RE on SS3 too
+    assert decided(claims.cs3_only_pcdarts_ss3(worse, bb)) == "failed"
+    none = {**one_shot, ("pcdarts", 3): _seeds(0.05)}
+    assert decided(claims.cs3_only_pcdarts_ss3(none, bb)) == "failed"
 
 
 def test_smoke_data_is_never_a_pass() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from nb1s.harness.executors.slurm_array import SlurmRequest
 from nb1s.harness.experiments.bohb import distributed
 from nb1s.harness.experiments.bohb.distributed import ArrayTask, array_task, launch
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
@@ -42,26 +43,19 @@ def test_launch_submits_one_array_task_per_worker(tmp_path: Path) -> None:
     assert all(t == task(tmp_path, 16) for t in tasks)
 
 
-def test_slurm_executor_asks_for_one_gpu_per_task_and_the_partition(
-        tmp_path: Path, monkeypatch: Any) -> None:
-    import submitit
-
-    made: dict[str, Any] = {}
-
-    class Recorder:
-        def __init__(self, folder: str, cluster: str) -> None:
-            made.update(folder=folder, cluster=cluster)
-
-        def update_parameters(self, **params: Any) -> None:
-            made.update(params)
-
-    monkeypatch.setattr(submitit, "AutoExecutor", Recorder)  # no Slurm on this machine
-    distributed.slurm_executor(tmp_path, 16, "gpu-part", 120)
-    assert made == {"folder": str(tmp_path), "cluster": "slurm", "timeout_min": 120,
-                    "gpus_per_node": 1, "slurm_array_parallelism": 16,
-                    "slurm_partition": "gpu-part"}
-    distributed.slurm_executor(tmp_path, 2, None, 10, cluster="local")
-    assert made["cluster"] == "local"  # --slurm-cluster local: submitit's local executor
+def test_slurm_executor_asks_for_what_the_request_says(tmp_path: Path) -> None:
+    array = distributed.slurm_executor(
+        tmp_path, SlurmRequest(cpus_per_task=4, mem_gb=16, gpus_per_task=1, timeout_min=120,
+                               partition="gpu-part", parallelism=16))
+    assert array.cluster is None  # "slurm": submitit's auto executor, i.e. Slurm
+    assert array.parameters() == {"timeout_min": 120, "cpus_per_task": 4, "mem_gb": 16,
+                                  "name": "nb1s", "gpus_per_node": 1,
+                                  "slurm_array_parallelism": 16,
+                                  "slurm_partition": "gpu-part"}
+    cpu = distributed.slurm_executor(tmp_path, SlurmRequest(gpus_per_task=0))
+    assert "gpus_per_node" not in cpu.parameters()  # a CPU-only (smoke) run asks no GPU
+    local = distributed.slurm_executor(tmp_path, SlurmRequest(), cluster="local")
+    assert local.cluster == "local"  # --slurm-cluster local: submitit's local executor
 
 
 def test_array_tasks_find_each_other_and_run_bohb(tmp_path: Path, monkeypatch: Any) -> None:

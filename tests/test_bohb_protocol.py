@@ -27,7 +27,11 @@ from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.spaces import complete_config
 
 PAPER = BohbProtocol()
-ORIGINAL = BohbProtocol(False, False, "one_random", "test_oracle", "sequential_sum", "2sem")
+ORIGINAL = BohbProtocol(cutout_applied=False, cs3_extra_hyperparameters_applied=False,
+                        nb101_repeat="one_random", incumbent="test_oracle",
+                        time_axis="sequential_sum", regret_reference="published_constants",
+                        left_edge="backfill", evaluation_order="finish_plus_train",
+                        gdas_arch_grad_clip="tied", band="2sem")
 CS3 = {"arch_learning_rate": 1e-3, "arch_weight_decay": 1e-2, "batch_size": 64,
        "cutout_length": 12, "cutout_prob": 0.5, "grad_clip": 3, "learning_rate": 0.1,
        "momentum": 0.8, "weight_decay": 1e-4}
@@ -134,9 +138,9 @@ def test_incumbent_switch_validation_vs_test_oracle() -> None:
 def test_time_axis_switch_parallel_vs_sequential_sum() -> None:
     costs = np.array([4.0, 1.0, 1.0, 1.0])
     assert simulated_times(costs, "sequential_sum", 2).tolist() == [4, 5, 6, 7]
-    assert simulated_times(costs, "search_plus_train", 2).tolist() == [4, 1, 2, 3]
+    assert simulated_times(costs, "parallel_workers", 2).tolist() == [4, 1, 2, 3]
     times, regrets = trajectory(evals([0.1, 0.3, 0.2, 0.4], [0.01, 0.03, 0.02, 0.04],
-                                      [4, 1, 1, 1]), "best_validation", "search_plus_train", 2)
+                                      [4, 1, 1, 1]), "best_validation", "parallel_workers", 2)
     assert times.tolist() == [1, 2, 3, 4] and regrets.tolist() == [0.03, 0.02, 0.02, 0.01]
 
 
@@ -146,3 +150,80 @@ def test_band_switch_std_vs_two_sem() -> None:
     assert mean.tolist() == [3, 4] and (hi - mean).tolist() == [2, 2]
     _, _, hi2 = band(matrix, "2sem")
     assert (hi2 - mean) == pytest.approx(2 * 2 / np.sqrt(3))
+
+
+def test_sequential_sum_is_the_paper_and_original_time_axis() -> None:
+    # paper §5.4's "simulated 45 GPU days" and plots/util.py: the cumulative sum of every
+    # evaluation's cost; both protocols use it, parallel_workers only when named
+    assert PAPER.time_axis == ORIGINAL.time_axis == "sequential_sum"
+    costs = np.full(16, 10.0)
+    assert simulated_times(costs, PAPER.time_axis, 16)[-1] == 160.0
+    assert simulated_times(costs, "parallel_workers", 16)[-1] == 10.0  # 16x further left
+    with pytest.raises(UserError):
+        BohbProtocol(time_axis="search_plus_train")
+
+
+def test_time_axis_option_replaces_the_recipes_and_refuses_unknown_values() -> None:
+    from nb1s.harness.experiments.bohb.kind import KIND, with_options
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    plan = KIND.plan(load_recipe("fig5"), "paper", "paper")
+    assert with_options(plan, None) is plan
+    chosen = with_options(plan, {"time_axis": "parallel_workers"})
+    assert BohbProtocol.from_settings(chosen.settings).time_axis == "parallel_workers"
+    with pytest.raises(UserError):
+        with_options(plan, {"time_axis": "wall"})
+
+
+def test_regret_is_rebased_on_the_protocols_reference() -> None:
+    from nb1s.harness.experiments.bohb.curves import regret_of
+
+    logged = [Evaluation((0, 0, 0), 1.0, 0.2, 0.01, 1.0, {}, test_error=0.06),
+              Evaluation((0, 0, 1), 1.0, 0.1, 0.02, 1.0, {})]  # an old log: no test error
+    rebased = regret_of(logged, 0.0545)
+    assert rebased[0].test_regret == pytest.approx(0.06 - 0.0545)
+    assert rebased[1].test_regret == 0.02
+
+
+def test_left_edge_backfill_shows_the_first_value_before_the_first_result() -> None:
+    from nb1s.harness.experiments.bohb.curves import nonpositive_seeds, on_grid
+
+    runs = [(np.array([1.0, 3.0]), np.array([0.5, 0.2])),
+            (np.array([2.0]), np.array([-0.1]))]
+    grid = np.array([1.0, 2.0, 3.0])
+    blank = on_grid(runs, grid, "blank")
+    assert np.isnan(blank[1, 0]) and blank[0].tolist() == [0.5, 0.5, 0.2]
+    filled = on_grid(runs, grid, "backfill")
+    assert filled[1].tolist() == [-0.1, -0.1, -0.1]
+    assert nonpositive_seeds(filled) == 1 and nonpositive_seeds(filled[:1]) == 0
+
+
+def test_gdas_architecture_clip_is_tied_to_the_tuned_grad_clip() -> None:
+    # the released GDAS: one --grad_clip clips the weights and the architecture gradient
+    gdas = EvaluationSpec("gdas", 1, 3, 2, Path("/x"), PAPER, {}, {})
+    tied = sets(search_command(gdas, CS3, 50, Path("/out")))
+    assert tied["grad_clip"] == tied["arch_grad_clip"] == "3.0"
+    fixed = EvaluationSpec("gdas", 1, 3, 2, Path("/x"),
+                           BohbProtocol(gdas_arch_grad_clip="fixed"), {}, {})
+    assert "arch_grad_clip" not in sets(search_command(fixed, CS3, 50, Path("/out")))
+    # DARTS has no architecture clip; under `original` grad_clip is never forwarded
+    assert "arch_grad_clip" not in sets(search_command(spec(PAPER), CS3, 50, Path("/out")))
+    dropped = EvaluationSpec("gdas", 1, 3, 2, Path("/x"), ORIGINAL, {}, {})
+    assert "arch_grad_clip" not in sets(search_command(dropped, CS3, 50, Path("/out")))
+
+
+def test_original_orders_evaluations_by_finish_plus_training_time() -> None:
+    from nb1s.harness.experiments.bohb.curves import in_order
+
+    # logged (finish) order a, b; b's NB101 training time is shorter, so the original's
+    # sort key (finished + t_train) puts it first
+    a = Evaluation((0, 0, 0), 1.0, 0.2, 0.05, 110.0, {}, 0.1, finished=10.0, train_s=100.0)
+    b = Evaluation((0, 0, 1), 1.0, 0.1, 0.01, 25.0, {}, 0.06, finished=20.0, train_s=5.0)
+    assert in_order([a, b], "log") == [a, b]
+    assert in_order([a, b], "finish_plus_train") == [b, a]
+    times, regrets = trajectory([a, b], "test_oracle", "sequential_sum", 1,
+                                "finish_plus_train")
+    assert times.tolist() == [25.0, 135.0] and regrets.tolist() == [0.01, 0.01]
+    # a log without time stamps keeps its order
+    plain = Evaluation((0, 0, 2), 1.0, 0.3, 0.02, 1.0, {})
+    assert in_order([a, plain], "finish_plus_train") == [a, plain]

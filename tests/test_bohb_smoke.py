@@ -31,7 +31,7 @@ def test_fig5_smoke_end_to_end_and_rerun(tmp_path: Path) -> None:
     assert all(row["outcome"] == "not checkable" for row in result["diff"]["rows"]
                if row["kind"] != "runs")
     assert result["diff"]["verdict"]["status"] == "not-checkable"
-    assert (out / "figures" / "fig5.png").is_file() and (out / "bohb-summary.json").is_file()
+    assert (out / "plots" / "fig5.png").is_file() and (out / "bohb-summary.json").is_file()
     log = out / "bohb" / "cs2" / "ss1" / "darts" / "seed-1"
     hbs = logged_results_to_HBS_result(str(log))  # the format the fANOVA kind reads
     assert len(hbs.get_all_runs()) == 5

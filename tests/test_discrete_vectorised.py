@@ -75,10 +75,10 @@ def _plain_re(space: int, objective: Any, seed: int, n: int, pop: int, tour: int
     """RE written the straightforward way: a deque, popleft of the oldest, one seed."""
     enc = encoding_for(space)
     h = enc.num_hyperparameters
-    dec = generator(seed, DECISIONS)
+    dec = generator(seed, DECISIONS, "RE")
     init_u = dec.random((pop, h))
     cycle_u = dec.random((n - pop, tour + 6))
-    draws = generator(seed, REPEATS).random(n)
+    draws = generator(seed, REPEATS, "RE").random(n)
     population: collections.deque[tuple[np.ndarray, float]] = collections.deque()
     history = []
     for i in range(pop):
@@ -152,8 +152,8 @@ def _plain_reinforce(space: int, objective: Any, seed: int, n: int) -> list[int]
     """One seed of REINFORCE with torch autograd and the original's update order."""
     enc = encoding_for(space)
     card = enc.cardinalities
-    u = generator(seed, DECISIONS).random((n, len(card)))
-    draws = generator(seed, REPEATS).random(n)
+    u = generator(seed, DECISIONS, "RL").random((n, len(card)))
+    draws = generator(seed, REPEATS, "RL").random(n)
     logits = [torch.zeros(int(c), dtype=torch.float64, requires_grad=True) for c in card]
     num = den = 0.0
     ids = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,9 +152,14 @@ def _result(means: list[float | None], labels: list[str], profile: str = "paper"
 
 
 def test_the_claim_passes_fails_or_is_not_checkable() -> None:
-    assert claim_rows(_result([0.4, 0.2, 0.6], []))[0]["pass"] is True
+    assert claim_rows(_result([0.4, 0.3, 0.6], []))[0]["pass"] is True
     failed = claim_rows(_result([0.4, -0.3, 0.6], []))[0]  # one anti-correlated budget
-    assert failed["pass"] is False
+    assert failed["pass"] is False and failed["outcome"] == "failed"
+    # 0.001 is no correlation: it used to pass as "positive"
+    assert claim_rows(_result([0.4, 0.001, 0.6], []))[0]["outcome"] == "failed"
+    weak = claim_rows(_result([0.4, 0.2, 0.6], []))[0]
+    assert weak["pass"] is None and weak["outcome"] == "underpowered"
+    assert claim_rows(_result([0.4, 0.299, 0.6], []))[0]["pass"] is None
     smoke = claim_rows(_result([0.4, 0.2, 0.6], ["smoke", "synthetic"], "smoke"))[0]
     assert smoke["pass"] is None and smoke["outcome"] == "not checkable"
     lonely = claim_rows(_result([0.4, None, 0.6], []))[0]
@@ -173,3 +179,34 @@ def test_missing_fanova_reaches_the_user_as_one_line_and_exit_3(
     assert stop.value.code == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "fanova not installed" in err and "Traceback" not in err
+
+
+def test_figure16_colour_bars_and_marginal_axes_say_what_they_show(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from nb1s.harness.experiments.fanova import plot
+
+    drawn: list[Any] = []
+
+    def keep(fig: Any, out_dir: Path, stem: str) -> list[Path]:
+        drawn.append(fig)
+        return [out_dir / f"{stem}.png"]
+
+    monkeypatch.setattr(plot, "save_figure", keep)
+    x = np.geomspace(1e-5, 1e-3, 4).tolist()
+    y = np.linspace(0, 1, 4).tolist()
+    single = {name: {"x": [0.1, 0.2], "mean": [0.1, 0.2], "std": [0.0, 0.0],
+                     "importance": {"individual": 0.5}} for name in
+              ("learning_rate", "weight_decay", "cutout_prob")}
+    budget = {"status": "analysed", "budget": 25.0, "single": single,
+              "pair": {"names": ["weight_decay", "cutout_prob"], "x": x, "y": y,
+                       "mean": np.random.default_rng(0).random((4, 4)).tolist()},
+              "incumbent": {"config": {"learning_rate": 0.1, "weight_decay": 1e-4,
+                                       "cutout_prob": 0.5}}}
+    result = {"spaces": [{"space": 1, "budgets": [budget]}], "labels": []}
+    plot.plot_pairs(result, tmp_path, "fig16")
+    plot.plot_marginals(result, tmp_path, "fig16")
+    bars = [ax for ax in drawn[0].axes if ax.get_label() == "<colorbar>"]
+    assert bars and all(plot.LOSS_LABEL in ax.get_ylabel() for ax in bars)
+    assert all(plot.LOSS_LABEL in ax.get_ylabel() for ax in drawn[1].axes)

@@ -32,9 +32,17 @@ def test_compare_verdicts() -> None:
     assert worse["magnitude"] == "large" and worse["cohens_d"] > 10
     # agreement within the margin must be shown (TOST), not assumed from a large p
     same = compare([0.0200, 0.0201, 0.0202], [0.0201, 0.0202, 0.0200], spec)
-    assert same["verdict"] == "same" and same["tost_p"] < 0.05
+    assert same["verdict"] == "same" and same["p_equiv"] < 0.05
     wide = compare([0.01, 0.03, 0.02], [0.02, 0.021, 0.019], spec)
-    assert wide["verdict"] == "no decision" and "neither" in wide["note"]
+    assert wide["verdict"] == "no decision" and wide["note"].startswith("consistent")
+    assert "seeds per side would decide it" in wide["note"]
+    # the margin is a ratio, symmetric: swapping the sides swaps better and worse
+    assert compare([0.01, 0.011, 0.012], [0.05, 0.051, 0.052], spec)["p_beyond"] == \
+        compare([0.05, 0.051, 0.052], [0.01, 0.011, 0.012], spec)["p_beyond"]
+    # x1.1 with a tight spread: same within x1.25, but not within a x1.05 margin
+    tight = ([0.011, 0.0111, 0.0112, 0.0111], [0.010, 0.0101, 0.0102, 0.0101])
+    assert compare(*tight, spec)["verdict"] == "same"
+    assert compare(*tight, DiffSpec(margin=1.05))["verdict"] == "worse"
 
 
 def test_too_few_seeds_is_no_decision_never_same() -> None:
@@ -51,7 +59,7 @@ def test_too_few_seeds_is_no_decision_never_same() -> None:
 
 def test_gate_fails_only_when_worse_than_the_baseline(tmp_path: Path) -> None:
     spec = DiffSpec()
-    ref = _agg(tmp_path, "ref", {"darts": 0.02, "gdas": 0.005})
+    ref = _agg(tmp_path, "ref", {"darts": 0.02, "gdas": 0.002})
     good = _agg(tmp_path, "good", {CANDIDATE: 0.01})
     result = check_candidate(good, ref, spec)
     verdicts = {r["against"]: r["final"]["verdict"] for r in result["rows"]}

@@ -19,6 +19,7 @@ from nb1s.harness.executors import Job
 from nb1s.harness.executors.docker_runner import IMAGE_USER, DockerExecutor, Mount
 from nb1s.harness.executors.local import LocalExecutor, worker_envs
 from nb1s.harness.executors.slurm import SlurmExecutor
+from nb1s.harness.executors.slurm_array import SlurmRequest
 from nb1s.harness.recipe.plan import Plan
 
 WRITE_ENV = ("import json, os, sys; json.dump({k: os.environ.get(k) for k in "
@@ -58,13 +59,17 @@ def test_failing_job_is_reported(tmp_path: Path) -> None:
 
 
 def test_submitit_local_executor_runs_the_same_job(tmp_path: Path) -> None:
-    ex = SlurmExecutor(tmp_path / "slurm", cluster="local", timeout_min=5)
+    ex = SlurmExecutor(tmp_path / "slurm", cluster="local",
+                       request=SlurmRequest(timeout_min=5, gpus_per_task=1))
     results = ex.run([_trivial(tmp_path, "s0"), _trivial(tmp_path, "s1")])
     assert [r.ok for r in results] == [True, True]
     assert json.loads((tmp_path / "s1.json").read_text())["NB1S_JOB"] == "s1"
     assert "gpus_per_node" not in ex.params  # local: no Slurm-only parameters
-    slurm = SlurmExecutor(tmp_path, cluster="slurm", partition="gpu", gpus_per_task=1)
+    slurm = SlurmExecutor(tmp_path, cluster="slurm",
+                          request=SlurmRequest(partition="gpu", gpus_per_task=1))
     assert slurm.params["slurm_partition"] == "gpu" and slurm.params["gpus_per_node"] == 1
+    cpu = SlurmExecutor(tmp_path, cluster="slurm", request=SlurmRequest(gpus_per_task=0))
+    assert "gpus_per_node" not in cpu.params  # CPU-only: no gres line at all
 
 
 def _docker(tmp_path: Path, client: Any) -> tuple[DockerExecutor, Path, Path]:
@@ -94,6 +99,7 @@ def test_docker_container_spec(tmp_path: Path) -> None:
     uid, _, gid = c["user"].partition(":")
     assert uid != "0" and gid != "0"  # never root inside the container
     assert c["detach"] is True and "entrypoint" not in c
+    assert c["network_mode"] == "none"  # a search reads only its mounted files
 
 
 def test_docker_run_goes_through_the_sdk(tmp_path: Path) -> None:

@@ -118,12 +118,18 @@ def test_search_help_names_every_builtin() -> None:
     assert "enas or fixed." in result.output
 
 
-def test_plot_colours_come_from_the_list() -> None:
-    from nb1s.harness.experiments.search_curves.plot import COLORS
+def test_plot_styles_come_from_one_table() -> None:
+    """Every built-in one-shot optimizer except `fixed` has one style, distinct from every
+    other optimizer's, and the BOHB-tuned curve of an optimizer shares it (issue 21)."""
+    from nb1s.harness.report.styles import STYLES, style_of
 
-    assert set(COLORS) <= set(BUILTIN_NAMES)
-    assert COLORS["darts"] == "tab:blue" and COLORS["random_ws"] == "tab:brown"
-    assert "fixed" not in COLORS  # takes the palette's colour, as before the list
+    named = [n for n in BUILTIN_NAMES if n != "fixed"]
+    assert all(style_of(n) is not None for n in named)
+    assert style_of("fixed") is None  # takes the palette's colour
+    colours = [s.color for s in STYLES.values()]
+    assert len(set(colours)) == len(colours)
+    assert style_of("BOHB-PC-DARTS") == style_of("pcdarts")
+    assert style_of("RE") != style_of("enas")
 
 
 def test_run_schema_doc_names_every_builtin() -> None:

@@ -33,6 +33,7 @@ from nb1s.harness.execution.runner import DataInputs
 from nb1s.harness.executors import Interrupted, Job, JobResult
 from nb1s.harness.executors.docker_runner import DockerExecutor, Mount
 from nb1s.harness.executors.slurm import SlurmExecutor
+from nb1s.harness.executors.slurm_array import SlurmRequest
 from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
 from nb1s.harness.recipe.catalog import load_recipe
 
@@ -204,7 +205,7 @@ def test_ctrl_c_with_slurm_cancels_the_unfinished_tasks_and_writes_partial(
 
     monkeypatch.setattr(recipe_runner, "search_job", stand_in)
     pids = [results / "runs" / k / "pid" for k in keys[1:]]
-    ex = SlurmExecutor(results / "slurm", cluster="local", timeout_min=5)
+    ex = SlurmExecutor(results / "slurm", cluster="local", request=SlurmRequest(timeout_min=5))
     result = reproduce_recipe(load_recipe("fig2"), results, ex, "smoke", "paper",
                               data=DataInputs(), availability=_only_darts,
                               on_done=_interrupt_when(lambda: all(p.is_file() for p in pids)))

@@ -22,6 +22,7 @@ from nb1s.harness.cli import (
     hash_cmd,
     query_cmd,
     recipe_cmd,
+    reference_cmd,
     reproduce_cmd,
     search_cmd,
 )
@@ -41,7 +42,7 @@ app = typer.Typer(
 )
 
 for group in (enumerate_cmd, hash_cmd, reproduce_cmd, data_cmd, query_cmd, search_cmd,
-              recipe_cmd):
+              recipe_cmd, reference_cmd):
     group.register(app)
 blackbox_cmd.register(app)
 

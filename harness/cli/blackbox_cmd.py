@@ -70,9 +70,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
+        from nb1s.harness.experiments.blackbox.grid import check_optimizer
         from nb1s.harness.guards.folder_lock import folder_lock
         from nb1s.harness.guards.out_folder import check_out
 
+        optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
         if workers is not None and workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
         seed_list = checked_seeds(optimizer, space, seeds, evaluations, Path(out), workers)

@@ -47,7 +47,12 @@ def _render_import(result: dict[str, Any]) -> None:
 
 
 def _render_info(result: dict[str, Any]) -> None:
-    table = Table(title=f"NAS-Bench-101 index: {result['directory']}", show_header=False)
+    # No borders and no outer padding: "official file" + a 64-digit sha256 fit in 80
+    # columns; narrower, the values fold onto the next line rather than lose characters.
+    table = Table(title=f"NAS-Bench-101 index: {result['directory']}", show_header=False,
+                  box=None, pad_edge=False, padding=(0, 2, 0, 0), title_justify="left")
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     prov = result["provenance"]
     rows = [
         ("synthetic", "[bold yellow]YES: invented numbers, not NAS-Bench-101[/]"

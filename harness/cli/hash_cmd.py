@@ -30,13 +30,28 @@ def hash_line(line: str) -> dict[str, Any]:
 
 
 def _run(stream: TextIO) -> int:
-    errors = 0
+    """Hash every line to stdout; the number of invalid lines.
+
+    A stream tool reports a bad line in place and goes on. When every line was invalid
+    (wrong file, wrong format) nothing useful came out, so that is bad input: exit 2 with
+    one line on stderr, as for any other bad input.
+    """
+    lines = errors = 0
+    first_error = ""
     for line in stream:
         if not line.strip():
             continue
         out = hash_line(line)
-        errors += "error" in out
+        lines += 1
+        if "error" in out:
+            errors += 1
+            first_error = first_error or str(out["error"])
         sys.stdout.write(json.dumps(out) + "\n")
+    if lines and errors == lines:
+        sys.stdout.flush()
+        raise UserError(f"none of the {lines} input line(s) is a valid spec "
+                        f"(first: {first_error}); each line is JSON "
+                        f'{{"matrix": [[...]], "ops": [...]}}')
     return errors
 
 

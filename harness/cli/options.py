@@ -32,6 +32,11 @@ AS_JSON = typer.Option(False, "--json", help="Machine-readable output.")
 MIN_SEEDS = typer.Option(None, "--min-seeds", min=2, help="Seeds per group below which a "
                          "statistical row is underpowered (default: the recipe's diff.min_seeds,"
                          " 3 unless it says otherwise).")
+SEEDS = typer.Option(None, "--seeds", help="Seeds to run, e.g. 0-5 or 0,1,2,7 (default: the "
+                     "recipe's, or its smoke profile's). A verdict needs at least min_seeds "
+                     "per side.")
+MARGIN = typer.Option(None, "--margin", help="Equivalence margin as a ratio, e.g. 1.1 (default: "
+                      "the recipe's diff.margin, 1.25).")
 ALLOW_UNDECIDED = typer.Option(False, "--allow-undecided", help="Exit 0 on 'no decision' "
                                "(default: exit 4, a gate that cannot decide does not pass).")
 
@@ -69,6 +74,15 @@ EXECUTION: tuple[OptionRow, ...] = (
                                                         "(this machine, for testing).")),
     OptionRow("timeout_min", int, typer.Option(24 * 60, "--timeout-min", help="Slurm time limit "
                                                "per run, minutes.")),
+    OptionRow("slurm_cpus", int | None, typer.Option(
+        None, "--slurm-cpus", min=1, help="Slurm: CPUs per task (default: 4 for a run that "
+        "trains on a GPU, 1 for a CPU-only run).")),
+    OptionRow("slurm_mem_gb", int | None, typer.Option(
+        None, "--slurm-mem-gb", min=1, help="Slurm: memory per task, GB (default: 16 for a "
+        "GPU run, 4 for a CPU-only run).")),
+    OptionRow("slurm_gpus", int | None, typer.Option(
+        None, "--slurm-gpus", min=0, help="Slurm: GPUs per task (default: 1 where the plan "
+        "trains on real data, 0 for CPU-only runs such as the smoke profile).")),
     OptionRow("data_dir", Path | None, typer.Option(None, "--data-dir", help="NB101 index folder "
                                                     "(paper profile).")),
     OptionRow("cifar_dir", Path | None, typer.Option(None, "--cifar-dir",

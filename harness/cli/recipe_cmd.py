@@ -10,10 +10,12 @@ import typer
 from nb1s.harness.cli.options import (
     ALLOW_UNDECIDED,
     AS_JSON,
+    MARGIN,
     MIN_SEEDS,
     OUT,
     PROFILE,
     PROTOCOL,
+    SEEDS,
     with_execution_options,
 )
 from nb1s.harness.cli.output import emit
@@ -43,13 +45,15 @@ def parse_profile_protocol(profile: str, protocol: str) -> tuple[Profile, Protoc
     return profile, protocol
 
 
-def load_recipe_choice(name: str, profile: str, protocol: str
+def load_recipe_choice(name: str, profile: str, protocol: str, seeds: str | None = None
                        ) -> tuple[Recipe, Profile, Protocol]:
-    """The recipe a command names, with its validated profile and protocol."""
+    """The recipe a command names, with its validated profile and protocol (and `--seeds`)."""
     from nb1s.harness.experiments.dispatch import load_checked
+    from nb1s.harness.recipe.seeds import parse_seeds, with_seeds
 
     prof, proto = parse_profile_protocol(profile, protocol)
-    return load_checked(name), prof, proto
+    chosen = parse_seeds(seeds) if seeds is not None else None
+    return with_seeds(load_checked(name), chosen), prof, proto
 
 
 def validate_files(target: str | None) -> dict[str, Any]:
@@ -176,13 +180,14 @@ def register(app: typer.Typer) -> None:
     def run_command(
         recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
         profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        seeds: str | None = SEEDS,
         execution: ExecutionOptions = ExecutionOptions(), as_json: bool = AS_JSON,
     ) -> None:
         """Run every unfinished search of a recipe (finished runs are skipped)."""
         from nb1s.harness.cli.execution import execute_plan
         from nb1s.harness.experiments.dispatch import results_folder, runnable_plan
 
-        r, prof, proto = load_recipe_choice(recipe, profile, protocol)
+        r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
         plan = runnable_plan(r, prof, proto)
         results = results_folder(r.name, profile, protocol, out)
         summary = execute_plan(plan, results, execution, not as_json)
@@ -224,6 +229,7 @@ def register(app: typer.Typer) -> None:
         reference: Path | None = typer.Option(None, "--reference", help="Reference curves "
                                               "(default: stored curves of the recipe)."),
         execution: ExecutionOptions = ExecutionOptions(), min_seeds: int | None = MIN_SEEDS,
+        seeds: str | None = SEEDS, margin: float | None = MARGIN,
         allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
     ) -> None:
         """Run a new optimizer and gate it against the reference curves (docs/verdicts.md).
@@ -234,11 +240,12 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.experiments.search_curves.check import run_check
         from nb1s.harness.report.verdict import exit_code
 
-        r, prof, proto = load_recipe_choice(recipe, profile, protocol)
+        r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
         outcome = run_check(optimizer, r, prof, proto, out, gate_against, reference, min_seeds,
                             allow_undecided,
                             lambda plan, results, program: execute_plan(
-                                plan, results, execution, not as_json, program=program))
+                                plan, results, execution, not as_json, program=program),
+                            margin=margin)
         if outcome.result is None:
             emit(outcome.failed_runs, as_json, render_run)
             raise typer.Exit(1)

@@ -22,6 +22,7 @@ from nb1s.harness.cli.options import (
     OUT,
     PROFILE,
     PROTOCOL,
+    SEEDS,
     with_execution_options,
 )
 from nb1s.harness.cli.output import emit, err_console
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Argument(..., help="table1, or a recipe name/alias (fig2, fig12, "
                                    "table2, ...; see `nb1s ls`)."),
         profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+        seeds: str | None = SEEDS,
         execution: ExecutionOptions = ExecutionOptions(),
         against: Path | None = typer.Option(None, "--against", help="Diff against this "
                                             "reference instead of the stored curves."),
@@ -47,6 +49,14 @@ def register(app: typer.Typer) -> None:
         configuration_from: Path | None = typer.Option(
             None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
             "the recipe's epochs found in this fig5 results folder."),
+        configuration_space: int | None = typer.Option(
+            None, "--configuration-space", help="table2 --configuration-from: the BOHB "
+            "configuration space whose SS3 incumbent is taken (1, 2 or 3; default 2, whose "
+            "keys the published transferred values are)."),
+        time_axis: str | None = typer.Option(
+            None, "--time-axis", help="fig5/14/15: parallel_workers draws the BOHB runs on "
+            "their parallel workers instead of the paper's sequential sum (sequential_sum); "
+            "the axis label says which."),
         as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -55,14 +65,22 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.experiments import dispatch
         from nb1s.harness.experiments.kind import Request
 
-        recipe, prof, proto = load_recipe_choice(name, profile, protocol)
+        recipe, prof, proto = load_recipe_choice(name, profile, protocol, seeds)
+        if time_axis is not None and recipe.kind != "bohb":
+            from nb1s.harness.errors import UserError
+
+            raise UserError(f"--time-axis applies to fig5/14/15, not to {recipe.name}")
+        if configuration_space is not None and configuration_from is None:
+            from nb1s.harness.errors import UserError
+
+            raise UserError("--configuration-space needs --configuration-from")
         request = Request(recipe, prof, proto,
                           dispatch.results_folder(recipe.name, profile, protocol, out),
                           execution, against=against, progress=not as_json,
                           store_reference=store_reference, note=note,
                           launch=prepare_execution,
-                          options={"configuration_from": configuration_from}
-                          if configuration_from is not None else None)
+                          options=_kind_options(configuration_from, time_axis,
+                                                configuration_space))
         with stopped_says_how_to_resume(), \
                 _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
@@ -72,6 +90,19 @@ def register(app: typer.Typer) -> None:
         code = dispatch.exit_code_for(result, allow_undecided)
         if code:
             raise typer.Exit(code)
+
+
+def _kind_options(configuration_from: Path | None, time_axis: str | None,
+                  configuration_space: int | None = None) -> dict[str, Any] | None:
+    """The kind-specific extras a request carries (None when there are none)."""
+    options: dict[str, Any] = {}
+    if configuration_from is not None:
+        options["configuration_from"] = configuration_from
+    if configuration_space is not None:
+        options["configuration_space"] = configuration_space
+    if time_axis is not None:
+        options["time_axis"] = time_axis
+    return options or None
 
 
 @contextlib.contextmanager

@@ -21,6 +21,10 @@ class ExecutionOptions:
     blackbox_partition: str | None = None
     slurm_cluster: str | None = None
     timeout_min: int = 24 * 60
+    #: per Slurm task; None: from the plan's needs (execution/resources.py)
+    slurm_cpus: int | None = None
+    slurm_mem_gb: int | None = None
+    slurm_gpus: int | None = None
     data_dir: Path | None = None
     cifar_dir: Path | None = None
     smoke_data: Path | None = None

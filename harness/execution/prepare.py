@@ -17,12 +17,18 @@ from nb1s.harness.executors.factory import check_executor_options, make_executor
 from nb1s.harness.recipe.plan import Plan
 
 
-def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs) -> Executor:
-    """The executor `opts` asks for, writing into `results` and reading `data`."""
+def build_executor(opts: ExecutionOptions, results: Path, data: DataInputs,
+                   plan: Plan | None = None) -> Executor:
+    """The executor `opts` asks for, writing into `results` and reading `data`; on Slurm
+    each task asks for what `plan`'s runs need (execution/resources.py)."""
+    from nb1s.harness.execution.resources import slurm_request
+
+    request = slurm_request(plan, opts) if plan is not None else None
     return make_executor(opts.executor, results, data, workers=opts.workers,
                          gpus=parse_gpus(opts.gpus), image=opts.image,
                          slurm_partition=opts.slurm_partition,
-                         slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min)
+                         slurm_cluster=opts.slurm_cluster, timeout_min=opts.timeout_min,
+                         slurm_request=request)
 
 
 def check_before_data(plan: Plan, results: Path, opts: ExecutionOptions) -> None:
@@ -39,4 +45,4 @@ def prepare_execution(plan: Plan, results: Path, opts: ExecutionOptions
     """The data folders and the executor every run of `plan` will use."""
     check_before_data(plan, results, opts)
     data = prepare_inputs(plan, results, opts)
-    return data, build_executor(opts, results, data)
+    return data, build_executor(opts, results, data, plan)

@@ -12,7 +12,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from nb1s.harness.executors.slurm_array import SlurmRequest
 
 Arg = str | Path
 
@@ -128,6 +131,8 @@ class ExecutorSettings:
     slurm_partition: str | None = None
     slurm_cluster: str | None = None
     timeout_min: int = 24 * 60
+    #: what each Slurm task asks for (the plan's needs and the --slurm-* options)
+    slurm_request: SlurmRequest | None = None
 
 
 def _no_check(_: ExecutorSettings) -> None:
@@ -141,7 +146,15 @@ class ExecutorEntry:
     `build(results, data, settings)` returns the executor writing into `results`;
     `check(settings)` raises a one-line UserError for settings this executor cannot honour
     (called before the slow data preparation).
+
+    Capabilities, so that callers ask what an executor can do instead of testing its name:
+    `job_arrays`: it can run a Python function over many inputs as one cluster array
+    (`slurm_array.SlurmArray`; the black-box grid and hpbandster's workers need that);
+    `local_processes`: its jobs run as processes of this machine (a local pool stands in
+    for it where a kind runs no `nb1s` command lines, e.g. the black-box grid).
     """
 
     build: Callable[[Path, DataInputs, ExecutorSettings], Executor]
     check: Callable[[ExecutorSettings], None] = _no_check
+    job_arrays: bool = False
+    local_processes: bool = False

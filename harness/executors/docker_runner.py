@@ -2,10 +2,13 @@
 
 Each job becomes one container: entrypoint `nb1s` with the job's arguments, the results
 folder mounted read-write and the data folders read-only, one GPU per container through a
-`DeviceRequest`, and a non-root user (the caller's uid:gid, so result files belong to the
-caller; the image's `nb1s` user 1000:1000 when the caller is root). `container_spec` is
-the exact keyword set handed to `client.containers.run`, kept separate so it can be
-inspected and tested without a Docker engine.
+`DeviceRequest`, no network at all (`network_mode="none"`: a search reads only its mounted
+files), and a non-root user (the caller's uid:gid, so result files belong to the caller;
+the image's `nb1s` user 1000:1000 when the caller is root, who then hands the results
+folder to that user so the containers can write it: root keeps every right on it).
+`container_spec` is the exact keyword set handed to `client.containers.run`, kept
+separate so it can be inspected and tested without a Docker engine. An image the engine
+does not have is one line before any container starts (never a pull from a registry).
 
 Ctrl-C: the first one starts no further container and stops the running ones
 (`container.stop`: SIGTERM to the search, which records `interrupted`, SIGKILL after
@@ -119,6 +122,7 @@ class DockerExecutor:
             "environment": {**job.env, "HOME": "/tmp", "PYTHONUNBUFFERED": "1"},
             "labels": {"nb1s.job": job.key},
             "working_dir": "/tmp",
+            "network_mode": "none",
             "detach": True,
             "shm_size": "2g",
         }
@@ -150,6 +154,32 @@ class DockerExecutor:
             container.remove(force=True)
         code = int(status.get("StatusCode", 1)) if isinstance(status, dict) else 1
         return JobResult(job.key, code, round(time.perf_counter() - started, 3), str(job.log))
+
+    def check_image(self) -> None:
+        """One line when the engine lacks the image (containers.run would try a registry)."""
+        from docker.errors import ImageNotFound
+
+        try:
+            self.client().images.get(self.image)
+        except ImageNotFound:
+            raise UserError(f"the Docker engine has no image {self.image}: build it (make "
+                            "docker, or make docker-cpu for nb1s:cpu) or pass --image"
+                            ) from None
+
+    def _give_results_to_image_user(self) -> None:
+        """A root caller runs the containers as the image's user (never as root), who must
+        be able to write the results folder: chown it (root keeps every right on it)."""
+        if os.getuid() != 0 or self.user != IMAGE_USER:
+            return
+        uid, gid = (int(x) for x in IMAGE_USER.split(":"))
+        for m in self.mounts:
+            if m.read_only:
+                continue
+            os.chown(m.host, uid, gid)
+            for root, dirs, files in os.walk(m.host):
+                for name in dirs + files:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
     def _stop(self, container: Any) -> None:
         """SIGTERM to the search in the container (it records `interrupted`); Docker sends
@@ -184,6 +214,9 @@ class DockerExecutor:
         self._stopping.clear()
         self._killing.clear()
         self._stopped = 0
+        if jobs:
+            self.check_image()
+            self._give_results_to_image_user()
         slots = [self.gpus[i] if i < len(self.gpus) else None for i in range(self.workers)]
         return run_on_slots(jobs, slots, self._run_one, self._interrupt, on_done)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors.base import DataInputs, Executor, ExecutorSettings
 from nb1s.harness.executors.registry import entry_for, names
+from nb1s.harness.executors.slurm_array import SlurmRequest
 
 SLURM_CLUSTERS = ("slurm", "local")
 
@@ -46,10 +47,11 @@ def check_executor_options(kind: str, timeout_min: int, slurm_cluster: str | Non
 def make_executor(kind: str, results: Path, data: DataInputs, workers: int | None = None,
                   gpus: list[str] | None = None, image: str | None = None,
                   slurm_partition: str | None = None, slurm_cluster: str | None = None,
-                  timeout_min: int = 24 * 60) -> Executor:
+                  timeout_min: int = 24 * 60,
+                  slurm_request: SlurmRequest | None = None) -> Executor:
     """An executor writing into `results`; Docker mounts `results` and the data folders."""
     check_executor_options(kind, timeout_min, slurm_cluster, ",".join(gpus) if gpus else None)
     settings = ExecutorSettings(workers=workers, gpus=gpus, image=image,
                                 slurm_partition=slurm_partition, slurm_cluster=slurm_cluster,
-                                timeout_min=timeout_min)
+                                timeout_min=timeout_min, slurm_request=slurm_request)
     return entry_for(kind).build(results, data, settings)

@@ -92,4 +92,4 @@ def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Execu
 
 
 #: the registration (executors/registry.py)
-ENTRY = ExecutorEntry(build=_build)
+ENTRY = ExecutorEntry(build=_build, local_processes=True)

@@ -1,22 +1,26 @@
-"""Run jobs on Slurm through submitit: one array job per batch, one task per run.
+"""Run a plan's searches on Slurm: one array job per batch, one task per run.
 
 The same function (`run_job_process`) runs inside each task, so a Slurm task executes the
-very command a local worker would, on the shared filesystem. `cluster="local"` uses
-submitit's local executor (processes on this machine), which is how this path is tested
-without a cluster. On Ctrl-C every unfinished task of the array is cancelled
-(`SlurmExecutor._interrupt`).
+very command a local worker would, on the shared filesystem. Submitting, the request, its
+check against the partition and cancelling are the one submitit integration
+(`slurm_array.py`); this module waits for the tasks and turns them into `JobResult`s.
+`cluster="local"` uses submitit's local executor (processes on this machine), which is how
+this path is tested without a cluster.
+
+Waiting never goes on without end: a task pending for a configuration reason cancels the
+array with Slurm's reason (`SlurmArray.watch`); a task Slurm ended itself (cancelled from
+outside, timed out, killed) is one line with its state once every task has ended; on
+Ctrl-C every unfinished task is cancelled (`SlurmExecutor._interrupt`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.errors import UserError
+from nb1s.harness.errors import RunStopped
 from nb1s.harness.executors.base import (
     DataInputs,
     Executor,
@@ -27,86 +31,93 @@ from nb1s.harness.executors.base import (
     JobResult,
 )
 from nb1s.harness.executors.job import run_job_process
+from nb1s.harness.executors.slurm_array import (
+    CONTROLLER_LOG,
+    SlurmArray,
+    SlurmRequest,
+    check_reachable,
+    controller_output,
+    ending,
+    first_line,
+)
 
-#: where submitit's local controllers write (see `_controller_output`)
-CONTROLLER_LOG = "local-controllers.log"
+__all__ = ["CONTROLLER_LOG", "SlurmExecutor", "controller_output"]
+#: seconds between two looks at the tasks (submitit caches sacct's answers itself)
+POLL_S = 1.0
+#: seconds between two asks of squeue for a pending task's reason
+WATCH_S = 10.0
 
 
 class SlurmExecutor:
-    """Submit every job as one task of a Slurm job array (submitit `batch()`)."""
+    """Submit every job as one task of a Slurm job array (`SlurmArray`)."""
 
     name = "slurm"
 
-    def __init__(self, folder: Path, cluster: str | None = None, partition: str | None = None,
-                 gpus_per_task: int = 1, cpus_per_task: int = 4, timeout_min: int = 24 * 60,
-                 array_parallelism: int = 64, mem_gb: int = 16,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, folder: Path, cluster: str | None = None,
+                 request: SlurmRequest | None = None, array: SlurmArray | None = None) -> None:
         self.folder = folder
         self.cluster = cluster
-        self.params: dict[str, Any] = {"timeout_min": timeout_min, "cpus_per_task": cpus_per_task,
-                                       "mem_gb": mem_gb, "name": "nb1s"}
-        if cluster != "local":
-            self.params["slurm_array_parallelism"] = array_parallelism
-            if gpus_per_task:  # 0: a CPU-only array (no GPU line in the sbatch file)
-                self.params["gpus_per_node"] = gpus_per_task
-            if partition:
-                self.params["slurm_partition"] = partition
-        self.params.update(extra or {})
+        self.array = array or SlurmArray(folder, request or SlurmRequest(), cluster)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """submitit's parameters of this executor's arrays."""
+        return self.array.parameters()
 
     def describe(self) -> dict[str, object]:
         return {"executor": self.name, "cluster": self.cluster or "auto",
-                "folder": str(self.folder), "parameters": self.params}
-
-    def executor(self) -> Any:
-        import submitit
-
-        ex = submitit.AutoExecutor(folder=str(self.folder), cluster=self.cluster)
-        ex.update_parameters(**self.params)
-        return ex
+                "folder": str(self.folder), "request": self.array.request.describe(),
+                "parameters": self.params}
 
     def run(self, jobs: Sequence[Job],
             on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
-        """Submit the array and collect results in job order; on Ctrl-C see `_interrupt`."""
-        ex = self.executor()
-        handles = []
-        quiet = _controller_output(self.folder / CONTROLLER_LOG) if self.cluster == "local" \
-            else contextlib.nullcontext()
-        with quiet, ex.batch():
-            for job in jobs:
-                handles.append(ex.submit(run_job_process, job))
-        results: list[JobResult] = []
+        """Submit the array and collect results (in job order); see the module docstring."""
+        handles = self.array.submit(run_job_process, jobs)
+        results: dict[str, JobResult] = {}
+        ended: list[str] = []
         try:
-            for job, handle in zip(jobs, handles, strict=True):
-                res = _outcome(job, handle)
-                results.append(res)
-                if on_done is not None:
-                    on_done(res)
+            next_watch = time.monotonic() + WATCH_S
+            while len(results) < len(jobs):
+                for job, handle in zip(jobs, handles, strict=True):
+                    if job.key in results or not handle.done():
+                        continue
+                    res = _outcome(job, handle)
+                    results[job.key] = res
+                    why = ending(handle) if not res.ok else None
+                    if why is not None:
+                        ended.append(f"{job.key} (task {handle.job_id}): {why}")
+                    if on_done is not None:
+                        on_done(res)
+                if len(results) < len(jobs):
+                    if time.monotonic() >= next_watch:
+                        self.array.watch(handles)
+                        next_watch = time.monotonic() + WATCH_S
+                    time.sleep(POLL_S)
         except KeyboardInterrupt:
             self._interrupt(jobs, handles, results)
-        return results
+        if ended:
+            more = f" (and {len(ended) - 1} more)" if len(ended) > 1 else ""
+            raise RunStopped(f"Slurm ended run {ended[0]}{more} before it finished; "
+                             f"{sum(r.ok for r in results.values())} of {len(jobs)} runs "
+                             "finished and are kept; the same command resumes the rest", 1,
+                             "failed")
+        return [results[j.key] for j in jobs]
 
     def _interrupt(self, jobs: Sequence[Job], handles: Sequence[Any],
-                   results: list[JobResult]) -> None:
-        """Ctrl-C: keep the tasks that already finished (also those that finished while an
-        earlier one was awaited), ask the cluster to cancel every other task of the array
-        (`job.cancel()`: scancel on Slurm, SIGINT on the local cluster) and raise
-        `Interrupted`. Nothing is awaited: a cancelled search records `interrupted` on
-        its own, and the next invocation resumes it. A second Ctrl-C during the
-        cancelling stops the parent; tasks not yet cancelled keep running."""
-        seen = {r.key for r in results}
-        finished = [r for r in results if r.ok]
-        cancelled: list[str] = []
+                   results: dict[str, JobResult]) -> None:
+        """Ctrl-C: keep the tasks that already finished (also those that finished while
+        the loop looked elsewhere), ask the cluster to cancel every other task of the
+        array (scancel on Slurm, SIGINT on the local cluster) and raise `Interrupted`.
+        Nothing is awaited: a cancelled search records `interrupted` on its own, and the
+        next invocation resumes it. A second Ctrl-C during the cancelling stops the
+        parent; tasks not yet cancelled keep running."""
+        finished = [r for r in results.values() if r.ok]
         for job, handle in zip(jobs, handles, strict=True):
-            if job.key in seen:
-                continue
-            if handle.done():
+            if job.key not in results and handle.done():
                 res = _outcome(job, handle)
                 if res.ok:
                     finished.append(res)
-                    continue
-            else:
-                handle.cancel(check=False)
-                cancelled.append(str(handle.job_id))
+        cancelled = self.array.cancel(handles)
         done = {r.key for r in finished}
         where = "the local cluster" if self.cluster == "local" else "Slurm"
         note = (f"{where} was asked to cancel their {len(cancelled)} unfinished task(s) "
@@ -116,36 +127,12 @@ class SlurmExecutor:
                           [j.key for j in jobs if j.key not in done], note) from None
 
 
-@contextlib.contextmanager
-def _controller_output(log: Path) -> Iterator[None]:
-    """Point file descriptors 1 and 2 at `log` while submitit starts its local controllers.
-
-    Each controller inherits this process's stdout/stderr, and a cancelled one prints a
-    KeyboardInterrupt traceback there: on the user's terminal, next to the one line an
-    interrupt promises. Started while this is in effect, they write to the log instead.
-    """
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        with open(log, "ab") as fh:
-            os.dup2(fh.fileno(), 1)
-            os.dup2(fh.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
-
-
 def _outcome(job: Job, handle: Any) -> JobResult:
     """A task's JobResult, or a failure naming submitit's reason when it died first."""
     try:
         res: JobResult = handle.result()
-    except Exception as exc:  # a task that died before returning (preempted, OOM)
-        res = JobResult(job.key, 1, 0.0, f"{job.log} (submitit: {exc})")
+    except Exception as exc:  # a task that died before returning (cancelled, OOM, time)
+        res = JobResult(job.key, 1, 0.0, f"{job.log} (submitit: {first_line(exc)})")
     return res
 
 
@@ -154,21 +141,15 @@ def _ids(ids: Sequence[str]) -> str:
 
 
 def _check(settings: ExecutorSettings) -> None:
-    """Without `--slurm-cluster local` a reachable Slurm (`sbatch` on PATH) is needed:
-    submitit would otherwise quietly fall back to running every job on this machine,
-    e.g. a login node."""
-    import shutil
-
-    if settings.slurm_cluster != "local" and shutil.which("sbatch") is None:
-        raise UserError("--executor slurm: no Slurm is reachable from here (no `sbatch` on "
-                        "PATH); run on a Slurm login node, or pass --slurm-cluster local to "
-                        "run the jobs on this machine on purpose")
+    """A reachable Slurm with accounting (see `check_reachable`)."""
+    check_reachable(settings.slurm_cluster)
 
 
 def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Executor:
-    return SlurmExecutor(results / "slurm", cluster=settings.slurm_cluster,
-                         partition=settings.slurm_partition, timeout_min=settings.timeout_min)
+    request = settings.slurm_request or SlurmRequest(timeout_min=settings.timeout_min,
+                                                     partition=settings.slurm_partition)
+    return SlurmExecutor(results / "slurm", cluster=settings.slurm_cluster, request=request)
 
 
 #: the registration (executors/registry.py)
-ENTRY = ExecutorEntry(build=_build, check=_check)
+ENTRY = ExecutorEntry(build=_build, check=_check, job_arrays=True)

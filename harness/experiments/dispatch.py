@@ -61,11 +61,21 @@ def load_checked(name: str) -> Recipe:
     return recipe
 
 
-def decision_rules(recipe: Recipe, min_seeds: int | None) -> DiffSpec:
-    """The recipe's diff rules with the command line's overrides."""
-    if min_seeds is None:
+def decision_rules(recipe: Recipe, min_seeds: int | None, margin: float | None = None
+                   ) -> DiffSpec:
+    """The recipe's diff rules with the command line's overrides (validated: one line)."""
+    from pydantic import ValidationError
+
+    from nb1s.harness.recipe.schema import DiffSpec
+
+    update = {k: v for k, v in (("min_seeds", min_seeds), ("margin", margin)) if v is not None}
+    if not update:
         return recipe.diff
-    return recipe.diff.model_copy(update={"min_seeds": min_seeds})
+    try:
+        return DiffSpec.model_validate({**recipe.diff.model_dump(), **update})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise UserError(f"--{str(err['loc'][0]).replace('_', '-')}: {err['msg']}") from None
 
 
 def results_folder(name: str, profile: str, protocol: str, out: Path | None) -> Path:

@@ -38,10 +38,27 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
     return Path(data_dir).expanduser() if data_dir else default_data_dir()
 
 
-def missing_data_message(directory: Path) -> str:
-    """One line saying what to download and which command imports it."""
-    files = " or ".join(f"{DOWNLOAD_BASE}{name} ({size})"
-                        for name, (size, _) in OFFICIAL_FILES.items())
-    return (f"no NAS-Bench-101 index in {directory}: download {files}, then run "
-            f"`nb1s data import nasbench_only108.tfrecord --into {directory}` "
+FULL_FILE = "nasbench_full.tfrecord"
+ONLY108_FILE = "nasbench_only108.tfrecord"
+
+
+def missing_data_message(directory: Path, budgets: tuple[int, ...] = (108,)) -> str:
+    """One line saying what to download and which command imports it.
+
+    `budgets`: the epoch budgets the command will query. Beyond 108 only the full file
+    has them (HB and BOHB query 4/12/36/108), so the line then names that file alone:
+    suggesting the smaller file would send a user to import data that is refused next.
+    """
+    if set(budgets) <= {108}:
+        files = " or ".join(f"{DOWNLOAD_BASE}{name} ({size})"
+                            for name, (size, _) in OFFICIAL_FILES.items())
+        what = ONLY108_FILE
+        why = ""
+    else:
+        files = f"{DOWNLOAD_BASE}{FULL_FILE} ({OFFICIAL_FILES[FULL_FILE][0]})"
+        what = FULL_FILE
+        why = (f" (budgets {'/'.join(map(str, sorted(budgets)))} are only in the full file, "
+               f"not in {ONLY108_FILE})")
+    return (f"no NAS-Bench-101 index in {directory}: download {files}{why}, then run "
+            f"`nb1s data import {what} --into {directory}` "
             f"(or set ${DATA_ENV} / pass --data-dir to use another index)")

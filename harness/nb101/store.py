@@ -405,12 +405,14 @@ class NB101Store:
         }
 
 
-def open_store(data_dir: Path | None = None) -> NB101Store:
+def open_store(data_dir: Path | None = None, budgets: tuple[int, ...] = (108,)
+               ) -> NB101Store:
     """Open the index in `data_dir` (default: $NB1S_DATA_DIR or the per-user data dir).
 
-    Raises UserError with download and import instructions when nothing is installed.
+    Raises UserError with download and import instructions when nothing is installed;
+    `budgets` (those the caller will query) picks the file those instructions name.
     """
     directory = resolve_data_dir(data_dir)
     if not (directory / PROVENANCE_FILE).is_file():
-        raise UserError(missing_data_message(directory))
+        raise UserError(missing_data_message(directory, budgets))
     return NB101Store(directory)

@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from nb1s.harness.recipe.located_yaml import LocatedYaml, YamlProblem, load_located
-from nb1s.harness.recipe.settings_check import settings_problems
+from nb1s.harness.recipe.settings_check import settings_problems, space_list_problems
 
 T = TypeVar("T")
 
@@ -153,6 +153,14 @@ class SearchBlock(_Strict):
     tracking: dict[str, PinScalar] = Field(default_factory=dict)
     variants: list[Variant] = Field(min_length=1)
 
+    @field_validator("spaces")
+    @classmethod
+    def _known_spaces(cls, v: Any) -> Any:
+        lists = [v.value] if isinstance(v, Sourced) else [v.paper, v.original]
+        if any(not values or not set(values) <= _SPACE_RANGE for values in lists):
+            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
+        return v
+
     @model_validator(mode="after")
     def _unique_keys(self) -> SearchBlock:
         keys = [v.key for v in self.variants]
@@ -173,7 +181,8 @@ class SmokeProfile(_Strict):
     """Tiny budgets for a CPU end-to-end run; never compared with the paper."""
 
     spaces: list[int] | None = None
-    seeds: list[int] = Field(min_length=1, max_length=4)
+    seeds: list[int] = Field(min_length=1, description="seeds of the smoke runs (any number; "
+                             "`--seeds` replaces them)")
     epochs: int = Field(ge=1, le=5)
     variants: list[str] | None = None
     hyperparameters: dict[str, Scalar] = Field(default_factory=dict)
@@ -182,6 +191,14 @@ class SmokeProfile(_Strict):
     settings: dict[str, Any] = Field(default_factory=dict,
                                      description="analysis settings replaced in this profile")
     reason: str = Field(min_length=3)
+
+    @field_validator("spaces")
+    @classmethod
+    def _known_spaces(cls, v: list[int] | None) -> list[int] | None:
+        # Refused here, with the file and line, not later by each of the profile's runs.
+        if v is not None and (not v or not set(v) <= _SPACE_RANGE):
+            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
+        return v
 
 
 def _deterministic_profiles() -> list[Profile]:
@@ -192,20 +209,19 @@ def _deterministic_profiles() -> list[Profile]:
 class DiffSpec(_Strict):
     """Decision rules of `nb1s diff` and `nb1s check` (nb1s choices, see docs/verdicts.md)."""
 
-    alpha: float = Field(default=0.01, gt=0, lt=1, description="Welch t-test significance level")
-    rel_tol: float = Field(default=0.25, ge=0, description="relative tolerance on final means "
-                           "(the equivalence margin is max(abs_tol, rel_tol * |reference|))")
-    abs_tol: float = Field(default=2e-3, ge=0, description="absolute tolerance on final means")
+    alpha: float = Field(default=0.05, gt=0, lt=0.5, description=(
+        "family-wise level over the statistical rows of one verdict (Holm): a row fails when "
+        "the (1 - alpha) interval of the ratio lies outside the margin"))
+    margin: float = Field(default=1.25, gt=1, le=10, description=(
+        "equivalence margin as a ratio, symmetric: within x1.25 means 1/1.25 < ratio < 1.25"))
+    floor: float = Field(default=1e-5, gt=0, description=(
+        "values below it (a regret of 0) are raised to it before taking logs"))
     min_seeds: int = Field(default=3, ge=2, description="seeds per group below which a "
                            "statistical row is underpowered (neither pass nor fail)")
     equivalence_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="TOST level: "
-                                     "a final row passes when TOST p is below it")
+                                     "a row is equivalent when TOST p is below it")
     exact_profiles: list[Profile] = Field(default_factory=_deterministic_profiles, description=(
         "deterministic profiles: runs with the reference's seeds must equal it bit for bit"))
-    band_k: float = Field(default=2.0, gt=0, description="per-epoch band half-width in band units")
-    band_min_fraction: float = Field(default=0.8, gt=0, le=1,
-                                     description="epochs that must lie in band")
-    bootstrap: int = Field(default=2000, ge=100, le=100_000)
 
 
 class References(_Strict):
@@ -301,7 +317,7 @@ def parse_recipe(path: Path) -> Recipe:
         raise RecipeError([YamlProblem(str(path), located.line_of(("name",)), "name",
                                        f"name {recipe.name!r} must equal the file name "
                                        f"{path.stem!r}")])
-    problems = settings_problems(located)
+    problems = settings_problems(located) + space_list_problems(located)
     if problems:
         raise RecipeError(problems)
     return recipe

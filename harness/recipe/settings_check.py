@@ -110,3 +110,41 @@ def settings_problems(located: LocatedYaml) -> list[YamlProblem]:
                     problems.append(YamlProblem(located.file, located.line_of((*where, *side)),
                                                 ".".join((*where, *side)), why))
     return problems
+
+
+#: Analysis settings (a recipe's `settings` block) that list search spaces or BOHB's
+#: configuration spaces; both are numbered 1-3 in the paper.
+SPACE_LISTS = ("spaces", "configuration_spaces")
+
+
+def space_list_problems(located: LocatedYaml) -> list[YamlProblem]:
+    """One located problem per `spaces`/`configuration_spaces` setting naming a space that
+    does not exist, in the recipe's `settings` and in its smoke profile's.
+
+    The schema keeps a kind's `settings` open (each kind reads its own); without this a
+    profile with `spaces: [9]` validated and then failed in every run it started.
+    """
+    data = located.data
+    if not isinstance(data, dict):
+        return []
+    profiles = data.get("profiles")
+    smoke = profiles.get("smoke") if isinstance(profiles, dict) else None
+    blocks: list[tuple[tuple[str, ...], bool, Any]] = [(("settings",), True,
+                                                        data.get("settings"))]
+    if isinstance(smoke, dict):
+        blocks.append((("profiles", "smoke", "settings"), False, smoke.get("settings")))
+    problems: list[YamlProblem] = []
+    for path, pinned, block in blocks:
+        if not isinstance(block, dict):
+            continue
+        for key in SPACE_LISTS:
+            if key not in block:
+                continue
+            for side, value in _sides(block[key], pinned):
+                if not (isinstance(value, list) and value
+                        and all(type(v) is int and 1 <= v <= 3 for v in value)):
+                    where = (*path, key, *side)
+                    problems.append(YamlProblem(
+                        located.file, located.line_of(where), ".".join(where),
+                        f"{key} must be a non-empty list of spaces 1, 2, 3 (got {value!r})"))
+    return problems

@@ -15,6 +15,41 @@ def _outcome(row: dict[str, Any]) -> str:
     return kind if row["pass"] else "**FAIL**"
 
 
+def row_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """ours, reference, difference, tolerance, p of a row, as text (Markdown and terminal).
+
+    Rows decided by the log-ratio rule show the ratio with its interval, the margin as a
+    ratio and Holm's p that the ratio lies beyond it; other rows their own numbers.
+    """
+    ours, ref = num(row.get("result_mean")), num(row.get("reference_mean"))
+    if row.get("rule") == "log-ratio":
+        lo, hi = row["ratio_ci"]
+        p = row.get("p_beyond_holm", row.get("p_beyond"))
+        return ours, ref, f"x{row['ratio']:.3g} [{lo:.3g}, {hi:.3g}]", f"x{row['margin']:g}", \
+            num(p, ".3g")
+    return ours, ref, num(row.get("diff")), num(row.get("tolerance")), num(row.get("p"), ".3g")
+
+
+def runtime_markdown(rows: list[dict[str, Any]], labels: list[str]) -> list[str]:
+    """The measured search hours beside the paper's footnote 4 (`search_curves.runtimes`)
+    as Markdown lines; empty when nothing was measured."""
+    if not rows or all(r["measured_hours_per_50_epochs"] is None for r in rows):
+        return []
+    tag = f" ({', '.join(labels)}: tiny budgets, not comparable)" if labels else ""
+    lines = ["", f"## Search time per 50 epochs{tag}", "",
+             "| variant | space | seeds | measured h (device) | paper h (RTX 2080Ti) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        m = r["measured_hours_per_50_epochs"]
+        p = r["paper_hours_per_50_epochs"]
+        lines.append(f"| {r['variant']} | SS{r['space']} | {r['n']} | "
+                     f"{'-' if m is None else f'{m:.3g}'} ({r['device'] or 'unknown'}) | "
+                     f"{'-' if p is None else f'{p:g}'} |")
+    lines.append("")
+    lines.append(f"Paper: {rows[0]['source']}.")
+    return lines
+
+
 def markdown_report(result: dict[str, Any]) -> str:
     """Render a diff result (see `reproduce.diff_results`) as a Markdown document."""
     agg = result["aggregate"]
@@ -30,21 +65,16 @@ def markdown_report(result: dict[str, Any]) -> str:
               f"- **verdict: {result['verdict']['line']}**", ""]
     rows = result["rows"]
     if rows:
-        lines += ["| group | kind | metric | ours | reference | diff | tolerance | p | "
-                  "result | note |", "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += ["| group | kind | metric | ours | reference | diff (ratio [CI]) | "
+                  "tolerance | p | result | note |", "|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
-            ours = r.get("result_mean")
-            ref = r.get("reference_mean")
-            if r["kind"] == "band":
-                ours, ref = f"{r['in_band_fraction']:.0%} in band", \
-                    f"≥ {r['required_fraction']:.0%}"
-            lines.append(
-                f"| {r['group']} | {r['kind']} | {r['metric']} | {num(ours)} | {num(ref)} | "
-                f"{num(r.get('diff'))} | {num(r.get('tolerance'))} | {num(r.get('p'), '.3g')}"
-                f" | {_outcome(r)} | {r.get('note', '')} |")
+            ours, ref, diff, tol, p = row_cells(r)
+            lines.append(f"| {r['group']} | {r['kind']} | {r['metric']} | {ours} | {ref} | "
+                         f"{diff} | {tol} | {p} | {_outcome(r)} | {r.get('note', '')} |")
         lines.append("")
     for note in result.get("notes", []):
         lines.append(f"- {note}")
+    lines += runtime_markdown(result.get("runtimes") or [], agg.get("labels") or [])
     claims = result.get("claims") or []
     if claims:
         lines += ["", "## Paper statements to check by eye (not tested automatically)", ""]

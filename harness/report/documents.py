@@ -59,6 +59,13 @@ class AggregateGroup(Document):
                                                          "`oneshot_train_error`")
     config_ids_final: list[int | None] = Field(default_factory=list,
                                                description="each seed's final config id")
+    config_ids: list[list[int | None]] = Field(
+        default_factory=list, description="each seed's reported config id per epoch (when "
+        "its architecture last changed: paper claim gdas_premature_convergence)")
+    wall_time_s: list[float | None] = Field(default_factory=list, description="each seed's "
+                                            "cumulative search wall time, seconds")
+    epochs_run: list[int] = Field(default_factory=list, description="each seed's search "
+                                  "epochs (records minus the epoch-0 record)")
 
 
 class RecipeCheck(Document):
@@ -144,8 +151,8 @@ class DiffRow(Document):
 class Verdict(Document):
     """The decision over all rows (`report.verdict.verdict`)."""
 
-    status: str = Field(description="`pass`, `fail`, `no-decision`, `not-checkable` or "
-                                    "`no-reference`")
+    status: str = Field(description="`pass`, `fail`, `no-decision`, `consistent`, `not-checkable` "
+                                    "or `no-reference`")
 
 
 class Diff(Document):
@@ -160,6 +167,8 @@ class Diff(Document):
                                                                "and why")
     claims: list[dict[str, Any]] = Field(default_factory=list,
                                          description="the paper's claims this recipe checks")
+    runtimes: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "measured search hours per 50 epochs beside the paper's footnote 4"))
 
 
 class ReferenceCurves(Document):
@@ -171,4 +180,7 @@ class ReferenceCurves(Document):
     host: dict[str, Any] = Field(description="platform and Python of the machine")
     note: str = Field(description="the command that made it")
     context: str | None = Field(None, description="the user's `--note`")
+    provenance: dict[str, Any] | None = Field(None, description=(
+        "exported references (`nb1s reference export`): device, versions, commit, seeds, "
+        "recipe identity, data checksums and the aggregate's sha256"))
     aggregate: Aggregate = Field(description="the aggregate (host paths cut to file names)")

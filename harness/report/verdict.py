@@ -6,12 +6,15 @@ A diff is only worth running if a PASS means something, so every row carries an
 - passed: `exact` (bit-identical to the reference), `equivalent` (TOST shows agreement
   within the margin), `checked` (a count, claim or identity that held);
 - `failed`;
-- undecided, never counted as a pass: `underpowered` (too few seeds to decide),
+- undecided, never counted as a pass: `consistent` (no difference shown, but not shown
+  equivalent either), `underpowered` (too few seeds to decide),
   `not checkable` (smoke/synthetic data cannot test the claim), `known deviation`
   (a documented mismatch of the paper, guarded elsewhere).
 
 Any failed row fails the diff; otherwise any underpowered row makes it "no decision";
-only then can it pass. A diff whose rows are all not checkable is "not checkable".
+otherwise any consistent row makes it "consistent" (exit 0, labelled: nothing contradicts
+the reference, agreement is not shown); only then can it pass. A diff whose rows are all
+not checkable is "not checkable".
 Bookkeeping rows (every planned run complete, every run made by this recipe) can fail a
 diff but never pass one alone: without a compared number the verdict is "no reference".
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 PASSED = ("exact", "equivalent", "checked")
-UNDECIDED = ("underpowered", "not checkable", "known deviation")
+UNDECIDED = ("consistent", "underpowered", "not checkable", "known deviation")
 OUTCOMES = (*PASSED, "failed", *UNDECIDED)
 
 #: Row kinds that check the results folder, not a number against a reference.
@@ -59,6 +62,7 @@ def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
                    and outcome_of(r) in PASSED)
     tag = f" [{', '.join(labels)}: not a reproduction of the paper]" if labels else ""
     tail = (f"{counts['failed']} failed, {counts['underpowered']} underpowered"
+            + (f", {counts['consistent']} consistent" if counts["consistent"] else "")
             + (f", {counts['not checkable']} not checkable" if counts["not checkable"] else "")
             + (f", {counts['known deviation']} known deviation"
                if counts["known deviation"] else ""))
@@ -70,6 +74,10 @@ def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
         status = "no-decision"
         line = f"NO DECISION: {counts['underpowered']} rows underpowered (too few seeds); " \
                f"{_phrase(counts, PASSED)} passed; {tail}"
+    elif counts["consistent"]:
+        status = "consistent"
+        line = f"CONSISTENT: {counts['consistent']} rows show no difference but are not " \
+               f"shown equivalent; {_phrase(counts, PASSED)} passed; {tail}"
     elif compared:
         status = "pass"
         line = f"PASS: {_phrase(counts, PASSED)}; {tail}"
@@ -84,7 +92,7 @@ def verdict(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
 
 
 def exit_code(status: str, allow_undecided: bool = False) -> int:
-    """0 for pass / not checkable / no reference, 1 for fail, 4 for no decision."""
+    """0 for pass / consistent / not checkable / no reference, 1 for fail, 4 for no decision."""
     if status == "fail":
         return EXIT_FAIL
     if status == "no-decision" and not allow_undecided:

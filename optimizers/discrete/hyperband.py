@@ -114,7 +114,7 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
         raise ValueError(f"unknown hpbandster engine {engine!r}: choose one of "
                          f"{', '.join(ENGINES)}")
     enc = encoding_for(space)
-    evaluate = SequentialEvaluator(enc, objective, seed)
+    evaluate = SequentialEvaluator(enc, objective, seed, name)
     n_iterations = iterations_for(total_budget)
     with _LOCK:  # hpbandster's global numpy RNG: one run at a time per process
         state = np.random.get_state()
@@ -135,8 +135,10 @@ def _run(name: str, space: int | SearchSpace, objective: Objective, seed: int,
 
 def _run_inprocess(name: str, configspace: Any, evaluate: SequentialEvaluator,
                    n_iterations: int) -> None:
+    from .categorical_kde import ignore_unused_kde_rng_notice
     from .hpbandster_inprocess import OPTIMIZERS
 
+    ignore_unused_kde_rng_notice()  # (again: a caller may have reset the filters)
     optimizer = OPTIMIZERS[name](configspace=configspace, **_options(name))
     optimizer.run_sequential(n_iterations, lambda config, budget: evaluate(config, round(budget)))
 
@@ -147,6 +149,10 @@ def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
     import Pyro4
     from hpbandster.core.worker import Worker
     from hpbandster.optimizers import BOHB, HyperBand
+
+    from .categorical_kde import ignore_unused_kde_rng_notice
+
+    ignore_unused_kde_rng_notice()
 
     class _Worker(Worker):
         def compute(self, config: dict[str, Any], budget: float,

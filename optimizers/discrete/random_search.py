@@ -25,8 +25,8 @@ def random_search(space: int | SearchSpace, objective: Objective, seeds: npt.Arr
     """RS for every seed in `seeds`, vectorised: arrays of shape [seeds, evaluations]."""
     seed_arr = check_seeds(seeds)
     enc = encoding_for(space)
-    u = predraw(generators(seed_arr, DECISIONS), (n_evaluations, enc.num_hyperparameters))
-    draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
+    u = predraw(generators(seed_arr, DECISIONS, NAME), (n_evaluations, enc.num_hyperparameters))
+    draws = predraw(generators(seed_arr, REPEATS, NAME), (n_evaluations,))
     ids = enc.ids_of_drawn(categorical(u, enc.cardinalities))
     evaluation = objective(ids, budget, draws)
     return Trajectory(NAME, enc.space.number,

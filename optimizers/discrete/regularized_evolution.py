@@ -187,10 +187,11 @@ def regularized_evolution(space: int | SearchSpace, objective: Objective,
     # one block per seed: the population's uniforms, then the cycles' (the same numbers
     # as two consecutive draws of those shapes, without a second call per seed)
     width = tournament_size + _MUTATION_DRAWS
-    block = predraw(generators(seed_arr, DECISIONS), (population_size * h + n_cycles * width,))
+    block = predraw(generators(seed_arr, DECISIONS, NAME),
+                    (population_size * h + n_cycles * width,))
     init_u = block[:, :population_size * h].reshape(n_seeds, population_size, h)
     cycle_u = block[:, population_size * h:].reshape(n_seeds, n_cycles, width)
-    draws = predraw(generators(seed_arr, REPEATS), (n_evaluations,))
+    draws = predraw(generators(seed_arr, REPEATS, NAME), (n_evaluations,))
     plan = _cycle_plan(enc.space, cycle_u, population_size, tournament_size)
 
     init_ids = enc.ids_of_drawn(categorical(init_u, enc.cardinalities))  # [S, P]

@@ -91,8 +91,8 @@ def reinforce(space: int | SearchSpace, objective: Objective, seeds: npt.ArrayLi
     enc = encoding_for(space)
     flat = FlatChoices.of(enc.cardinalities)
     n_seeds, h = len(seed_arr), enc.num_hyperparameters
-    decisions = generators(seed_arr, DECISIONS)
-    repeats = generators(seed_arr, REPEATS)
+    decisions = generators(seed_arr, DECISIONS, NAME)
+    repeats = generators(seed_arr, REPEATS, NAME)
     u = predraw(decisions, (n_evaluations, h))
     draws = predraw(repeats, (n_evaluations,))
 

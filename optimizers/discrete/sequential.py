@@ -22,11 +22,12 @@ from .streams import REPEATS, generator
 class SequentialEvaluator:
     """Callable loss for a library, recording every query in order."""
 
-    def __init__(self, encoding: DiscreteEncoding, objective: Objective, seed: int) -> None:
+    def __init__(self, encoding: DiscreteEncoding, objective: Objective, seed: int,
+                 optimizer: str) -> None:
         self.encoding = encoding
         self.objective = objective
         self.seed = int(seed)
-        self._repeats = generator(self.seed, REPEATS)
+        self._repeats = generator(self.seed, REPEATS, optimizer)
         self._ids: list[int] = []
         self._budgets: list[int] = []
         self._results: list[Evaluation] = []

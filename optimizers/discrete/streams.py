@@ -2,7 +2,14 @@
 
 The original seeded only numpy's global RNG, so Python's `random` (NB101 repeats, RE
 tournaments), hyperopt and SMAC ran unseeded (docs/original-code.md#unseeded-randomness). Here each
-seed owns one numpy `Generator` per purpose, made from ``SeedSequence([seed, purpose])``. Lock-step
+seed owns one numpy `Generator` per optimizer and purpose, made from
+``SeedSequence([seed, optimizer, purpose])`` (the optimizer's name as an integer).
+
+Why the optimizer is part of the key: with one stream per (seed, purpose) shared by every
+optimizer, RE's random initial population was RS's first 100 architectures in every seed
+and REINFORCE sampled RS's architecture in most steps, so RS, RL and early RE drew as one
+line in Figures 5/14/15 (common random numbers). Each optimizer now has its own numbers,
+and a seed still reproduces its run exactly. Lock-step
 optimizers draw each seed's uniforms for the whole run up front from that seed's own
 generator and stack them to [seeds, ...]; so seed s of a batch sees exactly the numbers a
 run of seed s alone sees, and the optimizer itself is then pure array arithmetic.
@@ -35,13 +42,22 @@ def check_seeds(seeds: Sequence[int] | npt.ArrayLike) -> npt.NDArray[np.int64]:
     return arr
 
 
-def generator(seed: int, purpose: int = DECISIONS) -> np.random.Generator:
-    """The generator of one seed for one purpose."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), int(purpose)]))
+def optimizer_key(optimizer: str) -> int:
+    """The optimizer's name as the integer a SeedSequence takes (its ASCII bytes)."""
+    if not optimizer or not optimizer.isascii():
+        raise ValueError(f"optimizer name {optimizer!r}: give a non-empty ASCII name")
+    return int.from_bytes(optimizer.encode("ascii"), "big")
 
 
-def generators(seeds: npt.ArrayLike, purpose: int = DECISIONS) -> list[np.random.Generator]:
-    return [generator(int(s), purpose) for s in np.asarray(seeds).ravel()]
+def generator(seed: int, purpose: int, optimizer: str) -> np.random.Generator:
+    """The generator of one seed, one optimizer and one purpose."""
+    return np.random.default_rng(np.random.SeedSequence(
+        [int(seed), optimizer_key(optimizer), int(purpose)]))
+
+
+def generators(seeds: npt.ArrayLike, purpose: int,
+               optimizer: str) -> list[np.random.Generator]:
+    return [generator(int(s), purpose, optimizer) for s in np.asarray(seeds).ravel()]
 
 
 def predraw(gens: Sequence[np.random.Generator], shape: tuple[int, ...]) -> FloatArray:

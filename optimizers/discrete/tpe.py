@@ -26,7 +26,7 @@ def tpe(space: int | SearchSpace, objective: Objective, seed: int,
     import hyperopt
 
     enc = encoding_for(space)
-    evaluate = SequentialEvaluator(enc, objective, seed)
+    evaluate = SequentialEvaluator(enc, objective, seed, NAME)
     search_space = {name: hyperopt.hp.choice(name, list(choices))
                     for name, choices in zip(enc.names, enc.choices, strict=True)}
 
@@ -34,6 +34,6 @@ def tpe(space: int | SearchSpace, objective: Objective, seed: int,
         return evaluate(values, budget)
 
     hyperopt.fmin(loss, search_space, algo=hyperopt.tpe.suggest, max_evals=n_evaluations,
-                  trials=hyperopt.Trials(), rstate=generator(seed, LIBRARY),
+                  trials=hyperopt.Trials(), rstate=generator(seed, LIBRARY, NAME),
                   show_progressbar=False)
     return evaluate.trajectory(NAME)

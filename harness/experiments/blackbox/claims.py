@@ -3,11 +3,14 @@
 paper.yaml `claims.re_best_blackbox` (paper §5.4, Figures 5, 14, 15): regularized
 evolution is the best black-box optimizer in all spaces. nb1s checks it per space and per
 competitor on the final incumbent test regret of every seed (after 280 evaluations; HB and
-BOHB after 280 x 108 epochs), with Welch's t-test:
+BOHB after 280 x 108 epochs), by the one-sided test of every claim row (Welch on the logs,
+`nb1s.harness.report.claim_tests`, the same test fig5's `re_best_blackbox` row uses),
+Holm over the rows:
 
-- RE's mean lower and p < alpha: `checked`;
-- RE's mean higher and p < alpha: `failed` (another optimizer is better at the end);
-- p >= alpha, or fewer than `min_seeds` seeds on a side: `underpowered` (no decision);
+- RE shown lower (one-sided p < alpha): `checked`;
+- RE shown higher (Holm-adjusted opposite p < alpha): `failed` (another optimizer is better
+  at the end);
+- neither, or fewer than `min_seeds` seeds on a side: `underpowered` (no decision);
 - smoke profile or synthetic NB101 data: `not checkable` (invented numbers cannot test a
   statement about NAS-Bench-101).
 
@@ -21,7 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nb1s.harness.report.stats import welch
+from nb1s.harness.report.claim_tests import claim_fields, lower_values
+from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import undecided
 
 CLAIM = "re_best_blackbox"
@@ -30,8 +34,8 @@ BEST = "RE"
 
 def claim_rows(final: dict[tuple[int, str], npt.NDArray[np.float64]], spaces: list[int],
                optimizers: list[str], alpha: float, min_seeds: int,
-               checkable: bool, why_not: str = "") -> list[dict[str, Any]]:
-    """One row per (space, competitor of RE) from per-seed final regrets."""
+               checkable: bool, why_not: str = "", floor: float = 1e-5) -> list[dict[str, Any]]:
+    """One decided row per (space, competitor of RE) from per-seed final regrets."""
     rows: list[dict[str, Any]] = []
     for space in spaces:
         ours = final.get((space, BEST))
@@ -48,25 +52,21 @@ def claim_rows(final: dict[tuple[int, str], npt.NDArray[np.float64]], spaces: li
                 missing = BEST if ours is None or not len(ours) else other
                 rows.append(undecided(row, "underpowered", f"no results of {missing}"))
                 continue
-            test = welch(ours.tolist(), theirs.tolist())
+            sub = lower_values(ours.tolist(), theirs.tolist(), f"{BEST} < {other}", floor)
             row.update(result_mean=float(np.mean(ours)), reference_mean=float(np.mean(theirs)),
-                       diff=float(test.mean_diff), p=float(test.p),
-                       n=[len(ours), len(theirs)])
+                       diff=float(np.mean(ours) - np.mean(theirs)), p=sub.p_holds,
+                       **{k: v for k, v in claim_fields([sub], "all", alpha).items()
+                          if k != "n"})
+            row["n"] = [len(ours), len(theirs)]
             if not checkable:
                 rows.append(undecided(row, "not checkable", why_not))
             elif min(len(ours), len(theirs)) < min_seeds:
-                rows.append(undecided(row, "underpowered",
-                                      f"fewer than {min_seeds} seeds on a side"))
-            elif test.p >= alpha:
-                rows.append(undecided(row, "underpowered",
-                                      f"difference not significant (p >= {alpha})"))
-            elif test.mean_diff < 0:
-                rows.append({**row, "pass": True, "outcome": "checked",
-                             "note": f"{BEST} lower at the end"})
+                rows.append({**undecided(row, "underpowered",
+                                         f"fewer than {min_seeds} seeds on a side"),
+                             "too_few_seeds": True})
             else:
-                rows.append({**row, "pass": False, "outcome": "failed",
-                             "note": f"{other} lower than {BEST} at the end"})
-    return rows
+                rows.append(row)
+    return decide_family(rows, alpha, alpha)
 
 
 def runs_row(missing: list[str]) -> dict[str, Any]:

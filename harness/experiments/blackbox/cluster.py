@@ -16,7 +16,9 @@ machine (docs/blackbox.md, "Speed"); and at most MAX_ARRAY_TASKS tasks per array
 RS/RE/RL are vectorised: all seeds of a (space, optimizer) run as one array program in
 seconds, so they are one task each.
 
-Parameters reuse the project's Slurm executor (harness/executors/slurm.py):
+Submitting goes through the executors' one submitit integration
+(harness/executors/slurm_array.py: the request checked against `sinfo`, one line when
+sbatch refuses). Parameters:
 `--slurm-partition`, `--timeout-min`, `--slurm-cluster` (`local`: submitit's local
 executor, processes on this machine, which is how this is tested without a cluster) and
 `--workers` as the array's parallelism (`%K` of `--array`). CPU-only: no GPU is requested.
@@ -85,13 +87,16 @@ class ClusterSettings:
 def check_executor(options: ExecutionOptions) -> None:
     """The grid runs on `local` worker processes or a `slurm` array; anything else, an
     unknown --slurm-cluster, a bad --timeout-min or no reachable Slurm is one line."""
-    if options.executor not in ("local", "slurm"):
+    from nb1s.harness.executors.factory import check_executor_options
+    from nb1s.harness.executors.registry import entry_for
+
+    entry = entry_for(options.executor)
+    if not (entry.job_arrays or entry.local_processes):
         raise UserError(f"the black-box grid runs with --executor local or slurm, not "
                         f"{options.executor}")
-    if options.executor == "slurm":
-        from nb1s.harness.executors.factory import check_executor_options
-
-        check_executor_options("slurm", options.timeout_min, options.slurm_cluster, None)
+    if entry.job_arrays:
+        check_executor_options(options.executor, options.timeout_min, options.slurm_cluster,
+                               None)
 
 
 @dataclass
@@ -133,40 +138,29 @@ def estimated_seconds(optimizer: str, evaluations: int, seeds: int) -> float:
     return SECONDS_PER_SEED.get(optimizer, 0.0) * max(evaluations, 1) / 280 * seeds
 
 
-def slurm_executor(settings: ClusterSettings) -> Any:
-    """A submitit executor with the project's Slurm parameters, CPU-only."""
-    from nb1s.harness.executors.slurm import SlurmExecutor
+def slurm_array(settings: ClusterSettings) -> Any:
+    """The array with the grid's request: CPU-only, one CPU and MEM_GB per task (the
+    executors' one submitit integration, executors/slurm_array.py)."""
+    from nb1s.harness.executors.slurm_array import SlurmArray, SlurmRequest
 
-    extra: dict[str, Any] = {"name": JOB_NAME}
-    if settings.cluster != "local":
-        # SMAC3 needs a fixed string-hash seed; set for the whole task, a SMAC seed runs
-        # in-process instead of in a spawned interpreter (as in the local fork server)
-        extra["slurm_setup"] = ["export PYTHONHASHSEED=0"]
-    return SlurmExecutor(settings.folder, cluster=settings.cluster,
-                         partition=settings.partition, gpus_per_task=0,
-                         cpus_per_task=CPUS_PER_TASK, timeout_min=settings.timeout_min,
-                         array_parallelism=settings.parallelism, mem_gb=MEM_GB,
-                         extra=extra).executor()
+    # SMAC3 needs a fixed string-hash seed; set for the whole task, a SMAC seed runs
+    # in-process instead of in a spawned interpreter (as in the local fork server)
+    setup = ("export PYTHONHASHSEED=0",) if settings.cluster != "local" else ()
+    request = SlurmRequest(cpus_per_task=CPUS_PER_TASK, mem_gb=MEM_GB, gpus_per_task=0,
+                           timeout_min=settings.timeout_min, partition=settings.partition,
+                           parallelism=settings.parallelism, name=JOB_NAME, setup=setup)
+    return SlurmArray(settings.folder, request, settings.cluster)
+
+
+def slurm_executor(settings: ClusterSettings) -> Any:
+    """A submitit executor with the grid's Slurm parameters, CPU-only."""
+    return slurm_array(settings).executor()
 
 
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
            settings: ClusterSettings) -> tuple[list[Any], ArrayRun]:
     """Submit every task as one job array (`map_array`); returns the job handles."""
-    settings.folder.mkdir(parents=True, exist_ok=True)
-    executor = slurm_executor(settings)
-    quiet: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
-    if settings.cluster == "local":
-        from nb1s.harness.executors.slurm import CONTROLLER_LOG, _controller_output
-
-        quiet = _controller_output(settings.folder / CONTROLLER_LOG)
-    try:
-        with quiet:
-            handles = list(executor.map_array(run_task, list(tasks)))
-    except Exception as exc:  # sbatch refused it (partition, limits): submitit's message
-        first = next((x.strip() for x in str(exc).splitlines() if x.strip()),
-                     type(exc).__name__)
-        raise UserError(f"submitting the job array of {len(tasks)} tasks failed: {first}"
-                        ) from None
+    handles = slurm_array(settings).submit(run_task, tasks)
     run = ArrayRun(len(tasks), sum(len(t.seeds) for t in tasks),
                    [str(h.job_id) for h in handles], str(settings.folder))
     return handles, run

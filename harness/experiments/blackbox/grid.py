@@ -102,10 +102,15 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def check_optimizer(name: str) -> str:
-    if name not in BLACKBOX_OPTIMIZERS:
-        raise UserError(f"unknown black-box optimizer {name!r}: choose one of "
-                        f"{', '.join(BLACKBOX_OPTIMIZERS)}")
-    return name
+    """The black-box optimizer's canonical name; matched case-insensitively (`rs` is `RS`,
+    as `DARTS` is `darts` for `nb1s search`)."""
+    if name in BLACKBOX_OPTIMIZERS:
+        return name
+    for known in BLACKBOX_OPTIMIZERS:
+        if known.casefold() == str(name).casefold():
+            return known
+    raise UserError(f"unknown black-box optimizer {name!r}: choose one of "
+                    f"{', '.join(BLACKBOX_OPTIMIZERS)}")
 
 
 def check_space(space: int) -> int:
@@ -262,6 +267,7 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
 def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Store,
                   policy: str) -> GridSettings:
     """Validate the inputs and describe the run (nothing is run)."""
+    optimizer = check_optimizer(optimizer)
     if int(evaluations) < 1:
         raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
     if optimizer == "RE" and int(evaluations) < RE_POPULATION:
@@ -270,7 +276,7 @@ def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Stor
     pol = repeat_policy(policy)
     prov = store.provenance
     source = prov.get("source") or {}
-    return GridSettings(check_optimizer(optimizer), check_space(space), int(evaluations),
+    return GridSettings(optimizer, check_space(space), int(evaluations),
                         pol.value, str(store.directory.resolve()),
                         source.get("sha256") if isinstance(source, dict) else None,
                         store.synthetic)
@@ -491,12 +497,12 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     (cluster.py; `workers` is then its parallelism) and the result also says what was
     submitted.
     """
-    check_optimizer(optimizer)
+    optimizer = check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     if execution is not None:
         check_executor(execution)
-    store = store if store is not None else open_store(data_dir)
+    store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy)
     if not seeds or min(seeds) < 0:
         raise UserError("give at least one non-negative seed")
@@ -522,9 +528,16 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     return result
 
 
+def _runs_arrays(execution: ExecutionOptions) -> bool:
+    """Whether the chosen executor runs job arrays (a capability, not a name)."""
+    from nb1s.harness.executors.registry import entry_for
+
+    return entry_for(execution.executor).job_arrays
+
+
 def cluster_settings(execution: ExecutionOptions | None, out: Path) -> ClusterSettings | None:
     """The job array's settings for `--executor slurm` (jobs in OUT/slurm), else None."""
-    if execution is None or execution.executor == "local":
+    if execution is None or not _runs_arrays(execution):
         return None
     return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
 
@@ -544,11 +557,13 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
     was submitted}.
     """
     repeat_policy(policy)
-    if execution.executor != "slurm":
-        raise UserError("run_blackbox_array needs --executor slurm")
+    if not _runs_arrays(execution):
+        raise UserError("run_blackbox_array needs an executor that runs job arrays "
+                        "(--executor slurm)")
     try:  # no Slurm, no data: every run is blocked (the BOHB side still finishes)
         cluster = ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
-        store = open_store(data_dir)
+        store = open_store(data_dir, tuple(sorted({b for name, _, _ in runs
+                                                   for b in budgets_needed(name)})))
     except UserError as exc:
         return {"ran": [], "blocked": [f"every black-box run: {exc}"], "slurm": None}
     jobs: list[tuple[GridSettings, Sequence[int]]] = []

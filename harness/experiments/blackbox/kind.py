@@ -30,10 +30,12 @@ from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.blackbox.cluster import ArrayRun, check_executor
 from nb1s.harness.experiments.blackbox.curves import (
     FOLDER,
-    best_test_error,
+    LEFT_EDGES,
+    REGRET_REFERENCES,
     final_regret,
     load_blackbox_results,
     regret_curve,
+    regret_reference,
 )
 from nb1s.harness.experiments.blackbox.grid import (
     check_optimizer,
@@ -69,6 +71,10 @@ class BlackboxSettings:
     sources: dict[str, str]
     #: per-optimizer budgets that replace `evaluations` (the smoke profile's small SMAC)
     evaluations_by_optimizer: dict[str, int]
+    #: what regret is measured against (`curves.regret_reference`)
+    regret_reference: str = "min_of_means"
+    #: a seed's curve before its first evaluation (`curves.regret_curve`)
+    left_edge: str = "blank"
 
     def evaluations_of(self, optimizer: str) -> int:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
@@ -85,9 +91,10 @@ def resolve_settings(recipe: Recipe, profile: Profile,
             raise UserError(f"recipe {recipe.name} lacks the blackbox setting {name!r}")
         values[name], sources[name] = resolve(recipe.settings[name], protocol)
     values["evaluations_by_optimizer"] = {}
-    if "evaluations_by_optimizer" in recipe.settings:
-        values["evaluations_by_optimizer"], sources["evaluations_by_optimizer"] = resolve(
-            recipe.settings["evaluations_by_optimizer"], protocol)
+    values["regret_reference"], values["left_edge"] = "min_of_means", "blank"
+    for name in ("evaluations_by_optimizer", "regret_reference", "left_edge"):
+        if name in recipe.settings:
+            values[name], sources[name] = resolve(recipe.settings[name], protocol)
     if profile == "smoke":
         smoke = recipe.profiles.get("smoke")
         if smoke is None:
@@ -105,7 +112,16 @@ def resolve_settings(recipe: Recipe, profile: Profile,
                             int(values["evaluations"]), str(values["repeat_policy"]),
                             str(values["incumbent"]), str(values["band"]), sources,
                             {check_optimizer(str(k)): int(v) for k, v in
-                             dict(values["evaluations_by_optimizer"] or {}).items()})
+                             dict(values["evaluations_by_optimizer"] or {}).items()},
+                            _one_of(values, "regret_reference", REGRET_REFERENCES),
+                            _one_of(values, "left_edge", LEFT_EDGES))
+
+
+def _one_of(values: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    value = str(values[name])
+    if value not in allowed:
+        raise UserError(f"{name}={value!r}: choose one of {', '.join(allowed)}")
+    return value
 
 
 def _data_dir(request: Request, plan: Plan) -> Path | None:
@@ -144,14 +160,14 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
     # a figure drawn from part of the planned seeds says so in its title
     shown = [*labels, f"partial: {len(missing)} seeds missing"] if missing else labels
     for space in settings.spaces:
-        best = best_test_error(store, space)
+        best = regret_reference(store, space, settings.regret_reference)
         wanted = {opt: found[(space, opt)] for opt in settings.optimizers
                   if (space, opt) in found}
         # only the planned seeds count, even if the folder holds more
         records = {opt: t.records[np.isin(t.records["seed"], settings.seeds)]
                    for opt, t in wanted.items()}
         grid = _time_grid(list(records.values()))
-        curves = {opt: regret_curve(r, best, settings.incumbent, grid)
+        curves = {opt: regret_curve(r, best, settings.incumbent, grid, settings.left_edge)
                   for opt, r in records.items()}
         per_opt = {}
         for opt, r in records.items():
@@ -168,13 +184,13 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
         spaces[str(space)] = {"best_test_error": best, "optimizers": per_opt}
         if len(grid):
             plots += [str(p) for p in plot_space(space, grid, curves, settings.band, shown,
-                                                 results / "plots")]
+                                                 results / "plots",
+                                                 _plot_notes(settings))]
     summary = {"recipe": {"name": recipe.name, "version": recipe.version, "profile": profile,
                           "protocol": protocol},
                "labels": labels, "settings": asdict(settings),
                "data": {"directory": str(store.directory), "synthetic": store.synthetic},
-               "regret_reference": "min_of_means: best mean-over-repeats test error at 108 "
-                                   "epochs over every architecture of the space (computed)",
+               "regret_reference": REFERENCE_TEXT[settings.regret_reference],
                "spaces": spaces, "missing_runs": missing, "plots": plots}
     atomic_write_text(results / SUMMARY, json.dumps(summary, indent=1) + "\n")
     return summary
@@ -196,6 +212,22 @@ def missing_seeds(results: Path, settings: dict[str, Any]) -> list[str]:
                     missing.append(f"ss{space}/{opt}/seed-{seed}"
                                    + ("" if why == "missing" else f" ({why})"))
     return missing
+
+
+REFERENCE_TEXT = {
+    "min_of_means": "min_of_means: best mean-over-repeats test error at 108 epochs over "
+                    "every architecture of the space (computed)",
+    "published_constants": "published_constants: the original's hard-coded single-repeat "
+                           "test_min_error of the space (harness/references/paper.yaml)"}
+
+
+def _plot_notes(settings: BlackboxSettings) -> tuple[str, ...]:
+    """What the plot must say about its own construction."""
+    edge = ("before its first evaluation a seed shows its first value (original)"
+            if settings.left_edge == "backfill"
+            else "a seed is left out before its first evaluation")
+    return (f"incumbent: {settings.incumbent}", REFERENCE_TEXT[settings.regret_reference]
+            .split(":")[0].replace("_", " "), edge)
 
 
 def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
@@ -226,8 +258,8 @@ def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
                         recipe.diff.alpha, min_seeds or recipe.diff.min_seeds, checkable, why)]
     claim = paper()["claims"]["re_best_blackbox"]
     notes = [f"claim: {claim['text']} ({claim['source']}); tested per space and competitor on "
-             f"the final incumbent test regret (incumbent: {s['incumbent']}), Welch t-test at "
-             f"alpha {recipe.diff.alpha}",
+             f"the final incumbent test regret (incumbent: {s['incumbent']}), one-sided "
+             f"Welch on the logs, Holm over the rows, alpha {recipe.diff.alpha}",
              f"repeat policy {s['repeat_policy']}, {len(s['seeds'])} seeds, "
              f"{s['evaluations']} evaluations (HB/BOHB: x 108 epochs)"
              + (f", except {s['evaluations_by_optimizer']}"
@@ -266,7 +298,10 @@ class BlackboxKind:
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
-        store = open_store(_data_dir(request, plan))
+        from nb1s.harness.experiments.blackbox.objective import budgets_needed
+
+        store = open_store(_data_dir(request, plan), tuple(sorted(
+            {b for opt in s.optimizers for b in budgets_needed(opt)})))
         labels = _labels(plan, store.synthetic)
         jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy),
                  s.seeds)

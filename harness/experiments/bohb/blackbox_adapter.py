@@ -74,7 +74,8 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
 
 
 def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
-           best_test_error: float) -> dict[str, npt.NDArray[np.float64]]:
+           best_test_error: float, left_edge: str = "blank"
+           ) -> dict[str, npt.NDArray[np.float64]]:
     """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`."""
     module = _module("curves")
     if module is None:
@@ -83,12 +84,17 @@ def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float6
     for (sp, name), traj in sorted(module.load_blackbox_results(folder).items()):
         if sp == space:
             out[str(name)] = np.asarray(module.regret_curve(traj.records, best_test_error,
-                                                            incumbent, grid))
+                                                            incumbent, grid, left_edge))
     return out
 
 
-def best_test_error(store: Any, space: int) -> float:
-    """The space's regret reference as the black-box side computes it."""
+def best_test_error(store: Any, space: int, reference: str = "min_of_means") -> float:
+    """The space's regret reference (`min_of_means` or `published_constants`), as the
+    black-box side computes it, so both sides of a panel subtract the same number."""
+    if reference == "published_constants":
+        from nb1s.harness.references import paper
+
+        return float(paper()["regret_constants"]["test_min_error"][space])
     module = _module("curves")
     if module is None:
         return float(store.space_minimum(space, 108)["test_min_of_means"])

@@ -3,8 +3,8 @@
 The original ran each BOHB run as a 16-task array (docs/original-code.md#figure-5):
 task 0 starts the name server, the master and one worker; every other task is a worker.
 They find each other through hpbandster's credentials file in a shared folder. Here each
-task calls `array_task(index, task)`; `launch` submits the array on any submitit executor
-(Slurm on a cluster; submitit's local or debug executor, or a stand-in, in tests).
+task calls `array_task(index, task)`; `launch` submits the array through the executors'
+one submitit integration (`SlurmArray`; submitit's local executor, or a stand-in, in tests).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from nb1s.harness.executors.slurm_array import SlurmArray, SlurmRequest
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec, evaluate
 from nb1s.harness.experiments.bohb.master import BohbSettings
 
@@ -78,25 +79,20 @@ def array_task(index: int, task: ArrayTask) -> str:
 
 
 def launch(executor: Any, task: ArrayTask) -> list[Any]:
-    """Submit `task.workers` array tasks on a submitit executor; returns the jobs."""
+    """Submit `task.workers` array tasks (a `SlurmArray`, or any submitit-like executor
+    with `map_array`); returns the jobs."""
     indices = list(range(task.workers))
     jobs: list[Any] = executor.map_array(array_task, indices, [task] * len(indices))
     return jobs
 
 
-def slurm_executor(folder: Path, workers: int, partition: str | None, timeout_min: int,
-                   gpus_per_task: int = 1, cluster: str = "slurm") -> Any:
-    """A submitit executor for one BOHB run: `workers` tasks, one GPU each.
+def slurm_executor(folder: Path, request: SlurmRequest, cluster: str = "slurm") -> SlurmArray:
+    """The array of one BOHB run: `request.parallelism` workers, each asking for what
+    one evaluation needs (a GPU where it trains on real data; execution/resources.py).
 
     `cluster` is `--slurm-cluster`: "slurm", or submitit's "local" executor, which runs the
     same array as processes on this machine (how the path is tried without a cluster).
+    Submitting goes through the executors' one submitit integration (SlurmArray: the
+    request checked against `sinfo`, one line when sbatch refuses).
     """
-    import submitit
-
-    executor = submitit.AutoExecutor(folder=str(folder), cluster=cluster)
-    params: dict[str, Any] = {"timeout_min": timeout_min, "gpus_per_node": gpus_per_task,
-                              "slurm_array_parallelism": workers}
-    if partition:
-        params["slurm_partition"] = partition
-    executor.update_parameters(**params)
-    return executor
+    return SlurmArray(folder, request, None if cluster == "slurm" else cluster)

@@ -63,6 +63,10 @@ def search_settings(spec: EvaluationSpec, config: dict[str, Any]) -> dict[str, A
     """Every `--set` of the evaluation's `nb1s search`, protocol switches applied."""
     values = complete_config(spec.cs, config, spec.protocol.cutout_applied,
                              spec.protocol.cs3_extra_hyperparameters_applied)
+    if (spec.optimizer == "gdas" and "grad_clip" in values
+            and spec.protocol.gdas_arch_grad_clip == "tied"):
+        # the released GDAS clips weights and architecture gradient with one --grad_clip
+        values["arch_grad_clip"] = values["grad_clip"]
     values.update(spec.hyperparameters)
     values.update(spec.options)
     return values

@@ -27,8 +27,10 @@ from nb1s.harness.experiments.analysis_diff import planned_runs_row
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
+    nonpositive_seeds,
     on_grid,
     read_evaluations,
+    regret_of,
     trajectory,
 )
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
@@ -36,13 +38,17 @@ from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import Plan, plan_recipe
-from nb1s.harness.recipe.schema import Profile, Recipe
+from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
 
 SUMMARY = "bohb-summary.json"
 DONE = "bohb.json"
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
+#: The plot folder every kind writes (folders written before held `figures/`; they are
+#: left as they are and still listed by `render` through the summary's old key).
+PLOTS = "plots"
 LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
 
 
@@ -91,8 +97,9 @@ class BohbKind:
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
-        plan = self.plan(request.recipe, request.profile, request.protocol)
-        if request.execution.executor not in ("local", "slurm"):
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
+        if not _where_bohb_runs(request.execution.executor):
             raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
                             f"{request.execution.executor}")
         from nb1s.harness.execution.runner import bind_results
@@ -104,7 +111,7 @@ class BohbKind:
         runs = run_plan(plan)
         if on_start is not None:
             on_start(len(runs))
-        slurm = request.execution.executor == "slurm"
+        slurm = _runs_arrays(request.execution.executor)
         done: list[dict[str, Any]] = []
         try:
             for cs, space, optimizer, seed in runs:
@@ -125,7 +132,7 @@ class BohbKind:
                 if on_done is not None:
                     on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
                                      f"{record['optimizer']}/seed-{record['seed']}"))
-        result = analyse(plan, results, data, done, blackbox)
+        result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
             result["status"] = "failed-runs"
@@ -143,9 +150,12 @@ class BohbKind:
         if request.against is not None:
             raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
                             "--against does not apply")
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
+                            request.options)
         data = _data(plan, request.results, request, prepare=False)
-        result = analyse(plan, request.results, data, [], {"ran": [], "blocked": []})
+        spec = request.recipe.diff if request.min_seeds is None else \
+            request.recipe.diff.model_copy(update={"min_seeds": request.min_seeds})
+        result = analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
         analysis = {"recipe": {"name": plan.recipe, "version": plan.version,
                                "profile": plan.profile, "protocol": plan.protocol},
                     "labels": list(plan.labels), "missing_runs": result["missing_runs"]}
@@ -162,12 +172,22 @@ class BohbKind:
         for run in result.get("runs", []):
             console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
                           f"{run['best_loss']}, final regret {run['final_regret']}")
-        for fig in result.get("figures", []):
-            console.print(f"figure: {fig}")
+        # "figures": the key (and folder) of results written before every kind used plots/
+        for fig in result.get("plots") or result.get("figures") or []:
+            console.print(f"plot: {fig}")
         for row in result["diff"]["rows"]:
             console.print(f"  {row.get('name', row.get('metric'))}: {row['outcome']} "
                           f"({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
+
+
+def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
+    """The plan with the request's named options (`--time-axis`) in place of the recipe's."""
+    time_axis = (options or {}).get("time_axis")
+    if time_axis is None:
+        return plan
+    BohbProtocol.from_settings({**plan.settings, "time_axis": time_axis})  # refuses unknowns
+    return replace(plan, settings={**plan.settings, "time_axis": time_axis})
 
 
 class _JobDone:
@@ -221,17 +241,18 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     if marker.is_file():
         return dict(json.loads(marker.read_text(encoding="utf-8")))
     spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
-    slurm = request.execution.executor == "slurm"
+    slurm = _runs_arrays(request.execution.executor)
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
     workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
     record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
               "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
               "workers": workers}
     if slurm:
+        from nb1s.harness.execution.resources import slurm_request
         from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
 
-        executor = slurm_executor(folder / "slurm", workers, request.execution.slurm_partition,
-                                  request.execution.timeout_min,
+        executor = slurm_executor(folder / "slurm",
+                                  slurm_request(plan, request.execution, parallelism=workers),
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
@@ -245,6 +266,21 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _runs_arrays(executor: str) -> bool:
+    """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
+    from nb1s.harness.executors.registry import entry_for
+
+    return entry_for(executor).job_arrays
+
+
+def _where_bohb_runs(executor: str) -> bool:
+    """BOHB runs in this process (an executor of local processes) or as a job array."""
+    from nb1s.harness.executors.registry import entry_for
+
+    entry = entry_for(executor)
+    return entry.job_arrays or entry.local_processes
 
 
 def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
@@ -289,7 +325,7 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
-            blackbox: dict[str, Any]) -> Result:
+            blackbox: dict[str, Any], spec: DiffSpec | None = None) -> Result:
     """Curves, figures and claim rows from whatever logs the results folder holds."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb.plot import plot_figure
@@ -299,6 +335,8 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     settings = bohb_settings(s)
     workers = int(s.get("workers", 1))
     store = _open_store(data)
+    references = {space: _reference(store, int(space), protocol.regret_reference)
+                  for space in s["spaces"]}
     runs, figures, per_cs = [], [], {}
     # re-derived from the logs: a planned run without all its evaluations is missing
     missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
@@ -306,44 +344,59 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                != settings.evaluations()]
     shown = [*plan.labels, f"partial: {len(missing)} BOHB runs missing"] if missing \
         else list(plan.labels)
+    nonpositive: dict[str, dict[str, int]] = {}
     for cs in s["configuration_spaces"]:
         curves: dict[int, dict[str, Any]] = {}
         for space in s["spaces"]:
             by_label: dict[str, list[Any]] = {}
+            reference = references[space]
             for optimizer in s["optimizers"]:
                 for seed in s["bohb_seeds"]:
                     evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
                     if not evals:
                         continue
+                    if reference is not None:
+                        evals = regret_of(evals, reference)
                     times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
-                                                workers)
+                                                workers, protocol.evaluation_order)
                     by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
                         (times, regrets))
                     runs.append(_run_row(cs, space, optimizer, seed, evals, regrets,
                                          settings))
             every = [r for v in by_label.values() for r in v]
             grid = log_grid(every)
-            curves[space] = {label: (grid, on_grid(v, grid)) for label, v in by_label.items()}
-            if store is not None and len(grid):
-                best = blackbox_adapter.best_test_error(store, space)
+            curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
+                             for label, v in by_label.items()}
+            if reference is not None and len(grid):
                 for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, best).items():
+                                                            grid, reference,
+                                                            protocol.left_edge).items():
                     curves[space][name] = (grid, matrix)
+            for label, (_, matrix) in curves[space].items():
+                count = nonpositive_seeds(matrix)
+                if count:
+                    nonpositive.setdefault(f"cs{cs}/ss{space}", {})[label] = count
         per_cs[cs] = curves
         title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(shown)}]" if shown else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / "figures", FIGURE_OF_CS[cs])]
-    rows = claim_rows(plan, runs, per_cs, settings)
+                                                results / PLOTS, FIGURE_OF_CS[cs],
+                                                protocol.time_axis, _notes(protocol))]
+    spec = spec or DiffSpec()
+    rows = claim_rows(plan, runs, per_cs, settings, spec)
     synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
     if synthetic:
         rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
+    rows = decide_family(rows, spec.alpha, spec.equivalence_alpha)  # Holm over the claims
     rows = [planned_runs_row(missing), *(_diff_row(r) for r in rows)]
     status = "partial" if missing else "complete"
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
-        "switches": protocol.as_dict(), "runs": runs, "blackbox": blackbox,
-        "figures": figures, "missing_runs": missing,
+        "switches": protocol.as_dict(), "regret_reference": {
+            "rule": protocol.regret_reference,
+            "test_error": {str(k): v for k, v in references.items()}},
+        "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
+        "plots": figures, "missing_runs": missing,
         "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
@@ -356,6 +409,25 @@ def _diff_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"group": "fig5/14/15", "metric": row.get("name", "claim"),
             "result_mean": measured if isinstance(measured, int | float) else None,
             "reference_mean": None, "diff": None, "tolerance": None, "p": None, **row}
+
+
+def _reference(store: Any, space: int, rule: str) -> float | None:
+    """The test error both sides of a panel subtract (None: no data to compute it from)."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    if store is None and rule != "published_constants":
+        return None
+    return blackbox_adapter.best_test_error(store, space, rule)
+
+
+def _notes(protocol: BohbProtocol) -> tuple[str, ...]:
+    """What the figure must say about its own construction (written under its title)."""
+    reference = {"min_of_means": "regret vs the best 3-repeat mean test error (data)",
+                 "published_constants": "regret vs the original's published single-repeat "
+                                        "constants"}[protocol.regret_reference]
+    edge = {"backfill": "before its first result a run shows its first value (original)",
+            "blank": "a run is left out before its first result"}[protocol.left_edge]
+    return (f"incumbent: {protocol.incumbent}", reference, edge)
 
 
 def _open_store(data: Any) -> Any:
@@ -382,44 +454,54 @@ def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
 
 
 def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
-               settings: BohbSettings) -> list[dict[str, Any]]:
-    """Every claim of the recipe's references, from the runs and the black-box curves."""
+               settings: BohbSettings, spec: DiffSpec | None = None) -> list[dict[str, Any]]:
+    """Every claim of the recipe's references, from the runs and the black-box curves.
+
+    Comparative claims use each run's final incumbent regret (its trajectory's end) per
+    seed, never the lowest test regret over its evaluations (module `claims`).
+    """
+    spec = spec or DiffSpec()
+    n, a, f = spec.min_seeds, spec.alpha, spec.floor
     rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
             claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
             claims.tuning_time([r["sequential_days"] for r in runs])]
-    darts = [r for r in runs if r["optimizer"] == "darts" and r["default_regret"] is not None]
-    default = {r["space"]: r["default_regret"] for r in darts}
-    best: dict[int, float] = {}
-    for r in darts:
-        best[r["space"]] = min(best.get(r["space"], np.inf), min(r["regrets"]))
-    rows.append(claims.factor_10(default, best))
-    finals = _blackbox_finals(per_cs)
-    rows.append(claims.re_best(finals))
-    cs1 = {sp: [x for r in runs if r["cs"] == 1 and r["space"] == sp for x in r["regrets"]]
-           for sp in plan.settings["spaces"]}
-    rows.append(claims.cs1_none_beats_re(
-        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}))
-    cs3: dict[tuple[str, int], float] = {}
+    factor: dict[int, list[tuple[float, float]]] = {}
     for r in runs:
-        if r["cs"] == 3:
-            key = (r["optimizer"], r["space"])
-            cs3[key] = min(cs3.get(key, np.inf), min(r["regrets"]))
-    rows.append(claims.cs3_only_pcdarts_ss3(cs3, {sp: min(v.values()) for sp, v in
-                                                  finals.items() if v}))
+        if r["optimizer"] == "darts" and r["default_regret"] is not None \
+                and r["final_regret"] is not None:
+            factor.setdefault(r["space"], []).append((r["default_regret"], r["final_regret"]))
+    rows.append(claims.factor_10(factor, n, a, f))
+    finals = _blackbox_finals(per_cs)
+    rows.append(claims.re_best(finals, n, a, f))
+    cs1: dict[int, dict[str, list[float]]] = {}
+    cs3: dict[tuple[str, int], list[float]] = {}
+    for r in runs:
+        if r["final_regret"] is None:
+            continue
+        if r["cs"] == 1:
+            cs1.setdefault(r["space"], {}).setdefault(r["optimizer"], []).append(
+                r["final_regret"])
+        elif r["cs"] == 3:
+            cs3.setdefault((r["optimizer"], r["space"]), []).append(r["final_regret"])
+    rows.append(claims.cs1_none_beats_re(
+        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}, n, a, f))
+    rows.append(claims.cs3_only_pcdarts_ss3(cs3, finals, n, a, f))
     return rows
 
 
-def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, float]]:
-    """space -> black-box optimizer -> mean final regret (from any figure's curves)."""
-    out: dict[int, dict[str, float]] = {}
+def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, list[float]]]:
+    """space -> black-box optimizer -> final incumbent regret per seed (from any figure's
+    curves: every figure draws the same black-box runs)."""
+    out: dict[int, dict[str, list[float]]] = {}
     for curves in per_cs.values():
         for space, labels in curves.items():
             for name, (_, matrix) in labels.items():
                 if name in LABELS.values() or not len(matrix):
                     continue
-                finals = matrix[:, -1]
-                if np.isfinite(finals).any():
-                    out.setdefault(space, {})[name] = float(np.nanmean(finals))
+                finals = np.asarray(matrix, float)[:, -1]
+                finals = finals[np.isfinite(finals)]
+                if len(finals):
+                    out.setdefault(space, {})[name] = [float(x) for x in finals]
     return out
 
 

@@ -34,6 +34,7 @@ from hpbandster.optimizers.config_generators.bohb import BOHB as BOHBGenerator
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.experiments.bohb.spaces import plain
+from nb1s.optimizers.discrete.categorical_kde import ignore_unused_kde_rng_notice
 
 LOG_FILES = ("configs.json", "results.json")
 REPLAY = "replay"  # folder holding the previous log while it is replayed
@@ -254,6 +255,7 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
                                          nameserver=host, nameserver_port=port, id=k)
                 worker.run(background=True)
                 started.append(worker)
+            ignore_unused_kde_rng_notice()  # (again: a caller may have reset the filters)
             master = DefaultFirstBOHB(space, settings, run_id=run_id, host="127.0.0.1",
                                       nameserver=host, nameserver_port=port, ping_interval=1,
                                       result_logger=json_result_logger(str(folder),

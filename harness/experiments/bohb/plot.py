@@ -2,27 +2,38 @@
 
 Input is plain arrays: per space, label -> (time grid, regret matrix [runs, grid]), so the
 BOHB-tuned one-shot curves and the black-box curves are drawn the same way (mean line,
-band by protocol), log-log as in the paper. Smoke or synthetic results say so in the title.
+band by protocol), log-log as in the paper. Colours and markers come from the one style
+table (`harness/report/styles.py`); the legend sits below the panels, never over data; the
+x axis says which time it shows; a run whose regret reaches 0 or below (not drawable on a
+log axis) is counted in its legend entry and noted on the panel. Smoke or synthetic results
+say so in the title.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from nb1s.harness.experiments.bohb.curves import band
+from nb1s.harness.experiments.bohb.curves import band, nonpositive_seeds
+from nb1s.harness.experiments.bohb.protocol import TIME_AXIS_LABELS
 from nb1s.harness.report.figure_files import save_figure
+from nb1s.harness.report.styles import style_of
 
 Curves = dict[int, dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]
-ONE_SHOT_COLORS = {"BOHB-DARTS": "tab:blue", "BOHB-GDAS": "tab:green",
-                   "BOHB-PC-DARTS": "tab:orange"}
+ONE_SHOT_LABELS = ("BOHB-DARTS", "BOHB-GDAS", "BOHB-PC-DARTS")
 
 
 def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
-                stem: str) -> list[Path]:
-    """Write `<stem>.png` and `.pdf`: one log-log panel per space of `curves`."""
+                stem: str, time_axis: str = "sequential_sum",
+                notes: tuple[str, ...] = ()) -> list[Path]:
+    """Write `<stem>.png` and `.pdf`: one log-log panel per space of `curves`.
+
+    `notes` are written under the title (the protocol's choices a reader must know, e.g.
+    the regret reference and the left edge).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -31,27 +42,45 @@ def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
     spaces = sorted(curves)
     if not spaces:
         return []
-    fig, axes = plt.subplots(1, len(spaces), figsize=(max(6.0, 4.8 * len(spaces)), 4.2),
+    fig, axes = plt.subplots(1, len(spaces), figsize=(max(7.0, 5.2 * len(spaces)), 5.4),
                              squeeze=False)
     palette = plt.get_cmap("tab10")
+    handles: dict[str, Any] = {}
     for ax, space in zip(axes[0], spaces, strict=True):
+        below: list[str] = []
         for k, (label, (grid, matrix)) in enumerate(sorted(curves[space].items())):
             if not len(grid) or not len(matrix):
                 continue
             mean, lo, hi = band(matrix, band_kind)
             positive = np.isfinite(mean) & (mean > 0)
-            color = ONE_SHOT_COLORS.get(label, palette(k % 10))
-            style = "-" if label in ONE_SHOT_COLORS else "--"
-            ax.plot(grid[positive], mean[positive], style, color=color,
-                    label=f"{label} (n={len(matrix)})")
+            style = style_of(label)
+            color = style.color if style is not None else palette(k % 10)
+            marker = style.marker if style is not None else None
+            line = "-" if label in ONE_SHOT_LABELS else "--"
+            nonpositive = nonpositive_seeds(matrix)
+            if nonpositive:
+                below.append(f"{label} {nonpositive}/{len(matrix)}")
+            (handle,) = ax.plot(grid[positive], mean[positive], line, color=color,
+                                marker=marker, markevery=0.1, ms=6, lw=2,
+                                label=f"{label} (n={len(matrix)})")
+            handles.setdefault(label, handle)
             ax.fill_between(grid[positive], np.maximum(lo[positive], 1e-6), hi[positive],
                             color=color, alpha=0.15, linewidth=0)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(f"Search space {space}")
-        ax.set_xlabel("simulated wall-clock time [s]")
+        ax.set_xlabel(TIME_AXIS_LABELS.get(time_axis, time_axis), fontsize=8)
         ax.set_ylabel("test regret")
-        ax.legend(fontsize=7)
-    fig.suptitle(f"{title} (band: {'mean ± std' if band_kind == 'std' else 'mean ± 2 SEM'})")
-    fig.tight_layout()
+        if below:
+            ax.text(0.01, 0.01, "runs reaching regret ≤ 0 (not drawable on a log axis): "
+                    + ", ".join(below), transform=ax.transAxes, fontsize=6, va="bottom",
+                    wrap=True)
+    fig.legend(list(handles.values()), list(handles), loc="lower center",
+               ncol=min(5, max(1, len(handles))), fontsize=7, frameon=False)
+    heading = f"{title} (band: {'mean ± std' if band_kind == 'std' else 'mean ± 2 SEM'})"
+    if notes:
+        heading += "\n" + "; ".join(notes)
+    fig.suptitle(heading, fontsize=9)
+    rows = (len(handles) + 4) // 5
+    fig.tight_layout(rect=(0.0, 0.04 + 0.035 * rows, 1.0, 1.0))
     return save_figure(fig, out_dir, stem)

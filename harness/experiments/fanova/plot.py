@@ -2,7 +2,8 @@
 
 `{stem}.png/pdf` is the figure the paper shows: one panel per (space, budget) with the
 pairwise marginal of the pair (x: L2 on a log axis, y: cutout probability), filled
-contours of the predicted loss and the budget's incumbent as a light-grey "x", titled
+contours of the predicted loss (the colour bar says which: the BOHB loss, NB101 validation
+error) and the budget's incumbent as a light-grey "x", titled
 "Space S, Budget: B epochs" as the original's `analysis_C1.py` titled them.
 `{stem}-marginals.png/pdf`: one panel per (space, hyperparameter), the single marginal per
 budget (mean ± std over trees), the incumbent's value as a dashed vertical line, the
@@ -16,6 +17,9 @@ from typing import Any
 
 from nb1s.harness.experiments.fanova.space import CS2, SYMBOLS
 from nb1s.harness.report.figure_files import save_figure
+
+#: what the marginals predict: the BOHB loss of an evaluation (harness/experiments/bohb)
+LOSS_LABEL = "BOHB loss (NB101 validation error)"
 
 
 def _budget_text(budget: float) -> str:
@@ -59,7 +63,8 @@ def plot_pairs(result: dict[str, Any], out_dir: Path, stem: str) -> list[Path]:
             pair = b["pair"]
             a_name, b_name = pair["names"]
             cont = ax.contourf(pair["x"], pair["y"], pair["mean"], levels=15, cmap="viridis")
-            fig.colorbar(cont, ax=ax, fraction=0.046, pad=0.04)
+            bar = fig.colorbar(cont, ax=ax, fraction=0.046, pad=0.04)
+            bar.set_label(LOSS_LABEL, fontsize=7)
             inc = b["incumbent"]["config"]
             ax.scatter([inc[a_name]], [inc[b_name]], marker="x", s=200, linewidths=3,
                        color="lightgrey", zorder=3)
@@ -108,7 +113,7 @@ def plot_marginals(result: dict[str, Any], out_dir: Path, stem: str) -> list[Pat
             if CS2[name][3]:
                 ax.set_xscale("log")
             ax.set_xlabel(SYMBOLS[name])
-            ax.set_ylabel("marginal loss")
+            ax.set_ylabel(f"marginal {LOSS_LABEL}", fontsize=7)
             ax.legend(fontsize=6, title="importance", title_fontsize=6)
             ax.set_title(f"{_tag(labels) if r == 0 and c == 0 else ''}Space {space}: "
                          f"{SYMBOLS[name]}", fontsize=8, color="darkred" if labels else "black")

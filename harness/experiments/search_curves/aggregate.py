@@ -138,6 +138,9 @@ def aggregate_document(results: Path) -> Aggregate:
             "final_epoch_index": fidx, "metrics": metrics,
             "config_ids_final": [r.epochs[fidx].config_id if length else None
                                  for r in runs],
+            "config_ids": [[e.config_id for e in r.epochs[:length]] for r in runs],
+            "wall_time_s": [r.epochs[-1].wall_time_s if r.epochs else None for r in runs],
+            "epochs_run": [len(r.epochs) - 1 if r.epochs else 0 for r in runs],
         })
     labels = list(plan.get("labels") or [])
     if synthetic and "synthetic" not in labels:

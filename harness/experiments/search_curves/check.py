@@ -1,24 +1,30 @@
 """`nb1s check OPTIMIZER --recipe fig2`: gate a new optimizer against the built-in ones.
 
 The candidate runs under the recipe's shared hyperparameters (no variant overrides) with
-the recipe's spaces, seeds and epochs. Its per-seed results are then compared with the
-stored reference curves of every built-in variant, per space, on two numbers per seed:
-the final test regret and the anytime test regret (the mean of the regret curve over all
-epochs, i.e. the normalised area under it). Lower is better for both.
+the recipe's spaces, seeds (or `--seeds`) and epochs. Its per-seed results are then
+compared with the stored reference curves of every built-in variant, per space, on two
+numbers per seed: the final test regret and the anytime test regret (the geometric mean
+of the regret curve over the epochs both sides have, the area under the log curve).
+Lower is better for both.
 
-Each comparison answers one of four words (lower is better):
-- `no decision` when either side has fewer than the recipe's `min_seeds` values: a
-  handful of seeds can neither show a difference nor agreement;
-- `better` / `worse` when Welch's test is significant at the recipe's `alpha` *and*
-  Cliff's delta is at least "small" (|delta| >= 0.147);
-- `same` only when TOST shows the means agree within the recipe's margin
-  (max(abs_tol, rel_tol * |reference mean|)) at `equivalence_alpha`;
-- `no decision` otherwise (neither a difference nor agreement is shown).
-Cohen's d is reported beside it. The gate fails when the candidate is `worse` than the
-`gate_against` variant (default: DARTS) on final regret in any space, the way a
-maintainer would reject a pull request that regresses the baseline; when any of those
-comparisons is `no decision` the gate is `no-decision`, which fails too unless the caller
-allows it (a gate that cannot decide has not shown the candidate is fine).
+Each comparison answers one of four words, by the one rule of `nb1s diff`
+(`nb1s.harness.report.decision`, docs/verdicts.md):
+- `same` when the candidate's per-seed results are bit-identical to the reference on
+  every seed both hold (a copy of the baseline, whatever other seeds either side has);
+- otherwise `no decision` when either side has fewer than the recipe's `min_seeds`
+  values;
+- else the ratio of geometric means with its interval against the margin (`--margin`,
+  default x1.25): `better` / `worse` when the interval lies wholly beyond the margin
+  (the direction says which), `same` when it lies inside (TOST), and `no decision`
+  otherwise (the note says whether it is consistent with no difference, and about how
+  many seeds per side would decide it). Holm controls the family-wise error over the
+  gate's comparisons (final regret against `gate_against`, one per space) and,
+  separately, over every other comparison.
+Cohen's d and Cliff's delta are reported beside it. The gate fails when the candidate is
+`worse` than the `gate_against` variant (default: DARTS) on final regret in any space,
+the way a maintainer would reject a pull request that regresses the baseline; when any of
+those comparisons is `no decision` the gate is `no-decision`, which fails too unless the
+caller allows it (a gate that cannot decide has not shown the candidate is fine).
 """
 
 from __future__ import annotations
@@ -32,9 +38,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.search_curves.diff import (
+    curve_statistic,
+    decide,
+    exact_match,
+    log_row,
+)
 from nb1s.harness.recipe.plan import Plan, RunSpec, plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
-from nb1s.harness.report.stats import cliffs_delta, cliffs_magnitude, cohens_d, tost, welch
+from nb1s.harness.report.stats import cliffs_delta, cliffs_magnitude, cohens_d
 
 if TYPE_CHECKING:
     from nb1s.harness.execution.runner import RunSummary
@@ -64,45 +76,64 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
                 base.data, base.profile_hyperparameters)
 
 
-def _per_seed(group: dict[str, Any]) -> tuple[list[float], list[float]]:
-    """Final and anytime (curve mean) test regret per seed, finite values only."""
+def _finals(group: dict[str, Any]) -> list[float]:
     m = group["metrics"]["test_regret"]
-    finals = [v for v in m["final"]["values"] if v is not None and math.isfinite(v)]
-    anytime = []
-    for row in m["per_seed"]:
-        vals = [v for v in row if v is not None and math.isfinite(v)]
-        if vals:
-            anytime.append(float(np.mean(vals)))
-    return finals, anytime
+    return [v for v in m["final"]["values"] if v is not None and math.isfinite(v)]
+
+
+def _anytime(cand: dict[str, Any], ref: dict[str, Any], floor: float
+             ) -> tuple[list[float], list[float]]:
+    """Per-seed anytime statistics of both groups over the epochs both have."""
+    rc = cand["metrics"]["test_regret"]["per_seed"]
+    fc = ref["metrics"]["test_regret"]["per_seed"]
+    epochs = min([len(c) for c in rc] + [len(c) for c in fc]) if rc and fc else 0
+    return curve_statistic(rc, epochs, floor), curve_statistic(fc, epochs, floor)
+
+
+def measure_pair(candidate: list[float], reference: list[float], spec: DiffSpec,
+                 identical: bool | None = None) -> dict[str, Any]:
+    """One comparison, measured (decided later with its family by `decide_pairs`).
+
+    `identical`: whether the per-seed results are bit-identical on the common seeds
+    (None: no common seed).
+    """
+    if not candidate or not reference:
+        return {"verdict": "no decision", "note": "no values"}
+    row: dict[str, Any] = {"n_candidate": len(candidate), "n_reference": len(reference),
+                           "candidate_mean": float(np.mean(candidate)),
+                           "reference_mean": float(np.mean(reference))}
+    delta = cliffs_delta(candidate, reference)
+    d = cohens_d(candidate, reference)
+    row.update({"cohens_d": d if math.isfinite(d) else None, "cliffs_delta": delta,
+                "magnitude": cliffs_magnitude(delta)})
+    if identical:
+        return {**row, "verdict": "same", "outcome": "exact",
+                "note": "bit-identical to the reference on every common seed"}
+    row = log_row(row, candidate, reference, spec)
+    if row.get("too_few_seeds"):
+        return {**row, "verdict": "no decision"}
+    return row
+
+
+def decide_pairs(pairs: list[dict[str, Any]], spec: DiffSpec) -> list[dict[str, Any]]:
+    """One family of measured comparisons decided together, as check words."""
+    decided = decide(pairs, spec)
+    out = []
+    for r in decided:
+        if r.get("rule") is None or r.get("too_few_seeds"):
+            out.append(r)
+            continue
+        word = {"equivalent": "same", "consistent": "no decision",
+                "underpowered": "no decision"}.get(r["outcome"])
+        if r["outcome"] == "failed":
+            word = "better" if r["log_ratio"] < 0 else "worse"
+        out.append({**r, "verdict": word})
+    return out
 
 
 def compare(candidate: list[float], reference: list[float], spec: DiffSpec) -> dict[str, Any]:
-    """better / same / worse / no decision (lower is better) with effect sizes."""
-    if not candidate or not reference:
-        return {"verdict": "no decision", "note": "no values"}
-    w = welch(candidate, reference)
-    delta = cliffs_delta(candidate, reference)
-    d = cohens_d(candidate, reference)
-    ref_mean = float(np.mean(reference))
-    margin = max(spec.abs_tol, spec.rel_tol * abs(ref_mean))
-    t = tost(candidate, reference, margin)
-    n = min(len(candidate), len(reference))
-    if n < spec.min_seeds:
-        verdict, note = "no decision", f"{n} seed(s) on one side, fewer than " \
-            f"min_seeds={spec.min_seeds}"
-    elif w.p < spec.alpha and abs(delta) >= 0.147:
-        verdict = "better" if w.mean_diff < 0 else "worse"
-        note = f"Welch p={w.p:.3g} < {spec.alpha}, Cliff's delta {delta:+.2f}"
-    elif t.p < spec.equivalence_alpha:
-        verdict, note = "same", f"equivalent within ±{margin:.3g} (TOST p={t.p:.3g})"
-    else:
-        verdict, note = "no decision", "neither a difference nor agreement within " \
-            f"±{margin:.3g} is shown (Welch p={w.p:.3g}, TOST p={t.p:.3g})"
-    return {"verdict": verdict, "note": note, "n_candidate": len(candidate),
-            "n_reference": len(reference), "candidate_mean": float(np.mean(candidate)),
-            "reference_mean": ref_mean, "diff": w.mean_diff, "p": w.p, "tost_p": t.p,
-            "margin": margin, "cohens_d": d if math.isfinite(d) else None,
-            "cliffs_delta": delta, "magnitude": cliffs_magnitude(delta)}
+    """better / same / worse / no decision for one pair alone (a family of one)."""
+    return decide_pairs([measure_pair(candidate, reference, spec)], spec)[0]
 
 
 def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: DiffSpec,
@@ -113,13 +144,23 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
     spaces = sorted({g["space"] for g in candidate["groups"]})
     for space in spaces:
         cand = next(g for g in candidate["groups"] if g["space"] == space)
-        c_final, c_any = _per_seed(cand)
         for ref in (g for g in reference["groups"] if g["space"] == space):
-            r_final, r_any = _per_seed(ref)
+            c_any, r_any = _anytime(cand, ref, spec.floor)
             rows.append({"space": space, "against": ref["variant"], "label": ref["label"],
-                         "final": compare(c_final, r_final, spec),
-                         "anytime": compare(c_any, r_any, spec)})
-    gate_rows = [r for r in rows if r["against"] == gate_against]
+                         "final": measure_pair(_finals(cand), _finals(ref), spec,
+                                               exact_match(cand, ref, "test_regret", "final")),
+                         "anytime": measure_pair(c_any, r_any, spec,
+                                                 exact_match(cand, ref, "test_regret",
+                                                             "curve"))})
+    # the gate's comparisons are one family, every other comparison another
+    gate_idx = [i for i, r in enumerate(rows) if r["against"] == gate_against]
+    rest = [(i, part) for i, r in enumerate(rows) for part in ("final", "anytime")
+            if not (i in gate_idx and part == "final")]
+    for family in ([(i, "final") for i in gate_idx], rest):
+        decided = decide_pairs([rows[i][part] for i, part in family], spec)
+        for (i, part), r in zip(family, decided, strict=True):
+            rows[i][part] = r
+    gate_rows = [rows[i] for i in gate_idx]
     worse = [r for r in gate_rows if r["final"]["verdict"] == "worse"]
     open_rows = [r for r in gate_rows if r["final"]["verdict"] == "no decision"]
     gate: dict[str, Any]
@@ -138,6 +179,7 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
     else:
         gate = {"status": "pass", "line": f"PASS: not worse than {gate_against} on final test "
                 f"regret in any of {len(gate_rows)} space(s)"}
+    gate["margin"] = spec.margin
     counts = {v: sum(r["final"]["verdict"] == v for r in gate_rows)
               for v in ("better", "same", "worse", "no decision")}
     gate["counts"] = counts
@@ -161,6 +203,37 @@ class CheckOutcome:
     result: dict[str, Any] | None
 
 
+def checkable_recipes() -> list[str]:
+    """Recipes a candidate can be gated on: grids of one-shot searches with reference
+    curves that `nb1s reproduce --store-reference` can produce."""
+    from nb1s.harness.recipe.catalog import recipe_files
+    from nb1s.harness.recipe.schema import RecipeError, parse_recipe
+
+    names = []
+    for path in recipe_files():
+        try:
+            recipe = parse_recipe(path)
+        except RecipeError:
+            continue
+        if recipe.kind == "search" and recipe.search is not None:
+            names.append(recipe.name)
+    return names
+
+
+def require_checkable(recipe: Recipe) -> None:
+    """Refuse a recipe that is not a grid of one-shot searches before anything else.
+
+    Other kinds are compared with the paper's numbers only (`reproduce` refuses
+    `--store-reference` for them), so a check could never find curves to gate against,
+    and the command it would recommend for producing them would be refused too.
+    """
+    if recipe.kind == "search" and recipe.search is not None:
+        return
+    raise UserError(f"nb1s check gates a one-shot optimizer on a grid of searches; "
+                    f"{recipe.name} is of kind {recipe.kind!r}, compared with the paper only. "
+                    f"Use one of: {', '.join(checkable_recipes())}")
+
+
 def check_reference(recipe: Recipe, profile: str, protocol: str,
                     reference: Path | None) -> dict[str, Any]:
     """The curves the candidate is gated against: `--reference`, else the stored ones."""
@@ -180,28 +253,37 @@ def check_reference(recipe: Recipe, profile: str, protocol: str,
 
 def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protocol,
               out: Path | None, gate_against: str, reference: Path | None,
-              min_seeds: int | None, allow_undecided: bool, execute: Execute) -> CheckOutcome:
+              min_seeds: int | None, allow_undecided: bool, execute: Execute,
+              margin: float | None = None) -> CheckOutcome:
     """Run the candidate under the recipe, aggregate it and gate it (module docstring).
 
     `optimizer` is a registered name or `package.module:Class` (run through
     `nb1s.harness.plugin_search`); `execute` runs a plan's runs (the CLI's, with its
-    executor options and progress bar). Writes `aggregate.json` and `check.json`.
+    executor options and progress bar); `margin` overrides the recipe's equivalence margin.
+    Writes `aggregate.json` and `check.json`.
     """
-
     from nb1s.harness.documents import write_document
     from nb1s.harness.executors.base import python_program
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
     from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
-    from nb1s.harness.recipe.optimizer_catalog import availability, load_plugin
+    from nb1s.harness.recipe.optimizer_catalog import (
+        availability,
+        load_plugin,
+        registered_spelling,
+    )
     from nb1s.harness.search.results_directory import ResultsDirectory
 
+    require_checkable(recipe)
     program: tuple[str, ...] | None = None
     name = optimizer
     if ":" in optimizer:
         name = load_plugin(optimizer).name
         program = (*python_program("nb1s.harness.plugin_search"), optimizer)
-    elif (reason := availability(optimizer)) is not None:
-        raise UserError(reason)
+    else:
+        name = registered_spelling(optimizer)  # `DARTS` is `darts`, as for `nb1s search`
+        if (reason := availability(name)) is not None:
+            raise UserError(reason)
+    spec = decision_rules(recipe, min_seeds, margin)  # a bad --margin stops before any run
     ref = check_reference(recipe, profile, protocol, reference)
     baselines = sorted({str(g["variant"]) for g in ref["groups"]})
     if gate_against not in baselines:
@@ -222,7 +304,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
                         f"{bad['run']}: {bad['recorded']}); use a fresh --out")
     result = {"optimizer": optimizer, "recipe": recipe.name, "version": recipe.version,
               "profile": profile, "protocol": protocol, "results": str(results),
-              **check_candidate(agg, ref, decision_rules(recipe, min_seeds), gate_against,
+              **check_candidate(agg, ref, spec, gate_against,
                                 allow_undecided)}
     write_document(folder.check_file, result)
     return CheckOutcome(None, result)

@@ -55,10 +55,12 @@ class SearchCurves(KindBase):
 def store_reference(request: Request, aggregate: Aggregate) -> Path:
     """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
     from nb1s.harness.experiments.search_curves.reference_curves import store_curves
+    from nb1s.harness.recipe.seeds import seeds_option
 
     agg = aggregate.to_json()
     made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
-               f"--protocol {request.protocol} --store-reference`")
+               f"--protocol {request.protocol}{seeds_option(request.recipe)} "
+               "--store-reference`")
     return store_curves(agg, note=made_by, context=request.note, results=request.results)
 
 

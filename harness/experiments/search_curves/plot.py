@@ -16,10 +16,7 @@ from typing import Any
 import numpy as np
 
 from nb1s.harness.report.figure_files import save_figure
-from nb1s.optimizers.builtin import plot_colors
-
-#: the built-ins' curve colours (`nb1s.optimizers.builtin`); other variants take the palette's
-COLORS = plot_colors()
+from nb1s.harness.report.styles import style_of
 
 
 def _arr(values: list[float | None]) -> np.ndarray:
@@ -45,11 +42,14 @@ def plot_aggregate(agg: dict[str, Any], out_dir: Path, stem: str | None = None) 
         twin = ax.twinx()
         for g in (g for g in agg["groups"] if g["space"] == space):
             idx = variant_order.index(g["variant"])
-            color = COLORS.get(g["variant"], palette(idx % 10))
+            style = style_of(g["variant"])
+            color = style.color if style is not None else palette(idx % 10)
+            marker = style.marker if style is not None else None
             x = np.array(g["epochs"])
             reg = g["metrics"]["test_regret"]
             mean, band = _arr(reg["mean"]), _arr(reg["band"])
-            ax.plot(x, mean, color=color, lw=2, label=f"{g['label']} (n={g['n']})")
+            ax.plot(x, mean, color=color, lw=2, marker=marker, markevery=0.1, ms=5,
+                    label=f"{g['label']} (n={g['n']})")
             ax.fill_between(x, mean - band, mean + band, color=color, alpha=0.3, lw=0)
             os_ = g["metrics"]["oneshot_valid_error"]
             om, ob = _arr(os_["mean"]), _arr(os_["band"])

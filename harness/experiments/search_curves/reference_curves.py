@@ -119,8 +119,18 @@ def store_curves(aggregate: dict[str, Any], folder: Path | None = None, note: st
 
 def load_curves(recipe: str, profile: str, protocol: str, version: int,
                 folder: Path | None = None) -> tuple[dict[str, Any] | None, str]:
-    """The stored aggregate for this recipe version, or None with the reason there is none."""
+    """The stored aggregate for this recipe version, or None with the reason there is none.
+
+    Without `folder`, an imported reference (`nb1s reference import`, in
+    `reference_share.imported_dir()`) is used before the packaged one.
+    """
     path = curves_path(recipe, profile, protocol, folder)
+    if folder is None:
+        from nb1s.harness.experiments.search_curves.reference_share import imported_dir
+
+        imported = curves_path(recipe, profile, protocol, imported_dir())
+        if imported.is_file():
+            path = imported
     if not path.is_file():
         return None, (f"no reference curves exist for {recipe} (profile {profile}, protocol "
                       f"{protocol}): none were produced by an nb1s run yet, and the paper "

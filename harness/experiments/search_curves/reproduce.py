@@ -21,8 +21,10 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
-from nb1s.harness.experiments.search_curves.diff import diff_aggregates, diff_table2
+from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
+from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
+from nb1s.harness.experiments.search_curves.runtimes import runtime_table
 from nb1s.harness.recipe.identity import identity_row
 from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
@@ -82,6 +84,9 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
         else:
             notes.append("Table 2 of the paper is not compared: these results are smoke and/or "
                          "synthetic")
+    claim_keys = recipe.references.paper
+    rows += claim_rows(agg, claim_keys, spec)
+    rows = decide(rows, spec)  # one family: Holm over every statistical row of this verdict
     result = {
         "aggregate": {k: agg[k] for k in ("recipe", "version", "title", "profile", "protocol",
                                           "labels", "synthetic", "band", "final_epoch",
@@ -93,7 +98,9 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
         "verdict": verdict(rows, agg.get("labels") or []),
         "notes": notes + ([f"{len(agg['missing_runs'])} runs are not complete and were left "
                            "out"] if agg["missing_runs"] else []),
-        "claims": claims_for(recipe.references.paper),
+        "runtimes": runtime_table(agg) if "runtimes_50_epochs" in claim_keys else [],
+        "claims": [c for c in claims_for(claim_keys) if c["key"].split(".", 1)[1]
+                   not in CLAIMS],  # the rest are rows
     }
     folder.write_diff(result, markdown_report(result))
     return result
@@ -142,10 +149,12 @@ def table2_rows(agg: dict[str, Any], used: set[str], spec: DiffSpec) -> list[dic
     said = (f"regret_reference {TABLE2_REGRET_REFERENCE}: the original's constants, which "
             "the published Table 2 numbers subtract")
     if used == {TABLE2_REGRET_REFERENCE}:
-        return [{**r, "regret_reference": TABLE2_REGRET_REFERENCE,
+        return [{**r, "regret_reference": TABLE2_REGRET_REFERENCE, "context": said,
                  "note": f"{r['note']}; {said}"} for r in rows]
     measured = ", ".join(sorted(used)) or "unknown"
-    return [{**r, "regret_reference": measured, "pass": False,
+    # `rule` is dropped so that no later family decision re-decides these rows
+    return [{**{k: v for k, v in r.items() if k != "rule"}, "regret_reference": measured,
+             "pass": False, "outcome": "failed",
              "note": f"not comparable: these runs measure regret against {measured}, Table 2 "
                      f"needs {said} (recipe table2 v2 pins it under both protocols)"}
             for r in rows]
