@@ -59,22 +59,22 @@ def os_error_line(exc: OSError) -> str:
 
 
 def _exit_now(code: int) -> None:
-    """Exit at once after an interrupt, skipping the interpreter's teardown.
+    """After an interrupt of a process that loaded torch, exit without the interpreter's
+    teardown.
 
     Why: after a Ctrl-C of an in-process search (fig5's smoke BOHB evaluations) the
     interpreter spent seconds, up to 14 s on a loaded machine, in C-level finalisation of
     torch and the data it held, with every result already on disk and the one line
     printed. Everything that must survive is written atomically before this point and
-    folder locks are released by the kernel, so only buffered output needs flushing.
+    folder locks are released by the kernel, so only buffered output needs flushing. A
+    process without torch (`nb1s blackbox`, numpy only) exits normally: its worker pool's
+    own clean-up then runs in order.
     """
     import logging
-    import multiprocessing.util
     import os
 
-    # multiprocessing's own exit handler: stops pool processes and unlinks the named
-    # semaphores of a worker pool (else the resource tracker warns after our line)
-    with contextlib.suppress(Exception):
-        multiprocessing.util._exit_function()  # type: ignore[attr-defined]
+    if "torch" not in sys.modules:
+        return
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +52,7 @@ from nb1s.harness.experiments.blackbox.objective import (
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
 
@@ -324,16 +326,30 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Terminate the pool's processes, then shut it down without waiting for their tasks.
 
     `ProcessPoolExecutor` (before Python 3.14's `terminate_workers`) only offers waiting
-    for the running tasks; its process table is the one way to stop them at once.
+    for the running tasks; its process table is the one way to stop them at once. The
+    table is read again after the pool's manager thread has ended: a worker it was still
+    starting must be gone before the pool's semaphores are unlinked at exit, or that
+    worker fails to start with a traceback printed after our one line.
     """
-    processes = list(getattr(pool, "_processes", {}).values())
-    for process in processes:
-        with contextlib.suppress(OSError, AttributeError):
-            process.terminate()
+    def terminate_all() -> None:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
+                process.join(timeout=5)
+
+    terminate_all()
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(OSError, AttributeError, ValueError):
-            process.join(timeout=5)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
+    terminate_all()
+    for child in multiprocessing.active_children():  # any worker the table no longer lists
+        with contextlib.suppress(OSError, AttributeError):
+            child.terminate()
+            child.join(timeout=5)
 
 
 #: Modules a worker needs per optimizer (preloaded in the fork server when installed).
@@ -444,7 +460,8 @@ def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, work
         return sum(len(t.seeds) for t in tasks)
     with _worker_pool(min(int(workers), len(tasks)),
                       {t.settings.optimizer for t in tasks}) as pool:
-        futures = {pool.submit(_run_task, task): task for task in tasks}
+        with signals_deferred():  # each worker is started and registered, or not at all
+            futures = {pool.submit(_run_task, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
             try:
