@@ -1,13 +1,14 @@
 # nb1s developer and user entry points. A new user needs exactly two:
 #   make setup   # install everything into .venv and reproduce Table 1
-#   make test    # lint (ruff, mypy) and the full test suite
+#   make test    # lint (ruff, mypy) and the full test suite (what CI runs)
+# Developers: `make test-fast` (ruff + the tests not marked slow/e2e) between changes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install fanova build reproduce test lint unit bench docker docker-cpu engines engines-stop clean
+.PHONY: setup install fanova build reproduce test test-fast lint unit bench bench-gpu docker docker-cpu engines engines-stop clean
 
 setup: install reproduce
 
@@ -50,11 +51,22 @@ unit:
 
 test: lint unit
 
+# The developers' default: ruff and the tests not marked slow or e2e (tests/conftest.py marks
+# end-to-end tests e2e); CI keeps running everything through `make test`.
+test-fast:
+	$(BIN)/ruff check enumerate harness optimizers nb1s tests bench
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+
 # Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
 #   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
 NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
 	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
+
+# Searches/hour with K = 1..8 searches sharing one GPU (--runs-per-gpu); on a machine
+# without a CUDA GPU it says so in one line and exits 2 (no number is made up).
+bench-gpu:
+	$(BIN)/python bench/gpu_throughput.py
 
 # The image (docs/cluster-and-container.md): the published CUDA image, and the CPU variant
 # CI builds on a Debian base imported by `make engines` (BuildKit; the CA bundle pip's
@@ -63,7 +75,7 @@ docker:
 	docker/build cuda nb1s:latest
 
 docker-cpu:
-	EXTRAS=$${EXTRAS-blackbox} docker/build cpu nb1s:cpu
+	docker/build cpu nb1s:cpu
 
 # A Docker engine and a single-node Slurm cluster with accounting on this machine, for the
 # engine tests (tests/test_engines_*.py); idempotent, quiet on success, one line per engine

@@ -77,6 +77,8 @@ def test_real_looking_logs_are_decided_and_a_wrong_count_fails(tmp_path: Path) -
     # 0.05 / 0.004 = 12.5, but one run per space: too few seeds to show it
     assert rows["claims.bohb_factor_10"]["outcome"] == "underpowered"
     assert rows["claims.bohb_factor_10"]["measured"] == {"1": pytest.approx(12.5)}
-    assert rows["claims.re_best_blackbox"]["outcome"] == "not checkable"  # no black-box data
+    # no black-box data on real-looking logs: cannot test, undecided (not "not checkable")
+    assert rows["claims.re_best_blackbox"]["outcome"] == "underpowered"
+    assert "cannot test" in rows["claims.re_best_blackbox"]["note"]
     assert out["diff"]["verdict"]["status"] == "fail"
     assert out["status"] == "partial"  # 3 of the paper's 81 runs

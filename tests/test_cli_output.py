@@ -42,15 +42,20 @@ def _columns(**kwargs: object) -> list[str]:
 
 
 def test_no_bar_without_a_terminal_or_when_disabled(terminal: io.StringIO) -> None:
+    """Disabled (--json): nothing; off a terminal: lines on stdout instead of a bar
+    (tests/test_progress_lines.py)."""
     with output.progress_bar("x", False) as bar:
         assert bar is None
-    terminal_console = output.err_console
+    terminal_console, stdout_console = output.err_console, output.console
     output.err_console = Console(file=io.StringIO(), force_terminal=False)
+    output.console = Console(file=(log := io.StringIO()), force_terminal=False)
     try:
         with output.progress_bar("x", True) as bar:
-            assert bar is None
+            assert isinstance(bar, output.LineProgress)
+            bar.set_counts(1, 2)
     finally:
-        output.err_console = terminal_console
+        output.err_console, output.console = terminal_console, stdout_console
+    assert log.getvalue().startswith("x 1/2, elapsed ")
 
 
 def test_the_three_bars_keep_their_columns(terminal: io.StringIO) -> None:

@@ -4,8 +4,10 @@ One flow over `nb1s reproduce fig2 --profile smoke --executor slurm`, so the ten
 paid for once: Ctrl-C once a run is complete (every task cancelled, exit 130), a resume
 cancelled from outside with scancel (one line, exit 1, no wait without end), a resume to
 the end (only the missing runs submitted; the same records and PASS as the local
-executor). Then what is refused before anything is submitted: a request no node can fit,
-a GPU on a cluster without GPUs. Skipped, with the reason, where no cluster answers.
+executor). Then what is refused before anything is written or submitted: a request no
+node can fit, a GPU on a cluster without GPUs, a partition without nodes. And the
+black-box grid as one CPU-only array, byte for byte the local seed files. Skipped, with
+the reason, where no cluster answers.
 """
 
 from __future__ import annotations
@@ -128,3 +130,22 @@ def test_a_request_no_node_can_fit_is_refused_before_submitting(
     assert "cannot fit one task" in lines[0] or "has no nodes" in lines[0]
     assert expected in lines[0], lines[0]
     assert _arrays(tmp_path / "o") == before == {}  # nothing was submitted
+    assert not (tmp_path / "o").exists()  # refused before any data or folder was written
+
+
+def test_blackbox_smoke_on_slurm_writes_the_local_seed_files_byte_for_byte(
+        tmp_path: Path) -> None:
+    """The black-box grid as one CPU-only array: every seed file equals the local run's."""
+    from engine_flow import NB1S
+
+    files = {}
+    for where, extra in (("slurm", ["--executor", "slurm"]), ("local", [])):
+        out = tmp_path / where
+        done = run([*NB1S, "reproduce", "blackbox", "--profile", "smoke", "--out", str(out),
+                    "--json", *extra], timeout=600)
+        assert done.returncode == 0, done.stderr
+        files[where] = {str(p.relative_to(out)): p.read_bytes()
+                        for p in sorted(out.rglob("seed-*.npy"))}
+        if where == "slurm":
+            assert json.loads(done.stdout)["run"]["executor"] == "slurm"
+    assert len(files["slurm"]) == 14 and files["slurm"] == files["local"]

@@ -108,6 +108,23 @@ def test_interrupted_run_is_resumed_through_search_resume(smoke: dict) -> None:
     assert json.loads((run / "run.json").read_text())["status"] == "complete"
 
 
+def test_piped_reproduce_prints_the_plan_and_a_line_per_finished_run(smoke: dict) -> None:
+    """Into a pipe (a CI or Slurm log, `tee`): the plan's summary first, then one line per
+    finished run with elapsed time; the resumed run's records come out as before."""
+    out: Path = smoke["out"]
+    run = out / "runs/gdas/space1/seed0"
+    meta = json.loads((run / "run.json").read_text())
+    (run / "run.json").write_text(json.dumps({**meta, "status": "running"}))
+    proc = nb1s("reproduce", "fig2", "--profile", "smoke", "--out", str(out), "--smoke-data",
+                str(smoke["root"] / "data"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("plan: fig2 (smoke profile, paper protocol): 10 runs; ~")
+    assert "nb1s plan fig2 --profile smoke" in lines[0]
+    assert "runs 1/1 (gdas/space1/seed0: ok), elapsed " in proc.stdout
+    assert json.loads((run / "run.json").read_text())["status"] == "complete"
+
+
 def test_diff_against_itself_passes_and_writes_markdown(smoke: dict, tmp_path: Path) -> None:
     out: Path = smoke["out"]
     report = tmp_path / "report.md"

@@ -20,6 +20,7 @@ from nb1s.harness.cli import (
     data_cmd,
     enumerate_cmd,
     hash_cmd,
+    plan_cmd,
     query_cmd,
     recipe_cmd,
     reference_cmd,
@@ -42,7 +43,7 @@ app = typer.Typer(
 )
 
 for group in (enumerate_cmd, hash_cmd, reproduce_cmd, data_cmd, query_cmd, search_cmd,
-              recipe_cmd, reference_cmd):
+              recipe_cmd, reference_cmd, plan_cmd):
     group.register(app)
 blackbox_cmd.register(app)
 

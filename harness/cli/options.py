@@ -62,6 +62,14 @@ EXECUTION: tuple[OptionRow, ...] = (
         "--workers).")),
     OptionRow("gpus", str | None, typer.Option(None, "--gpus", help="GPU ids to use, e.g. 0,1,2 "
                                                "(default: all visible).")),
+    OptionRow("runs_per_gpu", int, typer.Option(
+        1, "--runs-per-gpu", min=1, help="Local and Docker executors: searches sharing one GPU "
+        "at a time (each GPU's free memory is checked first; K that does not fit is "
+        "clipped with one line).")),
+    OptionRow("gpu_memory_per_run", int | None, typer.Option(
+        None, "--gpu-memory-per-run", min=1, help="MiB one search needs on the GPU, for "
+        "--runs-per-gpu (default 4096, an assumption: bench/gpu_throughput.py measures the "
+        "peak).")),
     OptionRow("image", str | None, typer.Option(None, "--image", help="Docker image (default "
                                                 "nb1s:latest).")),
     OptionRow("slurm_partition", str | None, typer.Option(None, "--slurm-partition",

@@ -58,7 +58,7 @@ def emit(result: Any, as_json: bool, render: Callable[[Any], None]) -> None:
 
 
 class ProgressTask:
-    """The one task of a `progress_bar`: move it, size it, set its status text."""
+    """The one task of a `progress_bar` on a terminal: move it, size it, set its status."""
 
     def __init__(self, progress: Progress, task: TaskID) -> None:
         self._progress = progress
@@ -76,18 +76,97 @@ class ProgressTask:
         self.update(completed=done, total=total)
 
 
+def _clock(seconds: float) -> str:
+    """`1h02m`, `3m05s`, `42s`: elapsed and remaining times in a log line."""
+    s = round(seconds)
+    if s >= 3600:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    if s >= 60:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s}s"
+
+
+class LineProgress:
+    """A `progress_bar` off a terminal: one plain line on stdout per finished unit.
+
+    Why lines: a transient bar means nothing in a pipe, `tee`, a CI or Slurm log, where long
+    commands used to print nothing for many minutes. A line is printed when the count
+    advances (a finished run, a seed batch, an epoch) and at most one per `every` seconds
+    (2 s; 10 s for byte counters: an import advances thousands of times; the seeds of one
+    batch all finish at once), the last one always; each says done/total, the
+    status, the elapsed time and a remaining estimate (elapsed / done x what is left).
+    """
+
+    def __init__(self, description: str, out: Console, counter: str = "count",
+                 every: float | None = None, clock: Callable[[], float] | None = None
+                 ) -> None:
+        import time
+
+        self._description = description
+        self._out = out
+        self._bytes = counter == "bytes"
+        self._every = every if every is not None else (10.0 if self._bytes else 2.0)
+        self._clock = clock or time.monotonic
+        self._start = self._clock()
+        self._last = float("-inf")
+        self.done = 0.0
+        self.total: float | None = None
+        self.status = ""
+
+    def update(self, *, completed: float | None = None, total: float | None = None,
+               advance: float | None = None, status: str | None = None) -> None:
+        """As `ProgressTask.update`; prints a line when the count moved."""
+        before = self.done
+        if total is not None:
+            self.total = total
+        if completed is not None:
+            self.done = completed
+        if advance is not None:
+            self.done += advance
+        if status is not None:
+            self.status = status
+        now = self._clock()
+        finished = self.total is not None and self.done >= self.total
+        if self.done > before and (now - self._last >= self._every or finished):
+            self._last = now
+            self._out.print(self.line(now), highlight=False, soft_wrap=True)
+
+    def set_counts(self, done: int, total: int) -> None:
+        self.update(completed=done, total=total)
+
+    def line(self, now: float) -> str:
+        """`runs 3/15 (darts/space1/seed2: ok), elapsed 1m12s, ~4m48s left`."""
+        elapsed = now - self._start
+        if self._bytes:
+            done = f"{self.done / 2**20:.0f}"
+            count = f"{done}/{self.total / 2**20:.0f} MiB" if self.total else f"{done} MiB"
+        else:
+            count = f"{self.done:g}/{self.total:g}" if self.total else f"{self.done:g}"
+        text = f"{self._description} {count}"
+        if self.status:
+            text += f" ({self.status})"
+        text += f", elapsed {_clock(elapsed)}"
+        if self.total and 0 < self.done < self.total:
+            text += f", ~{_clock(elapsed / self.done * (self.total - self.done))} left"
+        return text
+
+
 @contextlib.contextmanager
 def progress_bar(description: str, enabled: bool, *, counter: Literal["count", "bytes"] = "count",
                  status: bool = False, elapsed: bool = False, remaining: bool = True
-                 ) -> Iterator[ProgressTask | None]:
-    """The rich progress bar every long command shows on stderr; None when there is none.
+                 ) -> Iterator[ProgressTask | LineProgress | None]:
+    """The rich progress bar every long command shows on stderr on a terminal, else one line
+    per finished unit on stdout (`LineProgress`); None when disabled (`--json`).
 
     Columns: description, bar, done/total (`bytes`: as sizes), then optionally a status
     text, the elapsed and the remaining time.
     """
-    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
-    if not enabled or not err_console.is_terminal:
+    if not enabled:
         yield None
+        return
+    # A transient bar means nothing in a log or a pipe (and would leave a stray newline).
+    if not err_console.is_terminal:
+        yield LineProgress(description, console, counter)
         return
     columns: list[ProgressColumn] = [
         TextColumn("{task.description}"), BarColumn(),

@@ -25,7 +25,7 @@ from nb1s.harness.cli.options import (
     SEEDS,
     with_execution_options,
 )
-from nb1s.harness.cli.output import emit, err_console
+from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.execution.options import ExecutionOptions
 
 
@@ -74,6 +74,12 @@ def register(app: typer.Typer) -> None:
             from nb1s.harness.errors import UserError
 
             raise UserError("--configuration-space needs --configuration-from")
+        if not as_json:
+            from nb1s.harness.cli.plan_cmd import summary_line
+
+            line = summary_line(recipe, prof, proto)
+            if line is not None:
+                console.print(line, highlight=False, soft_wrap=True)
         request = Request(recipe, prof, proto,
                           dispatch.results_folder(recipe.name, profile, protocol, out),
                           execution, against=against, progress=not as_json,
@@ -136,6 +142,8 @@ def _progress(enabled: bool, busy: str | None
     from nb1s.harness.cli.execution import run_progress
 
     if enabled and busy is not None:
+        if not err_console.is_terminal:  # a log gets the line the spinner would show
+            console.print(f"{busy} ...", highlight=False, soft_wrap=True)
         with err_console.status(busy):
             yield _ignore_start, _ignore_done
         return

@@ -16,6 +16,8 @@ class ExecutionOptions:
     workers: int | None = None
     blackbox_workers: int | None = None
     gpus: str | None = None
+    runs_per_gpu: int = 1
+    gpu_memory_per_run: int | None = None
     image: str | None = None
     slurm_partition: str | None = None
     blackbox_partition: str | None = None

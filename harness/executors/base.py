@@ -127,6 +127,8 @@ class ExecutorSettings:
 
     workers: int | None = None
     gpus: list[str] | None = None
+    runs_per_gpu: int = 1
+    gpu_memory_per_run: int | None = None
     image: str | None = None
     slurm_partition: str | None = None
     slurm_cluster: str | None = None
@@ -151,10 +153,12 @@ class ExecutorEntry:
     `job_arrays`: it can run a Python function over many inputs as one cluster array
     (`slurm_array.SlurmArray`; the black-box grid and hpbandster's workers need that);
     `local_processes`: its jobs run as processes of this machine (a local pool stands in
-    for it where a kind runs no `nb1s` command lines, e.g. the black-box grid).
+    for it where a kind runs no `nb1s` command lines, e.g. the black-box grid);
+    `gpu_packing`: it can pack several searches onto one GPU (`--runs-per-gpu`).
     """
 
     build: Callable[[Path, DataInputs, ExecutorSettings], Executor]
     check: Callable[[ExecutorSettings], None] = _no_check
     job_arrays: bool = False
     local_processes: bool = False
+    gpu_packing: bool = False

@@ -37,6 +37,12 @@ from nb1s.harness.executors.base import (
     Job,
     JobResult,
 )
+from nb1s.harness.executors.gpu_packing import (
+    DEFAULT_MEMORY_MIB,
+    FreeMemory,
+    free_memory_mib,
+    pack,
+)
 from nb1s.harness.executors.job import wait_or_kill
 from nb1s.harness.executors.pool import all_done, run_on_slots
 
@@ -64,11 +70,16 @@ class DockerExecutor:
 
     def __init__(self, mounts: Sequence[Mount], image: str = DEFAULT_IMAGE,
                  gpus: Sequence[str] = (), workers: int | None = None, client: Any = None,
-                 user: str | None = None, stop_grace_s: int = 60) -> None:
+                 user: str | None = None, stop_grace_s: int = 60, runs_per_gpu: int = 1,
+                 gpu_memory_mib: int | None = None, free: FreeMemory = free_memory_mib
+                 ) -> None:
         self.mounts = [Mount(m.host.resolve(), m.container, m.read_only) for m in mounts]
         self.image = image
         self.gpus = list(gpus)
-        self.workers = workers or max(1, len(self.gpus))
+        #: `--runs-per-gpu`: K containers per GPU where its free memory holds them
+        self.packing = pack(self.gpus, runs_per_gpu, gpu_memory_mib or DEFAULT_MEMORY_MIB,
+                            free)
+        self.workers = workers or max(1, len(self.packing.slots))
         self.user = user or default_user()
         self._client = client
         #: seconds a stopped container gets to record `interrupted` before Docker kills it
@@ -80,10 +91,16 @@ class DockerExecutor:
         self._stopped = 0  # containers stopped by the current interrupt
 
     def describe(self) -> dict[str, object]:
-        return {"executor": self.name, "image": self.image, "workers": self.workers,
-                "gpus": self.gpus, "user": self.user,
-                "mounts": [[str(m.host), m.container, "ro" if m.read_only else "rw"]
-                           for m in self.mounts]}
+        out: dict[str, object] = {
+            "executor": self.name, "image": self.image, "workers": self.workers,
+            "gpus": self.gpus, "user": self.user,
+            "mounts": [[str(m.host), m.container, "ro" if m.read_only else "rw"]
+                       for m in self.mounts]}
+        if any(k > 1 for k in self.packing.per_gpu.values()):
+            out["runs_per_gpu"] = self.packing.per_gpu
+        if self.packing.note:
+            out["note"] = self.packing.note
+        return out
 
     def client(self) -> Any:
         if self._client is None:
@@ -217,7 +234,8 @@ class DockerExecutor:
         if jobs:
             self.check_image()
             self._give_results_to_image_user()
-        slots = [self.gpus[i] if i < len(self.gpus) else None for i in range(self.workers)]
+        packed = self.packing.slots
+        slots = [packed[i] if i < len(packed) else None for i in range(self.workers)]
         return run_on_slots(jobs, slots, self._run_one, self._interrupt, on_done)
 
     def _interrupt(self, cancel_queued: Callable[[], None],
@@ -252,8 +270,9 @@ def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Execu
             mounts.append(Mount(path, target, read_only=True))
     gpus = settings.gpus if settings.gpus is not None else detect_gpus()
     return DockerExecutor(mounts, image=settings.image or DEFAULT_IMAGE, gpus=gpus,
-                          workers=settings.workers)
+                          workers=settings.workers, runs_per_gpu=settings.runs_per_gpu,
+                          gpu_memory_mib=settings.gpu_memory_per_run)
 
 
 #: the registration (executors/registry.py)
-ENTRY = ExecutorEntry(build=_build)
+ENTRY = ExecutorEntry(build=_build, gpu_packing=True)

@@ -141,8 +141,11 @@ def _ids(ids: Sequence[str]) -> str:
 
 
 def _check(settings: ExecutorSettings) -> None:
-    """A reachable Slurm with accounting (see `check_reachable`)."""
+    """A reachable Slurm with accounting (see `check_reachable`), and a request some node
+    of the partition can fit (before any data is built)."""
     check_reachable(settings.slurm_cluster)
+    if settings.slurm_request is not None:
+        SlurmArray(Path("."), settings.slurm_request, settings.slurm_cluster).check()
 
 
 def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Executor:

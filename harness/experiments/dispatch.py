@@ -174,7 +174,7 @@ def renderer(recipe: Recipe) -> Callable[[Result], None]:
 
 
 def diff_folder(results: Path, against: Path | None = None, min_seeds: int | None = None,
-                report: Path | None = None) -> Result:
+                report: Path | None = None, margin: float | None = None) -> Result:
     """`nb1s diff`: re-derive a results folder's comparison through its recipe's kind."""
     from nb1s.atomic import atomic_write_text
     from nb1s.harness.recipe.catalog import load_recipe
@@ -194,7 +194,7 @@ def diff_folder(results: Path, against: Path | None = None, min_seeds: int | Non
                         "--against does not apply")
     profile, protocol = plan.profile or "paper", plan.protocol or "paper"
     result = kind.diff(Request(recipe, profile, protocol, results, against=against,
-                               min_seeds=min_seeds, progress=False))
+                               min_seeds=min_seeds, margin=margin, progress=False))
     if report is not None:
         atomic_write_text(report, folder.diff_markdown.read_text(encoding="utf-8"))
     return result

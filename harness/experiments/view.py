@@ -29,6 +29,8 @@ def render_run(result: dict[str, Any]) -> None:
     """What `run_plan` did: started / resumed / skipped / failed runs and blocked variants."""
     console = out()
     console.print(f"results: {result['results']}  executor: {result['executor']['executor']}")
+    if result["executor"].get("note"):
+        console.print(f"[yellow]{escape(str(result['executor']['note']))}[/]")
     console.print(f"started {len(result['started'])}, resumed {len(result['resumed'])}, "
                   f"skipped (finished) {len(result['skipped'])}, failed {len(result['failed'])}"
                   f"  ({result['seconds']} s)")

@@ -247,7 +247,8 @@ def check_reference(recipe: Recipe, profile: str, protocol: str,
     ref, why = load_curves(recipe.name, profile, protocol, recipe.version)
     if ref is None:
         raise UserError(f"{why}; produce them with `nb1s reproduce {recipe.name} --profile "
-                        f"{profile} --protocol {protocol} --store-reference`")
+                        f"{profile} --protocol {protocol} --store-reference`, or install a "
+                        "shared one with `nb1s reference import FILE`")
     return ref
 
 
