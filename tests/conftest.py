@@ -77,12 +77,13 @@ E2E_MODULES = frozenset({
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `e2e` every test that runs searches on the shared search data (the
-    `search_data` fixture), talks to a real engine (`engines`) or sits in `E2E_MODULES`:
+    `search_data` fixture), says it runs `end_to_end` in its name, talks to a real engine
+    (`engines`) or sits in `E2E_MODULES`:
     the split between the developers' `make test-fast` and CI's full `make test`."""
     del config
     for item in items:
         module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
         fixtures = getattr(item, "fixturenames", ())
-        if ("search_data" in fixtures or module in E2E_MODULES
+        if ("search_data" in fixtures or module in E2E_MODULES or "end_to_end" in item.name
                 or item.get_closest_marker("engines") is not None):
             item.add_marker(pytest.mark.e2e)
