@@ -1,6 +1,7 @@
 # nb1s developer and user entry points. A new user needs exactly two:
 #   make setup   # install everything into .venv and reproduce Table 1
-#   make test    # lint (ruff, mypy) and the full test suite
+#   make test    # lint (ruff, mypy) and the full test suite (what CI runs)
+# Developers: `make test-fast` (ruff + the tests not marked slow/e2e) between changes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -49,6 +50,12 @@ unit:
 	$(BIN)/python -m pytest -q
 
 test: lint unit
+
+# The developers' default: ruff and the tests not marked slow or e2e (tests/conftest.py marks
+# end-to-end tests e2e); CI keeps running everything through `make test`.
+test-fast:
+	$(BIN)/ruff check enumerate harness optimizers nb1s tests bench
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 # Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
 #   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench

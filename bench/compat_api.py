@@ -111,7 +111,10 @@ def _probe(index_dir: Path, matrix: np.ndarray, ops: list[str], cold: bool) -> d
 def _median_probe(index_dir: Path, matrix: np.ndarray, ops: list[str], cold: bool,
                   times: int) -> dict[str, float]:
     runs = [_probe(index_dir, matrix, ops, cold) for _ in range(times)]
-    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    result = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    firsts = [r["first_query_s"] for r in runs]
+    result["first_query_min_s"], result["first_query_max_s"] = min(firsts), max(firsts)
+    return result
 
 
 def _first_model(index_dir: Path) -> tuple[np.ndarray, list[str]]:
@@ -240,6 +243,10 @@ def render(r: dict[str, Any]) -> None:
                   f"{first['google'] * 1e6:.0f}", "", "<= 2 ms")
     table.add_row("first query, fresh process, cold", f"{first['nb1s_cold'] * 1e6:.0f}",
                   "", "", "<= 2 ms")
+    spread = r["probe"]["cold"]
+    table.add_row("  (cold: fastest / slowest process)",
+                  f"{spread['first_query_min_s'] * 1e6:.0f} / "
+                  f"{spread['first_query_max_s'] * 1e6:.0f}", "", "", "")
     console = Console(width=140)
     console.print(table)
     console.print(f"open: Google {opened['google_open']:.1f} s (parses the tfrecord every "
@@ -260,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(423,624, the size of Google's files)")
     parser.add_argument("--specs", type=int, default=25_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--probes", type=int, default=5, help="fresh processes per probe")
+    parser.add_argument("--probes", type=int, default=7,
+                        help="fresh processes per probe (the median is reported)")
     parser.add_argument("--quick", action="store_true", help="small sizes, about a minute")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)

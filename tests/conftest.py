@@ -64,3 +64,25 @@ def _signals_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
             if handler is not None:
                 signal.signal(sig, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+#: modules whose tests run whole commands end to end (smoke reproductions, signal delivery to
+#: child processes, every bad input through a real process): `make test` runs them, `make
+#: test-fast` (`-m "not slow and not e2e"`) leaves them out
+E2E_MODULES = frozenset({
+    "test_reproduce_smoke", "test_trust_signals", "test_trust_executor_interrupts",
+    "test_cli_bad_input", "test_bohb_smoke",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `e2e` every test that runs searches on the shared search data (the
+    `search_data` fixture), talks to a real engine (`engines`) or sits in `E2E_MODULES`:
+    the split between the developers' `make test-fast` and CI's full `make test`."""
+    del config
+    for item in items:
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        fixtures = getattr(item, "fixturenames", ())
+        if ("search_data" in fixtures or module in E2E_MODULES
+                or item.get_closest_marker("engines") is not None):
+            item.add_marker(pytest.mark.e2e)

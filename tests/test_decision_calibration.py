@@ -104,3 +104,46 @@ def test_the_rule_is_symmetric_in_the_two_sides() -> None:
     ab, ba = pvalues(from_logs(a, b), 1.25), pvalues(from_logs(b, a), 1.25)
     for x, y in ((ab.beyond, ba.beyond), (ab.differ, ba.differ), (ab.equiv, ba.equiv)):
         assert np.isclose(x, y)
+
+
+def test_the_table_in_docs_verdicts_is_what_the_tool_measures() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "calibrate_verdicts.py"
+    proc = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True,
+                          text=True, check=False, timeout=300)
+    assert proc.returncode == 0, "docs/verdicts.md is stale: run python " \
+        "tools/calibrate_verdicts.py"
+
+
+def test_boundaries_of_the_rule_are_strict() -> None:
+    # a significance p exactly at alpha is not a difference: consistent, not undecided
+    assert classify(np.array([1.0]), np.array([ALPHA]), np.array([1.0]), ALPHA,
+                    ALPHA).tolist() == [CONSISTENT]
+    # zero spread on both sides is decided exactly against the margin
+    def exact(ratio: float) -> tuple[float, float, float]:
+        p = pvalues(from_logs(np.full(3, np.log(ratio)), np.zeros(3)), 1.25)
+        return float(p.beyond), float(p.differ), float(p.equiv)
+    assert exact(1.3) == (0.0, 0.0, 1.0)
+    assert exact(1.2) == (1.0, 0.0, 0.0)
+    assert exact(1.0) == (1.0, 1.0, 0.0)
+
+
+def test_seeds_to_decide_is_the_smallest_deciding_n() -> None:
+    from scipy import stats as sps
+
+    from nb1s.harness.report.decision import seeds_to_decide
+
+    delta, sd = np.log(1.25), 0.5
+    for log_ratio in (np.log(2.0), np.log(1.05)):
+        n = seeds_to_decide(float(log_ratio), sd, 1.25, ALPHA, ALPHA)
+        assert n is not None and n > 3
+        gap = abs(abs(log_ratio) - delta)
+        q = 1 - ALPHA / 2 if abs(log_ratio) > delta else 1 - ALPHA
+
+        def clears(k: int, q: float = q, gap: float = gap) -> bool:
+            return float(sps.t.ppf(q, 2 * k - 2)) * sd * np.sqrt(2 / k) < gap
+        assert clears(n) and not clears(n - 1)
+    assert seeds_to_decide(float(delta), sd, 1.25, ALPHA, ALPHA) is None  # on the margin

@@ -160,10 +160,12 @@ def test_the_claim_passes_fails_or_is_not_checkable() -> None:
     weak = claim_rows(_result([0.4, 0.2, 0.6], []))[0]
     assert weak["pass"] is None and weak["outcome"] == "underpowered"
     assert claim_rows(_result([0.4, 0.299, 0.6], []))[0]["pass"] is None
+    assert claim_rows(_result([0.4, 0.1, 0.6], []))[0]["outcome"] == "failed"
+    assert claim_rows(_result([0.4, 0.11, 0.6], []))[0]["outcome"] == "underpowered"
     smoke = claim_rows(_result([0.4, 0.2, 0.6], ["smoke", "synthetic"], "smoke"))[0]
     assert smoke["pass"] is None and smoke["outcome"] == "not checkable"
     lonely = claim_rows(_result([0.4, None, 0.6], []))[0]
-    assert lonely["pass"] is None and lonely["outcome"] == "not checkable"
+    assert lonely["pass"] is None and lonely["outcome"] == "underpowered"
 
 
 def test_missing_fanova_reaches_the_user_as_one_line_and_exit_3(

@@ -134,3 +134,32 @@ def test_runtimes_show_measured_hours_beside_the_papers_footnote(tmp_path: Path)
     assert row["paper_hours_per_50_epochs"] == 3.0 and row["device"] == "NVIDIA H100"
     text = "\n".join(runtime_markdown([row], []))
     assert "1.5 (NVIDIA H100) | 3 |" in text and "RTX 2080Ti" in text
+
+
+def test_a_consistent_verdict_is_labelled_exits_zero_and_never_counts_as_passed() -> None:
+    from nb1s.harness.report.verdict import exit_code
+
+    compared = {"kind": "final", "pass": True, "outcome": "equivalent"}
+    consistent = {"kind": "final", "pass": None, "outcome": "consistent"}
+    v = verdict([compared, consistent], [])
+    assert v["status"] == "consistent" and v["line"].startswith("CONSISTENT: 1 rows")
+    assert v["rows"] == 1 and exit_code(v["status"]) == 0
+    under = {"kind": "final", "pass": None, "outcome": "underpowered"}
+    assert verdict([compared, consistent, under], [])["status"] == "no-decision"
+    assert verdict([consistent, {"pass": False}], [])["status"] == "fail"
+
+
+def test_claim_rows_are_decided_strictly_at_alpha() -> None:
+    from nb1s.harness.report.decision import CLAIM_RULE, decide_family
+
+    def row(holds: float, opposite: float) -> dict[str, Any]:
+        return {"kind": "claim", "rule": CLAIM_RULE, "p_holds": holds, "p_opposite": opposite,
+                "n": 6}
+    out = decide_family([row(0.05, 0.9), row(0.049, 0.9), row(0.9, 0.049), row(0.9, 0.05)],
+                        0.05, 0.05)
+    # Holm over two rows doubles the smaller opposite p: 0.049 -> 0.098, not a FAIL
+    assert [r["outcome"] for r in out] == ["underpowered", "checked", "underpowered",
+                                           "underpowered"]
+    alone = decide_family([row(0.9, 0.049)], 0.05, 0.05)[0]
+    assert alone["outcome"] == "failed"
+    assert decide_family([row(0.9, 0.05)], 0.05, 0.05)[0]["outcome"] == "underpowered"

@@ -194,6 +194,14 @@ def test_diff_command_exit_codes_for_no_decision_and_its_overrides(tmp_path: Pat
     # three seeds each: the x5 shift is decided without any override
     proc = nb1s("diff", str(results("x5-3", 5.0, 3)), "--against", str(results("ref-3", 1.0, 3)))
     assert proc.returncode == 1 and "FAIL:" in proc.stdout
+    # a x8 margin accepts a x5 ratio (never a FAIL); a margin of at most 1 is one line, exit 2
+    proc = nb1s("diff", str(tmp_path / "x5-3"), "--against", str(tmp_path / "ref-3"),
+                "--margin", "8", "--json")
+    out = json.loads(proc.stdout)
+    assert out["verdict"]["status"] != "fail" and out["tolerances"]["margin"] == 8.0
+    proc = nb1s("diff", str(tmp_path / "x5-3"), "--against", str(tmp_path / "ref-3"),
+                "--margin", "1")
+    assert proc.returncode == 2 and "--margin" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_bookkeeping_rows_alone_never_pass() -> None:

@@ -203,16 +203,16 @@ def register(app: typer.Typer) -> None:
                                             "stored reference curves of the recipe)."),
         report: Path | None = typer.Option(None, "--report", help="Also copy the Markdown "
                                            "report here."),
-        min_seeds: int | None = MIN_SEEDS, allow_undecided: bool = ALLOW_UNDECIDED,
-        as_json: bool = AS_JSON,
+        min_seeds: int | None = MIN_SEEDS, margin: float | None = MARGIN,
+        allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
     ) -> None:
         """Compare results with a reference, row by row (docs/verdicts.md).
 
-        Exit 0 on pass / not checkable, 1 when a row fails, 4 when no decision.
+        Exit 0 on pass / consistent / not checkable, 1 when a row fails, 4 when no decision.
         """
         from nb1s.harness.experiments.dispatch import diff_folder, exit_code_for
 
-        result = diff_folder(results, against, min_seeds, report)
+        result = diff_folder(results, against, min_seeds, report, margin)
         emit(result, as_json, render_diff)
         code = exit_code_for(result, allow_undecided)
         if code:

@@ -149,13 +149,20 @@ def busy_line(recipe: Recipe) -> str | None:
 def reproduce(request: Request, on_start: Callable[[int], None] | None = None,
               on_done: Callable[[Any], None] | None = None) -> Result:
     """`nb1s reproduce`: admit the request, then hand it to the recipe's kind."""
+    from nb1s.harness.guards.folder_lock import folder_lock
+
     kind = registered(request.recipe.kind)
     if getattr(kind, "results_folder", True):
         _admit(request, bool(kind is not None and kind.paper_only))
     if kind is None:
         plan = plan_for(request.recipe, request.profile, request.protocol)
         return cannot_run(request.recipe, plan, request.results)
-    return kind.reproduce(request, on_start, on_done)
+    if not getattr(kind, "results_folder", True):
+        return kind.reproduce(request, on_start, on_done)
+    # one reproduce per results folder, whatever the kind: two would run the same seeds
+    # or runs twice and interleave their summaries (the runner's own lock is re-entrant)
+    with folder_lock(request.results, f"nb1s reproduce {request.recipe.name}"):
+        return kind.reproduce(request, on_start, on_done)
 
 
 def renderer(recipe: Recipe) -> Callable[[Result], None]:
@@ -167,7 +174,7 @@ def renderer(recipe: Recipe) -> Callable[[Result], None]:
 
 
 def diff_folder(results: Path, against: Path | None = None, min_seeds: int | None = None,
-                report: Path | None = None) -> Result:
+                report: Path | None = None, margin: float | None = None) -> Result:
     """`nb1s diff`: re-derive a results folder's comparison through its recipe's kind."""
     from nb1s.atomic import atomic_write_text
     from nb1s.harness.recipe.catalog import load_recipe
@@ -187,7 +194,7 @@ def diff_folder(results: Path, against: Path | None = None, min_seeds: int | Non
                         "--against does not apply")
     profile, protocol = plan.profile or "paper", plan.protocol or "paper"
     result = kind.diff(Request(recipe, profile, protocol, results, against=against,
-                               min_seeds=min_seeds, progress=False))
+                               min_seeds=min_seeds, margin=margin, progress=False))
     if report is not None:
         atomic_write_text(report, folder.diff_markdown.read_text(encoding="utf-8"))
     return result

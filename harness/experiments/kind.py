@@ -44,6 +44,7 @@ class Request:
     execution: ExecutionOptions = field(default_factory=ExecutionOptions)
     against: Path | None = None  # reference to diff against instead of the stored one
     min_seeds: int | None = None  # statistical rows need this many seeds to decide
+    margin: float | None = None  # `--margin`: the equivalence margin as a ratio
     progress: bool = True  # a rich progress bar on a terminal (False under --json)
     options: dict[str, Any] | None = None  # kind-specific extras (e.g. --configuration-from)
     store_reference: bool = False  # keep the aggregate as the recipe's reference curves

@@ -141,7 +141,7 @@ class DiffSummary(Document):
 class DiffRow(Document):
     """One compared quantity; the remaining keys depend on `kind` (docs/verdicts.md)."""
 
-    kind: str = Field(description="`runs`, `final`, `band`, `paper`, `provenance`, "
+    kind: str = Field(description="`runs`, `final`, `anytime`, `paper`, `provenance`, "
                                   "`claim`, ...")
     passed: bool | None = Field(None, alias="pass", description="`pass`: the row's decision "
                                                                 "(with `outcome`)")

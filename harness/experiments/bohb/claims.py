@@ -30,10 +30,15 @@ TUNING_DAYS = (45 / 2, 45 * 2)
 
 
 def _row(claim: str, ok: bool | None, measured: Any, note: str) -> Row:
+    """A decided row; `ok` None: the data to test it are missing (undecided, says why).
+
+    Missing data is `underpowered` ("cannot test"), not `not checkable`: that outcome is
+    kept for smoke/synthetic data (`not_checkable`).
+    """
     row: Row = {"kind": "claim", "name": f"claims.{claim}", "measured": measured,
                 "pass": ok, "outcome": "checked" if ok else "failed", "note": note}
     if ok is None:
-        return undecided(row, "not checkable", note)
+        return undecided(row, "underpowered", f"cannot test: {note}")
     return row
 
 

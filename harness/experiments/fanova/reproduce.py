@@ -252,8 +252,8 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     if not checkable:
         row.update(outcome="not checkable", note="not checkable on smoke/synthetic data")
     elif not values or any(v is None for v in values):
-        row.update(outcome="not checkable",
-                   note="not checkable: a budget has fewer than two analysed spaces")
+        row.update(outcome="underpowered",
+                   note="cannot test: a budget has fewer than two analysed spaces")
     else:
         low = min(v for v in values if v is not None)
         reading = (f"'some correlation' is read as a mean Spearman >= {SOME_CORRELATION} at "

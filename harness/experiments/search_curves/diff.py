@@ -150,6 +150,8 @@ def final_row(label: str, variant: str, space: int, metric: str, res: list[float
     """One `final` row, measured (see module docstring; `decide` decides the family)."""
     row: dict[str, Any] = {"kind": "final", "group": label, "variant": variant, "space": space,
                            "metric": metric, "n_result": len(res), "n_reference": len(ref)}
+    if res and ref:
+        row.update(result_mean=float(np.mean(res)), reference_mean=float(np.mean(ref)))
     decided = _exact_or_none(row, match, deterministic, "per-seed values", seeds)
     if decided is not None:
         return decided
@@ -187,6 +189,8 @@ def anytime_row(label: str, variant: str, space: int, res_g: dict[str, Any],
                            "geometric mean over epochs (area under the log curve)",
                            "epochs_compared": epochs, "n_result": len(res),
                            "n_reference": len(ref)}
+    if res and ref:
+        row.update(result_mean=float(np.mean(res)), reference_mean=float(np.mean(ref)))
     decided = _exact_or_none(row, exact_match(res_g, ref_g, metric, "curve"), deterministic,
                              "per-seed curves", _seed_note(res_g, ref_g))
     if decided is not None:

@@ -44,7 +44,8 @@ class SearchCurves(KindBase):
         from nb1s.harness.experiments.search_curves.reproduce import diff_results
 
         return diff_results(request.results, request.recipe, request.against,
-                            decision_rules(request.recipe, request.min_seeds))
+                            decision_rules(request.recipe, request.min_seeds,
+                                           request.margin))
 
     def render(self, result: Result) -> None:
         from nb1s.harness.experiments.search_curves.view import render_reproduce
