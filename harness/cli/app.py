@@ -8,6 +8,7 @@ exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import rich
@@ -58,6 +59,30 @@ def os_error_line(exc: OSError) -> str:
     return f"{where}: {reason}"
 
 
+def _exit_now(code: int) -> None:
+    """After an interrupt of a process that loaded torch, exit without the interpreter's
+    teardown.
+
+    Why: after a Ctrl-C of an in-process search (fig5's smoke BOHB evaluations) the
+    interpreter spent seconds, up to 14 s on a loaded machine, in C-level finalisation of
+    torch and the data it held, with every result already on disk and the one line
+    printed. Everything that must survive is written atomically before this point and
+    folder locks are released by the kernel, so only buffered output needs flushing. A
+    process without torch (`nb1s blackbox`, numpy only) exits normally: its worker pool's
+    own clean-up then runs in order.
+    """
+    import logging
+    import os
+
+    if "torch" not in sys.modules:
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 def main() -> None:
     """Console entry point with clean errors (one line on stderr, exit code 2).
 
@@ -75,6 +100,8 @@ def main() -> None:
             app(standalone_mode=True)
     except RunStopped as exc:
         sys.stderr.write(f"nb1s: {exc.label}: {exc}\n")
+        if exc.label == "interrupted":
+            _exit_now(exc.exit_code)
         sys.exit(exc.exit_code)
     except EXPECTED_ERRORS as exc:
         sys.stderr.write(f"nb1s: error: {exc}\n")

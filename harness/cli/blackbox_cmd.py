@@ -33,6 +33,8 @@ def _render(result: dict[str, Any]) -> None:
                   f"{result['ran']} seeds run, {result['skipped']} already finished, "
                   f"{result['evaluations']} evaluations each, repeat policy "
                   f"{result['repeat_policy']}, {result['seconds']} s")
+    for line in result.get("damaged", []):
+        console.print(f"  [yellow]damaged seed file run again[/]: {line}")
     if "slurm" in result:
         array = result["slurm"]
         ids = ", ".join(array["array_ids"]) or "none (nothing left to run)"
@@ -68,28 +70,57 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.cli.output import progress_bar
-        from nb1s.harness.experiments.blackbox.grid import (
-            check_optimizer,
-            check_space,
-            parse_seeds,
-            run_blackbox_grid,
-        )
+        from nb1s.harness.experiments.blackbox.grid import check_optimizer
+        from nb1s.harness.guards.folder_lock import folder_lock
         from nb1s.harness.guards.out_folder import check_out
 
         optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
-        check_space(space)
-        seed_list = parse_seeds(seeds)
         if workers is not None and workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
+        seed_list = checked_seeds(optimizer, space, seeds, evaluations, Path(out), workers)
         execution = ExecutionOptions(executor=executor, workers=workers,
                                      slurm_partition=slurm_partition,
                                      slurm_cluster=slurm_cluster, timeout_min=timeout_min,
                                      data_dir=data_dir)
         check_out(Path(out), "results", out)
-        where = " (Slurm array)" if executor == "slurm" else ""
+        with folder_lock(Path(out), f"nb1s blackbox {optimizer} --space {space}"):
+            result = run_command(optimizer, space, seed_list, evaluations, Path(out),
+                                 data_dir, repeat_policy, workers, execution, as_json)
+        emit(result, as_json, _render)
+
+
+def checked_seeds(optimizer: str, space: int, seeds: str, evaluations: int, out: Path,
+                  workers: int | None) -> list[int]:
+    """The seeds, once the optimizer, space and the grid's size are known to be sane:
+    a grid larger than this machine is refused with its estimate before anything is
+    allocated or written (experiments/blackbox/budget.py)."""
+    from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
+    from nb1s.harness.experiments.blackbox.grid import (
+        check_optimizer,
+        check_space,
+        count_seeds,
+        parse_seeds,
+    )
+
+    check_optimizer(optimizer)
+    check_space(space)
+    if evaluations < 1:
+        raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
+    check_fits(estimate([(optimizer, evaluations)], count_seeds(seeds), workers or 1), out)
+    return parse_seeds(seeds)
+
+
+def run_command(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
+                data_dir: Path | None, repeat_policy: str, workers: int | None,
+                execution: ExecutionOptions, as_json: bool) -> dict[str, Any]:
+    """The grid behind a progress bar; Ctrl-C/SIGTERM stops it and says how to resume."""
+    from nb1s.harness.cli.output import progress_bar
+    from nb1s.harness.experiments.blackbox.grid import run_blackbox_grid
+
+    where = " (Slurm array)" if execution.executor == "slurm" else ""
+    state = {"done": 0, "total": 0}
+    try:
         with progress_bar(f"{optimizer} space {space}{where}", not as_json) as bar:
-            state = {"done": 0, "total": 0}
 
             def on_start(total: int) -> None:
                 state["total"] = total
@@ -101,8 +132,17 @@ def register(app: typer.Typer) -> None:
                 if bar is not None:
                     bar.set_counts(state["done"], state["total"])
 
-            result = run_blackbox_grid(optimizer, space, seed_list, evaluations, Path(out),
-                                       data_dir=data_dir, policy=repeat_policy,
-                                       workers=workers or 1, on_start=on_start,
-                                       on_seeds=on_seeds, execution=execution)
-        emit(result, as_json, _render)
+            return run_blackbox_grid(optimizer, space, seeds, evaluations, out,
+                                     data_dir=data_dir, policy=repeat_policy,
+                                     workers=workers or 1, on_start=on_start,
+                                     on_seeds=on_seeds, execution=execution)
+    except KeyboardInterrupt:
+        import shlex
+        import sys
+
+        from nb1s.harness.errors import RunStopped
+
+        resume = "nb1s " + shlex.join(sys.argv[1:])
+        raise RunStopped(f"stopped: {state['done']} of {state['total']} pending seeds of "
+                         f"{optimizer} on space {space} finished and kept in {out}; resume "
+                         f"with: {resume}", 130, "interrupted") from None

@@ -87,7 +87,8 @@ def register(app: typer.Typer) -> None:
                           launch=prepare_execution,
                           options=_kind_options(configuration_from, time_axis,
                                                 configuration_space))
-        with _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
+        with stopped_says_how_to_resume(), \
+                _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
         if result.get("status") == "interrupted":
             stop_if_interrupted(result["run"])
@@ -108,6 +109,28 @@ def _kind_options(configuration_from: Path | None, time_axis: str | None,
     if time_axis is not None:
         options["time_axis"] = time_axis
     return options or None
+
+
+@contextlib.contextmanager
+def stopped_says_how_to_resume() -> Iterator[None]:
+    """Whatever the kind, a Ctrl-C/SIGTERM ends in one line that names the command which
+    resumes (the same command line: finished work is skipped), exit 130."""
+    import shlex
+    import sys
+
+    from nb1s.harness.errors import RunStopped
+
+    resume = "nb1s " + shlex.join(sys.argv[1:])
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise RunStopped(f"stopped; what finished is kept; resume with: {resume}", 130,
+                         "interrupted") from None
+    except RunStopped as stop:
+        if stop.label != "interrupted" or "resume with:" in str(stop):
+            raise
+        raise RunStopped(f"{stop}; resume with: {resume}", stop.exit_code,
+                         stop.label) from None
 
 
 @contextlib.contextmanager

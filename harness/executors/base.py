@@ -7,6 +7,7 @@ launch), never the runner, so the two sides form no import cycle.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,38 @@ if TYPE_CHECKING:
     from nb1s.harness.executors.slurm_array import SlurmRequest
 
 Arg = str | Path
+
+
+def code_root() -> Path:
+    """The folder this process imports `nb1s` from (a checkout's root, or site-packages)."""
+    import nb1s
+
+    return Path(nb1s.__file__).resolve().parent.parent
+
+
+def python_program(module: str) -> list[str]:
+    """`python -P -m MODULE` of this interpreter, for a child that must run this code.
+
+    Why `-P`: `python -m` otherwise puts the current directory first on `sys.path`, so a
+    child started inside another checkout of the repository would import that checkout's
+    `nb1s` instead of the parent's (`child_env` puts the parent's code first instead).
+    """
+    return [sys.executable, "-P", "-m", module]
+
+
+def nb1s_program() -> list[str]:
+    """The `nb1s` command line of a child process: this interpreter and this code."""
+    return python_program("nb1s.harness.cli.app")
+
+
+def child_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this process's environment) with the parent's code first on
+    PYTHONPATH, so every child imports exactly the `nb1s` its parent runs."""
+    base = dict(os.environ if env is None else env)
+    rest = [p for p in base.get("PYTHONPATH", "").split(os.pathsep) if p]
+    root = str(code_root())
+    base["PYTHONPATH"] = os.pathsep.join([root, *[p for p in rest if p != root]])
+    return base
 
 #: returncode of a job that was never started because the run was interrupted first
 NOT_STARTED = -1000
@@ -34,8 +67,7 @@ class Job:
 
     def argv(self, render: Callable[[Path], str] = str) -> list[str]:
         """The full command line for a local process (nb1s through this interpreter)."""
-        prog = list(self.program) if self.program is not None else [
-            sys.executable, "-m", "nb1s.harness.cli.app"]
+        prog = list(self.program) if self.program is not None else nb1s_program()
         return prog + [render(a) if isinstance(a, Path) else a for a in self.args]
 
 

@@ -21,6 +21,7 @@ from nb1s.harness.executors.base import (  # noqa: F401  (re-exported)
     Interrupted,
     Job,
     JobResult,
+    child_env,
 )
 
 #: set by a parent in its children's environment: "die when process PID dies"
@@ -92,7 +93,7 @@ def run_job_process(job: Job, extra_env: Mapping[str, str] | None = None) -> Job
     if CHILDREN.stopping.is_set():
         return JobResult(job.key, NOT_STARTED, 0.0, str(job.log))
     job.log.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **job.env, **(extra_env or {}), PARENT_ENV: str(os.getpid())}
+    env = {**child_env(), **job.env, **(extra_env or {}), PARENT_ENV: str(os.getpid())}
     started = time.perf_counter()
     with open(job.log, "ab") as log:  # append: a resumed run keeps its earlier log
         log.write(f"$ {' '.join(job.argv())}\n".encode())

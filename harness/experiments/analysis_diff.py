@@ -72,3 +72,18 @@ def write_analysis_diff(results: Path, recipe: Recipe, analysis: dict[str, Any],
     }
     ResultsDirectory(results).write_diff(result, markdown_report(result))
     return result
+
+
+def planned_runs_row(missing: Sequence[str], metric: str = "planned runs finished"
+                     ) -> dict[str, Any]:
+    """Bookkeeping row of every kind that runs something: each planned unit (run, seed
+    file) is there and finished, re-derived from the records by the kind. A missing one
+    FAILS the diff: a comparison on fewer runs than planned is not the planned one."""
+    row: dict[str, Any] = {"group": "all", "kind": "runs", "metric": metric,
+                           "result_mean": None, "reference_mean": None, "diff": None,
+                           "tolerance": None, "p": None}
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return {**row, "pass": False, "outcome": "failed",
+                "note": f"{len(missing)} missing: {shown}"}
+    return {**row, "pass": True, "outcome": "checked", "note": "all present"}

@@ -149,13 +149,20 @@ def busy_line(recipe: Recipe) -> str | None:
 def reproduce(request: Request, on_start: Callable[[int], None] | None = None,
               on_done: Callable[[Any], None] | None = None) -> Result:
     """`nb1s reproduce`: admit the request, then hand it to the recipe's kind."""
+    from nb1s.harness.guards.folder_lock import folder_lock
+
     kind = registered(request.recipe.kind)
     if getattr(kind, "results_folder", True):
         _admit(request, bool(kind is not None and kind.paper_only))
     if kind is None:
         plan = plan_for(request.recipe, request.profile, request.protocol)
         return cannot_run(request.recipe, plan, request.results)
-    return kind.reproduce(request, on_start, on_done)
+    if not getattr(kind, "results_folder", True):
+        return kind.reproduce(request, on_start, on_done)
+    # one reproduce per results folder, whatever the kind: two would run the same seeds
+    # or runs twice and interleave their summaries (the runner's own lock is re-entrant)
+    with folder_lock(request.results, f"nb1s reproduce {request.recipe.name}"):
+        return kind.reproduce(request, on_start, on_done)
 
 
 def renderer(recipe: Recipe) -> Callable[[Result], None]:

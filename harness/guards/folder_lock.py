@@ -10,6 +10,12 @@ it and a reader can tell a run that is alive from one whose process died (`is_he
 
 The content is rewritten in place on the locked descriptor (never by rename: a rename
 would swap the inode and silently hand the lock to nobody).
+
+`folder_lock` is re-entrant within one process: `nb1s reproduce` locks the results folder
+for every kind before the kind starts, and the search runner below it asks for the same
+lock again. A second flock on a new descriptor would block against our own first one
+(flock locks belong to open file descriptions, not processes), so a folder this process
+already holds is handed back as it is.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from typing import Any
 from nb1s.harness.errors import UserError
 
 LOCK_FILE = ".nb1s.lock"
+#: the folders this process holds (resolved path -> its lock), for re-entrant `folder_lock`
+_HELD: dict[Path, FolderLock] = {}
 
 
 def _now() -> str:
@@ -42,10 +50,14 @@ class FolderLock:
         self.command = command
         self._fd: int | None = None
         self._info: dict[str, Any] = {}
+        self._created: list[Path] = []
 
     def acquire(self) -> None:
         """Take the lock or raise a one-line UserError naming the process that holds it."""
+        missing = [p for p in (self.folder.absolute(), *self.folder.absolute().parents)
+                   if not p.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._created = missing
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -79,16 +91,35 @@ class FolderLock:
                 os.ftruncate(self._fd, 0)
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
+            self._tidy()
+
+    def _tidy(self) -> None:
+        """A folder this lock created and nothing else wrote to is removed again, so a
+        command refused after taking the lock (cannot run, bad input) leaves nothing."""
+        if not self._created:
+            return
+        with contextlib.suppress(OSError):
+            if [p.name for p in self.folder.iterdir()] == [LOCK_FILE]:
+                self.path.unlink()
+                for folder in self._created:  # deepest first; stops at the first non-empty
+                    folder.rmdir()
 
 
 @contextlib.contextmanager
 def folder_lock(folder: Path, command: str) -> Iterator[FolderLock]:
-    """Hold the folder's lock for the duration of the block."""
+    """Hold the folder's lock for the duration of the block (re-entrant in one process)."""
+    key = Path(folder).absolute().resolve()
+    held = _HELD.get(key)
+    if held is not None:
+        yield held
+        return
     lock = FolderLock(folder, command)
     lock.acquire()
+    _HELD[key] = lock
     try:
         yield lock
     finally:
+        _HELD.pop(key, None)
         lock.release()
 
 

@@ -45,3 +45,22 @@ def signals_ignored() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back during the block and deliver them right after it.
+
+    For steps that must not be cut in half: starting a worker process of a pool, for
+    example, where an interrupt between the launch and its registration leaves a worker
+    nobody knows to stop. Unlike `signals_ignored`, nothing is lost: a Ctrl-C pressed
+    meanwhile raises as soon as the block ends. Main thread only (no-op elsewhere).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

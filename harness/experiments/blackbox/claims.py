@@ -70,12 +70,7 @@ def claim_rows(final: dict[tuple[int, str], npt.NDArray[np.float64]], spaces: li
 
 
 def runs_row(missing: list[str]) -> dict[str, Any]:
-    """Bookkeeping: every planned seed file exists."""
-    row: dict[str, Any] = {"group": "all", "kind": "runs", "metric": "planned seeds finished",
-                           "result_mean": None, "reference_mean": None, "diff": None,
-                           "tolerance": None, "p": None}
-    if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-        return {**row, "pass": False, "outcome": "failed",
-                "note": f"{len(missing)} missing: {shown}"}
-    return {**row, "pass": True, "outcome": "checked", "note": "all present"}
+    """Bookkeeping: every planned seed file exists and holds its records."""
+    from nb1s.harness.experiments.analysis_diff import planned_runs_row
+
+    return planned_runs_row(missing, "planned seeds finished")

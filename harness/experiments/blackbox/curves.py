@@ -45,11 +45,14 @@ def _blackbox_root(folder: Path) -> Path:
     return folder / FOLDER if (folder / FOLDER).is_dir() else folder
 
 
-def load_blackbox_results(folder: Path) -> dict[tuple[int, str], Trajectory]:
+def load_blackbox_results(folder: Path, damaged: list[str] | None = None
+                          ) -> dict[tuple[int, str], Trajectory]:
     """Every (space, optimizer) under `folder` (`ss{N}/{OPT}/seed-{k}.npy`), seeds joined.
 
     `folder` is the `blackbox/` folder or a results folder holding one. Records are
-    sorted by seed, then index. A folder with no seed file gives an empty dict.
+    sorted by seed, then index. A folder with no seed file gives an empty dict. A file
+    that is not a record array raises a UserError, or, given a `damaged` list, is left
+    out and named there (an analysis of partial results goes on without it).
     """
     from nb1s.harness.experiments.blackbox.grid import load_records
 
@@ -59,9 +62,17 @@ def load_blackbox_results(folder: Path) -> dict[tuple[int, str], Trajectory]:
         space = int(space_dir.name[2:])
         for opt_dir in sorted(p for p in space_dir.iterdir() if p.is_dir()):
             files = sorted(opt_dir.glob("seed-*.npy"))
-            if not files:
+            loaded = []
+            for f in files:
+                try:
+                    loaded.append(load_records(f))
+                except UserError as exc:
+                    if damaged is None:
+                        raise
+                    damaged.append(str(exc))
+            if not loaded:
                 continue
-            records = concatenate([load_records(f) for f in files])
+            records = concatenate(loaded)
             found[(space, opt_dir.name)] = Trajectory(opt_dir.name, space, records)
     return found
 

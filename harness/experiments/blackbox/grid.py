@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,6 +34,7 @@ import numpy as np
 from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.experiments.blackbox.budget import CHUNK, check_fits, estimate
 from nb1s.harness.experiments.blackbox.cluster import (
     MAX_ARRAY_TASKS,
     SLURM_FOLDER,
@@ -50,6 +52,7 @@ from nb1s.harness.experiments.blackbox.objective import (
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
 
@@ -58,14 +61,12 @@ HASH_ENV = "PYTHONHASHSEED"
 #: RE's population (the optimizer layer's default, the original's --pop_size 100).
 RE_POPULATION = 100
 SPACES = (1, 2, 3)
-#: Seeds per task of a vectorised optimizer: small enough for a smooth progress bar and
-#: for spreading over workers, large enough that the array program dominates.
-CHUNK = 50
 
 
-def parse_seeds(text: str) -> list[int]:
-    """'0-499', '3', '0,2,5-7' -> sorted unique seeds; UserError on anything else."""
-    seeds: set[int] = set()
+def seed_ranges(text: str) -> list[tuple[int, int]]:
+    """'0-499', '3', '0,2,5-7' -> sorted, merged, inclusive (low, high) ranges; UserError
+    on anything else. Nothing is expanded, so `0-99999999` costs nothing to read."""
+    ranges: list[tuple[int, int]] = []
     for part in str(text).split(","):
         part = part.strip()
         try:
@@ -73,15 +74,33 @@ def parse_seeds(text: str) -> list[int]:
                 low, high = (int(x) for x in part.split("-", 1))
                 if high < low:
                     raise ValueError
-                seeds.update(range(low, high + 1))
             else:
-                seeds.add(int(part))
+                low = high = int(part)
         except ValueError:
             raise UserError(f"bad seed range {text!r}: use e.g. 0-499, 7 or 0,2,5-7 "
                             f"(non-negative, low-high)") from None
-    if not seeds or min(seeds) < 0:
-        raise UserError(f"bad seed range {text!r}: seeds must be non-negative integers")
-    return sorted(seeds)
+        if low < 0:
+            raise UserError(f"bad seed range {text!r}: seeds must be non-negative integers")
+        ranges.append((low, high))
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def count_seeds(text: str) -> int:
+    """How many seeds `text` names (without listing them)."""
+    return sum(high - low + 1 for low, high in seed_ranges(text))
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'0-499', '3', '0,2,5-7' -> sorted unique seeds; UserError on anything else.
+
+    Callers bound the count first (`count_seeds`, budget.py) when it comes from a user."""
+    return [seed for low, high in seed_ranges(text) for seed in range(low, high + 1)]
 
 
 def check_optimizer(name: str) -> str:
@@ -132,6 +151,37 @@ def load_records(path: Path) -> np.ndarray:
     if records.dtype != RECORD_DTYPE:
         raise UserError(f"{path} holds {records.dtype}, not black-box records")
     return records
+
+
+def record_problem(path: Path, seed: int, optimizer: str, evaluations: int) -> str | None:
+    """Why the file at `path` is not the finished records of `seed`, or None when it is.
+
+    A seed file counts as finished only by its content: it loads as a record array (no
+    pickle), holds rows of this seed only, numbered 0..n-1, on a finite, non-decreasing
+    simulated time, and as many rows as `evaluations` asks (HB and BOHB, whose records are
+    rungs of a budget, at least one). A truncated, emptied, random or foreign file is
+    damaged: it is run again, never counted as finished.
+    """
+    if not path.is_file():
+        return "missing"
+    try:
+        records = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        return f"unreadable ({str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__})"
+    if records.dtype != RECORD_DTYPE or records.ndim != 1:
+        return f"holds {records.dtype} {records.shape}, not black-box records"
+    if len(records) == 0:
+        return "holds no records"
+    if not np.all(records["seed"] == seed):
+        return f"holds records of other seeds than {seed}"
+    if not np.array_equal(records["index"], np.arange(len(records))):
+        return "its records are not numbered 0..n-1"
+    times = records["sim_time"]
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
+        return "its simulated time is not finite and non-decreasing"
+    if optimizer not in ("HB", "BOHB") and len(records) != int(evaluations):
+        return f"holds {len(records)} records, not {evaluations}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -209,6 +259,10 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
                                         for k in differ)
                             + "): choose another --out")
         return
+    if any(folder.glob("seed-*.npy")):
+        # the settings of these seeds are unknown: never adopt them under this run's
+        raise UserError(f"{folder} holds seed files but no {RUN_FILE}, so the settings they "
+                        "were run with are unknown: restore that file or choose another --out")
     atomic_write_text(path, json.dumps(mine, indent=1) + "\n")
 
 
@@ -258,9 +312,44 @@ def _worker_pool(workers: int, optimizers: set[str]) -> Iterator[ProcessPoolExec
             os.environ[HASH_ENV] = previous
     try:
         yield pool
-    finally:
-        # on an error or Ctrl-C, queued seeds are dropped (finished files stay: resumable)
+    except BaseException:
+        # Ctrl-C, SIGTERM or an error: queued seeds are dropped and running ones stopped
+        # now (a SMAC seed runs for minutes); finished files stay, so the grid resumes.
+        # Seed files are written atomically, so a stopped worker leaves no half file.
+        _stop_workers(pool)
+        raise
+    else:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's processes, then shut it down without waiting for their tasks.
+
+    `ProcessPoolExecutor` (before Python 3.14's `terminate_workers`) only offers waiting
+    for the running tasks; its process table is the one way to stop them at once. The
+    table is read again after the pool's manager thread has ended: a worker it was still
+    starting must be gone before the pool's semaphores are unlinked at exit, or that
+    worker fails to start with a traceback printed after our one line.
+    """
+    def terminate_all() -> None:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
+                process.join(timeout=5)
+
+    terminate_all()
+    pool.shutdown(wait=False, cancel_futures=True)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
+    terminate_all()
+    for child in multiprocessing.active_children():  # any worker the table no longer lists
+        with contextlib.suppress(OSError, AttributeError):
+            child.terminate()
+            child.join(timeout=5)
 
 
 #: Modules a worker needs per optimizer (preloaded in the fork server when installed).
@@ -274,9 +363,24 @@ _ORDER = ("SMAC", "BOHB", "HB", "TPE", "RL", "RE", "RS")
 
 
 def pending_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> list[int]:
-    """The seeds of `seeds` without a record file yet (finished seeds are skipped)."""
+    """The seeds of `seeds` without a valid record file (finished seeds are skipped; a
+    damaged file, `record_problem`, is run again and replaced atomically)."""
     return [int(s) for s in seeds
-            if not seed_file(out, settings.space, settings.optimizer, int(s)).is_file()]
+            if record_problem(seed_file(out, settings.space, settings.optimizer, int(s)),
+                              int(s), settings.optimizer, settings.evaluations) is not None]
+
+
+def damaged_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> list[str]:
+    """`seed-k: why` for every existing seed file of `seeds` that is damaged."""
+    found = []
+    for seed in seeds:
+        path = seed_file(out, settings.space, settings.optimizer, int(seed))
+        if not path.is_file():
+            continue
+        why = record_problem(path, int(seed), settings.optimizer, settings.evaluations)
+        if why is not None:
+            found.append(f"{path.name}: {why}")
+    return found
 
 
 def _prepare(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path
@@ -356,7 +460,8 @@ def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, work
         return sum(len(t.seeds) for t in tasks)
     with _worker_pool(min(int(workers), len(tasks)),
                       {t.settings.optimizer for t in tasks}) as pool:
-        futures = {pool.submit(_run_task, task): task for task in tasks}
+        with signals_deferred():  # each worker is started and registered, or not at all
+            futures = {pool.submit(_run_task, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -418,7 +523,10 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     settings = grid_settings(optimizer, space, evaluations, store, policy)
     if not seeds or min(seeds) < 0:
         raise UserError("give at least one non-negative seed")
+    est = estimate([(settings.optimizer, settings.evaluations)], len(seeds), workers)
+    check_fits(est, out)  # before the run file or any seed file is written
     pending = len(pending_seeds(settings, seeds, out))
+    damaged = damaged_seeds(settings, seeds, out)
     if on_start is not None:
         on_start(pending)
     cluster = cluster_settings(execution, out)
@@ -428,6 +536,7 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     result = {"optimizer": settings.optimizer, "space": settings.space,
               "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
               "seeds": len(seeds), "ran": ran, "skipped": len(seeds) - pending,
+              "damaged": damaged, "estimate": asdict(est),
               "folder": str(run_folder(out, settings.space, settings.optimizer)),
               "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
     if cluster is not None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.blackbox.cluster import ArrayRun, check_executor
 from nb1s.harness.experiments.blackbox.curves import (
@@ -43,6 +44,7 @@ from nb1s.harness.experiments.blackbox.grid import (
     grid_settings,
     parse_seeds,
     pending_seeds,
+    record_problem,
     run_grid,
     seed_file,
 )
@@ -151,12 +153,12 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
     """summary.json and one plot per space from the seed files (nothing is run)."""
     from nb1s.harness.experiments.blackbox.plot import plot_space
 
-    found = load_blackbox_results(results / FOLDER)
+    found = load_blackbox_results(results / FOLDER, damaged=[])
     spaces: dict[str, Any] = {}
     plots: list[str] = []
-    missing = [f"ss{space}/{opt}/seed-{seed}" for space in settings.spaces
-               for opt in settings.optimizers for seed in settings.seeds
-               if not seed_file(results / FOLDER, space, opt, seed).is_file()]
+    missing = missing_seeds(results, asdict(settings))
+    # a figure drawn from part of the planned seeds says so in its title
+    shown = [*labels, f"partial: {len(missing)} seeds missing"] if missing else labels
     for space in settings.spaces:
         best = regret_reference(store, space, settings.regret_reference)
         wanted = {opt: found[(space, opt)] for opt in settings.optimizers
@@ -181,7 +183,7 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
                 if len(r) else None}
         spaces[str(space)] = {"best_test_error": best, "optimizers": per_opt}
         if len(grid):
-            plots += [str(p) for p in plot_space(space, grid, curves, settings.band, labels,
+            plots += [str(p) for p in plot_space(space, grid, curves, settings.band, shown,
                                                  results / "plots",
                                                  _plot_notes(settings))]
     summary = {"recipe": {"name": recipe.name, "version": recipe.version, "profile": profile,
@@ -192,6 +194,24 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
                "spaces": spaces, "missing_runs": missing, "plots": plots}
     atomic_write_text(results / SUMMARY, json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def missing_seeds(results: Path, settings: dict[str, Any]) -> list[str]:
+    """Planned seed files that are missing or damaged (`grid.record_problem`), re-derived
+    from the files themselves, never from a summary written earlier. `settings` is a
+    `BlackboxSettings` as summary.json holds it."""
+    missing = []
+    by_optimizer = dict(settings.get("evaluations_by_optimizer") or {})
+    for space in settings["spaces"]:
+        for opt in settings["optimizers"]:
+            evaluations = int(by_optimizer.get(opt, settings["evaluations"]))
+            for seed in settings["seeds"]:
+                path = seed_file(results / FOLDER, int(space), opt, int(seed))
+                why = record_problem(path, int(seed), opt, evaluations)
+                if why is not None:
+                    missing.append(f"ss{space}/{opt}/seed-{seed}"
+                                   + ("" if why == "missing" else f" ({why})"))
+    return missing
 
 
 REFERENCE_TEXT = {
@@ -212,12 +232,16 @@ def _plot_notes(settings: BlackboxSettings) -> tuple[str, ...]:
 
 def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
                  min_seeds: int | None = None) -> dict[str, Any]:
-    """Check claims.re_best_blackbox on the seed files; writes diff.json and diff.md."""
+    """Check claims.re_best_blackbox on the seed files; writes diff.json and diff.md.
+
+    The planned-seeds row is re-derived from the seed files (a file deleted or damaged
+    after `reproduce` FAILS it), not read from summary.json."""
     from nb1s.harness.experiments.analysis_diff import write_analysis_diff
     from nb1s.harness.references import paper
 
     s = summary["settings"]
-    found = load_blackbox_results(results / FOLDER)
+    summary = {**summary, "missing_runs": missing_seeds(results, s)}
+    found = load_blackbox_results(results / FOLDER, damaged=[])
     final = {}
     for key, traj in found.items():
         space_info = summary["spaces"].get(str(key[0]))
@@ -270,6 +294,8 @@ class BlackboxKind:
         s = resolve_settings(request.recipe, request.profile, request.protocol)
         plan = self.plan(request.recipe, request.profile, request.protocol)
         results = request.results
+        runs = [(opt, s.evaluations_of(opt)) for space in s.spaces for opt in s.optimizers]
+        check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
         from nb1s.harness.experiments.blackbox.objective import budgets_needed

@@ -16,7 +16,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from nb1s.harness.errors import UserError
+from nb1s.harness.executors.base import child_env, nb1s_program
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.spaces import complete_config
 
@@ -79,7 +79,7 @@ def run_directory(spec: EvaluationSpec, config_id: tuple[int, ...], budget: floa
 def search_command(spec: EvaluationSpec, config: dict[str, Any], budget: float,
                    out: Path) -> list[str]:
     """The `nb1s search` command line of one evaluation."""
-    argv = [sys.executable, "-m", "nb1s.harness.cli.app", "search", spec.optimizer,
+    argv = [*nb1s_program(), "search", spec.optimizer,
             "--space", str(spec.space), "--epochs", str(round(budget)),
             "--seed", str(spec.seed), "--out", str(out), "--device", spec.device, "--json"]
     for pair in overrides(spec, config):
@@ -152,7 +152,7 @@ def evaluate(spec: EvaluationSpec, config: dict[str, Any], budget: float,
             argv.append("--resume")
         out.parent.mkdir(parents=True, exist_ok=True)
         log = out.parent / f"{out.name}.log"
-        env = {**os.environ, "NB1S_PARENT_PID": str(os.getpid())}
+        env = {**child_env(), "NB1S_PARENT_PID": str(os.getpid())}
         with log.open("ab") as fh:
             child = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, env=env)
             with _LOCK:

@@ -23,6 +23,7 @@ import numpy as np
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.experiments.analysis_diff import planned_runs_row
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
     log_grid,
@@ -101,9 +102,11 @@ class BohbKind:
         if not _where_bohb_runs(request.execution.executor):
             raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
                             f"{request.execution.executor}")
+        from nb1s.harness.execution.runner import bind_results
+
         results = request.results
         results.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(results / "plan.json", json.dumps(plan.as_dict(), indent=2) + "\n")
+        bind_results(plan, results)  # refuses a folder of another recipe, version, profile
         data = _data(plan, results, request)
         runs = run_plan(plan)
         if on_start is not None:
@@ -117,9 +120,8 @@ class BohbKind:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
             raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
-                             "BOHB runs; the same command continues (the BOHB result log is "
-                             "replayed, interrupted searches resume)", 130,
-                             "interrupted") from None
+                             "BOHB runs; the BOHB result logs are kept (replayed on resume, "
+                             "interrupted searches resume)", 130, "interrupted") from None
         # on Slurm the black-box array queues while the BOHB arrays run; locally every
         # BOHB run has finished by now
         blackbox = run_blackbox(plan, results, data, request.execution)
@@ -140,12 +142,26 @@ class BohbKind:
         return result
 
     def diff(self, request: Request) -> Result:
+        """The diff document re-derived from the BOHB logs and black-box seed files
+        (diff.json, diff.md); a planned BOHB run missing or unfinished FAILS it, and the
+        figures drawn again from part of the runs say `partial` in their titles."""
+        from nb1s.harness.experiments.analysis_diff import write_analysis_diff
+
+        if request.against is not None:
+            raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
+                            "--against does not apply")
         plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
                             request.options)
         data = _data(plan, request.results, request, prepare=False)
         spec = request.recipe.diff if request.min_seeds is None else \
             request.recipe.diff.model_copy(update={"min_seeds": request.min_seeds})
-        return analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
+        result = analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
+        analysis = {"recipe": {"name": plan.recipe, "version": plan.version,
+                               "profile": plan.profile, "protocol": plan.protocol},
+                    "labels": list(plan.labels), "missing_runs": result["missing_runs"]}
+        return write_analysis_diff(request.results, request.recipe, analysis,
+                                   "paper claims (paper.yaml)", {},
+                                   result["diff"]["rows"], result["diff"].get("notes", []))
 
     def render(self, result: Result) -> None:
         import rich
@@ -160,7 +176,8 @@ class BohbKind:
         for fig in result.get("plots") or result.get("figures") or []:
             console.print(f"plot: {fig}")
         for row in result["diff"]["rows"]:
-            console.print(f"  {row['name']}: {row['outcome']} ({row.get('note', '')})")
+            console.print(f"  {row.get('name', row.get('metric'))}: {row['outcome']} "
+                          f"({row.get('note', '')})")
         console.print(result["diff"]["verdict"]["line"])
 
 
@@ -321,6 +338,12 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     references = {space: _reference(store, int(space), protocol.regret_reference)
                   for space in s["spaces"]}
     runs, figures, per_cs = [], [], {}
+    # re-derived from the logs: a planned run without all its evaluations is missing
+    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
+               if len(read_evaluations(log_folder(results, cs, space, opt, seed)))
+               != settings.evaluations()]
+    shown = [*plan.labels, f"partial: {len(missing)} BOHB runs missing"] if missing \
+        else list(plan.labels)
     nonpositive: dict[str, dict[str, int]] = {}
     for cs in s["configuration_spaces"]:
         curves: dict[int, dict[str, Any]] = {}
@@ -354,8 +377,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
                 if count:
                     nonpositive.setdefault(f"cs{cs}/ss{space}", {})[label] = count
         per_cs[cs] = curves
-        title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(plan.labels)}]"
-                                                   if plan.labels else "")
+        title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(shown)}]" if shown else "")
         figures += [str(p) for p in plot_figure(curves, title, protocol.band,
                                                 results / PLOTS, FIGURE_OF_CS[cs],
                                                 protocol.time_axis, _notes(protocol))]
@@ -365,7 +387,8 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     if synthetic:
         rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
     rows = decide_family(rows, spec.alpha, spec.equivalence_alpha)  # Holm over the claims
-    status = "complete" if len(runs) == len(run_plan(plan)) else "partial"
+    rows = [planned_runs_row(missing), *(_diff_row(r) for r in rows)]
+    status = "partial" if missing else "complete"
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
@@ -373,10 +396,19 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             "rule": protocol.regret_reference,
             "test_error": {str(k): v for k, v in references.items()}},
         "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
-        "plots": figures, "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
+        "plots": figures, "missing_runs": missing,
+        "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
     return result
+
+
+def _diff_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A claim row with the columns every diff report shows (group, metric, ours)."""
+    measured = row.get("measured")
+    return {"group": "fig5/14/15", "metric": row.get("name", "claim"),
+            "result_mean": measured if isinstance(measured, int | float) else None,
+            "reference_mean": None, "diff": None, "tolerance": None, "p": None, **row}
 
 
 def _reference(store: Any, space: int, rule: str) -> float | None:

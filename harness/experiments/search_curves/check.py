@@ -263,9 +263,8 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     executor options and progress bar); `margin` overrides the recipe's equivalence margin.
     Writes `aggregate.json` and `check.json`.
     """
-    import sys
-
     from nb1s.harness.documents import write_document
+    from nb1s.harness.executors.base import python_program
     from nb1s.harness.experiments.dispatch import decision_rules, results_folder
     from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
     from nb1s.harness.recipe.optimizer_catalog import (
@@ -280,7 +279,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
     name = optimizer
     if ":" in optimizer:
         name = load_plugin(optimizer).name
-        program = (sys.executable, "-m", "nb1s.harness.plugin_search", optimizer)
+        program = (*python_program("nb1s.harness.plugin_search"), optimizer)
     else:
         name = registered_spelling(optimizer)  # `DARTS` is `darts`, as for `nb1s search`
         if (reason := availability(name)) is not None:

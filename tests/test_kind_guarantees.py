@@ -1,0 +1,314 @@
+"""The house's guarantees for the blackbox, bohb (fig5/14/15) and fanova (fig16) kinds.
+
+Each test is one integrity case of issue 19 as a new user met it: a second command into
+a busy results folder, damaged or deleted record files, a lost settings file, inputs far
+beyond the machine, Ctrl-C, `nb1s diff` on every kind's folder, and children that must
+run the parent's code. Index and logs are SYNTHETIC (the smoke profile's data).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from blackbox_helpers import build_full_index
+
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.grid import (
+    RUN_FILE,
+    load_records,
+    record_problem,
+    run_blackbox_grid,
+    seed_file,
+)
+from nb1s.harness.guards.folder_lock import LOCK_FILE, folder_lock
+
+
+def nb1s(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    # wide enough that the diff table's cells are not wrapped
+    return subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", *args],
+                          capture_output=True, text=True, check=False, cwd=cwd, timeout=600,
+                          env={**os.environ, "COLUMNS": "250"})
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_full_index(tmp_path_factory.mktemp("guarantees"))
+
+
+# --- one owner per results folder -----------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["blackbox", "RS", "--space", "1", "--seeds", "0", "--evaluations", "5"],
+    ["reproduce", "blackbox", "--profile", "smoke"],
+    ["reproduce", "fig5", "--profile", "smoke"],
+    ["reproduce", "fig16", "--profile", "smoke"],
+])
+def test_a_second_command_into_a_busy_results_folder_is_refused(tmp_path: Path,
+                                                                command: list[str]) -> None:
+    out = tmp_path / "busy"
+    with folder_lock(out, "a running nb1s"):
+        proc = nb1s(*command, "--out", str(out))
+        written = sorted(p.name for p in out.iterdir())
+    assert proc.returncode == 2, proc.stdout[-500:] + proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is in use by pid" in lines[0] and "a running nb1s" in lines[0]
+    assert written == [LOCK_FILE]  # nothing else written
+
+
+def test_the_lock_is_reentrant_in_one_process_and_leaves_no_empty_folder(
+        tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b"
+    with folder_lock(out, "outer"), folder_lock(out, "inner (the runner below a kind)"):
+        assert (out / LOCK_FILE).is_file()
+    assert not (tmp_path / "a").exists()  # created for the lock only: removed again
+    kept = tmp_path / "kept"
+    with folder_lock(kept, "writes something"):
+        (kept / "plan.json").write_text("{}")
+    assert (kept / "plan.json").is_file()
+
+
+# --- record files verified by content, settings that one deletion cannot lose ---------
+
+def _damage(path: Path, how: str) -> None:
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[:-40])
+    elif how == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(path.stat().st_size))
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "wrong dtype":
+        np.save(path, np.zeros(15))
+    elif how == "other seed":
+        np.save(path, load_records(path.parent / f"seed-{len(DAMAGE) + 1}.npy"))
+    elif how == "fewer records":
+        np.save(path, load_records(path)[:5])
+
+
+DAMAGE = ("truncated", "random", "empty", "wrong dtype", "other seed", "fewer records")
+
+
+def test_damaged_seed_files_are_run_again_never_counted_finished(index: Path,
+                                                                 tmp_path: Path) -> None:
+    data = index
+    seeds = list(range(1, len(DAMAGE) + 2))
+    first = run_blackbox_grid("RS", 1, seeds, 15, tmp_path, data_dir=data)
+    assert first["ran"] == len(seeds)
+    before = {s: load_records(seed_file(tmp_path, 1, "RS", s)) for s in seeds}
+    for seed, how in zip(seeds, DAMAGE, strict=False):
+        _damage(seed_file(tmp_path, 1, "RS", seed), how)
+        assert record_problem(seed_file(tmp_path, 1, "RS", seed), seed, "RS", 15), how
+    again = run_blackbox_grid("RS", 1, seeds, 15, tmp_path, data_dir=data)
+    assert (again["ran"], again["skipped"]) == (len(DAMAGE), 1)
+    assert len(again["damaged"]) == len(DAMAGE)
+    for seed in seeds:  # the runs again give the records the first run wrote
+        np.testing.assert_array_equal(load_records(seed_file(tmp_path, 1, "RS", seed)),
+                                      before[seed])
+    assert run_blackbox_grid("RS", 1, seeds, 15, tmp_path, data_dir=data)["ran"] == 0
+
+
+def test_seed_files_without_their_run_file_are_refused(index: Path, tmp_path: Path) -> None:
+    data = index
+    run_blackbox_grid("RS", 1, [0, 1], 15, tmp_path, data_dir=data)
+    (tmp_path / "ss1" / "RS" / RUN_FILE).unlink()
+    with pytest.raises(UserError, match="settings they were run with are unknown"):
+        run_blackbox_grid("RS", 1, [0, 1, 2], 20, tmp_path, data_dir=data)
+    assert not seed_file(tmp_path, 1, "RS", 2).exists()
+
+
+# --- inputs bounded before anything is allocated or written ---------------------------
+
+@pytest.mark.parametrize("args", [
+    ["--evaluations", "1000000000", "--seeds", "0"],
+    ["--seeds", "0-99999999"],
+])
+def test_a_grid_larger_than_the_machine_is_refused_with_its_estimate(tmp_path: Path,
+                                                                     args: list[str]) -> None:
+    out = tmp_path / "big"
+    started = time.perf_counter()
+    proc = nb1s("blackbox", "RS", "--space", "1", *args, "--out", str(out))
+    assert proc.returncode == 2 and time.perf_counter() - started < 60
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "too large for this machine" in lines[0]
+    assert "of seed files" in lines[0] and "of CPU time" in lines[0]
+    assert not out.exists()
+
+
+def test_the_estimate_grows_with_seeds_and_evaluations() -> None:
+    from nb1s.harness.experiments.blackbox.budget import estimate
+
+    small = estimate([("RS", 280)], 10)
+    assert estimate([("RS", 280)], 20).disk_bytes > small.disk_bytes
+    assert estimate([("RS", 560)], 10).memory_bytes > small.memory_bytes
+    assert estimate([("SMAC", 280)], 10).cpu_seconds > small.cpu_seconds
+    assert estimate([("HB", 280)], 10).disk_bytes > small.disk_bytes  # rungs of budgets
+
+
+# --- Ctrl-C --------------------------------------------------------------------------
+
+def test_ctrl_c_stops_nb1s_blackbox_within_seconds_and_names_the_resume_command(
+        index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "stop"
+    argv = [sys.executable, "-m", "nb1s.harness.cli.app", "blackbox", "TPE", "--space", "1",
+            "--seeds", "0-39", "--evaluations", "280", "--workers", "2", "--data-dir",
+            str(index), "--out", str(out), "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    folder = out / "ss1" / "TPE"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            folder.is_dir() and any(folder.glob("seed-*.npy"))):
+        time.sleep(0.2)
+    time.sleep(0.5)  # mid-run: seeds finished, the workers inside the next ones
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    proc.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - stopped < 15, "Ctrl-C took longer than seconds"
+    assert proc.returncode == 130, err[-2000:]
+    lines = [x for x in err.splitlines() if x.startswith("nb1s: interrupted: stopped: ")]
+    assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
+    assert "resume with: nb1s blackbox TPE --space 1 --seeds 0-39" in lines[0]
+    # whatever finished is valid; nothing half-written is left behind
+    for path in (out / "ss1" / "TPE").glob("seed-*.npy"):
+        seed = int(path.stem.split("-")[1])
+        assert record_problem(path, seed, "TPE", 280) is None
+    assert not list((out / "ss1" / "TPE").glob(".*.tmp"))
+
+
+# --- children run exactly the parent's code -------------------------------------------
+
+def test_children_import_the_parents_nb1s_not_the_current_directorys(tmp_path: Path) -> None:
+    from nb1s.harness.executors.base import Job, child_env
+
+    other = tmp_path / "another-checkout"
+    (other / "nb1s").mkdir(parents=True)
+    (other / "nb1s" / "__init__.py").write_text("raise ImportError('the wrong checkout')\n")
+    job = Job("probe", ("enumerate", "--space", "1", "--json"), tmp_path / "log")
+    ours = subprocess.run(job.argv(), capture_output=True, text=True, cwd=other,
+                          env=child_env(), check=False)
+    assert ours.returncode == 0, ours.stderr[-1000:]
+    # what children did before: `python -m` puts the current directory first
+    naive = subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", "enumerate",
+                            "--space", "1", "--json"], capture_output=True, text=True,
+                           cwd=other, check=False)
+    assert naive.returncode != 0 and "the wrong checkout" in naive.stderr
+
+
+# --- nb1s diff on every kind's folder ------------------------------------------------
+
+def test_diff_of_a_blackbox_folder_fails_on_a_deleted_or_damaged_planned_seed(
+        tmp_path: Path) -> None:
+    out = tmp_path / "bb"
+    done = nb1s("reproduce", "blackbox", "--profile", "smoke", "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    clean = nb1s("diff", str(out))
+    assert clean.returncode == 0 and "Traceback" not in clean.stderr
+    seed_file(out / "blackbox", 1, "RE", 0).unlink()
+    np.save(seed_file(out / "blackbox", 1, "RS", 0), np.zeros(3))
+    proc = nb1s("diff", str(out))  # the human view, without --json
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "planned seeds finished" in proc.stdout and "2 missing" in proc.stdout
+    assert "ss1/RE/seed-0" in proc.stdout
+    doc = json.loads((out / "diff.json").read_text())
+    row = next(r for r in doc["rows"] if r["kind"] == "runs")
+    assert row["outcome"] == "failed" and "ss1/RS/seed-0 (" in row["note"]
+
+
+def _fig5_folder(results: Path) -> None:
+    """A fig5 smoke results folder with fabricated, complete BOHB logs (no black-box side)."""
+    from test_bohb_analysis import fabricate
+
+    from nb1s.harness.execution.runner import bind_results
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    bind_results(KIND.plan(load_recipe("fig5"), "smoke", "paper"), results)
+    for cs in (1, 2, 3):
+        for opt in ("darts", "gdas", "pcdarts"):
+            fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs)
+
+
+def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
+    from nb1s.harness.experiments.bohb.kind import log_folder
+
+    _fig5_folder(tmp_path)
+    whole = nb1s("diff", str(tmp_path))  # without --json: the human view
+    assert whole.returncode == 0 and "Traceback" not in whole.stderr, whole.stderr[-2000:]
+    assert "NOT CHECKABLE" in whole.stdout and (tmp_path / "diff.md").is_file()
+    (log_folder(tmp_path, 2, 1, "gdas", 1) / "results.json").unlink()
+    part = nb1s("diff", str(tmp_path))
+    assert part.returncode == 1 and "Traceback" not in part.stderr, part.stderr[-2000:]
+    assert "planned runs finished" in part.stdout and "cs2/ss1/gdas/seed-1" in part.stdout
+    summary = json.loads((tmp_path / "bohb-summary.json").read_text())
+    assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss1/gdas/seed-1"]
+
+
+def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from nb1s.harness.experiments.bohb import kind as bohb_kind
+    from nb1s.harness.experiments.bohb.kind import KIND, log_folder
+    from nb1s.harness.experiments.kind import Request
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    titles: list[str] = []
+
+    def record(curves: object, title: str, *args: object) -> list[Path]:
+        titles.append(title)
+        return []
+
+    monkeypatch.setattr("nb1s.harness.experiments.bohb.plot.plot_figure", record)
+    _fig5_folder(tmp_path)
+    request = Request(load_recipe("fig5"), "smoke", "paper", tmp_path)
+    KIND.diff(request)
+    assert titles and not any("partial" in t for t in titles)
+    (log_folder(tmp_path, 1, 1, "darts", 1) / "results.json").unlink()
+    titles.clear()
+    KIND.diff(request)
+    assert titles and all("partial: 1 BOHB runs missing" in t for t in titles)
+    assert bohb_kind.SUMMARY == "bohb-summary.json"
+
+
+def test_diff_of_a_fig16_folder_renders_without_json(tmp_path: Path) -> None:
+    out = tmp_path / "fig16"
+    done = nb1s("reproduce", "fig16", "--profile", "smoke", "--out", str(out), "--json",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    proc = nb1s("diff", str(out))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "NOT CHECKABLE" in proc.stdout
+    os.remove(out / "fanova.json")
+    gone = nb1s("diff", str(out))
+    assert gone.returncode == 2 and len(gone.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command(
+        tmp_path: Path) -> None:
+    """The BOHB side trains in this process (smoke): the stop waits for the epoch end of
+    the running evaluation, then exits without the interpreter's slow teardown."""
+    out = tmp_path / "fig5"
+    proc = subprocess.Popen([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", "fig5",
+                             "--profile", "smoke", "--out", str(out), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    evaluations = out / "bohb" / "cs1" / "ss1" / "darts" / "seed-1" / "evaluations"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None and not (
+            evaluations.is_dir() and any(evaluations.iterdir())):
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    proc.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    _, err = proc.communicate(timeout=120)
+    seconds = time.monotonic() - stopped
+    assert proc.returncode == 130, err[-2000:]
+    assert seconds < 30, f"Ctrl-C took {seconds:.0f} s"  # 75 s before; ~2 s when idle
+    line = err.strip().splitlines()[-1]
+    assert f"resume with: nb1s reproduce fig5 --profile smoke --out {out}" in line
