@@ -312,3 +312,19 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     assert seconds < 30, f"Ctrl-C took {seconds:.0f} s"  # 75 s before; ~2 s when idle
     line = err.strip().splitlines()[-1]
     assert f"resume with: nb1s reproduce fig5 --profile smoke --out {out}" in line
+
+
+def test_the_architecture_page_shows_a_real_kind_verbatim() -> None:
+    """docs/architecture.md's "Adding an experiment kind" example is the text of a kind
+    that exists (the page once imported modules nobody had written)."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page[page.index("## Adding an experiment kind"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("   ```\n")]
+    shown = "\n".join(line[3:] for line in block.splitlines())
+    real = (root / "harness" / "experiments" / "correlation" / "kind.py").read_text(
+        encoding="utf-8")
+    assert shown.strip() == real.strip()
+    assert '"correlation": "nb1s.harness.experiments.correlation.kind:KIND"' in (
+        root / "harness" / "experiments" / "registry.py").read_text(encoding="utf-8")
