@@ -78,12 +78,16 @@ class FanovaKind:
                 "labels": list(plan.labels), "results": str(results)}
         if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
             # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
+            from nb1s.harness.experiments.kind import cannot_run_result
+
             s = plan.settings
-            return {**base, "status": "cannot-run", "blocked": [
+            return cannot_run_result(recipe, [
                 {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
                  f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
                  f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
-                 "or pass --bohb-results"} for space in found]}
+                 "or pass --bohb-results"} for space in found], results,
+                kind=recipe.kind, profile=request.profile, protocol=request.protocol,
+                labels=list(plan.labels))
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
         res = evaluate(plan, results, bohb, request.progress)
