@@ -343,3 +343,19 @@ def test_cannot_run_answers_have_one_constructor_and_exit_3(tmp_path: Path) -> N
     answer = cannot_run_result(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
     assert answer["status"] == "cannot-run" and answer["blocked"] == blocked
     assert answer["profile"] == "smoke" and exit_code_for(answer) == 3
+
+
+def test_the_profile_is_decided_in_the_plan_only() -> None:
+    """No module but the plan compares a profile's name (issue 19: 10 comparisons in 5
+    modules before); kinds ask `profile_block` / `profile_labels`."""
+    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.recipe.plan import profile_block, profile_labels
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    comparing = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                       if any(f'{op} "smoke"' in p.read_text(encoding="utf-8")
+                              for op in ("==", "!=")))
+    assert comparing == []  # recipe/plan.py compares with its SMOKE constant
+    assert profile_block(load_recipe("fig5"), "paper") is None
+    assert profile_block(load_recipe("fig5"), "smoke") is not None
+    assert profile_labels("smoke") == ["smoke", "synthetic"] and profile_labels("paper") == []

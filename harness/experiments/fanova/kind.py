@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.kind import Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan
+from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -31,14 +31,11 @@ class FanovaKind:
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         """The resolved settings; no runs (the BOHB runs belong to the fig5 recipe)."""
         settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
-        labels: list[str] = []
-        if profile == "smoke":
-            smoke = recipe.profiles.get("smoke")
-            if smoke is None:
-                raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+        labels = profile_labels(profile)
+        smoke = profile_block(recipe, profile)
+        if smoke is not None:
             settings.update(smoke.settings)
             settings["bohb_seed"] = smoke.seeds[0]
-            labels = ["smoke", "synthetic"]
         spaces = [int(s) for s in settings.get("spaces", [])]
         # it reads BOHB logs (synthetic ones under smoke), no NB101 index or images
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
