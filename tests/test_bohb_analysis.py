@@ -14,8 +14,8 @@ from nb1s.harness.recipe.catalog import load_recipe
 
 
 def fabricate(results: Path, optimizer: str, regrets: list[float], budgets: list[float],
-              synthetic: bool, cs: int = 2) -> None:
-    folder = log_folder(results, cs, 1, optimizer, 1)
+              synthetic: bool, cs: int = 2, space: int = 1) -> None:
+    folder = log_folder(results, cs, space, optimizer, 1)
     folder.mkdir(parents=True)
     configs, lines = [], []
     for k, (regret, budget) in enumerate(zip(regrets, budgets, strict=True)):
@@ -32,10 +32,10 @@ def fabricate(results: Path, optimizer: str, regrets: list[float], budgets: list
 
 @pytest.fixture
 def results(tmp_path: Path) -> Path:
-    for cs in (1, 2, 3):  # the smoke profile runs every configuration space on SS1
+    for cs in (1, 2, 3):  # the smoke profile runs every configuration space on SS3
         for opt in ("darts", "gdas", "pcdarts"):
             fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True,
-                      cs)
+                      cs, space=3)
     return tmp_path
 
 

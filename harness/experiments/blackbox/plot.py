@@ -12,6 +12,7 @@ The legend sits outside the axes.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def plot_space(space: int, grid: npt.NDArray[np.float64],
     tag = f" [{', '.join(x.upper() for x in labels)}]" if labels else ""
     heading = f"Space {space}: black-box NAS{tag}"
     if notes:
-        heading += "\n" + "; ".join(notes)
+        heading += "\n" + "\n".join(textwrap.wrap("; ".join(notes), width=110))
     ax.set_title(heading, fontsize=9)
     if below:
         ax.text(0.01, 0.01, "seeds at regret ≤ 0 are not drawable on a log axis: "

@@ -11,6 +11,7 @@ say so in the title.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,9 @@ def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
                                 marker=marker, markevery=0.1, ms=6, lw=2,
                                 label=f"{label} (n={len(matrix)})")
             handles.setdefault(label, handle)
-            ax.fill_between(grid[positive], np.maximum(lo[positive], 1e-6), hi[positive],
+            # a band reaching 0 or below has no lower edge on a log axis: left open there
+            low = np.where(lo > 0, lo, np.nan)
+            ax.fill_between(grid[positive], low[positive], hi[positive],
                             color=color, alpha=0.15, linewidth=0)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -75,11 +78,13 @@ def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
             ax.text(0.01, 0.01, "runs reaching regret ≤ 0 (not drawable on a log axis): "
                     + ", ".join(below), transform=ax.transAxes, fontsize=6, va="bottom",
                     wrap=True)
-    fig.legend(list(handles.values()), list(handles), loc="lower center",
+    fig.legend(list(handles.values()), [h.get_label() for h in handles.values()],
+               loc="lower center",
                ncol=min(5, max(1, len(handles))), fontsize=7, frameon=False)
     heading = f"{title} (band: {'mean ± std' if band_kind == 'std' else 'mean ± 2 SEM'})"
     if notes:
-        heading += "\n" + "; ".join(notes)
+        width = int(max(7.0, 5.2 * len(spaces)) * 15)
+        heading += "\n" + "\n".join(textwrap.wrap("; ".join(notes), width=width))
     fig.suptitle(heading, fontsize=9)
     rows = (len(handles) + 4) // 5
     fig.tight_layout(rect=(0.0, 0.04 + 0.035 * rows, 1.0, 1.0))
