@@ -232,7 +232,8 @@ def _fig5_folder(results: Path) -> None:
     bind_results(KIND.plan(load_recipe("fig5"), "smoke", "paper"), results)
     for cs in (1, 2, 3):
         for opt in ("darts", "gdas", "pcdarts"):
-            fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs)
+            fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs,
+                      space=3)  # the smoke profile's space
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
@@ -242,12 +243,12 @@ def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path
     whole = nb1s("diff", str(tmp_path))  # without --json: the human view
     assert whole.returncode == 0 and "Traceback" not in whole.stderr, whole.stderr[-2000:]
     assert "NOT CHECKABLE" in whole.stdout and (tmp_path / "diff.md").is_file()
-    (log_folder(tmp_path, 2, 1, "gdas", 1) / "results.json").unlink()
+    (log_folder(tmp_path, 2, 3, "gdas", 1) / "results.json").unlink()
     part = nb1s("diff", str(tmp_path))
     assert part.returncode == 1 and "Traceback" not in part.stderr, part.stderr[-2000:]
-    assert "planned runs finished" in part.stdout and "cs2/ss1/gdas/seed-1" in part.stdout
+    assert "planned runs finished" in part.stdout and "cs2/ss3/gdas/seed-1" in part.stdout
     summary = json.loads((tmp_path / "bohb-summary.json").read_text())
-    assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss1/gdas/seed-1"]
+    assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss3/gdas/seed-1"]
 
 
 def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
@@ -269,7 +270,7 @@ def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
     request = Request(load_recipe("fig5"), "smoke", "paper", tmp_path)
     KIND.diff(request)
     assert titles and not any("partial" in t for t in titles)
-    (log_folder(tmp_path, 1, 1, "darts", 1) / "results.json").unlink()
+    (log_folder(tmp_path, 1, 3, "darts", 1) / "results.json").unlink()
     titles.clear()
     KIND.diff(request)
     assert titles and all("partial: 1 BOHB runs missing" in t for t in titles)
@@ -297,11 +298,11 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     proc = subprocess.Popen([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", "fig5",
                              "--profile", "smoke", "--out", str(out), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    evaluations = out / "bohb" / "cs1" / "ss1" / "darts" / "seed-1" / "evaluations"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None and not (
-            evaluations.is_dir() and any(evaluations.iterdir())):
+    while time.monotonic() < deadline and proc.poll() is None and not any(
+            (out / "bohb").glob("cs*/ss*/*/seed-*/evaluations/config-*")):
         time.sleep(0.2)
+    assert time.monotonic() < deadline, "no BOHB evaluation started"
     time.sleep(1.0)
     assert proc.poll() is None, proc.communicate()[1][-2000:]
     proc.send_signal(signal.SIGINT)
