@@ -232,7 +232,8 @@ def _fig5_folder(results: Path) -> None:
     bind_results(KIND.plan(load_recipe("fig5"), "smoke", "paper"), results)
     for cs in (1, 2, 3):
         for opt in ("darts", "gdas", "pcdarts"):
-            fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs)
+            fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs,
+                      space=3)  # the smoke profile's space
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
@@ -242,12 +243,12 @@ def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path
     whole = nb1s("diff", str(tmp_path))  # without --json: the human view
     assert whole.returncode == 0 and "Traceback" not in whole.stderr, whole.stderr[-2000:]
     assert "NOT CHECKABLE" in whole.stdout and (tmp_path / "diff.md").is_file()
-    (log_folder(tmp_path, 2, 1, "gdas", 1) / "results.json").unlink()
+    (log_folder(tmp_path, 2, 3, "gdas", 1) / "results.json").unlink()
     part = nb1s("diff", str(tmp_path))
     assert part.returncode == 1 and "Traceback" not in part.stderr, part.stderr[-2000:]
-    assert "planned runs finished" in part.stdout and "cs2/ss1/gdas/seed-1" in part.stdout
+    assert "planned runs finished" in part.stdout and "cs2/ss3/gdas/seed-1" in part.stdout
     summary = json.loads((tmp_path / "bohb-summary.json").read_text())
-    assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss1/gdas/seed-1"]
+    assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss3/gdas/seed-1"]
 
 
 def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
@@ -269,7 +270,7 @@ def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
     request = Request(load_recipe("fig5"), "smoke", "paper", tmp_path)
     KIND.diff(request)
     assert titles and not any("partial" in t for t in titles)
-    (log_folder(tmp_path, 1, 1, "darts", 1) / "results.json").unlink()
+    (log_folder(tmp_path, 1, 3, "darts", 1) / "results.json").unlink()
     titles.clear()
     KIND.diff(request)
     assert titles and all("partial: 1 BOHB runs missing" in t for t in titles)
@@ -297,11 +298,11 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     proc = subprocess.Popen([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", "fig5",
                              "--profile", "smoke", "--out", str(out), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    evaluations = out / "bohb" / "cs1" / "ss1" / "darts" / "seed-1" / "evaluations"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None and not (
-            evaluations.is_dir() and any(evaluations.iterdir())):
+    while time.monotonic() < deadline and proc.poll() is None and not any(
+            (out / "bohb").glob("cs*/ss*/*/seed-*/evaluations/config-*")):
         time.sleep(0.2)
+    assert time.monotonic() < deadline, "no BOHB evaluation started"
     time.sleep(1.0)
     assert proc.poll() is None, proc.communicate()[1][-2000:]
     proc.send_signal(signal.SIGINT)
@@ -312,3 +313,50 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     assert seconds < 30, f"Ctrl-C took {seconds:.0f} s"  # 75 s before; ~2 s when idle
     line = err.strip().splitlines()[-1]
     assert f"resume with: nb1s reproduce fig5 --profile smoke --out {out}" in line
+
+
+def test_the_architecture_page_shows_a_real_kind_verbatim() -> None:
+    """docs/architecture.md's "Adding an experiment kind" example is the text of a kind
+    that exists (the page once imported modules nobody had written)."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page[page.index("## Adding an experiment kind"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("   ```\n")]
+    shown = "\n".join(line[3:] for line in block.splitlines())
+    real = (root / "harness" / "experiments" / "correlation" / "kind.py").read_text(
+        encoding="utf-8")
+    assert shown.strip() == real.strip()
+    assert '"correlation": "nb1s.harness.experiments.correlation.kind:KIND"' in (
+        root / "harness" / "experiments" / "registry.py").read_text(encoding="utf-8")
+
+
+def test_cannot_run_answers_have_one_constructor_and_exit_3(tmp_path: Path) -> None:
+    from nb1s.harness.experiments.dispatch import exit_code_for
+    from nb1s.harness.experiments.kind import cannot_run_result
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    builders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                if '"status": "cannot-run"' in p.read_text(encoding="utf-8")]
+    assert builders == ["experiments/kind.py"]
+    blocked = [{"variant": "v", "label": "l", "reason": "r"}]
+    answer = cannot_run_result(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
+    assert answer["status"] == "cannot-run" and answer["blocked"] == blocked
+    assert answer["profile"] == "smoke" and exit_code_for(answer) == 3
+
+
+def test_the_profile_is_decided_in_the_plan_only() -> None:
+    """No module but the plan compares a profile's name (issue 19: 10 comparisons in 5
+    modules before); kinds ask `profile_block` / `profile_labels`."""
+    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.recipe.plan import profile_block, profile_labels
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    comparing = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                       if any(f'{op} "smoke"' in p.read_text(encoding="utf-8")
+                              for op in ("==", "!=")))
+    assert comparing == []  # recipe/plan.py compares with its SMOKE constant
+    assert profile_block(load_recipe("fig5"), "paper") is None
+    assert profile_block(load_recipe("fig5"), "smoke") is not None
+    assert profile_labels("smoke") == ["smoke", "synthetic"] and profile_labels("paper") == []
