@@ -360,3 +360,22 @@ def test_the_profile_is_decided_in_the_plan_only() -> None:
     assert profile_block(load_recipe("fig5"), "paper") is None
     assert profile_block(load_recipe("fig5"), "smoke") is not None
     assert profile_labels("smoke") == ["smoke", "synthetic"] and profile_labels("paper") == []
+
+
+def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
+        index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One registration (an entry in BLACKBOX_OPTIMIZERS) and the grid runs it, counts
+    its records by the entry's own facts and re-runs a damaged seed of it."""
+    from nb1s.harness.experiments.blackbox.budget import records_per_seed
+    from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
+    from nb1s.optimizers.discrete.random_search import random_search
+    from nb1s.optimizers.discrete.registry import BlackBoxOptimizer
+
+    monkeypatch.setitem(BLACKBOX_OPTIMIZERS, "RS2",
+                        BlackBoxOptimizer("RS2", True, random_search))
+    done = run_blackbox_grid("RS2", 1, [0, 1], 12, tmp_path, data_dir=index)
+    assert done["ran"] == 2 and len(load_records(seed_file(tmp_path, 1, "RS2", 1))) == 12
+    np.save(seed_file(tmp_path, 1, "RS2", 1), load_records(seed_file(tmp_path, 1, "RS2", 1))[:3])
+    again = run_blackbox_grid("RS2", 1, [0, 1], 12, tmp_path, data_dir=index)
+    assert (again["ran"], again["skipped"]) == (1, 1)
+    assert records_per_seed("RS2", 10) == 10 and records_per_seed("HB", 10) == 270
