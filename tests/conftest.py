@@ -75,14 +75,30 @@ E2E_MODULES = frozenset({
 })
 
 
+#: CPU-heavy numerical tests (each step against the original's re-derivation, ENAS's
+#: controller against the original, SMAC runs of 280 trials): marked `slow`, so `make test`
+#: runs them and `make test-fast` does not. Measured as CPU seconds per test on the 2-core
+#: machine (2026-12-07): the two modules 50 s and 43 s, the SMAC tests 3-11 s each.
+SLOW_MODULES = frozenset({"test_search_step_levers", "test_oneshot_enas"})
+SLOW_TESTS = (
+    "tests/test_discrete_library.py::test_smac_runs_with_and_without_the_shipped_leaf_cap_agree",
+    "tests/test_discrete_library.py::test_deterministic_per_seed[SMAC]",
+    "tests/test_discrete_library.py::test_smac_records_equal_the_pinned_ones",
+    "tests/test_discrete_library.py::test_smac_is_deterministic_across_processes",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark `e2e` every test that runs searches on the shared search data (the
-    `search_data` fixture), talks to a real engine (`engines`) or sits in `E2E_MODULES`:
+    `search_data` fixture), says it runs `end_to_end` in its name, talks to a real engine
+    (`engines`) or sits in `E2E_MODULES`:
     the split between the developers' `make test-fast` and CI's full `make test`."""
     del config
     for item in items:
         module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
         fixtures = getattr(item, "fixturenames", ())
-        if ("search_data" in fixtures or module in E2E_MODULES
+        if ("search_data" in fixtures or module in E2E_MODULES or "end_to_end" in item.name
                 or item.get_closest_marker("engines") is not None):
             item.add_marker(pytest.mark.e2e)
+        if module in SLOW_MODULES or item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)

@@ -51,7 +51,7 @@ def test_a_distribution_looks_up_the_spaces_of_its_settings_and_trains_nothing()
 @pytest.mark.parametrize(("recipe", "profile", "needs"), [
     ("blackbox", "smoke", DataNeeds(True, (1,), images=False, all_budgets=True)),
     ("blackbox", "paper", DataNeeds(False, (1, 2, 3), images=False, all_budgets=True)),
-    ("fig5", "smoke", DataNeeds(True, (1,), images=True, all_budgets=True)),
+    ("fig5", "smoke", DataNeeds(True, (3,), images=True, all_budgets=True)),
     ("fig5", "paper", DataNeeds(False, (1, 2, 3), images=True, all_budgets=True)),
     ("fig16", "smoke", DataNeeds(True, (1, 2, 3), images=False)),
 ])

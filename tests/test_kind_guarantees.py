@@ -233,7 +233,7 @@ def _fig5_folder(results: Path) -> None:
     for cs in (1, 2, 3):
         for opt in ("darts", "gdas", "pcdarts"):
             fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs,
-                      space=3)  # the smoke profile's search space (fig5 v4)
+                      space=3)  # the smoke profile's space
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
@@ -298,11 +298,11 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     proc = subprocess.Popen([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", "fig5",
                              "--profile", "smoke", "--out", str(out), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    evaluations = out / "bohb" / "cs1" / "ss1" / "darts" / "seed-1" / "evaluations"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None and not (
-            evaluations.is_dir() and any(evaluations.iterdir())):
+    while time.monotonic() < deadline and proc.poll() is None and not any(
+            (out / "bohb").glob("cs*/ss*/*/seed-*/evaluations/config-*")):
         time.sleep(0.2)
+    assert time.monotonic() < deadline, "no BOHB evaluation started"
     time.sleep(1.0)
     assert proc.poll() is None, proc.communicate()[1][-2000:]
     proc.send_signal(signal.SIGINT)
@@ -313,3 +313,69 @@ def test_ctrl_c_stops_reproduce_fig5_within_seconds_and_names_the_resume_command
     assert seconds < 30, f"Ctrl-C took {seconds:.0f} s"  # 75 s before; ~2 s when idle
     line = err.strip().splitlines()[-1]
     assert f"resume with: nb1s reproduce fig5 --profile smoke --out {out}" in line
+
+
+def test_the_architecture_page_shows_a_real_kind_verbatim() -> None:
+    """docs/architecture.md's "Adding an experiment kind" example is the text of a kind
+    that exists (the page once imported modules nobody had written)."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page[page.index("## Adding an experiment kind"):]
+    block = section[section.index("```python\n") + len("```python\n"):]
+    block = block[:block.index("   ```\n")]
+    shown = "\n".join(line[3:] for line in block.splitlines())
+    real = (root / "harness" / "experiments" / "correlation" / "kind.py").read_text(
+        encoding="utf-8")
+    assert shown.strip() == real.strip()
+    assert '"correlation": "nb1s.harness.experiments.correlation.kind:KIND"' in (
+        root / "harness" / "experiments" / "registry.py").read_text(encoding="utf-8")
+
+
+def test_cannot_run_answers_have_one_constructor_and_exit_3(tmp_path: Path) -> None:
+    from nb1s.harness.experiments.dispatch import exit_code_for
+    from nb1s.harness.experiments.kind import cannot_run_result
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    builders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                if '"status": "cannot-run"' in p.read_text(encoding="utf-8")]
+    assert builders == ["experiments/kind.py"]
+    blocked = [{"variant": "v", "label": "l", "reason": "r"}]
+    answer = cannot_run_result(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
+    assert answer["status"] == "cannot-run" and answer["blocked"] == blocked
+    assert answer["profile"] == "smoke" and exit_code_for(answer) == 3
+
+
+def test_the_profile_is_decided_in_the_plan_only() -> None:
+    """No module but the plan compares a profile's name (issue 19: 10 comparisons in 5
+    modules before); kinds ask `profile_block` / `profile_labels`."""
+    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.recipe.plan import profile_block, profile_labels
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    comparing = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                       if any(f'{op} "smoke"' in p.read_text(encoding="utf-8")
+                              for op in ("==", "!=")))
+    assert comparing == []  # recipe/plan.py compares with its SMOKE constant
+    assert profile_block(load_recipe("fig5"), "paper") is None
+    assert profile_block(load_recipe("fig5"), "smoke") is not None
+    assert profile_labels("smoke") == ["smoke", "synthetic"] and profile_labels("paper") == []
+
+
+def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
+        index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One registration (an entry in BLACKBOX_OPTIMIZERS) and the grid runs it, counts
+    its records by the entry's own facts and re-runs a damaged seed of it."""
+    from nb1s.harness.experiments.blackbox.budget import records_per_seed
+    from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
+    from nb1s.optimizers.discrete.random_search import random_search
+    from nb1s.optimizers.discrete.registry import BlackBoxOptimizer
+
+    monkeypatch.setitem(BLACKBOX_OPTIMIZERS, "RS2",
+                        BlackBoxOptimizer("RS2", True, random_search))
+    done = run_blackbox_grid("RS2", 1, [0, 1], 12, tmp_path, data_dir=index)
+    assert done["ran"] == 2 and len(load_records(seed_file(tmp_path, 1, "RS2", 1))) == 12
+    np.save(seed_file(tmp_path, 1, "RS2", 1), load_records(seed_file(tmp_path, 1, "RS2", 1))[:3])
+    again = run_blackbox_grid("RS2", 1, [0, 1], 12, tmp_path, data_dir=index)
+    assert (again["ran"], again["skipped"]) == (1, 1)
+    assert records_per_seed("RS2", 10) == 10 and records_per_seed("HB", 10) == 270

@@ -81,6 +81,7 @@ class _Client:
     def __init__(self, results: Path, first: str, ignores_stop: bool = False) -> None:
         self.made: dict[str, _Container] = {}
         self.containers = mock.Mock()
+        self.images = mock.Mock()  # images.get(image): the engine has it
 
         def run(**spec: Any) -> _Container:
             key = spec["labels"]["nb1s.job"]

@@ -59,8 +59,9 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
 
 def cannot_run(recipe: Recipe, results: Path, runs: AnalysisRuns) -> dict[str, Any]:
     """The answer when none of the recipe's searches can run in this nb1s."""
-    return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
-            "blocked": runs.blocked, "results": str(results)}
+    from nb1s.harness.experiments.kind import cannot_run_result
+
+    return cannot_run_result(recipe, runs.blocked, results)
 
 
 def analysis_result(recipe: Recipe, profile: Profile, protocol: Protocol, results: Path,

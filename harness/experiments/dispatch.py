@@ -134,9 +134,10 @@ def _admit(request: Request, paper_only: bool) -> None:
 
 def cannot_run(recipe: Recipe, plan: Plan, results: Path) -> Result:
     """The answer of `reproduce` when nothing of the recipe can run in this nb1s."""
-    return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
-            "blocked": [{"variant": b.variant, "label": b.label, "reason": b.reason}
-                        for b in plan.blocked], "results": str(results)}
+    from nb1s.harness.experiments.kind import cannot_run_result
+
+    return cannot_run_result(recipe, [{"variant": b.variant, "label": b.label,
+                                       "reason": b.reason} for b in plan.blocked], results)
 
 
 def busy_line(recipe: Recipe) -> str | None:

@@ -117,6 +117,16 @@ class KindBase:
                         f"{request.recipe.name}`")
 
 
+def cannot_run_result(recipe: Recipe, blocked: list[dict[str, Any]], results: Path,
+                      **extra: Any) -> Result:
+    """The one shape of a "cannot run" answer (exit 3), whoever finds that nothing of the
+    recipe can run: the dispatch (kind not implemented), a kind whose searches are all
+    blocked, or an analysis without its input. `blocked` lists `{variant, label, reason}`.
+    """
+    return {"recipe": recipe.name, "version": recipe.version, **extra,
+            "status": "cannot-run", "blocked": blocked, "results": str(results)}
+
+
 def launch_runs(request: Request, plan: Plan) -> tuple[DataInputs | None, Executor | None]:
     """Data and executor for `plan`'s runs ((None, None) when it has none)."""
     if not plan.runs:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe.schema import Profile, Protocol, Recipe, resolve
+from nb1s.harness.recipe.schema import Profile, Protocol, Recipe, SmokeProfile, resolve
 from nb1s.harness.recipe.search_settings import (
     SettingError,
     SettingValue,
@@ -137,6 +137,28 @@ def _typed(name: str, value: Any) -> SettingValue:
         raise UserError(f"recipe setting {exc}") from None
 
 
+#: the profile that replaces a recipe's budgets with its `profiles: smoke:` block and runs
+#: on synthetic data; the one place its name is compared (issue 19: the profile is applied
+#: once, in the plan, and the kinds ask these two functions)
+SMOKE = "smoke"
+
+
+def profile_block(recipe: Recipe, profile: Profile | str) -> SmokeProfile | None:
+    """The recipe's replacement block for `profile` (None for the paper profile); a smoke
+    run of a recipe without a smoke block is refused in one line."""
+    if profile != SMOKE:
+        return None
+    block = recipe.profiles.get("smoke")
+    if block is None:
+        raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+    return block
+
+
+def profile_labels(profile: Profile | str) -> list[str]:
+    """The labels a result of `profile` carries (a smoke result is not a reproduction)."""
+    return ["smoke", "synthetic"] if profile == SMOKE else []
+
+
 def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
                 availability: Availability = _no_check) -> Plan:
     """Resolve `recipe` under `profile` and `protocol`.
@@ -144,8 +166,8 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     `availability(optimizer)` returns None when the optimizer can run, else the reason it
     cannot; those variants are listed in `Plan.blocked` instead of failing the recipe.
     """
-    synthetic = profile == "smoke"
-    labels = ["smoke", "synthetic"] if synthetic else []
+    labels = profile_labels(profile)
+    synthetic = bool(labels)
     settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
     if recipe.search is None:  # an analysis without searches (whether its kind is
         # implemented is the experiment registry's question: experiments.dispatch.plan_for)
@@ -159,9 +181,7 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     epochs, epochs_src = resolve(s.epochs, protocol)
     final_epoch = resolve(s.final_epoch, protocol)[0]
     band = resolve(s.band, protocol)[0]
-    smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
-    if profile == "smoke" and smoke is None:
-        raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+    smoke = profile_block(recipe, profile)
     variants = list(s.variants)
     smoke_src = ""
     if smoke is not None:

@@ -29,7 +29,7 @@ CHUNK = 50
 
 #: HB and BOHB spend `evaluations x 108` epochs in rungs of 4 epochs at the least: at most
 #: 27 records per evaluation (the others write one record per evaluation)
-RECORDS_PER_EVALUATION = {"HB": 27, "BOHB": 27}
+EPOCH_RUNGS_PER_EVALUATION = 27
 #: working memory of a run per record held (the optimizer's arrays beside the records)
 WORKING_FACTOR = 4
 #: a seed number held in memory (a Python int in a list)
@@ -57,7 +57,11 @@ class Estimate:
 
 
 def records_per_seed(optimizer: str, evaluations: int) -> int:
-    return RECORDS_PER_EVALUATION.get(optimizer, 1) * max(int(evaluations), 1)
+    """Upper bound of a seed's records: an optimizer whose registered entry counts budget
+    in epochs (HB, BOHB) writes rungs of a budget, the others one record per evaluation."""
+    entry = BLACKBOX_OPTIMIZERS.get(optimizer)
+    per = EPOCH_RUNGS_PER_EVALUATION if entry is not None and entry.budget_in_epochs else 1
+    return per * max(int(evaluations), 1)
 
 
 def estimate(runs: list[tuple[str, int]], seeds: int, workers: int = 1) -> Estimate:

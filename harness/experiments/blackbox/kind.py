@@ -49,7 +49,7 @@ from nb1s.harness.experiments.blackbox.grid import (
     seed_file,
 )
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan
+from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -95,10 +95,8 @@ def resolve_settings(recipe: Recipe, profile: Profile,
     for name in ("evaluations_by_optimizer", "regret_reference", "left_edge"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
-    if profile == "smoke":
-        smoke = recipe.profiles.get("smoke")
-        if smoke is None:
-            raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+    smoke = profile_block(recipe, profile)
+    if smoke is not None:
         why = f"smoke profile: {smoke.reason}"
         values["seeds"], sources["seeds"] = smoke.seeds, why
         if smoke.spaces:
@@ -278,8 +276,8 @@ class BlackboxKind:
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         s = resolve_settings(recipe, profile, protocol)
-        synthetic = profile == "smoke"
-        labels = ["smoke", "synthetic"] if synthetic else []
+        labels = profile_labels(profile)
+        synthetic = bool(labels)
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
                     [], [], None, s.band, list(s.spaces), labels, asdict(s),
                     DataNeeds(synthetic, tuple(s.spaces), images=False, all_budgets=True))

@@ -37,7 +37,7 @@ from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import Plan, plan_recipe
+from nb1s.harness.recipe.plan import Plan, plan_recipe, profile_block
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
@@ -71,8 +71,8 @@ def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
 
 
 def _smoke_hyperparameters(recipe: Recipe, profile: Profile) -> dict[str, Any]:
-    smoke = recipe.profiles.get("smoke")
-    return dict(smoke.hyperparameters) if profile == "smoke" and smoke is not None else {}
+    smoke = profile_block(recipe, profile)
+    return dict(smoke.hyperparameters) if smoke is not None else {}
 
 
 class BohbKind:
@@ -85,7 +85,7 @@ class BohbKind:
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         plan = plan_recipe(recipe, profile, protocol)
-        smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
+        smoke = profile_block(recipe, profile)
         settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
@@ -219,9 +219,11 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
     protocol = BohbProtocol.from_settings(plan.settings)
     options = {"preset": plan.protocol, "data_split": "bohb_20k"}
     folder = log_folder(request.results, cs, space, optimizer, seed) / "evaluations"
+    # a plan on synthetic data (the smoke profile's, decided once in the plan) trains its
+    # tiny searches in this process; real ones are `nb1s search` children
     return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
                           _smoke_hyperparameters(request.recipe, plan.profile), options,
-                          data.nb101_dir, data.cifar_dir, in_process=plan.profile == "smoke")
+                          data.nb101_dir, data.cifar_dir, in_process=plan.data.synthetic)
 
 
 def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,

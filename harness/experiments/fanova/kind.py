@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.kind import Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan
+from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -31,14 +31,11 @@ class FanovaKind:
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         """The resolved settings; no runs (the BOHB runs belong to the fig5 recipe)."""
         settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
-        labels: list[str] = []
-        if profile == "smoke":
-            smoke = recipe.profiles.get("smoke")
-            if smoke is None:
-                raise UserError(f"recipe {recipe.name!r} has no smoke profile")
+        labels = profile_labels(profile)
+        smoke = profile_block(recipe, profile)
+        if smoke is not None:
             settings.update(smoke.settings)
             settings["bohb_seed"] = smoke.seeds[0]
-            labels = ["smoke", "synthetic"]
         spaces = [int(s) for s in settings.get("spaces", [])]
         # it reads BOHB logs (synthetic ones under smoke), no NB101 index or images
         return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
@@ -78,12 +75,16 @@ class FanovaKind:
                 "labels": list(plan.labels), "results": str(results)}
         if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
             # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
+            from nb1s.harness.experiments.kind import cannot_run_result
+
             s = plan.settings
-            return {**base, "status": "cannot-run", "blocked": [
+            return cannot_run_result(recipe, [
                 {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
                  f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
                  f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
-                 "or pass --bohb-results"} for space in found]}
+                 "or pass --bohb-results"} for space in found], results,
+                kind=recipe.kind, profile=request.profile, protocol=request.protocol,
+                labels=list(plan.labels))
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
         res = evaluate(plan, results, bohb, request.progress)

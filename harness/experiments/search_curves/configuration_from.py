@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nb1s.harness.errors import UserError
+from nb1s.harness.recipe.plan import profile_block
 from nb1s.harness.recipe.schema import Recipe, Sourced, Variant, resolve
 from nb1s.optimizers.config.hyperparameters import Hyperparameters
 
@@ -87,7 +88,7 @@ def with_bohb_configuration(recipe: Recipe, results: Path, profile: str = "paper
         raise UserError(f"--configuration-from {results}: no such results folder")
     if configuration_space not in CONFIGURATION_SPACES:
         raise UserError(f"--configuration-space {configuration_space}: choose 1, 2 or 3")
-    smoke = recipe.profiles.get("smoke") if profile == "smoke" else None
+    smoke = profile_block(recipe, profile)
     budget = float(smoke.epochs if smoke is not None else resolve(recipe.search.epochs,
                                                                   "paper")[0])
     defaults = {v.optimizer: v for v in recipe.search.variants if v.key.endswith("-default")}

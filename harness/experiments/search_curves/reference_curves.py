@@ -15,6 +15,7 @@ code, writes no host paths, and takes extra words through `--note`, never by han
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import time
@@ -29,6 +30,19 @@ from nb1s.harness.search.run_directory import RunDirectory
 
 CURVES_DIR = Path(__file__).resolve().parents[2] / "references" / "curves"
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+IMPORTED_ENV = "NB1S_REFERENCES"
+
+
+def imported_dir() -> Path:
+    """Where `nb1s reference import` installs references: $NB1S_REFERENCES, else per user.
+
+    It lives here, below `reference_share`, because the lookup in `reference_file` reads it
+    too and the sharing module already imports this one (no cycle).
+    """
+    env = os.environ.get(IMPORTED_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".local/share/nb1s/references"
 
 
 def curves_path(recipe: str, profile: str, protocol: str, folder: Path | None = None) -> Path:
@@ -122,11 +136,10 @@ def load_curves(recipe: str, profile: str, protocol: str, version: int,
     """The stored aggregate for this recipe version, or None with the reason there is none.
 
     Without `folder`, an imported reference (`nb1s reference import`, in
-    `reference_share.imported_dir()`) is used before the packaged one.
+    `imported_dir()`) is used before the packaged one.
     """
     path = curves_path(recipe, profile, protocol, folder)
     if folder is None:
-        from nb1s.harness.experiments.search_curves.reference_share import imported_dir
 
         imported = curves_path(recipe, profile, protocol, imported_dir())
         if imported.is_file():

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import time
 from pathlib import Path
@@ -26,15 +25,8 @@ from nb1s.harness.documents import read_document, validate_document, write_check
 from nb1s.harness.errors import UserError
 from nb1s.harness.report.documents import ReferenceCurves
 
-ENV = "NB1S_REFERENCES"
 KIND = "nb1s-run"
 FORMAT_VERSION = 1
-
-
-def imported_dir() -> Path:
-    """Where imported references live: $NB1S_REFERENCES, else the per-user folder."""
-    env = os.environ.get(ENV)
-    return Path(env).expanduser() if env else Path.home() / ".local/share/nb1s/references"
 
 
 def aggregate_digest(agg: dict[str, Any]) -> str:
@@ -138,7 +130,10 @@ def check_reference_file(path: Path) -> dict[str, Any]:
 def import_reference(path: Path, force: bool = False, into: Path | None = None
                      ) -> dict[str, Any]:
     """Install an exported reference for `nb1s diff/reproduce/check`; its summary."""
-    from nb1s.harness.experiments.search_curves.reference_curves import curves_path
+    from nb1s.harness.experiments.search_curves.reference_curves import (
+        curves_path,
+        imported_dir,
+    )
 
     record = check_reference_file(path)
     agg = record["aggregate"]

@@ -182,8 +182,9 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
         plan = plan_recipe(recipe, profile, protocol, availability or registered)
     blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
     if not plan.runs:
-        return {"recipe": recipe.name, "version": recipe.version, "status": "cannot-run",
-                "blocked": blocked, "results": str(results)}
+        from nb1s.harness.experiments.kind import cannot_run_result
+
+        return cannot_run_result(recipe, blocked, results)
     if executor is None:
         raise UserError("no executor given for a recipe with runs")
     if data is None:
