@@ -126,7 +126,7 @@ def test_hash_exits_2_when_every_line_is_invalid() -> None:
 @pytest.mark.parametrize(("recipe", "old", "new", "field"), [
     ("fig2", "    spaces: [1]\n", "    spaces: [9]\n", "profiles.smoke.spaces"),
     ("fig2", "  spaces: {value: [1, 2, 3],", "  spaces: {value: [1, 2, 9],", "search.spaces"),
-    ("fig5", "      spaces: [1]\n", "      spaces: [9]\n", "profiles.smoke.settings.spaces"),
+    ("fig5", "      spaces: [3]\n", "      spaces: [9]\n", "profiles.smoke.settings.spaces"),
     ("blackbox", "    spaces: [1]\n", "    spaces: [0]\n", "profiles.smoke.spaces"),
 ])
 def test_validate_refuses_a_space_that_does_not_exist(tmp_path: Path, recipe: str, old: str,

@@ -121,6 +121,13 @@ _KEY = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=60)
 _SPACE_RANGE = {1, 2, 3}
 
 
+def _checked_spaces(v: list[int] | None) -> list[int] | None:
+    """Spaces are refused when the recipe is read, with file and line, not by each run later."""
+    if v is not None and (not v or not set(v) <= _SPACE_RANGE):
+        raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
+    return v
+
+
 class Variant(_Strict):
     """One curve of a figure: an optimizer with its own hyperparameter overrides."""
 
@@ -134,9 +141,7 @@ class Variant(_Strict):
     @field_validator("spaces")
     @classmethod
     def _known_spaces(cls, v: list[int] | None) -> list[int] | None:
-        if v is not None and (not v or not set(v) <= _SPACE_RANGE):
-            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
-        return v
+        return _checked_spaces(v)
 
 
 class SearchBlock(_Strict):
@@ -195,10 +200,7 @@ class SmokeProfile(_Strict):
     @field_validator("spaces")
     @classmethod
     def _known_spaces(cls, v: list[int] | None) -> list[int] | None:
-        # Refused here, with the file and line, not later by each of the profile's runs.
-        if v is not None and (not v or not set(v) <= _SPACE_RANGE):
-            raise ValueError("spaces must be a non-empty subset of [1, 2, 3]")
-        return v
+        return _checked_spaces(v)
 
 
 def _deterministic_profiles() -> list[Profile]:
