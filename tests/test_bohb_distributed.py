@@ -136,7 +136,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
 
     seen: list[ExecutionOptions] = []
     monkeypatch.setattr(blackbox_adapter, "run_grids",
-                        lambda *a: seen.append(a[-1]) or {"ran": [], "blocked": []})
+                        lambda *a, **k: seen.append(a[-1]) or {"ran": [], "blocked": []})
     plan = kind_module.KIND.plan(load_recipe("fig5"), "paper", "paper")
     data = SimpleNamespace(nb101_dir=None)
     for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,

@@ -323,7 +323,9 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
             for space in plan.settings["spaces"]
             for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
     return blackbox_adapter.run_grids(runs, seeds, results / "blackbox", data.nb101_dir,
-                                      policy, execution)
+                                      policy, execution,
+                                      smac_model=str(plan.settings.get("blackbox_smac_model",
+                                                                       "original")))
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
