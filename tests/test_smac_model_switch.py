@@ -14,8 +14,8 @@ from blackbox_helpers import build_full_index
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.grid import (
     RUN_FILE,
-    _Task,
     _run_task,
+    _Task,
     grid_settings,
     load_records,
     run_blackbox_grid,

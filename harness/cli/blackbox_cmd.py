@@ -76,11 +76,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.experiments.blackbox.grid import check_optimizer
+        from nb1s.harness.experiments.blackbox.grid import check_optimizer, check_smac_model
         from nb1s.harness.guards.folder_lock import folder_lock
         from nb1s.harness.guards.out_folder import check_out
-
-        from nb1s.harness.experiments.blackbox.grid import check_smac_model
 
         optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
         check_smac_model(smac_model)
