@@ -20,14 +20,14 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index
 
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     RUN_FILE,
     load_records,
     record_problem,
     run_blackbox_grid,
     seed_file,
 )
+from nb1s.harness.errors import UserError
 from nb1s.harness.guards.folder_lock import LOCK_FILE, folder_lock
 
 
@@ -142,7 +142,7 @@ def test_a_grid_larger_than_the_machine_is_refused_with_its_estimate(tmp_path: P
 
 
 def test_the_estimate_grows_with_seeds_and_evaluations() -> None:
-    from nb1s.harness.experiments.blackbox.budget import estimate
+    from nb1s.harness.blackbox_runs.budget import estimate
 
     small = estimate([("RS", 280)], 10)
     assert estimate([("RS", 280)], 20).disk_bytes > small.disk_bytes
@@ -366,7 +366,7 @@ def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
         index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One registration (an entry in BLACKBOX_OPTIMIZERS) and the grid runs it, counts
     its records by the entry's own facts and re-runs a damaged seed of it."""
-    from nb1s.harness.experiments.blackbox.budget import records_per_seed
+    from nb1s.harness.blackbox_runs.budget import records_per_seed
     from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
     from nb1s.optimizers.discrete.random_search import random_search
     from nb1s.optimizers.discrete.registry import BlackBoxOptimizer

@@ -24,11 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nb1s.atomic import atomic_write_text
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
-from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
-from nb1s.harness.experiments.blackbox.cluster import ArrayRun, check_executor
-from nb1s.harness.experiments.blackbox.curves import (
+from nb1s.harness.blackbox_runs.budget import check_fits, estimate
+from nb1s.harness.blackbox_runs.cluster import ArrayRun, check_executor
+from nb1s.harness.blackbox_runs.curves import (
     FOLDER,
     LEFT_EDGES,
     REGRET_REFERENCES,
@@ -37,7 +35,7 @@ from nb1s.harness.experiments.blackbox.curves import (
     regret_curve,
     regret_reference,
 )
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     check_optimizer,
     check_space,
     cluster_settings,
@@ -48,6 +46,8 @@ from nb1s.harness.experiments.blackbox.grid import (
     run_grid,
     seed_file,
 )
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
@@ -296,7 +296,7 @@ class BlackboxKind:
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
-        from nb1s.harness.experiments.blackbox.objective import budgets_needed
+        from nb1s.harness.blackbox_runs.objective import budgets_needed
 
         store = open_store(_data_dir(request, plan), tuple(sorted(
             {b for opt in s.optimizers for b in budgets_needed(opt)})))

@@ -303,15 +303,12 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
 
 def run_blackbox(plan: Plan, results: Path, data: Any,
                  execution: ExecutionOptions) -> dict[str, Any]:
-    """The seven black-box optimizers on every space, through the blackbox kind if present
+    """The seven black-box optimizers on every space, through `harness/blackbox_runs/`
     (`--executor slurm`: one job array for all of them; locally `--workers` processes, or
     `--blackbox-workers`: `ExecutionOptions.for_blackbox_side`)."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
 
     execution = execution.for_blackbox_side()
-    if not blackbox_adapter.available():
-        return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
-                                       "installed in this checkout"]}
     policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
               else "one_random_repeat")
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))

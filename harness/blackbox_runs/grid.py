@@ -32,10 +32,8 @@ from typing import Any
 import numpy as np
 
 from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
-from nb1s.harness.errors import UserError
-from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.blackbox.budget import CHUNK, check_fits, estimate
-from nb1s.harness.experiments.blackbox.cluster import (
+from nb1s.harness.blackbox_runs.budget import CHUNK, check_fits, estimate
+from nb1s.harness.blackbox_runs.cluster import (
     MAX_ARRAY_TASKS,
     SLURM_FOLDER,
     ArrayRun,
@@ -47,11 +45,13 @@ from nb1s.harness.experiments.blackbox.cluster import (
     target_seconds,
     wait,
 )
-from nb1s.harness.experiments.blackbox.objective import (
+from nb1s.harness.blackbox_runs.objective import (
     budgets_needed,
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.errors import UserError
+from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
