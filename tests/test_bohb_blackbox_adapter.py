@@ -16,7 +16,7 @@ from nb1s.harness.experiments.bohb import blackbox_adapter
 def test_curves_come_from_load_and_regret_curve(monkeypatch: Any) -> None:
     calls: list[tuple[Any, ...]] = []
 
-    def load(folder: Path) -> dict[tuple[int, str], Any]:
+    def load(folder: Path, damaged: Any = None) -> dict[tuple[int, str], Any]:
         return {(1, "RE"): types.SimpleNamespace(records="re-records"),
                 (2, "RS"): types.SimpleNamespace(records="rs-records")}
 

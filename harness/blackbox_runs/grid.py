@@ -186,6 +186,24 @@ def record_problem(path: Path, seed: int, optimizer: str, evaluations: int) -> s
     return None
 
 
+def missing_seed_files(out: Path, runs: Sequence[tuple[str, int, int]],
+                       seeds: Sequence[int]) -> list[str]:
+    """`ss{N}/{OPT}/seed-{k}` (with ` (why)` when damaged, `record_problem`) for every
+    planned seed file under `out` that is not finished: `runs` are the planned
+    (optimizer, space, evaluations), `seeds` the seeds of each. Re-derived from the files
+    themselves, never from a summary written earlier, by every kind whose results folder
+    holds black-box records (`blackbox`; `bohb`'s fig5/14/15 black-box side)."""
+    missing = []
+    for optimizer, space, evaluations in runs:
+        for seed in seeds:
+            path = seed_file(out, int(space), optimizer, int(seed))
+            why = record_problem(path, int(seed), optimizer, int(evaluations))
+            if why is not None:
+                missing.append(f"ss{space}/{optimizer}/seed-{seed}"
+                               + ("" if why == "missing" else f" ({why})"))
+    return missing
+
+
 @dataclass(frozen=True)
 class GridSettings:
     """What every seed of one (space, optimizer) folder must share to be comparable."""

@@ -40,11 +40,10 @@ from nb1s.harness.blackbox_runs.grid import (
     check_space,
     cluster_settings,
     grid_settings,
+    missing_seed_files,
     parse_seeds,
     pending_seeds,
-    record_problem,
     run_grid,
-    seed_file,
 )
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
@@ -195,21 +194,12 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
 
 
 def missing_seeds(results: Path, settings: dict[str, Any]) -> list[str]:
-    """Planned seed files that are missing or damaged (`grid.record_problem`), re-derived
-    from the files themselves, never from a summary written earlier. `settings` is a
-    `BlackboxSettings` as summary.json holds it."""
-    missing = []
+    """Planned seed files that are missing or damaged (`grid.missing_seed_files`).
+    `settings` is a `BlackboxSettings` as summary.json holds it."""
     by_optimizer = dict(settings.get("evaluations_by_optimizer") or {})
-    for space in settings["spaces"]:
-        for opt in settings["optimizers"]:
-            evaluations = int(by_optimizer.get(opt, settings["evaluations"]))
-            for seed in settings["seeds"]:
-                path = seed_file(results / FOLDER, int(space), opt, int(seed))
-                why = record_problem(path, int(seed), opt, evaluations)
-                if why is not None:
-                    missing.append(f"ss{space}/{opt}/seed-{seed}"
-                                   + ("" if why == "missing" else f" ({why})"))
-    return missing
+    runs = [(opt, int(space), int(by_optimizer.get(opt, settings["evaluations"])))
+            for space in settings["spaces"] for opt in settings["optimizers"]]
+    return missing_seed_files(results / FOLDER, runs, [int(x) for x in settings["seeds"]])
 
 
 REFERENCE_TEXT = {

@@ -53,12 +53,21 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
     return {"ran": ran, "blocked": blocked}
 
 
+def missing_seeds(folder: Path, runs: list[tuple[str, int, int]], seeds: list[int]
+                  ) -> list[str]:
+    """The planned black-box seed files under `folder` that are missing or damaged,
+    by the same check the blackbox kind's diff applies (`grid.missing_seed_files`)."""
+    return bb_grid.missing_seed_files(folder, runs, seeds)
+
+
 def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
            best_test_error: float, left_edge: str = "blank"
            ) -> dict[str, npt.NDArray[np.float64]]:
     """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`."""
     out = {}
-    for (sp, name), traj in sorted(bb_curves.load_blackbox_results(folder).items()):
+    # an unreadable seed file is left out here; the planned-seeds row names and fails it
+    damaged: list[str] = []
+    for (sp, name), traj in sorted(bb_curves.load_blackbox_results(folder, damaged).items()):
         if sp == space:
             out[str(name)] = np.asarray(bb_curves.regret_curve(
                 traj.records, best_test_error, incumbent, grid, left_edge))
