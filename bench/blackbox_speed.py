@@ -327,8 +327,8 @@ def harness_rows(index_dir: Path, space: int, seeds: int, baseline_seeds: int, n
     is timed twice: the optimizer on the objective, and `run_blackbox_grid` (one record
     file per seed written atomically, what `nb1s blackbox` does).
     """
-    from nb1s.harness.experiments.blackbox.grid import run_blackbox_grid
-    from nb1s.harness.experiments.blackbox.objective import nb101_objective
+    from nb1s.harness.blackbox_runs.grid import run_blackbox_grid
+    from nb1s.harness.blackbox_runs.objective import nb101_objective
     from nb1s.harness.nb101.store import NB101Store
 
     store = NB101Store(index_dir)
@@ -373,7 +373,7 @@ def figure5_rows(index_dir: Path, spaces: list[int], seeds: int, library_seeds: 
     RS/RE/RL run all `seeds`; TPE, SMAC, HB and BOHB run `library_seeds` and their time
     is EXTRAPOLATED linearly to `seeds` (labelled so in the rows).
     """
-    from nb1s.harness.experiments.blackbox.grid import grid_settings, run_grid
+    from nb1s.harness.blackbox_runs.grid import grid_settings, run_grid
     from nb1s.harness.nb101.store import NB101Store
 
     store = NB101Store(index_dir)

@@ -29,3 +29,22 @@ def records(seed: int, valid: list[float], test: list[float], time: list[float],
     rec["train_time"] = time
     rec["sim_time"] = np.cumsum(time)
     return rec
+
+
+def fabricate_blackbox_side(results: Path, plan: object) -> list[Path]:
+    """Finished, hand-made seed files for every black-box run a fig5/14/15 `plan` plans
+    (under `results/blackbox/`, the layout `reproduce fig5` writes); the written paths."""
+    from nb1s.harness.blackbox_runs.grid import save_records, seed_file
+    from nb1s.harness.experiments.bohb.kind import BLACKBOX, blackbox_plan
+
+    runs, seeds = blackbox_plan(plan)  # type: ignore[arg-type]
+    written = []
+    for optimizer, space, evaluations in runs:
+        for seed in seeds:
+            n = np.arange(int(evaluations), dtype=float)
+            path = seed_file(results / BLACKBOX, space, optimizer, seed)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_records(path, records(seed, list(0.1 - n * 1e-4), list(0.11 - n * 1e-4),
+                                       [1000.0] * int(evaluations)))
+            written.append(path)
+    return written

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index
 
-from nb1s.harness.experiments.blackbox.grid import load_records, seed_file
+from nb1s.harness.blackbox_runs.grid import load_records, seed_file
 
 
 @pytest.fixture(scope="module")

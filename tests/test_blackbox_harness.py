@@ -12,23 +12,23 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index, records
 
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.claims import claim_rows
-from nb1s.harness.experiments.blackbox.curves import (
+from nb1s.harness.blackbox_runs.curves import (
     best_test_error,
     final_regret,
     incumbent_test_error,
     load_blackbox_results,
     regret_curve,
 )
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     load_records,
     parse_seeds,
     run_blackbox_grid,
     save_records,
     seed_file,
 )
-from nb1s.harness.experiments.blackbox.objective import nb101_objective
+from nb1s.harness.blackbox_runs.objective import nb101_objective
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.claims import claim_rows
 from nb1s.harness.nb101.store import NB101Store
 from nb1s.harness.report.verdict import verdict
 from nb1s.optimizers.discrete import RepeatPolicy
@@ -257,7 +257,7 @@ def test_smac_in_workers_equals_smac_in_its_own_interpreter(index_dir: Path,
 
 
 def test_regret_reference_and_left_edge_of_the_blackbox_curves() -> None:
-    from nb1s.harness.experiments.blackbox.curves import regret_reference
+    from nb1s.harness.blackbox_runs.curves import regret_reference
     from nb1s.harness.report.styles import style_of
 
     # under `original` the regret is measured against the original's single-repeat constant

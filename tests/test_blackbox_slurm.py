@@ -22,15 +22,15 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index
 
-from nb1s.harness.errors import RunStopped, UserError
-from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.blackbox import cluster, grid
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs import cluster, grid
+from nb1s.harness.blackbox_runs.grid import (
     GridSettings,
     load_records,
     run_blackbox_grid,
     seed_file,
 )
+from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.execution.options import ExecutionOptions
 
 SLURM = ExecutionOptions(executor="slurm", workers=8, slurm_partition="cpu-part",
                          timeout_min=90)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from blackbox_helpers import fabricate_blackbox_side
 
 from nb1s.harness.experiments.bohb.kind import KIND, log_folder
 from nb1s.harness.experiments.kind import Request
@@ -36,6 +37,7 @@ def results(tmp_path: Path) -> Path:
         for opt in ("darts", "gdas", "pcdarts"):
             fabricate(tmp_path, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True,
                       cs, space=3)
+    fabricate_blackbox_side(tmp_path, KIND.plan(load_recipe("fig5"), "smoke", "paper"))
     return tmp_path
 
 

@@ -47,7 +47,7 @@ def test_fig5_smoke_end_to_end_and_rerun(tmp_path: Path) -> None:
               if r["cs"] == 2}
     assert any(len(v) > 1 for v in losses.values())
     # ... RE that mutates (its records are not RS's) ...
-    from nb1s.harness.experiments.blackbox.curves import load_blackbox_results
+    from nb1s.harness.blackbox_runs.curves import load_blackbox_results
 
     found = load_blackbox_results(out)
     re_, rs = found[(3, "RE")].records, found[(3, "RS")].records

@@ -95,3 +95,75 @@ def test_no_module_imports_itself_through_a_cycle() -> None:
     probe.add_import(importer="nb1s.harness.recipe.plan", imported="nb1s.harness.recipe.catalog")
     probe.add_import(importer="nb1s.harness.recipe.catalog", imported="nb1s.harness.recipe.plan")
     assert _cycles(probe) == [["nb1s.harness.recipe.catalog", "nb1s.harness.recipe.plan"]]
+
+
+def _kinds() -> list[str]:
+    """The experiment kinds of the independence contract (dotted package names)."""
+    (spec,) = [c for c in _config()["contracts"] if c["type"] == "independence"]
+    return list(spec["modules"])
+
+
+def _named_modules(source: str) -> list[str]:
+    """Dotted `nb1s.` names in the string literals of `source`, docstrings left out.
+
+    An `importlib.import_module("nb1s...")` (or an f-string building one) is invisible to
+    the import graph; a literal naming a module is how such an import shows in the source.
+    """
+    import ast
+
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                                | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and node.value.startswith("nb1s.")]
+
+
+def _crossings(graph: grimp.ImportGraph, sources: dict[str, str]) -> list[str]:
+    """`importer -> imported` for every module of one kind that imports another kind,
+    statically (the graph) or by a module name in a string (`sources`: module -> text)."""
+    kinds = _kinds()
+    out = []
+    for kind in kinds:
+        others = [k for k in kinds if k != kind]
+        for module in sorted(graph.find_descendants(kind) | {kind}):
+            named = _named_modules(sources.get(module, ""))
+            for imported in sorted(graph.find_modules_directly_imported_by(module) | set(named)):
+                if any(imported == o or imported.startswith(o + ".") for o in others):
+                    out.append(f"{module} -> {imported}")
+    return out
+
+
+def _kind_sources(graph: grimp.ImportGraph) -> dict[str, str]:
+    sources = {}
+    for kind in _kinds():
+        for module in graph.find_descendants(kind) | {kind}:
+            path = ROOT / Path(*module.split(".")[1:])
+            file = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+            sources[module] = file.read_text(encoding="utf-8")
+    return sources
+
+
+def test_no_kind_imports_another_kind_not_even_by_name(graph: grimp.ImportGraph) -> None:
+    """Kinds share code only through modules below them (harness/blackbox_runs/ for the
+    black-box records of fig5/14/15), never by importing each other, statically or through
+    `importlib` with a module name the import-linter contract cannot see."""
+    sources = _kind_sources(graph)
+    assert len(sources) > 20 and "nb1s.harness.experiments.bohb.blackbox_adapter" in sources
+    assert _crossings(graph, sources) == []
+    # a static import between two kinds is found
+    probe = copy.deepcopy(graph)
+    probe.add_import(importer="nb1s.harness.experiments.bohb.kind",
+                     imported="nb1s.harness.experiments.blackbox.kind")
+    assert _crossings(probe, sources) == [
+        "nb1s.harness.experiments.bohb.kind -> nb1s.harness.experiments.blackbox.kind"]
+    # and so is one by name through importlib (an f-string too), which the graph misses
+    hidden = dict(sources)
+    hidden["nb1s.harness.experiments.bohb.blackbox_adapter"] += (
+        '\n\ndef _m(name):\n    """nb1s.harness.experiments.blackbox is only named here."""\n'
+        '    return importlib.import_module(f"nb1s.harness.experiments.blackbox.{name}")\n')
+    assert _crossings(graph, hidden) == [
+        "nb1s.harness.experiments.bohb.blackbox_adapter -> nb1s.harness.experiments.blackbox."]

@@ -20,14 +20,14 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index
 
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     RUN_FILE,
     load_records,
     record_problem,
     run_blackbox_grid,
     seed_file,
 )
+from nb1s.harness.errors import UserError
 from nb1s.harness.guards.folder_lock import LOCK_FILE, folder_lock
 
 
@@ -142,7 +142,7 @@ def test_a_grid_larger_than_the_machine_is_refused_with_its_estimate(tmp_path: P
 
 
 def test_the_estimate_grows_with_seeds_and_evaluations() -> None:
-    from nb1s.harness.experiments.blackbox.budget import estimate
+    from nb1s.harness.blackbox_runs.budget import estimate
 
     small = estimate([("RS", 280)], 10)
     assert estimate([("RS", 280)], 20).disk_bytes > small.disk_bytes
@@ -222,18 +222,21 @@ def test_diff_of_a_blackbox_folder_fails_on_a_deleted_or_damaged_planned_seed(
 
 
 def _fig5_folder(results: Path) -> None:
-    """A fig5 smoke results folder with fabricated, complete BOHB logs (no black-box side)."""
+    """A fig5 smoke results folder with fabricated, complete BOHB logs and black-box seeds."""
+    from blackbox_helpers import fabricate_blackbox_side
     from test_bohb_analysis import fabricate
 
     from nb1s.harness.execution.runner import bind_results
     from nb1s.harness.experiments.bohb.kind import KIND
     from nb1s.harness.recipe.catalog import load_recipe
 
-    bind_results(KIND.plan(load_recipe("fig5"), "smoke", "paper"), results)
+    plan = KIND.plan(load_recipe("fig5"), "smoke", "paper")
+    bind_results(plan, results)
     for cs in (1, 2, 3):
         for opt in ("darts", "gdas", "pcdarts"):
             fabricate(results, opt, [0.05, 0.004, 0.02, 0.03, 0.01], [1, 1, 2, 2, 2], True, cs,
                       space=3)  # the smoke profile's space
+    fabricate_blackbox_side(results, plan)
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
@@ -249,6 +252,34 @@ def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path
     assert "planned runs finished" in part.stdout and "cs2/ss3/gdas/seed-1" in part.stdout
     summary = json.loads((tmp_path / "bohb-summary.json").read_text())
     assert summary["status"] == "partial" and summary["missing_runs"] == ["cs2/ss3/gdas/seed-1"]
+
+
+def test_diff_of_a_fig5_folder_fails_on_a_deleted_or_damaged_blackbox_seed(
+        tmp_path: Path) -> None:
+    """The black-box side of a fig5 folder is checked as `reproduce blackbox` folders are
+    (the shared `blackbox_runs.grid.missing_seed_files`): re-derived from the seed files."""
+    _fig5_folder(tmp_path)
+    clean = nb1s("diff", str(tmp_path), "--json")
+    assert clean.returncode == 0, clean.stderr[-2000:]
+    row = next(r for r in json.loads(clean.stdout)["rows"]
+               if r["metric"] == "planned black-box seeds finished")
+    assert row["outcome"] == "checked" and row["note"] == "all present"
+    seed_file(tmp_path / "blackbox", 3, "RE", 0).unlink()
+    np.save(seed_file(tmp_path / "blackbox", 3, "TPE", 2), np.zeros(3))  # not records
+    short = seed_file(tmp_path / "blackbox", 3, "RS", 1)
+    np.save(short, np.load(short)[:-1])  # a record array, one evaluation short
+    proc = nb1s("diff", str(tmp_path))  # the human view, without --json
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "planned black-box seeds finished" in proc.stdout and "3 missing" in proc.stdout
+    doc = json.loads((tmp_path / "diff.json").read_text())
+    row = next(r for r in doc["rows"] if r["metric"] == "planned black-box seeds finished")
+    assert row["outcome"] == "failed"
+    assert "blackbox/ss3/RE/seed-0," in row["note"]
+    assert "blackbox/ss3/RS/seed-1 (holds 149 records, not 150)" in row["note"]
+    assert "blackbox/ss3/TPE/seed-2 (" in row["note"]
+    summary = json.loads((tmp_path / "bohb-summary.json").read_text())
+    assert summary["status"] == "partial" and summary["missing_runs"] == []
+    assert len(summary["missing_blackbox_seeds"]) == 3
 
 
 def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
@@ -366,7 +397,7 @@ def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
         index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One registration (an entry in BLACKBOX_OPTIMIZERS) and the grid runs it, counts
     its records by the entry's own facts and re-runs a damaged seed of it."""
-    from nb1s.harness.experiments.blackbox.budget import records_per_seed
+    from nb1s.harness.blackbox_runs.budget import records_per_seed
     from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
     from nb1s.optimizers.discrete.random_search import random_search
     from nb1s.optimizers.discrete.registry import BlackBoxOptimizer

@@ -90,7 +90,7 @@ def test_data_info_shows_the_whole_sha256_at_80_columns(index: Path) -> None:
 
 
 def test_optimizer_names_are_case_insensitive_in_both_families() -> None:
-    from nb1s.harness.experiments.blackbox.grid import check_optimizer
+    from nb1s.harness.blackbox_runs.grid import check_optimizer
     from nb1s.optimizers import get_method
 
     assert get_method("DARTS").name == "darts" and get_method("PcDarts").name == "pcdarts"

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from blackbox_helpers import build_full_index
 
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     RUN_FILE,
     _run_task,
     _Task,
@@ -22,6 +21,7 @@ from nb1s.harness.experiments.blackbox.grid import (
     run_folder,
     seed_file,
 )
+from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.kind import resolve_settings
 from nb1s.harness.nb101.store import NB101Store
 from nb1s.harness.recipe.catalog import load_recipe

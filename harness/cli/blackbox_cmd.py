@@ -3,9 +3,9 @@
     nb1s blackbox RE --space 3 --seeds 0-499 --evaluations 280 --workers 2
     nb1s blackbox SMAC --space 3 --executor slurm --workers 64 --slurm-partition cpu
 
-Writes `OUT/ss{N}/{OPT}/seed-{k}.npy` per seed (see `experiments/blackbox/grid.py`);
+Writes `OUT/ss{N}/{OPT}/seed-{k}.npy` per seed (see `blackbox_runs/grid.py`);
 finished seeds are skipped, so re-running the same command resumes. `--executor slurm`
-submits the pending seeds as one submitit job array (`experiments/blackbox/cluster.py`)
+submits the pending seeds as one submitit job array (`blackbox_runs/cluster.py`)
 and waits for it. The recipe-level run of all optimizers, spaces, plots and the diff is
 `nb1s reproduce blackbox`.
 """
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.experiments.blackbox.grid import check_optimizer, check_smac_model
+        from nb1s.harness.blackbox_runs.grid import check_optimizer, check_smac_model
         from nb1s.harness.guards.folder_lock import folder_lock
         from nb1s.harness.guards.out_folder import check_out
 
@@ -101,9 +101,9 @@ def checked_seeds(optimizer: str, space: int, seeds: str, evaluations: int, out:
                   workers: int | None) -> list[int]:
     """The seeds, once the optimizer, space and the grid's size are known to be sane:
     a grid larger than this machine is refused with its estimate before anything is
-    allocated or written (experiments/blackbox/budget.py)."""
-    from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
-    from nb1s.harness.experiments.blackbox.grid import (
+    allocated or written (blackbox_runs/budget.py)."""
+    from nb1s.harness.blackbox_runs.budget import check_fits, estimate
+    from nb1s.harness.blackbox_runs.grid import (
         check_optimizer,
         check_space,
         count_seeds,
@@ -123,8 +123,8 @@ def run_command(optimizer: str, space: int, seeds: list[int], evaluations: int, 
                 execution: ExecutionOptions, as_json: bool,
                 smac_model: str = "original") -> dict[str, Any]:
     """The grid behind a progress bar; Ctrl-C/SIGTERM stops it and says how to resume."""
+    from nb1s.harness.blackbox_runs.grid import run_blackbox_grid
     from nb1s.harness.cli.output import progress_bar
-    from nb1s.harness.experiments.blackbox.grid import run_blackbox_grid
 
     where = " (Slurm array)" if execution.executor == "slurm" else ""
     state = {"done": 0, "total": 0}

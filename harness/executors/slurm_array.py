@@ -1,7 +1,7 @@
 """The one submitit integration: a function mapped over its inputs as ONE Slurm job array.
 
 Every path of nb1s that runs on Slurm goes through `SlurmArray`: the searches of a plan
-(executors/slurm.py), the black-box grid's seed groups (experiments/blackbox/cluster.py)
+(executors/slurm.py), the black-box grid's seed groups (blackbox_runs/cluster.py)
 and hpbandster's distributed workers (experiments/bohb/distributed.py). What it owns, so
 that none of them repeats it:
 

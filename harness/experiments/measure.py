@@ -81,7 +81,7 @@ def measure_startup() -> dict[str, Any]:
 
 def measure_blackbox_seed(row: PlannedRun, data_dir: Path) -> dict[str, Any]:
     """Seconds of one seed of `row`'s black-box optimizer on the index in `data_dir`."""
-    from nb1s.harness.experiments.blackbox.objective import (
+    from nb1s.harness.blackbox_runs.objective import (
         budgets_needed,
         nb101_objective,
         repeat_policy,

@@ -24,11 +24,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nb1s.atomic import atomic_write_text
-from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.budget import check_fits, estimate
-from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
-from nb1s.harness.experiments.blackbox.cluster import ArrayRun, check_executor
-from nb1s.harness.experiments.blackbox.curves import (
+from nb1s.harness.blackbox_runs.budget import check_fits, estimate
+from nb1s.harness.blackbox_runs.cluster import ArrayRun, check_executor
+from nb1s.harness.blackbox_runs.curves import (
     FOLDER,
     LEFT_EDGES,
     REGRET_REFERENCES,
@@ -37,17 +35,18 @@ from nb1s.harness.experiments.blackbox.curves import (
     regret_curve,
     regret_reference,
 )
-from nb1s.harness.experiments.blackbox.grid import (
+from nb1s.harness.blackbox_runs.grid import (
     check_optimizer,
     check_space,
     cluster_settings,
     grid_settings,
+    missing_seed_files,
     parse_seeds,
     pending_seeds,
-    record_problem,
     run_grid,
-    seed_file,
 )
+from nb1s.harness.errors import UserError
+from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
@@ -201,21 +200,12 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
 
 
 def missing_seeds(results: Path, settings: dict[str, Any]) -> list[str]:
-    """Planned seed files that are missing or damaged (`grid.record_problem`), re-derived
-    from the files themselves, never from a summary written earlier. `settings` is a
-    `BlackboxSettings` as summary.json holds it."""
-    missing = []
+    """Planned seed files that are missing or damaged (`grid.missing_seed_files`).
+    `settings` is a `BlackboxSettings` as summary.json holds it."""
     by_optimizer = dict(settings.get("evaluations_by_optimizer") or {})
-    for space in settings["spaces"]:
-        for opt in settings["optimizers"]:
-            evaluations = int(by_optimizer.get(opt, settings["evaluations"]))
-            for seed in settings["seeds"]:
-                path = seed_file(results / FOLDER, int(space), opt, int(seed))
-                why = record_problem(path, int(seed), opt, evaluations)
-                if why is not None:
-                    missing.append(f"ss{space}/{opt}/seed-{seed}"
-                                   + ("" if why == "missing" else f" ({why})"))
-    return missing
+    runs = [(opt, int(space), int(by_optimizer.get(opt, settings["evaluations"])))
+            for space in settings["spaces"] for opt in settings["optimizers"]]
+    return missing_seed_files(results / FOLDER, runs, [int(x) for x in settings["seeds"]])
 
 
 REFERENCE_TEXT = {
@@ -303,7 +293,7 @@ class BlackboxKind:
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)
         results.mkdir(parents=True, exist_ok=True)
         bind_results(plan, results)
-        from nb1s.harness.experiments.blackbox.objective import budgets_needed
+        from nb1s.harness.blackbox_runs.objective import budgets_needed
 
         store = open_store(_data_dir(request, plan), tuple(sorted(
             {b for opt in s.optimizers for b in budgets_needed(opt)})))

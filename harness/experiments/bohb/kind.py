@@ -44,6 +44,8 @@ from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
 
 SUMMARY = "bohb-summary.json"
+#: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
+BLACKBOX = "blackbox"
 DONE = "bohb.json"
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
@@ -303,17 +305,25 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
 
 def run_blackbox(plan: Plan, results: Path, data: Any,
                  execution: ExecutionOptions) -> dict[str, Any]:
-    """The seven black-box optimizers on every space, through the blackbox kind if present
+    """The seven black-box optimizers on every space, through `harness/blackbox_runs/`
     (`--executor slurm`: one job array for all of them; locally `--workers` processes, or
     `--blackbox-workers`: `ExecutionOptions.for_blackbox_side`)."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
 
     execution = execution.for_blackbox_side()
-    if not blackbox_adapter.available():
-        return {"ran": [], "blocked": ["the black-box optimizers (blackbox kind) are not "
-                                       "installed in this checkout"]}
     policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
               else "one_random_repeat")
+    runs, seeds = blackbox_plan(plan)
+    return blackbox_adapter.run_grids(runs, seeds, results / BLACKBOX, data.nb101_dir,
+                                      policy, execution,
+                                      smac_model=str(plan.settings.get("blackbox_smac_model",
+                                                                       "original")))
+
+
+def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -322,10 +332,7 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
             for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
-    return blackbox_adapter.run_grids(runs, seeds, results / "blackbox", data.nb101_dir,
-                                      policy, execution,
-                                      smac_model=str(plan.settings.get("blackbox_smac_model",
-                                                                       "original")))
+    return runs, seeds
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
@@ -346,8 +353,14 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
                if len(read_evaluations(log_folder(results, cs, space, opt, seed)))
                != settings.evaluations()]
+    # and so is a planned black-box seed file deleted or damaged (the blackbox kind's check)
+    bb_runs, bb_seeds = blackbox_plan(plan)
+    bb_missing = [f"{BLACKBOX}/{m}" for m in
+                  blackbox_adapter.missing_seeds(results / BLACKBOX, bb_runs, bb_seeds)]
     shown = [*plan.labels, f"partial: {len(missing)} BOHB runs missing"] if missing \
         else list(plan.labels)
+    if bb_missing:
+        shown.append(f"partial: {len(bb_missing)} black-box seeds missing")
     nonpositive: dict[str, dict[str, int]] = {}
     for cs in s["configuration_spaces"]:
         curves: dict[int, dict[str, Any]] = {}
@@ -391,8 +404,10 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     if synthetic:
         rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
     rows = decide_family(rows, spec.alpha, spec.equivalence_alpha)  # Holm over the claims
-    rows = [planned_runs_row(missing), *(_diff_row(r) for r in rows)]
-    status = "partial" if missing else "complete"
+    rows = [planned_runs_row(missing),
+            planned_runs_row(bb_missing, "planned black-box seeds finished"),
+            *(_diff_row(r) for r in rows)]
+    status = "partial" if missing or bb_missing else "complete"
     result: Result = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
@@ -400,7 +415,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             "rule": protocol.regret_reference,
             "test_error": {str(k): v for k, v in references.items()}},
         "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
-        "plots": figures, "missing_runs": missing,
+        "plots": figures, "missing_runs": missing, "missing_blackbox_seeds": bb_missing,
         "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
     atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")

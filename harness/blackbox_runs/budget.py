@@ -19,8 +19,8 @@ from pathlib import Path
 
 import psutil
 
+from nb1s.harness.blackbox_runs.cluster import estimated_seconds
 from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.cluster import estimated_seconds
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE
 
 #: Seeds per task of a vectorised optimizer (grid.py): small enough for a smooth progress

@@ -54,7 +54,7 @@ def load_blackbox_results(folder: Path, damaged: list[str] | None = None
     that is not a record array raises a UserError, or, given a `damaged` list, is left
     out and named there (an analysis of partial results goes on without it).
     """
-    from nb1s.harness.experiments.blackbox.grid import load_records
+    from nb1s.harness.blackbox_runs.grid import load_records
 
     root = _blackbox_root(folder)
     found: dict[tuple[int, str], Trajectory] = {}

@@ -33,10 +33,8 @@ from typing import Any
 import numpy as np
 
 from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
-from nb1s.harness.errors import UserError
-from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.blackbox.budget import CHUNK, check_fits, estimate
-from nb1s.harness.experiments.blackbox.cluster import (
+from nb1s.harness.blackbox_runs.budget import CHUNK, check_fits, estimate
+from nb1s.harness.blackbox_runs.cluster import (
     MAX_ARRAY_TASKS,
     SLURM_FOLDER,
     ArrayRun,
@@ -48,11 +46,13 @@ from nb1s.harness.experiments.blackbox.cluster import (
     target_seconds,
     wait,
 )
-from nb1s.harness.experiments.blackbox.objective import (
+from nb1s.harness.blackbox_runs.objective import (
     budgets_needed,
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.errors import UserError
+from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
@@ -186,6 +186,24 @@ def record_problem(path: Path, seed: int, optimizer: str, evaluations: int) -> s
     if not in_epochs and len(records) != int(evaluations):
         return f"holds {len(records)} records, not {evaluations}"
     return None
+
+
+def missing_seed_files(out: Path, runs: Sequence[tuple[str, int, int]],
+                       seeds: Sequence[int]) -> list[str]:
+    """`ss{N}/{OPT}/seed-{k}` (with ` (why)` when damaged, `record_problem`) for every
+    planned seed file under `out` that is not finished: `runs` are the planned
+    (optimizer, space, evaluations), `seeds` the seeds of each. Re-derived from the files
+    themselves, never from a summary written earlier, by every kind whose results folder
+    holds black-box records (`blackbox`; `bohb`'s fig5/14/15 black-box side)."""
+    missing = []
+    for optimizer, space, evaluations in runs:
+        for seed in seeds:
+            path = seed_file(out, int(space), optimizer, int(seed))
+            why = record_problem(path, int(seed), optimizer, int(evaluations))
+            if why is not None:
+                missing.append(f"ss{space}/{optimizer}/seed-{seed}"
+                               + ("" if why == "missing" else f" ({why})"))
+    return missing
 
 
 @dataclass(frozen=True)
