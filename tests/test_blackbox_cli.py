@@ -52,6 +52,7 @@ def test_cli_runs_resumes_and_writes_records(data: Path, tmp_path: Path) -> None
     (["RS", "--space", "1", "--seeds", "9-3"], "bad seed range"),
     (["RS", "--space", "1", "--workers", "0"], "--workers"),
     (["RS", "--space", "1", "--repeat-policy", "median"], "repeat policy"),
+    (["SMAC", "--space", "1", "--smac-model", "smac4"], "unknown SMAC model"),
     (["RS", "--space", "1", "--data-dir", "{tmp}/none"], "no NAS-Bench-101 index"),
     (["RE", "--space", "1", "--evaluations", "20", "--data-dir", "{index}"], "at least 100"),
     (["RS", "--space", "3", "--data-dir", "{index}"], "lacks"),

@@ -211,11 +211,11 @@ def test_a_grouped_task_writes_each_library_seed_as_it_finishes(
     calls: list[list[int]] = []
 
     def dies_on_seed_2(name: str, space: int, objective: Any, seeds: list[int],
-                       evaluations: int) -> Any:
+                       evaluations: int, options: Any = None) -> Any:
         calls.append(list(seeds))
         if 2 in seeds:
             raise MemoryError("the task's time limit, say")
-        return real(name, space, objective, seeds, evaluations)
+        return real(name, space, objective, seeds, evaluations, options)
 
     monkeypatch.setattr(discrete, "run_blackbox", dies_on_seed_2)
     settings = grid.grid_settings("TPE", 1, 5, grid.NB101Store(index_dir), "one_random_repeat")

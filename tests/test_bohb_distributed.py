@@ -135,8 +135,10 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     from nb1s.harness.recipe.catalog import load_recipe
 
     seen: list[ExecutionOptions] = []
+    models: list[str] = []  # the recipe's blackbox_smac_model reaches the grid
     monkeypatch.setattr(blackbox_adapter, "run_grids",
-                        lambda *a: seen.append(a[-1]) or {"ran": [], "blocked": []})
+                        lambda *a, **k: seen.append(a[-1]) or models.append(k["smac_model"])
+                        or {"ran": [], "blocked": []})
     plan = kind_module.KIND.plan(load_recipe("fig5"), "paper", "paper")
     data = SimpleNamespace(nb101_dir=None)
     for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,
@@ -145,3 +147,4 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
         kind_module.run_blackbox(plan, tmp_path, data, options)
     assert [(e.workers, e.slurm_partition, e.executor) for e in seen] == [
         (256, "cpu", "slurm"), (16, "gpu", "slurm")]
+    assert models == ["original", "original"]

@@ -4,7 +4,8 @@ Layout: `<out>/ss{N}/{OPT}/seed-{k}.npy` (a numpy structured array of
 `nb1s.optimizers.discrete.RECORD_DTYPE`, written atomically) and `blackbox-run.json`
 beside them (settings and data provenance). A seed whose file exists is finished and skipped, so an
 interrupted grid resumes where it stopped; that file refuses a resume with other
-settings (evaluations, repeat policy, data), which would mix incomparable records.
+settings (evaluations, repeat policy, data, SMAC's surrogate model), which would mix
+incomparable records.
 
 Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
 RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
@@ -55,6 +56,7 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
+from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
 RUN_FILE = "blackbox-run.json"
 HASH_ENV = "PYTHONHASHSEED"
@@ -215,6 +217,13 @@ class GridSettings:
     data_dir: str
     data_sha256: str | None
     synthetic: bool
+    #: SMAC's surrogate (`smac3.MODELS`, the recipe switch `smac_model`); None for every
+    #: other optimizer, so their run files do not depend on it
+    smac_model: str | None = None
+
+    def optimizer_options(self) -> dict[str, Any]:
+        """The optimizer's own keyword arguments (`run_blackbox(options=...)`)."""
+        return {"model": self.smac_model} if self.smac_model is not None else {}
 
 
 @dataclass(frozen=True)
@@ -253,7 +262,8 @@ def _run_task(task: _Task) -> list[int]:
     groups = ([list(task.seeds)] if BLACKBOX_OPTIMIZERS[s.optimizer].vectorised
               else [[seed] for seed in task.seeds])
     for seeds in groups:
-        trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations)
+        trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations,
+                                  s.optimizer_options())
         # a vectorised chunk's files (up to 500) in one batch: one fsync per file and
         # one per folder instead of a journal commit per file (nb1s.atomic)
         atomic_write_many((seed_file(out, s.space, s.optimizer, seed),
@@ -271,7 +281,7 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
         except ValueError:
             raise UserError(f"{path} is not valid JSON: remove the folder or fix it") from None
         keys = ("optimizer", "space", "evaluations", "repeat_policy", "data_sha256",
-                "synthetic")
+                "synthetic", "smac_model")
         differ = [k for k in keys if theirs.get(k) != mine[k]]
         if differ:
             raise UserError(f"{folder} holds seeds run with other settings ("
@@ -286,10 +296,19 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
     atomic_write_text(path, json.dumps(mine, indent=1) + "\n")
 
 
+def check_smac_model(name: str) -> str:
+    """SMAC's surrogate model by name (`smac3.MODELS`); UserError on anything else."""
+    if str(name) not in SMAC_MODELS:
+        raise UserError(f"unknown SMAC model {name!r}: choose {' or '.join(SMAC_MODELS)}")
+    return str(name)
+
+
 def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Store,
-                  policy: str) -> GridSettings:
-    """Validate the inputs and describe the run (nothing is run)."""
+                  policy: str, smac_model: str = SMAC_MODELS[0]) -> GridSettings:
+    """Validate the inputs and describe the run (nothing is run). `smac_model` is
+    recorded for SMAC only (a SMAC seed file of one model never counts under another)."""
     optimizer = check_optimizer(optimizer)
+    model = check_smac_model(smac_model)
     if int(evaluations) < 1:
         raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
     if optimizer == "RE" and int(evaluations) < RE_POPULATION:
@@ -301,7 +320,7 @@ def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Stor
     return GridSettings(optimizer, check_space(space), int(evaluations),
                         pol.value, str(store.directory.resolve()),
                         source.get("sha256") if isinstance(source, dict) else None,
-                        store.synthetic)
+                        store.synthetic, model if optimizer == "SMAC" else None)
 
 
 @contextlib.contextmanager
@@ -524,7 +543,8 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
                       on_start: Callable[[int], None] | None = None,
                       on_seeds: SeedsDone | None = None,
                       store: NB101Store | None = None,
-                      execution: ExecutionOptions | None = None) -> dict[str, Any]:
+                      execution: ExecutionOptions | None = None,
+                      smac_model: str = SMAC_MODELS[0]) -> dict[str, Any]:
     """Run `optimizer` on `space` for every unfinished seed; one record file per seed.
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
@@ -537,10 +557,11 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     optimizer = check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
+    check_smac_model(smac_model)
     if execution is not None:
         check_executor(execution)
     store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
-    settings = grid_settings(optimizer, space, evaluations, store, policy)
+    settings = grid_settings(optimizer, space, evaluations, store, policy, smac_model)
     if not seeds or min(seeds) < 0:
         raise UserError("give at least one non-negative seed")
     est = estimate([(settings.optimizer, settings.evaluations)], len(seeds), workers)
@@ -555,7 +576,8 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append)
     result = {"optimizer": settings.optimizer, "space": settings.space,
               "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
-              "seeds": len(seeds), "ran": ran, "skipped": len(seeds) - pending,
+              "smac_model": settings.smac_model, "seeds": len(seeds), "ran": ran,
+              "skipped": len(seeds) - pending,
               "damaged": damaged, "estimate": asdict(est),
               "folder": str(run_folder(out, settings.space, settings.optimizer)),
               "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
@@ -583,7 +605,8 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
                        execution: ExecutionOptions, data_dir: Path | None = None,
                        policy: str = "one_random_repeat",
                        on_start: Callable[[int], None] | None = None,
-                       on_seeds: SeedsDone | None = None) -> dict[str, Any]:
+                       on_seeds: SeedsDone | None = None,
+                       smac_model: str = SMAC_MODELS[0]) -> dict[str, Any]:
     """Every (optimizer, space, evaluations) of `runs` for `seeds` as ONE job array.
 
     What Figures 5/14/15 need on a cluster (bohb/blackbox_adapter.py): a run whose inputs
@@ -594,6 +617,7 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
     was submitted}.
     """
     repeat_policy(policy)
+    check_smac_model(smac_model)
     if not _runs_arrays(execution):
         raise UserError("run_blackbox_array needs an executor that runs job arrays "
                         "(--executor slurm)")
@@ -607,7 +631,7 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
     blocked: list[str] = []
     for name, space, evaluations in runs:
         try:
-            settings = grid_settings(name, space, evaluations, store, policy)
+            settings = grid_settings(name, space, evaluations, store, policy, smac_model)
             _objective(settings)  # budgets and architectures, as run_grid checks them
         except (UserError, ValueError) as exc:
             blocked.append(f"{name} on space {space}: {exc}")
@@ -628,7 +652,8 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
     run_grid(jobs, out, 1, counted, cluster, arrays.append)
     seconds = round(time.perf_counter() - start, 3)
     ran = [{"optimizer": s.optimizer, "space": s.space, "evaluations": s.evaluations,
-            "repeat_policy": s.repeat_policy, "seeds": len(seeds),
+            "repeat_policy": s.repeat_policy, "smac_model": s.smac_model,
+            "seeds": len(seeds),
             "ran": written[(s.optimizer, s.space)],
             "skipped": len(seeds) - pending[(s.optimizer, s.space)],
             "folder": str(run_folder(out, s.space, s.optimizer)), "synthetic": s.synthetic,

@@ -32,7 +32,9 @@ def _render(result: dict[str, Any]) -> None:
     console.print(f"{result['optimizer']} on space {result['space']}{tag}: "
                   f"{result['ran']} seeds run, {result['skipped']} already finished, "
                   f"{result['evaluations']} evaluations each, repeat policy "
-                  f"{result['repeat_policy']}, {result['seconds']} s")
+                  f"{result['repeat_policy']}"
+                  + (f", SMAC model {result['smac_model']}" if result.get("smac_model") else "")
+                  + f", {result['seconds']} s")
     for line in result.get("damaged", []):
         console.print(f"  [yellow]damaged seed file run again[/]: {line}")
     if "slurm" in result:
@@ -59,6 +61,10 @@ def register(app: typer.Typer) -> None:
         repeat_policy: str = typer.Option("one_random_repeat", "--repeat-policy",
                                           help="one_random_repeat (the original's) or "
                                           "mean_of_repeats (the paper's text)."),
+        smac_model: str = typer.Option("original", "--smac-model",
+                                       help="SMAC's surrogate: original (the SMAC3 0.x "
+                                       "facade's, the recipe's paper and original value) or "
+                                       "facade (SMAC3 2.x HPO facade defaults); SMAC only."),
         workers: int | None = typer.Option(None, "--workers", help="Parallel local worker "
                                            "processes (default 1); with --executor slurm, "
                                            "array tasks at a time (default 64)."),
@@ -70,11 +76,12 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.blackbox_runs.grid import check_optimizer
+        from nb1s.harness.blackbox_runs.grid import check_optimizer, check_smac_model
         from nb1s.harness.guards.folder_lock import folder_lock
         from nb1s.harness.guards.out_folder import check_out
 
         optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
+        check_smac_model(smac_model)
         if workers is not None and workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
         seed_list = checked_seeds(optimizer, space, seeds, evaluations, Path(out), workers)
@@ -85,7 +92,8 @@ def register(app: typer.Typer) -> None:
         check_out(Path(out), "results", out)
         with folder_lock(Path(out), f"nb1s blackbox {optimizer} --space {space}"):
             result = run_command(optimizer, space, seed_list, evaluations, Path(out),
-                                 data_dir, repeat_policy, workers, execution, as_json)
+                                 data_dir, repeat_policy, workers, execution, as_json,
+                                 smac_model)
         emit(result, as_json, _render)
 
 
@@ -112,7 +120,8 @@ def checked_seeds(optimizer: str, space: int, seeds: str, evaluations: int, out:
 
 def run_command(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
                 data_dir: Path | None, repeat_policy: str, workers: int | None,
-                execution: ExecutionOptions, as_json: bool) -> dict[str, Any]:
+                execution: ExecutionOptions, as_json: bool,
+                smac_model: str = "original") -> dict[str, Any]:
     """The grid behind a progress bar; Ctrl-C/SIGTERM stops it and says how to resume."""
     from nb1s.harness.blackbox_runs.grid import run_blackbox_grid
     from nb1s.harness.cli.output import progress_bar
@@ -135,7 +144,8 @@ def run_command(optimizer: str, space: int, seeds: list[int], evaluations: int, 
             return run_blackbox_grid(optimizer, space, seeds, evaluations, out,
                                      data_dir=data_dir, policy=repeat_policy,
                                      workers=workers or 1, on_start=on_start,
-                                     on_seeds=on_seeds, execution=execution)
+                                     on_seeds=on_seeds, execution=execution,
+                                     smac_model=smac_model)
     except KeyboardInterrupt:
         import shlex
         import sys

@@ -12,6 +12,7 @@ beside them, take colours no other entry uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,27 @@ def style_of(name: str) -> Style | None:
     """The style of an optimizer name or plot label; None for anything else (a plugin's
     optimizer, a recipe variant that is not an optimizer name): the plot picks one."""
     return STYLES.get(ALIASES.get(name, name))
+
+
+#: legend entries per row under the panels
+LEGEND_COLUMNS = 5
+#: height of the space under the panels: a margin plus one row of entries (inches; the
+#: fractions fig5 was tuned with on its 5.4-inch figure)
+LEGEND_MARGIN_IN = 0.04 * 5.4
+LEGEND_ROW_IN = 0.035 * 5.4
+
+
+def legend_below(fig: Any, handles: list[Any], labels: list[str],
+                 fontsize: float = 7) -> float:
+    """One legend for the whole figure, centred under its panels; returns the fraction of
+    the figure's height it needs (`fig.tight_layout(rect=(0, that, 1, ...))`).
+
+    Why under the panels: `loc="best"` still lays a legend over curves and bands when no
+    corner is free (the search curves fill their panels), and a figure of several panels
+    shows the same optimizers in each, so one legend outside all of them says it once.
+    """
+    columns = min(LEGEND_COLUMNS, max(1, len(handles)))
+    fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=fontsize,
+               frameon=False)
+    rows = -(-len(handles) // columns)
+    return float((LEGEND_MARGIN_IN + LEGEND_ROW_IN * rows) / fig.get_figheight())

@@ -7,8 +7,9 @@ original's labels in figures 5, 14 and 15.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy.typing as npt
 
@@ -47,8 +48,12 @@ BLACKBOX_OPTIMIZERS: dict[str, BlackBoxOptimizer] = {
 
 
 def run_blackbox(name: str, space: int | SearchSpace, objective: Objective,
-                 seeds: npt.ArrayLike, n_evaluations: int = 280) -> Trajectory:
-    """Run optimizer `name` for every seed; HB/BOHB get n_evaluations x 108 epochs."""
+                 seeds: npt.ArrayLike, n_evaluations: int = 280,
+                 options: Mapping[str, Any] | None = None) -> Trajectory:
+    """Run optimizer `name` for every seed; HB/BOHB get n_evaluations x 108 epochs.
+
+    `options` are the optimizer's own keyword arguments (SMAC's `model`), passed as they
+    are, so a recipe switch of one optimizer needs no change here."""
     try:
         opt = BLACKBOX_OPTIMIZERS[name]
     except KeyError:
@@ -56,7 +61,8 @@ def run_blackbox(name: str, space: int | SearchSpace, objective: Objective,
                          f"{', '.join(BLACKBOX_OPTIMIZERS)}") from None
     seed_arr = check_seeds(seeds)
     if opt.vectorised:
-        return opt.runner(space, objective, seed_arr, n_evaluations)
+        return opt.runner(space, objective, seed_arr, n_evaluations, **dict(options or {}))
     amount = n_evaluations * MAX_BUDGET if opt.budget_in_epochs else n_evaluations
-    parts = [opt.runner(space, objective, int(s), amount) for s in seed_arr]
+    parts = [opt.runner(space, objective, int(s), amount, **dict(options or {}))
+             for s in seed_arr]
     return Trajectory(name, parts[0].space, concatenate([p.records for p in parts]))

@@ -51,6 +51,7 @@ from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
 from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
 SUMMARY = "summary.json"
 GRID_POINTS = 200
@@ -74,6 +75,9 @@ class BlackboxSettings:
     regret_reference: str = "min_of_means"
     #: a seed's curve before its first evaluation (`curves.regret_curve`)
     left_edge: str = "blank"
+    #: SMAC's surrogate model (`optimizers/discrete/smac3.py` MODELS), recorded in every
+    #: SMAC run file (grid.GridSettings)
+    smac_model: str = SMAC_MODELS[0]
 
     def evaluations_of(self, optimizer: str) -> int:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
@@ -91,7 +95,8 @@ def resolve_settings(recipe: Recipe, profile: Profile,
         values[name], sources[name] = resolve(recipe.settings[name], protocol)
     values["evaluations_by_optimizer"] = {}
     values["regret_reference"], values["left_edge"] = "min_of_means", "blank"
-    for name in ("evaluations_by_optimizer", "regret_reference", "left_edge"):
+    values["smac_model"] = SMAC_MODELS[0]
+    for name in ("evaluations_by_optimizer", "regret_reference", "left_edge", "smac_model"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
     smoke = profile_block(recipe, profile)
@@ -111,7 +116,8 @@ def resolve_settings(recipe: Recipe, profile: Profile,
                             {check_optimizer(str(k)): int(v) for k, v in
                              dict(values["evaluations_by_optimizer"] or {}).items()},
                             _one_of(values, "regret_reference", REGRET_REFERENCES),
-                            _one_of(values, "left_edge", LEFT_EDGES))
+                            _one_of(values, "left_edge", LEFT_EDGES),
+                            _one_of(values, "smac_model", SMAC_MODELS))
 
 
 def _one_of(values: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
@@ -248,7 +254,8 @@ def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
     notes = [f"claim: {claim['text']} ({claim['source']}); tested per space and competitor on "
              f"the final incumbent test regret (incumbent: {s['incumbent']}), one-sided "
              f"Welch on the logs, Holm over the rows, alpha {recipe.diff.alpha}",
-             f"repeat policy {s['repeat_policy']}, {len(s['seeds'])} seeds, "
+             f"repeat policy {s['repeat_policy']}, SMAC model "
+             f"{s.get('smac_model', 'unrecorded')}, {len(s['seeds'])} seeds, "
              f"{s['evaluations']} evaluations (HB/BOHB: x 108 epochs)"
              + (f", except {s['evaluations_by_optimizer']}"
                 if s.get("evaluations_by_optimizer") else "")]
@@ -291,8 +298,8 @@ class BlackboxKind:
         store = open_store(_data_dir(request, plan), tuple(sorted(
             {b for opt in s.optimizers for b in budgets_needed(opt)})))
         labels = _labels(plan, store.synthetic)
-        jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy),
-                 s.seeds)
+        jobs = [(grid_settings(opt, space, s.evaluations_of(opt), store, s.repeat_policy,
+                               s.smac_model), s.seeds)
                 for space in s.spaces for opt in s.optimizers]
         out = results / FOLDER
         pending = sum(len(pending_seeds(st, seeds, out)) for st, seeds in jobs)

@@ -20,14 +20,17 @@ BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
 
 
 def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
-             data_dir: Path | None, policy: str, workers: int) -> dict[str, Any]:
+             data_dir: Path | None, policy: str, workers: int,
+             smac_model: str = "original") -> dict[str, Any]:
     """Run one black-box optimizer's seeds (`blackbox_runs.grid.run_blackbox_grid`)."""
     return bb_grid.run_blackbox_grid(optimizer, space, seeds, evaluations, out,
-                                     data_dir=data_dir, policy=policy, workers=workers)
+                                     data_dir=data_dir, policy=policy, workers=workers,
+                                     smac_model=smac_model)
 
 
 def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
-              data_dir: Path | None, policy: str, execution: Any) -> dict[str, Any]:
+              data_dir: Path | None, policy: str, execution: Any,
+              smac_model: str = "original") -> dict[str, Any]:
     """Every (optimizer, space, evaluations) of `runs`: {"ran": [...], "blocked": [...]}.
 
     `--executor slurm` (`execution`, an ExecutionOptions): all of them as ONE submitit job
@@ -40,14 +43,15 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
 
     if getattr(execution, "executor", "local") == "slurm":
         result: dict[str, Any] = bb_grid.run_blackbox_array(runs, seeds, out, execution,
-                                                            data_dir=data_dir, policy=policy)
+                                                            data_dir=data_dir, policy=policy,
+                                                            smac_model=smac_model)
         return result
     workers = int(getattr(execution, "workers", None) or 1)
     ran, blocked = [], []
     for name, space, evaluations in runs:
         try:
             ran.append(run_grid(name, space, seeds, evaluations, out, data_dir, policy,
-                                workers))
+                                workers, smac_model))
         except (UserError, ValueError) as exc:
             blocked.append(f"{name} on space {space}: {exc}")
     return {"ran": ran, "blocked": blocked}

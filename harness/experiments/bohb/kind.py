@@ -315,7 +315,9 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
               else "one_random_repeat")
     runs, seeds = blackbox_plan(plan)
     return blackbox_adapter.run_grids(runs, seeds, results / BLACKBOX, data.nb101_dir,
-                                      policy, execution)
+                                      policy, execution,
+                                      smac_model=str(plan.settings.get("blackbox_smac_model",
+                                                                       "original")))
 
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from nb1s.harness.experiments.bohb.curves import band, nonpositive_seeds
 from nb1s.harness.experiments.bohb.protocol import TIME_AXIS_LABELS
 from nb1s.harness.report.figure_files import save_figure
-from nb1s.harness.report.styles import style_of
+from nb1s.harness.report.styles import legend_below, style_of
 
 Curves = dict[int, dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]
 ONE_SHOT_LABELS = ("BOHB-DARTS", "BOHB-GDAS", "BOHB-PC-DARTS")
@@ -78,14 +78,12 @@ def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,
             ax.text(0.01, 0.01, "runs reaching regret ≤ 0 (not drawable on a log axis): "
                     + ", ".join(below), transform=ax.transAxes, fontsize=6, va="bottom",
                     wrap=True)
-    fig.legend(list(handles.values()), [h.get_label() for h in handles.values()],
-               loc="lower center",
-               ncol=min(5, max(1, len(handles))), fontsize=7, frameon=False)
+    bottom = legend_below(fig, list(handles.values()),
+                          [h.get_label() for h in handles.values()])
     heading = f"{title} (band: {'mean ± std' if band_kind == 'std' else 'mean ± 2 SEM'})"
     if notes:
         width = int(max(7.0, 5.2 * len(spaces)) * 15)
         heading += "\n" + "\n".join(textwrap.wrap("; ".join(notes), width=width))
     fig.suptitle(heading, fontsize=9)
-    rows = (len(handles) + 4) // 5
-    fig.tight_layout(rect=(0.0, 0.04 + 0.035 * rows, 1.0, 1.0))
+    fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
     return save_figure(fig, out_dir, stem)
