@@ -1,0 +1,165 @@
+"""A one-shot optimizer and an executor registered at run time, used through the CLI.
+
+Kinds (tests/test_experiment_kinds.py) and black-box optimizers
+(tests/test_kind_guarantees.py) have the same test. Each registration here is one call from
+this module, nothing edited inside nb1s: `register_method` for the optimizer,
+`register_executor` for the executor (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from search_helpers import read_records
+from typer.testing import CliRunner
+
+from nb1s.harness.cli.app import app
+from nb1s.harness.errors import UserError
+from nb1s.harness.executors import registry
+from nb1s.harness.executors.base import (
+    DataInputs,
+    ExecutorEntry,
+    ExecutorSettings,
+    Interrupted,
+    Job,
+    JobResult,
+    child_env,
+)
+from nb1s.optimizers import (
+    METHODS,
+    GumbelMixing,
+    Hyperparameters,
+    OneShotMethod,
+    register_method,
+)
+from nb1s.optimizers.mixing import Mixing
+
+TINY = ["batch_size=8", "init_channels=4", "layers=3", "max_batches_per_epoch=2",
+        "max_eval_batches=1"]
+
+
+class SoftGumbelHalving(OneShotMethod):
+    """Gumbel mixing whose temperature halves every epoch (a method nb1s does not ship)."""
+
+    name = "test-soft-gumbel-halving"
+    defaults: ClassVar[dict[str, Any]] = {"tau_max": 8.0}
+
+    def make_mixing(self, hp: Hyperparameters) -> Mixing:
+        return GumbelMixing(hp.tau_max, skip_unsampled=False)
+
+    def temperature(self, hp: Hyperparameters, epoch: float) -> float | None:
+        return float(hp.tau_max) / 2.0 ** epoch
+
+
+@pytest.fixture
+def soft_gumbel() -> Iterator[str]:
+    register_method(SoftGumbelHalving)
+    try:
+        yield SoftGumbelHalving.name
+    finally:
+        METHODS.pop(SoftGumbelHalving.name, None)
+
+
+def test_a_one_shot_optimizer_registered_at_runtime_runs_through_nb1s_search(
+        soft_gumbel: str, search_data: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = ["search", soft_gumbel, "--space", "2", "--epochs", "2", "--seed", "1",
+            "--out", str(out), "--data-dir", str(search_data["nb101"]), "--cifar-dir",
+            str(search_data["cifar"]), "--device", "cpu", "--json"]
+    for item in TINY:
+        args += ["--set", item]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["optimizer"] == soft_gumbel and summary["records"] == 3
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["hyperparameters"]["tau_max"] == 8.0  # the method's own default
+    records = read_records(out)
+    # the method's schedule reached the search loop: 8 / 2**epoch while training epoch e
+    assert [r["temperature"] for r in records[1:]] == [pytest.approx(8.0),
+                                                      pytest.approx(4.0)]
+    with pytest.raises(ValueError, match="already registered"):
+        register_method(type("Other", (OneShotMethod,), {"name": soft_gumbel}))
+
+
+class Sequential:
+    """Runs each job as a local process, one after the other (an executor nb1s lacks)."""
+
+    name = "sequential"
+    started: ClassVar[list[str]] = []
+
+    def __init__(self, results: Path, settings: ExecutorSettings) -> None:
+        self.results = results
+        self.settings = settings
+
+    def run(self, jobs: Sequence[Job],
+            on_done: Callable[[JobResult], None] | None = None) -> list[JobResult]:
+        done: list[JobResult] = []
+        for job in jobs:
+            Sequential.started.append(job.key)
+            job.log.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with job.log.open("w") as log:
+                    proc = subprocess.run(job.argv(), stdout=log, stderr=subprocess.STDOUT,
+                                          env=child_env({**os.environ, **job.env}),
+                                          check=False)
+            except KeyboardInterrupt:
+                raise Interrupted(done, [j.key for j in jobs[len(done):]]) from None
+            done.append(JobResult(job.key, proc.returncode, 0.0, str(job.log)))
+            if on_done is not None:
+                on_done(done[-1])
+        return done
+
+    def describe(self) -> dict[str, object]:
+        return {"executor": self.name, "order": "one job after the other"}
+
+
+def _build(results: Path, data: DataInputs, settings: ExecutorSettings) -> Sequential:
+    del data
+    return Sequential(results, settings)
+
+
+def _check(settings: ExecutorSettings) -> None:
+    if settings.gpus:
+        raise UserError("sequential: runs on the CPU only, --gpus does not apply")
+
+
+SEQUENTIAL = ExecutorEntry(build=_build, check=_check)
+
+
+@pytest.fixture
+def sequential(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(registry, "EXECUTORS", dict(registry.EXECUTORS))  # undone after
+    monkeypatch.setattr(Sequential, "started", [])
+    registry.register_executor("sequential", SEQUENTIAL)
+    return "sequential"
+
+
+def test_an_executor_registered_at_runtime_runs_a_recipe_through_nb1s_run(
+        sequential: str, tmp_path: Path) -> None:
+    out = tmp_path / "fig3"
+    refused = CliRunner().invoke(app, ["run", "fig3", "--profile", "smoke", "--out", str(out),
+                                       "--executor", sequential, "--gpus", "0"])
+    # the entry's own check refuses before any data is built (the console script prints
+    # this UserError as one line and exits 2; in-process it is the exception)
+    assert isinstance(refused.exception, UserError)
+    assert "--gpus does not apply" in str(refused.exception) and not out.exists()
+    res = CliRunner().invoke(app, ["run", "fig3", "--profile", "smoke", "--out", str(out),
+                                   "--executor", sequential, "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["ok"] is True and doc["executor"]["executor"] == sequential
+    assert Sequential.started == doc["started"] == ["darts/space1/seed0", "gdas/space1/seed0"]
+    for key in doc["started"]:  # real searches wrote their run folders
+        optimizer, space, seed = key.split("/")
+        assert json.loads((out / "runs" / optimizer / space / seed / "run.json")
+                          .read_text())["optimizer"] == optimizer
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register_executor(sequential, ExecutorEntry(build=_build))
+    assert registry.entry_for(sequential) is SEQUENTIAL
