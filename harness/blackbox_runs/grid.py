@@ -380,10 +380,19 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
                 process.join(timeout=5)
 
     terminate_all()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Read before shutdown(), which sets the attribute to None: the manager thread closes
+    # its wake-up pipe as it ends, and the interpreter's exit hook
+    # (concurrent.futures.process._python_exit) writes to that pipe from the main thread.
+    # A manager still ending at exit raced that write (EBADF traceback after our one line,
+    # seen under load). shutdown() has already woken it, so the hook is dropped for it.
     manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
     if manager is not None:
         manager.join(timeout=5)
+        with contextlib.suppress(Exception):
+            from concurrent.futures import process as futures_process
+
+            futures_process._threads_wakeups.pop(manager, None)
     terminate_all()
     for child in multiprocessing.active_children():  # any worker the table no longer lists
         with contextlib.suppress(OSError, AttributeError):
