@@ -73,6 +73,13 @@ E2E_MODULES = frozenset({
     "test_reproduce_smoke", "test_trust_signals", "test_trust_executor_interrupts",
     "test_cli_bad_input", "test_bohb_smoke",
 })
+#: single whole-command tests in otherwise fast modules: a real `reproduce fig5` stopped by
+#: Ctrl-C (18 s) and a real `nb1s run fig3` on a runtime-registered executor (6 s); without
+#: them test-fast went from 3 min 13 s to under 3 min on an idle 2-core machine (2026-12-08)
+E2E_TESTS = (
+    "tests/test_kind_guarantees.py::test_ctrl_c_stops_reproduce_fig5_within_seconds",
+    "tests/test_runtime_registration.py::test_an_executor_registered_at_runtime_runs_a_recipe",
+)
 
 
 #: CPU-heavy numerical tests (each step against the original's re-derivation, ENAS's
@@ -98,6 +105,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
         fixtures = getattr(item, "fixturenames", ())
         if ("search_data" in fixtures or module in E2E_MODULES or "end_to_end" in item.name
+                or item.nodeid.startswith(E2E_TESTS)
                 or item.get_closest_marker("engines") is not None):
             item.add_marker(pytest.mark.e2e)
         if module in SLOW_MODULES or item.nodeid.startswith(SLOW_TESTS):
