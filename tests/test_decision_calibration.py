@@ -129,6 +129,10 @@ def test_boundaries_of_the_rule_are_strict() -> None:
     assert exact(1.3) == (0.0, 0.0, 1.0)
     assert exact(1.2) == (1.0, 0.0, 0.0)
     assert exact(1.0) == (1.0, 1.0, 0.0)
+    # exactly at the margin (4 seeds, so the mean log is exactly log 1.25): neither beyond
+    # it nor inside it
+    at_margin = pvalues(from_logs(np.full(4, np.log(1.25)), np.zeros(4)), 1.25)
+    assert (float(at_margin.beyond), float(at_margin.equiv)) == (1.0, 1.0)
 
 
 def test_seeds_to_decide_is_the_smallest_deciding_n() -> None:
