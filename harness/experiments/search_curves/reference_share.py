@@ -21,7 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.documents import read_document, validate_document, write_checked
+from nb1s.harness.documents import (
+    parse_json,
+    read_document,
+    read_text,
+    validate_document,
+    write_checked,
+)
 from nb1s.harness.errors import UserError
 from nb1s.harness.report.documents import ReferenceCurves
 
@@ -104,10 +110,7 @@ def check_reference_file(path: Path) -> dict[str, Any]:
 
     if not path.is_file():
         raise UserError(f"no reference file at {path}")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise UserError(f"{path} is not valid JSON ({exc})") from None
+    raw = parse_json(read_text(path), str(path))
     if not isinstance(raw, dict) or raw.get("reference_kind") != KIND or "provenance" not in raw:
         raise UserError(f"{path} is not an exported nb1s reference (no reference_kind "
                         f"{KIND!r} with provenance): export one with `nb1s reference export`")
