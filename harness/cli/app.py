@@ -13,6 +13,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 from types import FrameType
 
 
@@ -107,17 +108,13 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def _interrupt_once(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C: KeyboardInterrupt, as Python's own handler; a second Ctrl-C while the
-    first one is being handled is ignored.
-
-    Why: every command stops within seconds on the first one and prints one line; a
-    second press (an impatient user) would otherwise land in the middle of that stop
-    (workers half stopped, a fork server left paused) or in the interpreter's exit, and
-    print a traceback instead. SIGTERM still raises (`sigterm_as_interrupt`).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
+def _exiting_on_interrupt() -> None:
+    """From here on a Ctrl-C is ignored: the command has stopped and this process only
+    prints its one line and exits. A second press (an impatient user) would otherwise
+    land in the interpreter's exit and end it with a traceback or a signal's exit code
+    instead of 130."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -143,9 +140,8 @@ def main() -> None:
     from nb1s.harness.executors.job import die_with_parent
     from nb1s.harness.guards.interrupts import sigterm_as_interrupt
 
-    if signal.getsignal(signal.SIGINT) in (_interrupted_while_starting,
-                                           signal.default_int_handler):
-        signal.signal(signal.SIGINT, _interrupt_once)
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     die_with_parent()
     try:
         with sigterm_as_interrupt():
@@ -154,9 +150,12 @@ def main() -> None:
         # Typer turns a Ctrl-C that a command did not handle itself (one pressed while
         # the command still imports or checks its inputs) into a silent exit 130
         if exc.code == 130 and _caused_by_interrupt(exc):
+            _exiting_on_interrupt()
             sys.stderr.write(_resume_line("stopped"))
         raise
     except RunStopped as exc:
+        if exc.label == "interrupted":
+            _exiting_on_interrupt()
         sys.stderr.write(f"nb1s: {exc.label}: {exc}\n")
         if exc.label == "interrupted":
             _exit_now(exc.exit_code)
@@ -172,6 +171,7 @@ def main() -> None:
         sys.stderr.write(f"nb1s: error: {os_error_line(exc)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
+        _exiting_on_interrupt()
         sys.stderr.write(_resume_line("stopped"))
         sys.exit(130)
 
