@@ -38,13 +38,8 @@ from typing import Any
 
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.optimizers.discrete import blackbox_optimizer
 
-#: Measured CPU seconds of one 280-evaluation seed on the 2-core development machine
-#: (docs/blackbox.md, "Speed": TPE 2.4-3.6 s; SMAC 34-35 s with the per-fit leaf cap; HB
-#: 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process hpbandster engine and its exact
-#: categorical KDE), rounded up. A grouping hint, not a result: a wrong value only makes
-#: tasks longer or shorter.
-SECONDS_PER_SEED = {"TPE": 4.0, "SMAC": 40.0, "HB": 1.0, "BOHB": 5.0}
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
 #: Most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0-1000); past
@@ -126,7 +121,7 @@ def seeds_per_task(optimizer: str, evaluations: int, vectorised: bool,
     """How many seeds of `optimizer` one array task runs (see the module docstring)."""
     if vectorised:
         return VECTORISED_SEEDS
-    per_seed = SECONDS_PER_SEED.get(optimizer, MAX_TASK_S) * max(evaluations, 1) / 280
+    per_seed = blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280
     return max(1, int(target_s // per_seed))
 
 
@@ -136,8 +131,12 @@ def target_seconds(work_s: float, parallelism: int) -> float:
 
 
 def estimated_seconds(optimizer: str, evaluations: int, seeds: int) -> float:
-    """CPU seconds of `seeds` seeds by SECONDS_PER_SEED (vectorised ones: negligible)."""
-    return SECONDS_PER_SEED.get(optimizer, 0.0) * max(evaluations, 1) / 280 * seeds
+    """CPU seconds of `seeds` seeds by the optimizer's registered seconds per seed
+    (measured on the development machine, docs/blackbox.md "Speed": TPE 2.4-3.6 s; SMAC
+    34-35 s with the per-fit leaf cap; HB 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process
+    hpbandster engine, rounded up). A grouping hint, not a result: a wrong value only makes
+    tasks longer or shorter. An unknown optimizer is an error, not a default."""
+    return blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280 * seeds
 
 
 def slurm_array(settings: ClusterSettings) -> Any:
