@@ -90,7 +90,11 @@ class BohbKind:
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
         # and every evaluation trains a one-shot search on images
-        return header.but(data=DataNeeds(
+        from nb1s.harness.experiments.bohb import blackbox_adapter
+
+        settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
+                    **header.settings}
+        return header.but(settings=settings, data=DataNeeds(
             synthetic=header.data.synthetic,
             spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
             all_budgets=True))
@@ -329,8 +333,6 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -338,7 +340,7 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
-            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+            for name in plan.settings["blackbox_optimizers"]]
     return runs, seeds
 
 
