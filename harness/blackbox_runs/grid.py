@@ -42,6 +42,7 @@ from nb1s.harness.blackbox_runs.cluster import (
     check_executor,
     estimated_seconds,
     seeds_per_task,
+    slurm_array,
     submit,
     target_seconds,
     wait,
@@ -535,7 +536,8 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         if on_submit is not None:
             on_submit(ArrayRun(folder=str(settings.folder)))
         return 0
-    handles, run = submit(tasks, _run_task, settings)
+    array = slurm_array(settings)
+    handles, run = submit(tasks, _run_task, settings, array)
     if on_submit is not None:
         on_submit(run)
 
@@ -547,7 +549,7 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         return [seed for seed in task.seeds if seed_file(
             Path(task.out), task.settings.space, task.settings.optimizer, seed).is_file()]
 
-    return wait(tasks, handles, run, finished, landed=landed)
+    return wait(tasks, handles, run, finished, landed=landed, watch=array.watch)
 
 
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,

@@ -124,19 +124,24 @@ class BohbKind:
                 if on_done is not None and not slurm:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
+            _cancel_submitted(done)
             raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
                              "BOHB runs; the BOHB result logs are kept (replayed on resume, "
                              "interrupted searches resume)", 130, "interrupted") from None
         # on Slurm the black-box array queues while the BOHB arrays run; locally every
         # BOHB run has finished by now
-        blackbox = run_blackbox(plan, results, data, request.execution)
         settings = bohb_settings(plan.settings)
-        for k, record in enumerate(done):
-            if record.get("status") == "submitted":
-                done[k] = finish_one(results, record, settings)
-                if on_done is not None:
-                    on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
-                                     f"{record['optimizer']}/seed-{record['seed']}"))
+        try:
+            blackbox = run_blackbox(plan, results, data, request.execution)
+            for k, record in enumerate(done):
+                if record.get("status") == "submitted":
+                    done[k] = finish_one(results, record, settings)
+                    if on_done is not None:
+                        on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                         f"{record['optimizer']}/seed-{record['seed']}"))
+        except BaseException:  # a refusal, a stop or Ctrl-C: no BOHB array is left queued
+            _cancel_submitted(done)
+            raise
         result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
@@ -271,7 +276,8 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
-            return {**record, "status": "submitted", "jobs": jobs}
+            return {**record, "status": "submitted", "jobs": jobs, "array": executor}
+        executor.wait(jobs)  # a task pending for a configuration reason: one line
         for job in jobs:
             job.result()
     else:
@@ -281,6 +287,16 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _cancel_submitted(done: list[dict[str, Any]]) -> None:
+    """Cancel the unfinished tasks of every BOHB array still waited for (`submitted`):
+    when the recipe stops early (Ctrl-C, the black-box array refused or pending for a
+    reason waiting cannot cure), none of them may stay queued behind it."""
+    for record in done:
+        array = record.get("array")
+        if record.get("status") == "submitted" and array is not None:
+            array.cancel(record.get("jobs", []))
 
 
 def _runs_arrays(executor: str) -> bool:
@@ -303,7 +319,10 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     """Count the run's finished evaluations; mark it done when all are there."""
     folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
                         record["seed"])
-    for job in record.pop("jobs", []):
+    jobs, array = record.pop("jobs", []), record.pop("array", None)
+    if array is not None:
+        array.wait(jobs)  # a task pending for a configuration reason: one line, not a wait
+    for job in jobs:
         job.result()  # a failed Slurm task raises here (submitit's one-line error)
     finished = len(read_evaluations(folder))
     complete = finished == settings.evaluations()
