@@ -41,6 +41,7 @@ from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
 SUMMARY = "bohb-summary.json"
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
@@ -50,7 +51,7 @@ FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).
 PLOTS = "plots"
-LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
 
 
 def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
