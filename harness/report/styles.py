@@ -35,9 +35,9 @@ def styles() -> dict[str, Style]:
     return out
 
 
-#: plot labels that name an optimizer: fig5's BOHB-tuned one-shot curves
-ALIASES: dict[str, str] = {"BOHB-DARTS": "darts", "BOHB-GDAS": "gdas",
-                           "BOHB-PC-DARTS": "pcdarts"}
+#: plot labels that name an optimizer: fig5's BOHB-tuned one-shot curves (`BOHB-` and the
+#: entry's label), drawn in their optimizer's style
+ALIASES: dict[str, str] = {f"BOHB-{o.label}": o.name for o in BUILTIN_OPTIMIZERS}
 
 
 def style_of(name: str) -> Style | None:
