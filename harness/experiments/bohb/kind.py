@@ -22,6 +22,7 @@ import numpy as np
 from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.executors.base import ExecutorSettings
 from nb1s.harness.experiments.analysis_diff import planned_runs_row
 from nb1s.harness.experiments.bohb import claims
 from nb1s.harness.experiments.bohb.curves import (
@@ -105,10 +106,15 @@ class BohbKind:
                   on_done: Callable[[Any], None] | None = None) -> Result:
         plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
                             request.options)
-        if not _where_bohb_runs(request.execution.executor):
-            raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
-                            f"{request.execution.executor}")
+        from nb1s.harness.execution.prepare import executor_settings
         from nb1s.harness.execution.runner import bind_results
+        from nb1s.harness.executors.task_map import check_maps_tasks
+
+        # BOHB runs in this process (an executor of local processes) or maps its workers
+        # as job arrays: the executor's capabilities; its options parsed once, here (on
+        # Slurm: reachable, and the plan's request fits the partition), before any data
+        check_maps_tasks(request.execution.executor, f"{plan.recipe}'s BOHB")
+        parsed = executor_settings(plan, request.execution)
 
         results = request.results
         results.mkdir(parents=True, exist_ok=True)
@@ -121,7 +127,8 @@ class BohbKind:
         done: list[dict[str, Any]] = []
         try:
             for cs, space, optimizer, seed in runs:
-                done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
+                done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm,
+                                    parsed))
                 if on_done is not None and not slurm:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
@@ -246,11 +253,14 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
 
 
 def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,
-            seed: int, submit_only: bool = False) -> dict[str, Any]:
+            seed: int, submit_only: bool = False,
+            parsed: ExecutorSettings | None = None) -> dict[str, Any]:
     """One BOHB run, skipped when its log says it finished.
 
-    On Slurm, `submit_only` submits the run's job array and returns at once (`jobs`), so
-    that all runs of the recipe queue together; `finish_one` then records each.
+    On an executor with job arrays, the run's workers are one array (`worker_map`);
+    `submit_only` submits it and returns at once (`jobs`), so that all runs of the recipe
+    queue together; `finish_one` then records each. `parsed`: the executor options as
+    `reproduce` parsed them (parsed here when not given).
     """
     from nb1s.harness.experiments.bohb.evaluation import evaluate
     from nb1s.harness.experiments.bohb.master import run_bohb
@@ -269,12 +279,14 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
               "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
               "workers": workers}
     if slurm:
+        from nb1s.harness.execution.prepare import executor_settings
         from nb1s.harness.execution.resources import slurm_request
-        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
+        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, worker_map
 
-        executor = slurm_executor(folder / "slurm",
-                                  slurm_request(plan, request.execution, parallelism=workers),
-                                  cluster=request.execution.slurm_cluster or "slurm")
+        executor = worker_map(request.execution.executor,
+                              parsed or executor_settings(plan, request.execution),
+                              folder / "slurm",
+                              slurm_request(plan, request.execution, parallelism=workers))
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
             return {**record, "status": "submitted", "jobs": jobs, "array": executor}
@@ -302,17 +314,9 @@ def _cancel_submitted(done: list[dict[str, Any]]) -> None:
 
 def _runs_arrays(executor: str) -> bool:
     """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import runs_arrays
 
-    return entry_for(executor).job_arrays
-
-
-def _where_bohb_runs(executor: str) -> bool:
-    """BOHB runs in this process (an executor of local processes) or as a job array."""
-    from nb1s.harness.executors.registry import entry_for
-
-    entry = entry_for(executor)
-    return entry.job_arrays or entry.local_processes
+    return runs_arrays(executor)
 
 
 def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
