@@ -114,7 +114,7 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     plan = kind_module.KIND.plan(recipe, "paper", "paper")
     small = {**plan.settings, "configuration_spaces": [2], "spaces": [1], "bohb_seeds": [1]}
     monkeypatch.setattr(kind_module.BohbKind, "plan",
-                        lambda self, *a: kind_module.replace(plan, settings=small))
+                        lambda self, *a: plan.but(settings=small))
     result = kind_module.KIND.reproduce(request)
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "wait darts", "wait gdas", "wait pcdarts"]

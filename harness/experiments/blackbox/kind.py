@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -47,7 +47,7 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.blackbox.documents import SUMMARY_FILE, BlackboxSummary
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.search.results_directory import ResultsDirectory
@@ -83,9 +83,10 @@ class BlackboxSettings:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
 
 
-def resolve_settings(recipe: Recipe, profile: Profile,
-                     protocol: RecipeProtocol) -> BlackboxSettings:
-    """Recipe settings with the protocol's values and the smoke profile's replacements."""
+def resolve_settings(recipe: Recipe, header: Plan) -> BlackboxSettings:
+    """Recipe settings with the protocol's values and the profile's replacements (the
+    header's block: the profile is decided in `plan_header` only)."""
+    protocol = header.protocol
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for name in ("optimizers", "spaces", "seeds", "evaluations", "repeat_policy",
@@ -99,7 +100,7 @@ def resolve_settings(recipe: Recipe, profile: Profile,
     for name in ("evaluations_by_optimizer", "regret_reference", "left_edge", "smac_model"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
-    smoke = profile_block(recipe, profile)
+    smoke = header.profile_block
     if smoke is not None:
         why = f"smoke profile: {smoke.reason}"
         values["seeds"], sources["seeds"] = smoke.seeds, why
@@ -118,6 +119,19 @@ def resolve_settings(recipe: Recipe, profile: Profile,
                             _one_of(values, "regret_reference", REGRET_REFERENCES),
                             _one_of(values, "left_edge", LEFT_EDGES),
                             _one_of(values, "smac_model", SMAC_MODELS))
+
+
+def with_options(settings: BlackboxSettings,
+                 options: dict[str, Any] | None) -> BlackboxSettings:
+    """The settings with the request's named options (`--smac-model`) in place of the
+    recipe's; the option is named as the value's source, so plan.json and summary.json say
+    where it came from."""
+    model = (options or {}).get("smac_model")
+    if model is None:
+        return settings
+    return replace(settings, smac_model=_one_of({"smac_model": model}, "smac_model",
+                                                SMAC_MODELS),
+                   sources={**settings.sources, "smac_model": "--smac-model"})
 
 
 def _one_of(values: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
@@ -272,12 +286,12 @@ class BlackboxKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
-        s = resolve_settings(recipe, profile, protocol)
-        labels = profile_labels(profile)
-        synthetic = bool(labels)
-        return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], [], None, s.band, list(s.spaces), labels, asdict(s),
-                    DataNeeds(synthetic, tuple(s.spaces), images=False, all_budgets=True))
+        header = plan_header(recipe, profile, protocol)
+        s = resolve_settings(recipe, header)
+        return header.but(band=s.band, spaces=list(s.spaces), settings=asdict(s),
+                          data=DataNeeds(synthetic=header.data.synthetic,
+                                         spaces=tuple(s.spaces), images=False,
+                                         all_budgets=True))
 
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
@@ -286,8 +300,9 @@ class BlackboxKind:
         from nb1s.harness.nb101.store import open_store
 
         check_executor(request.execution)  # local or slurm, before any data is built
-        s = resolve_settings(request.recipe, request.profile, request.protocol)
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        header = self.plan(request.recipe, request.profile, request.protocol)
+        s = with_options(resolve_settings(request.recipe, header), request.options)
+        plan = header.but(settings=asdict(s))
         results = request.results
         runs = [(opt, s.evaluations_of(opt)) for space in s.spaces for opt in s.optimizers]
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)

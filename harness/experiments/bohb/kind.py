@@ -12,7 +12,6 @@ Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,7 +36,7 @@ from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import Plan, plan_recipe, profile_block
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
@@ -73,9 +72,10 @@ def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
             for opt in s["optimizers"] for seed in s["bohb_seeds"]]
 
 
-def _smoke_hyperparameters(recipe: Recipe, profile: Profile) -> dict[str, Any]:
-    smoke = profile_block(recipe, profile)
-    return dict(smoke.hyperparameters) if smoke is not None else {}
+def _profile_hyperparameters(plan: Plan) -> dict[str, Any]:
+    """The budgets the plan's profile pins for every evaluation (the smoke profile's)."""
+    block = plan.profile_block
+    return dict(block.hyperparameters) if block is not None else {}
 
 
 class BohbKind:
@@ -87,15 +87,14 @@ class BohbKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
-        plan = plan_recipe(recipe, profile, protocol)
-        smoke = profile_block(recipe, profile)
-        settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
+        header = plan_header(recipe, profile, protocol)  # the profile's settings applied
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
         # and every evaluation trains a one-shot search on images
-        data = replace(plan.data, spaces=tuple(int(s) for s in settings["spaces"]),
-                       images=True, all_budgets=True)
-        return replace(plan, blocked=[], settings=settings, data=data)
+        return header.but(data=DataNeeds(
+            synthetic=header.data.synthetic,
+            spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
+            all_budgets=True))
 
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
@@ -185,12 +184,20 @@ class BohbKind:
 
 
 def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
-    """The plan with the request's named options (`--time-axis`) in place of the recipe's."""
-    time_axis = (options or {}).get("time_axis")
-    if time_axis is None:
-        return plan
-    BohbProtocol.from_settings({**plan.settings, "time_axis": time_axis})  # refuses unknowns
-    return replace(plan, settings={**plan.settings, "time_axis": time_axis})
+    """The plan with the request's named options (`--time-axis`, `--smac-model` for the
+    black-box side's SMAC) in place of the recipe's."""
+    options = options or {}
+    settings = dict(plan.settings)
+    time_axis = options.get("time_axis")
+    if time_axis is not None:
+        BohbProtocol.from_settings({**settings, "time_axis": time_axis})  # refuses unknowns
+        settings["time_axis"] = time_axis
+    smac_model = options.get("smac_model")
+    if smac_model is not None:
+        from nb1s.harness.blackbox_runs.grid import check_smac_model
+
+        settings["blackbox_smac_model"] = check_smac_model(smac_model)
+    return plan if settings == plan.settings else plan.but(settings=settings)
 
 
 class _JobDone:
@@ -225,7 +232,7 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
     # a plan on synthetic data (the smoke profile's, decided once in the plan) trains its
     # tiny searches in this process; real ones are `nb1s search` children
     return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
-                          _smoke_hyperparameters(request.recipe, plan.profile), options,
+                          _profile_hyperparameters(plan), options,
                           data.nb101_dir, data.cifar_dir, in_process=plan.data.synthetic)
 
 
