@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.analysis_diff import (
     DIFF_JSON,
@@ -123,7 +124,13 @@ def _progress(total: int, description: str, enabled: bool) -> Iterator[Callable[
 
 
 def _synthetic_run(run: Path) -> bool:
-    return '"synthetic": true' in (run / "results.json").read_text(encoding="utf-8")
+    """Whether the run's record or any evaluation's info says its data was synthetic."""
+    log = BohbLog(run)
+    record = log.read_record()
+    if record is not None and record.synthetic:
+        return True
+    return any(isinstance(e.result.info, dict) and e.result.info.get("synthetic") is True
+               for e in log.successful() if e.result is not None)
 
 
 def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
