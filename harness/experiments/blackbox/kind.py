@@ -48,7 +48,7 @@ from nb1s.harness.blackbox_runs.grid import (
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
@@ -83,9 +83,10 @@ class BlackboxSettings:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
 
 
-def resolve_settings(recipe: Recipe, profile: Profile,
-                     protocol: RecipeProtocol) -> BlackboxSettings:
-    """Recipe settings with the protocol's values and the smoke profile's replacements."""
+def resolve_settings(recipe: Recipe, header: Plan) -> BlackboxSettings:
+    """Recipe settings with the protocol's values and the profile's replacements (the
+    header's block: the profile is decided in `plan_header` only)."""
+    protocol = header.protocol
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for name in ("optimizers", "spaces", "seeds", "evaluations", "repeat_policy",
@@ -99,7 +100,7 @@ def resolve_settings(recipe: Recipe, profile: Profile,
     for name in ("evaluations_by_optimizer", "regret_reference", "left_edge", "smac_model"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
-    smoke = profile_block(recipe, profile)
+    smoke = header.profile_block
     if smoke is not None:
         why = f"smoke profile: {smoke.reason}"
         values["seeds"], sources["seeds"] = smoke.seeds, why
@@ -285,12 +286,12 @@ class BlackboxKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
-        s = resolve_settings(recipe, profile, protocol)
-        labels = profile_labels(profile)
-        synthetic = bool(labels)
-        return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], [], None, s.band, list(s.spaces), labels, asdict(s),
-                    DataNeeds(synthetic, tuple(s.spaces), images=False, all_budgets=True))
+        header = plan_header(recipe, profile, protocol)
+        s = resolve_settings(recipe, header)
+        return header.but(band=s.band, spaces=list(s.spaces), settings=asdict(s),
+                          data=DataNeeds(synthetic=header.data.synthetic,
+                                         spaces=tuple(s.spaces), images=False,
+                                         all_budgets=True))
 
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
@@ -299,10 +300,9 @@ class BlackboxKind:
         from nb1s.harness.nb101.store import open_store
 
         check_executor(request.execution)  # local or slurm, before any data is built
-        s = with_options(resolve_settings(request.recipe, request.profile, request.protocol),
-                         request.options)
-        plan = replace(self.plan(request.recipe, request.profile, request.protocol),
-                       settings=asdict(s))
+        header = self.plan(request.recipe, request.profile, request.protocol)
+        s = with_options(resolve_settings(request.recipe, header), request.options)
+        plan = header.but(settings=asdict(s))
         results = request.results
         runs = [(opt, s.evaluations_of(opt)) for space in s.spaces for opt in s.optimizers]
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)

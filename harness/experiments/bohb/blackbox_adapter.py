@@ -16,6 +16,9 @@ import numpy.typing as npt
 from nb1s.harness.blackbox_runs import curves as bb_curves
 from nb1s.harness.blackbox_runs import grid as bb_grid
 
+#: the black-box optimizers Figures 5/14/15 draw beside BOHB (the original's plot script,
+#: docs/original-code.md#figure-5); the kind's plan records them as the setting
+#: `blackbox_optimizers` (a recipe may name its own), which is what every step reads
 BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
 
 

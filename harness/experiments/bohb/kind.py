@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,11 +36,12 @@ from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import Plan, plan_recipe, profile_block
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
 SUMMARY = "bohb-summary.json"
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
@@ -51,7 +51,7 @@ FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).
 PLOTS = "plots"
-LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
 
 
 def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
@@ -72,9 +72,10 @@ def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
             for opt in s["optimizers"] for seed in s["bohb_seeds"]]
 
 
-def _smoke_hyperparameters(recipe: Recipe, profile: Profile) -> dict[str, Any]:
-    smoke = profile_block(recipe, profile)
-    return dict(smoke.hyperparameters) if smoke is not None else {}
+def _profile_hyperparameters(plan: Plan) -> dict[str, Any]:
+    """The budgets the plan's profile pins for every evaluation (the smoke profile's)."""
+    block = plan.profile_block
+    return dict(block.hyperparameters) if block is not None else {}
 
 
 class BohbKind:
@@ -86,15 +87,18 @@ class BohbKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
-        plan = plan_recipe(recipe, profile, protocol)
-        smoke = profile_block(recipe, profile)
-        settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
+        header = plan_header(recipe, profile, protocol)  # the profile's settings applied
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
         # and every evaluation trains a one-shot search on images
-        data = replace(plan.data, spaces=tuple(int(s) for s in settings["spaces"]),
-                       images=True, all_budgets=True)
-        return replace(plan, blocked=[], settings=settings, data=data)
+        from nb1s.harness.experiments.bohb import blackbox_adapter
+
+        settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
+                    **header.settings}
+        return header.but(settings=settings, data=DataNeeds(
+            synthetic=header.data.synthetic,
+            spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
+            all_budgets=True))
 
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
@@ -121,19 +125,24 @@ class BohbKind:
                 if on_done is not None and not slurm:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
+            _cancel_submitted(done)
             raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
                              "BOHB runs; the BOHB result logs are kept (replayed on resume, "
                              "interrupted searches resume)", 130, "interrupted") from None
         # on Slurm the black-box array queues while the BOHB arrays run; locally every
         # BOHB run has finished by now
-        blackbox = run_blackbox(plan, results, data, request.execution)
         settings = bohb_settings(plan.settings)
-        for k, record in enumerate(done):
-            if record.get("status") == "submitted":
-                done[k] = finish_one(results, record, settings)
-                if on_done is not None:
-                    on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
-                                     f"{record['optimizer']}/seed-{record['seed']}"))
+        try:
+            blackbox = run_blackbox(plan, results, data, request.execution)
+            for k, record in enumerate(done):
+                if record.get("status") == "submitted":
+                    done[k] = finish_one(results, record, settings)
+                    if on_done is not None:
+                        on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                         f"{record['optimizer']}/seed-{record['seed']}"))
+        except BaseException:  # a refusal, a stop or Ctrl-C: no BOHB array is left queued
+            _cancel_submitted(done)
+            raise
         result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
@@ -197,7 +206,7 @@ def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
         from nb1s.harness.blackbox_runs.grid import check_smac_model
 
         settings["blackbox_smac_model"] = check_smac_model(smac_model)
-    return plan if settings == plan.settings else replace(plan, settings=settings)
+    return plan if settings == plan.settings else plan.but(settings=settings)
 
 
 class _JobDone:
@@ -232,7 +241,7 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
     # a plan on synthetic data (the smoke profile's, decided once in the plan) trains its
     # tiny searches in this process; real ones are `nb1s search` children
     return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
-                          _smoke_hyperparameters(request.recipe, plan.profile), options,
+                          _profile_hyperparameters(plan), options,
                           data.nb101_dir, data.cifar_dir, in_process=plan.data.synthetic)
 
 
@@ -268,7 +277,8 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
-            return {**record, "status": "submitted", "jobs": jobs}
+            return {**record, "status": "submitted", "jobs": jobs, "array": executor}
+        executor.wait(jobs)  # a task pending for a configuration reason: one line
         for job in jobs:
             job.result()
     else:
@@ -278,6 +288,16 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _cancel_submitted(done: list[dict[str, Any]]) -> None:
+    """Cancel the unfinished tasks of every BOHB array still waited for (`submitted`):
+    when the recipe stops early (Ctrl-C, the black-box array refused or pending for a
+    reason waiting cannot cure), none of them may stay queued behind it."""
+    for record in done:
+        array = record.get("array")
+        if record.get("status") == "submitted" and array is not None:
+            array.cancel(record.get("jobs", []))
 
 
 def _runs_arrays(executor: str) -> bool:
@@ -300,7 +320,10 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     """Count the run's finished evaluations; mark it done when all are there."""
     folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
                         record["seed"])
-    for job in record.pop("jobs", []):
+    jobs, array = record.pop("jobs", []), record.pop("array", None)
+    if array is not None:
+        array.wait(jobs)  # a task pending for a configuration reason: one line, not a wait
+    for job in jobs:
         job.result()  # a failed Slurm task raises here (submitit's one-line error)
     finished = len(read_evaluations(folder))
     complete = finished == settings.evaluations()
@@ -330,8 +353,6 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -339,7 +360,7 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
-            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+            for name in plan.settings["blackbox_optimizers"]]
     return runs, seeds
 
 
