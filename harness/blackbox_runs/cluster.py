@@ -31,20 +31,19 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.errors import RunStopped
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.executors.base import ExecutorSettings
+from nb1s.optimizers.discrete import blackbox_optimizer
 
-#: Measured CPU seconds of one 280-evaluation seed on the 2-core development machine
-#: (docs/blackbox.md, "Speed": TPE 2.4-3.6 s; SMAC 34-35 s with the per-fit leaf cap; HB
-#: 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process hpbandster engine and its exact
-#: categorical KDE), rounded up. A grouping hint, not a result: a wrong value only makes
-#: tasks longer or shorter.
-SECONDS_PER_SEED = {"TPE": 4.0, "SMAC": 40.0, "HB": 1.0, "BOHB": 5.0}
+if TYPE_CHECKING:
+    from nb1s.harness.executors.task_map import MapRequest, TaskMap
+
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
 #: Most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0-1000); past
@@ -59,11 +58,15 @@ MEM_GB = 4
 #: Default array parallelism when --workers is not given (the Slurm executor's default).
 DEFAULT_PARALLELISM = 64
 JOB_NAME = "nb1s-blackbox"
+#: SMAC3 2.x depends on Python's string-hash seed: every task runs with it fixed to 0
+HASH_ENV = "PYTHONHASHSEED"
 SLURM_FOLDER = "slurm"
 #: Seconds between two looks at the array (submitit caches Slurm's answers itself).
 POLL_S = 1.0
 #: Seconds between two looks at the running tasks' seed files (a shared filesystem).
 FILES_S = 30.0
+#: Seconds between two asks of squeue whether a pending task can ever start.
+WATCH_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -75,28 +78,36 @@ class ClusterSettings:
     partition: str | None = None
     timeout_min: int = 24 * 60
     parallelism: int = DEFAULT_PARALLELISM
+    #: the registered executor whose job arrays run it (`ExecutorEntry.job_arrays`)
+    executor: str = "slurm"
 
     @classmethod
-    def from_options(cls, options: ExecutionOptions, folder: Path) -> ClusterSettings:
-        """The Slurm side of `--executor slurm` (refused in one line when unusable)."""
-        check_executor(options)
-        return cls(folder, options.slurm_cluster, options.slurm_partition,
-                   options.timeout_min, int(options.workers or DEFAULT_PARALLELISM))
+    def from_options(cls, options: ExecutionOptions, folder: Path,
+                     parsed: ExecutorSettings | None = None) -> ClusterSettings:
+        """The array side of `options` (refused in one line when unusable); `parsed`:
+        the settings `check_executor` already returned for them (not parsed again)."""
+        settings = parsed if parsed is not None else check_executor(options)
+        return cls(folder, settings.slurm_cluster, settings.slurm_partition,
+                   settings.timeout_min, int(settings.workers or DEFAULT_PARALLELISM),
+                   options.executor)
+
+    def executor_settings(self) -> ExecutorSettings:
+        """These settings as the executors' parsed options (`task_map` reads them)."""
+        return ExecutorSettings(workers=self.parallelism, slurm_partition=self.partition,
+                                slurm_cluster=self.cluster, timeout_min=self.timeout_min)
 
 
-def check_executor(options: ExecutionOptions) -> None:
-    """The grid runs on `local` worker processes or a `slurm` array; anything else, an
-    unknown --slurm-cluster, a bad --timeout-min or no reachable Slurm is one line."""
+def check_executor(options: ExecutionOptions) -> ExecutorSettings:
+    """The executor options of the grid, checked and parsed once: an executor that maps
+    tasks on local processes or as job arrays (its capabilities, `executors.task_map`);
+    an unknown --slurm-cluster, a bad --timeout-min or no reachable Slurm is one line."""
     from nb1s.harness.executors.factory import check_executor_options
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import check_maps_tasks
 
-    entry = entry_for(options.executor)
-    if not (entry.job_arrays or entry.local_processes):
-        raise UserError(f"the black-box grid runs with --executor local or slurm, not "
-                        f"{options.executor}")
-    if entry.job_arrays:
-        check_executor_options(options.executor, options.timeout_min, options.slurm_cluster,
-                               None)
+    check_maps_tasks(options.executor, "the black-box grid")
+    return check_executor_options(options.executor, options.timeout_min,
+                                  options.slurm_cluster, None, workers=options.workers,
+                                  slurm_partition=options.slurm_partition)
 
 
 @dataclass
@@ -124,7 +135,7 @@ def seeds_per_task(optimizer: str, evaluations: int, vectorised: bool,
     """How many seeds of `optimizer` one array task runs (see the module docstring)."""
     if vectorised:
         return VECTORISED_SEEDS
-    per_seed = SECONDS_PER_SEED.get(optimizer, MAX_TASK_S) * max(evaluations, 1) / 280
+    per_seed = blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280
     return max(1, int(target_s // per_seed))
 
 
@@ -134,33 +145,46 @@ def target_seconds(work_s: float, parallelism: int) -> float:
 
 
 def estimated_seconds(optimizer: str, evaluations: int, seeds: int) -> float:
-    """CPU seconds of `seeds` seeds by SECONDS_PER_SEED (vectorised ones: negligible)."""
-    return SECONDS_PER_SEED.get(optimizer, 0.0) * max(evaluations, 1) / 280 * seeds
+    """CPU seconds of `seeds` seeds by the optimizer's registered seconds per seed
+    (measured on the development machine, docs/blackbox.md "Speed": TPE 2.4-3.6 s; SMAC
+    34-35 s with the per-fit leaf cap; HB 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process
+    hpbandster engine, rounded up). A grouping hint, not a result: a wrong value only makes
+    tasks longer or shorter. An unknown optimizer is an error, not a default."""
+    return blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280 * seeds
 
 
-def slurm_array(settings: ClusterSettings) -> Any:
-    """The array with the grid's request: CPU-only, one CPU and MEM_GB per task (the
-    executors' one submitit integration, executors/slurm_array.py)."""
-    from nb1s.harness.executors.slurm_array import SlurmArray, SlurmRequest
+def grid_request(folder: Path, parallelism: int, preload: Iterable[str] = ()
+                 ) -> MapRequest:
+    """What the grid asks of any map (executors/task_map.py): CPU-only tasks of one CPU
+    and MEM_GB; SMAC3's fixed string-hash seed for every task, so a SMAC seed runs
+    in-process instead of in a spawned interpreter; `preload`: the modules local workers
+    import once (the grid's `preload_modules`)."""
+    from nb1s.harness.executors.task_map import MapRequest
 
-    # SMAC3 needs a fixed string-hash seed; set for the whole task, a SMAC seed runs
-    # in-process instead of in a spawned interpreter (as in the local fork server)
-    setup = ("export PYTHONHASHSEED=0",) if settings.cluster != "local" else ()
-    request = SlurmRequest(cpus_per_task=CPUS_PER_TASK, mem_gb=MEM_GB, gpus_per_task=0,
-                           timeout_min=settings.timeout_min, partition=settings.partition,
-                           parallelism=settings.parallelism, name=JOB_NAME, setup=setup)
-    return SlurmArray(settings.folder, request, settings.cluster)
+    return MapRequest(JOB_NAME, parallelism, folder, cpus_per_task=CPUS_PER_TASK,
+                      mem_gb=MEM_GB, gpus_per_task=0, env={HASH_ENV: "0"},
+                      preload=tuple(preload))
+
+
+def slurm_array(settings: ClusterSettings) -> TaskMap:
+    """The job array of the grid (the executors' one submitit integration, reached
+    through `executors.task_map` by the executor's `job_arrays` capability)."""
+    from nb1s.harness.executors.task_map import task_map
+
+    return task_map(settings.executor, settings.executor_settings(),
+                    grid_request(settings.folder, settings.parallelism))
 
 
 def slurm_executor(settings: ClusterSettings) -> Any:
     """A submitit executor with the grid's Slurm parameters, CPU-only."""
-    return slurm_array(settings).executor()
+    return slurm_array(settings).executor()  # type: ignore[attr-defined]
 
 
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
-           settings: ClusterSettings) -> tuple[list[Any], ArrayRun]:
-    """Submit every task as one job array (`map_array`); returns the job handles."""
-    handles = slurm_array(settings).submit(run_task, tasks)
+           settings: ClusterSettings, array: Any = None) -> tuple[list[Any], ArrayRun]:
+    """Submit every task as one job array (`map_array`; `array`: the `slurm_array` to
+    submit through, default a new one); returns the job handles."""
+    handles = (array or slurm_array(settings)).submit(run_task, tasks)
     run = ArrayRun(len(tasks), sum(len(t.seeds) for t in tasks),
                    [str(h.job_id) for h in handles], str(settings.folder))
     return handles, run
@@ -209,7 +233,8 @@ def reason(error: BaseException) -> str:
 def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
          on_task: Callable[[Any, list[int]], None] | None = None,
          sleep: Callable[[float], None] = time.sleep,
-         landed: Callable[[Any], Sequence[int]] | None = None) -> int:
+         landed: Callable[[Any], Sequence[int]] | None = None,
+         watch: Callable[[Sequence[Any]], None] | None = None) -> int:
     """Wait for every task; `on_task(task, seeds)` for newly finished seeds; seeds written.
 
     `landed(task)` lists the task's seeds whose files exist: looked at every FILES_S
@@ -217,7 +242,9 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
     file is complete once it exists: written atomically). A failed task does not stop
     the others (their seeds are independent): once all have ended, the first failure is
     one line (RunStopped, exit 1) naming the task and its log. Ctrl-C: the unfinished
-    tasks are cancelled, finished seed files stay (exit 130).
+    tasks are cancelled, finished seed files stay (exit 130). `watch(handles)` (the
+    array's `SlurmArray.watch`), called every WATCH_S seconds, raises one line after
+    cancelling the array when a task pends for a reason waiting cannot cure.
     """
     open_ = dict(enumerate(handles))
     reported: dict[int, set[int]] = {k: set() for k in open_}
@@ -233,6 +260,7 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
         return sum(len(v) for v in reported.values())
 
     next_look = 0.0
+    next_watch = time.monotonic() + WATCH_S
     try:
         while open_:
             for k in [k for k, h in open_.items() if h.done()]:
@@ -247,6 +275,9 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
                 for k in open_:
                     report(k, landed(tasks[k]))
                 next_look = time.monotonic() + FILES_S
+            if watch is not None and open_ and time.monotonic() >= next_watch:
+                watch(list(open_.values()))
+                next_watch = time.monotonic() + WATCH_S
             if open_:
                 sleep(POLL_S)
     except KeyboardInterrupt:

@@ -7,25 +7,22 @@ interrupted grid resumes where it stopped; that file refuses a resume with other
 settings (evaluations, repeat policy, data, SMAC's surrogate model), which would mix
 incomparable records.
 
-Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
-RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
-program (a seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one
-task per seed. Every worker opens the memory-mapped NB101 index itself. With
-`--executor slurm` the same `_run_task` runs as the tasks of one submitit job array,
-grouped for a scheduler (cluster.py).
+The tasks are mapped by the executors (`executors.task_map`, chosen by the executor's
+capabilities): local worker processes (executors/process_pool.py) or, on an executor with
+job arrays (`--executor slurm`), the tasks of one submitit job array, grouped for a
+scheduler (cluster.py); every task runs the same `_run_task`. Locally, RS/RE/RL are
+vectorised across seeds, so each task is a chunk of seeds run as one array program (a
+seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one task per
+seed. Every worker opens the memory-mapped NB101 index itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
-from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +37,9 @@ from nb1s.harness.blackbox_runs.cluster import (
     ClusterSettings,
     check_executor,
     estimated_seconds,
+    grid_request,
     seeds_per_task,
+    slurm_array,
     submit,
     target_seconds,
     wait,
@@ -55,14 +54,16 @@ from nb1s.harness.blackbox_runs.objective import (
 from nb1s.harness.documents import read_document, write_checked
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.guards.interrupts import signals_deferred
+from nb1s.harness.executors.base import ExecutorSettings
 from nb1s.harness.nb101.store import NB101Store, open_store
-from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
+from nb1s.optimizers.discrete import (
+    BLACKBOX_OPTIMIZERS,
+    RECORD_DTYPE,
+    TableObjective,
+    blackbox_optimizer,
+)
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
-HASH_ENV = "PYTHONHASHSEED"
-#: RE's population (the optimizer layer's default, the original's --pop_size 100).
-RE_POPULATION = 100
 SPACES = (1, 2, 3)
 
 
@@ -182,8 +183,7 @@ def record_problem(path: Path, seed: int, optimizer: str, evaluations: int) -> s
     times = records["sim_time"]
     if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
         return "its simulated time is not finite and non-decreasing"
-    entry = BLACKBOX_OPTIMIZERS.get(optimizer)
-    in_epochs = entry is not None and entry.budget_in_epochs  # the registered entry's fact
+    in_epochs = blackbox_optimizer(optimizer).budget_in_epochs  # the registered entry's fact
     if not in_epochs and len(records) != int(evaluations):
         return f"holds {len(records)} records, not {evaluations}"
     return None
@@ -260,7 +260,7 @@ def _run_task(task: _Task) -> list[int]:
 
     s = task.settings
     out = Path(task.out)
-    groups = ([list(task.seeds)] if BLACKBOX_OPTIMIZERS[s.optimizer].vectorised
+    groups = ([list(task.seeds)] if blackbox_optimizer(s.optimizer).vectorised
               else [[seed] for seed in task.seeds])
     for seeds in groups:
         trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations,
@@ -310,103 +310,28 @@ def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Stor
     model = check_smac_model(smac_model)
     if int(evaluations) < 1:
         raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
-    if optimizer == "RE" and int(evaluations) < RE_POPULATION:
-        raise UserError(f"RE needs at least {RE_POPULATION} evaluations (its initial "
-                        f"population), got {evaluations}")
+    entry = blackbox_optimizer(optimizer)
+    if int(evaluations) < entry.min_evaluations:
+        raise UserError(f"{optimizer} needs at least {entry.min_evaluations} evaluations, "
+                        f"got {evaluations}")
     pol = repeat_policy(policy)
     prov = store.provenance
     source = prov.get("source") or {}
     return GridSettings(optimizer, check_space(space), int(evaluations),
                         pol.value, str(store.directory.resolve()),
                         source.get("sha256") if isinstance(source, dict) else None,
-                        store.synthetic, model if optimizer == "SMAC" else None)
+                        store.synthetic, model if model in entry.models else None)
 
 
-@contextlib.contextmanager
-def _worker_pool(workers: int, optimizers: set[str]) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes forked from a fork server that started with PYTHONHASHSEED=0.
-
-    Why a fork server: one interpreter start and one import of numpy and nb1s for the
-    whole pool (spawning every worker costs seconds each on a loaded machine), and no
-    fork of this possibly multi-threaded process (the progress bar has a thread).
-    Why the hash seed: SMAC3 2.x depends on Python's string-hash seed, so the optimizer
-    layer runs a SMAC seed in a fresh interpreter with PYTHONHASHSEED=0 unless the current
-    one already has it; workers forked from a server started with it run SMAC in-process.
-    The variable is set while the server starts and restored afterwards. The server
-    also imports the optimizers' libraries once, so the workers do not import them each.
-    """
-    context = get_context("forkserver")
-    libraries = [m for opt in sorted(optimizers) for m in _LIBRARIES.get(opt, ())]
-    context.set_forkserver_preload([__name__, *dict.fromkeys(libraries)])
-    previous = os.environ.get(HASH_ENV)
-    os.environ[HASH_ENV] = "0"
-    try:
-        forkserver.ensure_running()  # a server already running keeps its own setting
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    finally:
-        if previous is None:
-            os.environ.pop(HASH_ENV, None)
-        else:
-            os.environ[HASH_ENV] = previous
-    try:
-        yield pool
-    except BaseException:
-        # Ctrl-C, SIGTERM or an error: queued seeds are dropped and running ones stopped
-        # now (a SMAC seed runs for minutes); finished files stay, so the grid resumes.
-        # Seed files are written atomically, so a stopped worker leaves no half file.
-        _stop_workers(pool)
-        raise
-    else:
-        pool.shutdown(wait=True, cancel_futures=True)
+def preload_modules(optimizers: set[str]) -> list[str]:
+    """What the fork server imports once for all workers: this module and the libraries
+    the optimizers' registered entries name (`BlackBoxOptimizer.libraries`)."""
+    libraries = [m for opt in sorted(optimizers) for m in blackbox_optimizer(opt).libraries]
+    return [__name__, *dict.fromkeys(libraries)]
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate the pool's processes, then shut it down without waiting for their tasks.
-
-    `ProcessPoolExecutor` (before Python 3.14's `terminate_workers`) only offers waiting
-    for the running tasks; its process table is the one way to stop them at once. The
-    table is read again after the pool's manager thread has ended: a worker it was still
-    starting must be gone before the pool's semaphores are unlinked at exit, or that
-    worker fails to start with a traceback printed after our one line.
-    """
-    def terminate_all() -> None:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError):
-                process.terminate()
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
-                process.join(timeout=5)
-
-    terminate_all()
-    # Read before shutdown(), which sets the attribute to None: the manager thread closes
-    # its wake-up pipe as it ends, and the interpreter's exit hook
-    # (concurrent.futures.process._python_exit) writes to that pipe from the main thread.
-    # A manager still ending at exit raced that write (EBADF traceback after our one line,
-    # seen under load). shutdown() has already woken it, so the hook is dropped for it.
-    manager = getattr(pool, "_executor_manager_thread", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    if manager is not None:
-        manager.join(timeout=5)
-        with contextlib.suppress(Exception):
-            from concurrent.futures import process as futures_process
-
-            futures_process._threads_wakeups.pop(manager, None)
-    terminate_all()
-    for child in multiprocessing.active_children():  # any worker the table no longer lists
-        with contextlib.suppress(OSError, AttributeError):
-            child.terminate()
-            child.join(timeout=5)
-
-
-#: Modules a worker needs per optimizer (preloaded in the fork server when installed).
-_LIBRARIES = {"TPE": ("hyperopt",), "SMAC": ("smac",),
-              "HB": ("hpbandster.optimizers", "hpbandster.core.nameserver"),
-              "BOHB": ("hpbandster.optimizers", "hpbandster.core.nameserver")}
 
 SeedsDone = Callable[[GridSettings, list[int]], None]
-#: Slow optimizers first, so the long tasks do not start last on a busy pool.
-_ORDER = ("SMAC", "BOHB", "HB", "TPE", "RL", "RE", "RS")
 
 
 def pending_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> list[int]:
@@ -449,8 +374,10 @@ def _chunked(settings: GridSettings, todo: list[int], size: int, out: Path) -> l
 
 
 def _slow_first(tasks: list[_Task]) -> list[_Task]:
-    return sorted(tasks, key=lambda t: _ORDER.index(t.settings.optimizer)
-                  if t.settings.optimizer in _ORDER else len(_ORDER))
+    """Slow optimizers first (by their entries' seconds per seed), so the long tasks do not
+    start last on a busy pool; equally slow ones keep their order."""
+    return sorted(tasks, key=lambda t: -blackbox_optimizer(t.settings.optimizer)
+                  .seconds_per_seed)
 
 
 def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
@@ -458,7 +385,7 @@ def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
     """Chunks of CHUNK seeds (vectorised, spread over the workers) or single seeds."""
     tasks: list[_Task] = []
     for settings, todo in prepared:
-        vectorised = BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised
+        vectorised = blackbox_optimizer(settings.optimizer).vectorised
         size = CHUNK if vectorised else 1
         if vectorised and workers > 1:
             size = max(1, min(CHUNK, -(-len(todo) // workers)))
@@ -476,7 +403,7 @@ def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         tasks: list[_Task] = []
         for settings, todo in prepared:
             size = seeds_per_task(settings.optimizer, settings.evaluations,
-                                  BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
+                                  blackbox_optimizer(settings.optimizer).vectorised, target)
             tasks += _chunked(settings, todo, size, out)
         if len(tasks) <= MAX_ARRAY_TASKS or target > 1e9:
             return _slow_first(tasks)
@@ -485,13 +412,16 @@ def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
 
 def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
              on_seeds: SeedsDone | None = None, cluster: ClusterSettings | None = None,
-             on_submit: Callable[[ArrayRun], None] | None = None) -> int:
-    """Run every pending seed of every (settings, seeds) job in one pool; seeds run.
+             on_submit: Callable[[ArrayRun], None] | None = None, *,
+             executor: str = "local") -> int:
+    """Run every pending seed of every (settings, seeds) job; seeds run.
 
     Settings must come from `grid_settings` (validated). `on_seeds(settings, seeds)` is
-    called in this process after each task's files are written. With `cluster`, the
-    tasks are one submitit job array instead (cluster.py; `on_submit` receives what was
-    submitted, also when nothing was left to submit) and `workers` is not used.
+    called in this process after each task's files are written. The tasks are mapped by
+    the executors (`executors.task_map`): with `cluster` (an executor with job arrays),
+    one submitit job array (cluster.py; `on_submit` receives what was submitted, also
+    when nothing was left to submit) and `workers` is not used; otherwise `executor`'s
+    local worker processes, `workers` of them (one task runs in this process).
     """
     if int(workers) < 1:
         raise UserError(f"--workers must be at least 1 (got {workers})")
@@ -505,12 +435,17 @@ def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, work
             if on_seeds is not None:
                 on_seeds(task.settings, done)
         return sum(len(t.seeds) for t in tasks)
-    with _worker_pool(min(int(workers), len(tasks)),
-                      {t.settings.optimizer for t in tasks}) as pool:
-        with signals_deferred():  # each worker is started and registered, or not at all
-            futures = {pool.submit(_run_task, task): task for task in tasks}
+    from nb1s.harness.executors.base import ExecutorSettings
+    from nb1s.harness.executors.task_map import task_map
+
+    count = min(int(workers), len(tasks))
+    pool = task_map(executor, ExecutorSettings(workers=count), grid_request(
+        Path(out), count, preload_modules({t.settings.optimizer for t in tasks})))
+    with pool:
+        futures = pool.submit(_run_task, tasks)
+        owner = dict(zip(futures, tasks, strict=True))
         for future in as_completed(futures):
-            task = futures[future]
+            task = owner[future]
             try:
                 done = future.result()
             except (UserError, ValueError) as exc:
@@ -530,7 +465,8 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         if on_submit is not None:
             on_submit(ArrayRun(folder=str(settings.folder)))
         return 0
-    handles, run = submit(tasks, _run_task, settings)
+    array = slurm_array(settings)
+    handles, run = submit(tasks, _run_task, settings, array)
     if on_submit is not None:
         on_submit(run)
 
@@ -542,7 +478,7 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         return [seed for seed in task.seeds if seed_file(
             Path(task.out), task.settings.space, task.settings.optimizer, seed).is_file()]
 
-    return wait(tasks, handles, run, finished, landed=landed)
+    return wait(tasks, handles, run, finished, landed=landed, watch=array.watch)
 
 
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,
@@ -557,17 +493,16 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
-    needed budgets or architectures) is a UserError before anything runs. With
-    `execution.executor == "slurm"` the pending seeds are one submitit job array
-    (cluster.py; `workers` is then its parallelism) and the result also says what was
-    submitted.
+    needed budgets or architectures) is a UserError before anything runs. The executor
+    options are checked and parsed once; on an executor with job arrays
+    (`--executor slurm`) the pending seeds are one submitit job array (cluster.py;
+    `workers` is then its parallelism) and the result also says what was submitted.
     """
     optimizer = check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     check_smac_model(smac_model)
-    if execution is not None:
-        check_executor(execution)
+    parsed = check_executor(execution) if execution is not None else None
     store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy, smac_model)
     if not seeds or min(seeds) < 0:
@@ -578,10 +513,11 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     damaged = damaged_seeds(settings, seeds, out)
     if on_start is not None:
         on_start(pending)
-    cluster = cluster_settings(execution, out)
+    cluster = cluster_settings(execution, out, parsed)
     arrays: list[ArrayRun] = []
     start = time.perf_counter()
-    ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append)
+    ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append,
+                   executor=execution.executor if execution is not None else "local")
     result = {"optimizer": settings.optimizer, "space": settings.space,
               "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
               "smac_model": settings.smac_model, "seeds": len(seeds), "ran": ran,
@@ -590,23 +526,25 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
               "folder": str(run_folder(out, settings.space, settings.optimizer)),
               "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
     if cluster is not None:
-        result["executor"] = "slurm"
+        result["executor"] = cluster.executor
         result["slurm"] = arrays[0].as_dict()
     return result
 
 
 def _runs_arrays(execution: ExecutionOptions) -> bool:
     """Whether the chosen executor runs job arrays (a capability, not a name)."""
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import runs_arrays
 
-    return entry_for(execution.executor).job_arrays
+    return runs_arrays(execution.executor)
 
 
-def cluster_settings(execution: ExecutionOptions | None, out: Path) -> ClusterSettings | None:
-    """The job array's settings for `--executor slurm` (jobs in OUT/slurm), else None."""
+def cluster_settings(execution: ExecutionOptions | None, out: Path,
+                     parsed: ExecutorSettings | None = None) -> ClusterSettings | None:
+    """The job array's settings on an executor with job arrays (jobs in OUT/slurm), else
+    None; `parsed`: the options as `check_executor` already parsed them (not again)."""
     if execution is None or not _runs_arrays(execution):
         return None
-    return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
+    return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER, parsed)
 
 
 def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int], out: Path,
@@ -665,5 +603,5 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
             "ran": written[(s.optimizer, s.space)],
             "skipped": len(seeds) - pending[(s.optimizer, s.space)],
             "folder": str(run_folder(out, s.space, s.optimizer)), "synthetic": s.synthetic,
-            "seconds": seconds, "executor": "slurm"} for s, _ in jobs]
+            "seconds": seconds, "executor": cluster.executor} for s, _ in jobs]
     return {"ran": ran, "blocked": blocked, "slurm": arrays[0].as_dict() if arrays else None}

@@ -299,7 +299,9 @@ class BlackboxKind:
         from nb1s.harness.executors.job import JobResult
         from nb1s.harness.nb101.store import open_store
 
-        check_executor(request.execution)  # local or slurm, before any data is built
+        # an executor that maps tasks (local or slurm), checked and parsed once, before
+        # any data is built
+        parsed = check_executor(request.execution)
         header = self.plan(request.recipe, request.profile, request.protocol)
         s = with_options(resolve_settings(request.recipe, header), request.options)
         plan = header.but(settings=asdict(s))
@@ -326,14 +328,15 @@ class BlackboxKind:
                 for seed in seeds:
                     on_done(JobResult(f"ss{st.space}/{st.optimizer}/seed-{seed}", 0, 0.0, ""))
 
-        cluster = cluster_settings(request.execution, out)
+        cluster = cluster_settings(request.execution, out, parsed)
         workers = (cluster.parallelism if cluster is not None
                    else request.execution.workers or min(4, os.cpu_count() or 1))
         import time
 
         arrays: list[ArrayRun] = []
         start = time.perf_counter()
-        ran = run_grid(jobs, out, workers, done, cluster, arrays.append)
+        ran = run_grid(jobs, out, workers, done, cluster, arrays.append,
+                       executor=request.execution.executor)
         seconds = round(time.perf_counter() - start, 3)
         summary = analyse(results, request.recipe, s, store, request.profile,
                           request.protocol, labels)
@@ -341,7 +344,7 @@ class BlackboxKind:
         run: dict[str, Any] = {"ran": ran, "skipped": len(s.seeds) * len(jobs) - pending,
                                "workers": workers, "seconds": seconds}
         if cluster is not None:
-            run.update(executor="slurm", slurm=arrays[0].as_dict())
+            run.update(executor=cluster.executor, slurm=arrays[0].as_dict())
         return self._result(request, summary, diff, run)
 
     def diff(self, request: Request) -> Result:

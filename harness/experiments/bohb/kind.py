@@ -42,6 +42,7 @@ from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
 from nb1s.harness.search.results_directory import ResultsDirectory
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
 SUMMARY = SUMMARY_FILE
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
@@ -51,7 +52,7 @@ FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).
 PLOTS = "plots"
-LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
 
 
 def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
@@ -91,7 +92,11 @@ class BohbKind:
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
         # and every evaluation trains a one-shot search on images
-        return header.but(data=DataNeeds(
+        from nb1s.harness.experiments.bohb import blackbox_adapter
+
+        settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
+                    **header.settings}
+        return header.but(settings=settings, data=DataNeeds(
             synthetic=header.data.synthetic,
             spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
             all_budgets=True))
@@ -121,19 +126,24 @@ class BohbKind:
                 if on_done is not None and not slurm:
                     on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
         except KeyboardInterrupt:
+            _cancel_submitted(done)
             raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
                              "BOHB runs; the BOHB result logs are kept (replayed on resume, "
                              "interrupted searches resume)", 130, "interrupted") from None
         # on Slurm the black-box array queues while the BOHB arrays run; locally every
         # BOHB run has finished by now
-        blackbox = run_blackbox(plan, results, data, request.execution)
         settings = bohb_settings(plan.settings)
-        for k, record in enumerate(done):
-            if record.get("status") == "submitted":
-                done[k] = finish_one(results, record, settings)
-                if on_done is not None:
-                    on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
-                                     f"{record['optimizer']}/seed-{record['seed']}"))
+        try:
+            blackbox = run_blackbox(plan, results, data, request.execution)
+            for k, record in enumerate(done):
+                if record.get("status") == "submitted":
+                    done[k] = finish_one(results, record, settings)
+                    if on_done is not None:
+                        on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                         f"{record['optimizer']}/seed-{record['seed']}"))
+        except BaseException:  # a refusal, a stop or Ctrl-C: no BOHB array is left queued
+            _cancel_submitted(done)
+            raise
         result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
         failed = [d for d in done if d["status"] != "complete"]
         if failed:
@@ -268,7 +278,8 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
-            return {**record, "status": "submitted", "jobs": jobs}
+            return {**record, "status": "submitted", "jobs": jobs, "array": executor}
+        executor.wait(jobs)  # a task pending for a configuration reason: one line
         for job in jobs:
             job.result()
     else:
@@ -278,6 +289,16 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def _cancel_submitted(done: list[dict[str, Any]]) -> None:
+    """Cancel the unfinished tasks of every BOHB array still waited for (`submitted`):
+    when the recipe stops early (Ctrl-C, the black-box array refused or pending for a
+    reason waiting cannot cure), none of them may stay queued behind it."""
+    for record in done:
+        array = record.get("array")
+        if record.get("status") == "submitted" and array is not None:
+            array.cancel(record.get("jobs", []))
 
 
 def _runs_arrays(executor: str) -> bool:
@@ -300,7 +321,10 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     """Count the run's finished evaluations; mark it done when all are there."""
     folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
                         record["seed"])
-    for job in record.pop("jobs", []):
+    jobs, array = record.pop("jobs", []), record.pop("array", None)
+    if array is not None:
+        array.wait(jobs)  # a task pending for a configuration reason: one line, not a wait
+    for job in jobs:
         job.result()  # a failed Slurm task raises here (submitit's one-line error)
     finished = len(read_evaluations(folder))
     complete = finished == settings.evaluations()
@@ -330,8 +354,6 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -339,7 +361,7 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
-            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+            for name in plan.settings["blackbox_optimizers"]]
     return runs, seeds
 
 
