@@ -231,6 +231,18 @@ def test_input_runs_of_other_settings_are_refused(tmp_path: Path) -> None:
     record.write_text(record.read_text().replace('"cs": 2', '"cs": 1'))
     with pytest.raises(UserError, match=r"\(cs 1, expected 2\)"):
         fig16(source, tmp_path / "o2")
+    # a bare folder of runs recorded under the original protocol's loss switches (cutout
+    # never applied, one random NB101 repeat): not what a paper-protocol fig16 analyses
+    switched = bohb_source(tmp_path / "switches")
+    for space in (1, 2, 3):
+        record = run_of(switched, space) / "bohb.json"
+        doc = json.loads(record.read_text())
+        doc["protocol"] = {"cutout_applied": False, "nb101_repeat": "one_random"}
+        record.write_text(json.dumps(doc, indent=2) + "\n")
+    with pytest.raises(UserError, match=r"cutout_applied False, expected True; "
+                                        r"nb101_repeat 'one_random', expected 'mean'"):
+        fig16(switched, tmp_path / "o4")
+    assert fig16(switched, tmp_path / "o5", protocol="original")["status"] == "complete"
     # a results folder of the fig5 recipe under another protocol
     folder = bohb_source(tmp_path / "protocol")
     fig5 = kind_for("bohb")

@@ -12,7 +12,8 @@ files (`harness/blackbox_runs/bohb_log.py`):
   successful evaluations are not the count `bohb.json` recorded when the run finished
   (lines lost or added since). One UserError line, exit 2;
 - other settings: a run of another configuration space, optimizer, seed or search space
-  than its path says, BOHB budgets other than the recipe's `budgets`, or a results
+  than its path says, BOHB budgets other than the recipe's `budgets`, loss switches
+  (`LOSS_SWITCHES`) other than the fig5 recipe's under the same protocol, or a results
   folder whose `plan.json` is not a BOHB recipe's of the same profile and protocol. One
   UserError line, exit 2: analysing it would answer a different question than the
   recipe asks.
@@ -28,6 +29,13 @@ from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE, BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.search.results_directory import ResultsDirectory
+
+#: the recipe whose BOHB runs Figure 16 analyses (its results folder is the default input)
+BOHB_RECIPE = "fig5"
+#: fig5's protocol switches that change what a CS2 DARTS evaluation's loss is: whether the
+#: tuned cutout probability was applied at all (the shipped worker never applied it, so
+#: the cutout axis of Figure 16 carries no signal) and which NB101 repeat the loss reads
+LOSS_SWITCHES = ("cutout_applied", "nb101_repeat")
 
 
 @dataclass(frozen=True)
@@ -55,9 +63,22 @@ def check_source(plan: Plan, source: Path) -> None:
                         "profile and protocol (--bohb-results)")
 
 
-def run_problem(run: Path, space: int, settings: dict[str, Any]) -> str | None:
+def expected_switches(protocol: str) -> dict[str, Any]:
+    """The fig5 recipe's `LOSS_SWITCHES` under `protocol` (what its runs record)."""
+    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.recipe.schema import resolve
+
+    recipe = load_recipe(BOHB_RECIPE)
+    return {k: resolve(recipe.settings[k], protocol)[0] for k in LOSS_SWITCHES
+            if k in recipe.settings}
+
+
+def run_problem(run: Path, space: int, settings: dict[str, Any],
+                switches: dict[str, Any] | None = None) -> str | None:
     """Why `run` is incomplete (None: fit for analysis); UserError when it is damaged or
-    was run with other settings (see the module docstring)."""
+    was run with other settings (see the module docstring). `switches`: the loss
+    switches the run must have recorded (a record without them, e.g. fig16's synthetic
+    smoke logs, is not judged on them)."""
     log = BohbLog(run)
     results = log.read_results()  # every line validated (one line when damaged)
     log.read_configs()
@@ -76,6 +97,9 @@ def run_problem(run: Path, space: int, settings: dict[str, Any]) -> str | None:
     if record.settings.budgets() != budgets:
         differ.append(f"budgets {_shown(record.settings.budgets())}, expected "
                       f"{_shown(budgets)}")
+    for name, value in (switches or {}).items():
+        if name in record.protocol and record.protocol[name] != value:
+            differ.append(f"{name} {record.protocol[name]!r}, expected {value!r}")
     if differ:
         raise UserError(f"{run} was run with other settings than the recipe expects "
                         f"({'; '.join(differ)}): analysing it would answer another question")
@@ -94,10 +118,11 @@ def check_runs(plan: Plan, settings: dict[str, Any], source: Path,
         check_source(plan, source)
     usable: dict[int, Path] = {}
     incomplete: dict[int, str] = {}
+    switches = expected_switches(plan.protocol) if any(found.values()) else {}
     for space, run in found.items():
         if run is None:
             continue
-        problem = run_problem(run, space, settings)
+        problem = run_problem(run, space, settings, switches)
         if problem is None:
             usable[space] = run
         else:
