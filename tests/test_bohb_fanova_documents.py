@@ -260,3 +260,25 @@ def test_fig16_refuses_a_damaged_fig5_run_in_one_line_exit_2(tmp_path: Path) -> 
     proc = nb1s("reproduce", "fig16", "--profile", "smoke", "--out", str(tmp_path / "out"),
                 cwd=tmp_path)
     one_line_exit_2(proc, "bohb.json is damaged")
+
+
+def test_summaries_keep_their_on_disk_format(tmp_path: Path) -> None:
+    """bohb-summary.json (indent 2) and bohb.json keep the bytes they always had."""
+    from test_bohb_analysis import derive, request
+    from test_kind_guarantees import _fig5_folder
+
+    from nb1s.harness.experiments.bohb.kind import KIND, bohb_settings, finish_one, log_folder
+
+    _fig5_folder(tmp_path)
+    derive(request(tmp_path))
+    text = (tmp_path / "bohb-summary.json").read_text()
+    assert text == json.dumps(json.loads(text), indent=2) + "\n"
+    assert text.startswith('{\n  "recipe": "fig5",\n  "profile": "smoke"')
+    plan = KIND.plan(load_recipe("fig5"), "smoke", "paper")
+    settings = bohb_settings(plan.settings)
+    record = {"cs": 2, "space": 3, "optimizer": "darts", "seed": 1,
+              "settings": settings.as_dict(), "protocol": {}, "workers": 1}
+    done = finish_one(tmp_path, record, settings)
+    assert done["status"] == "complete" and done["evaluations"] == 5
+    written = (log_folder(tmp_path, 2, 3, "darts", 1) / "bohb.json").read_text()
+    assert written == json.dumps(done, indent=2) + "\n"
