@@ -251,6 +251,9 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     evaluation starts, `on_stop()` asks the running ones to stop, and they are waited for
     (a search still writing when the interpreter exits would abort it).
     """
+    from nb1s.harness.guards.ast_parse import serialize_ast_parse
+
+    serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     folder.mkdir(parents=True, exist_ok=True)
     previous = _keep_previous_log(folder)
     stopping = threading.Event()
