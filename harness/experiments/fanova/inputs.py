@@ -28,6 +28,7 @@ from typing import Any
 from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE, BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.plan import Plan
+from nb1s.harness.recipe.schema import Protocol
 from nb1s.harness.search.results_directory import ResultsDirectory
 
 #: the recipe whose BOHB runs Figure 16 analyses (its results folder is the default input)
@@ -63,7 +64,7 @@ def check_source(plan: Plan, source: Path) -> None:
                         "profile and protocol (--bohb-results)")
 
 
-def expected_switches(protocol: str) -> dict[str, Any]:
+def expected_switches(protocol: Protocol) -> dict[str, Any]:
     """The fig5 recipe's `LOSS_SWITCHES` under `protocol` (what its runs record)."""
     from nb1s.harness.recipe.catalog import load_recipe
     from nb1s.harness.recipe.schema import resolve
