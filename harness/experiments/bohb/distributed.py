@@ -46,6 +46,7 @@ def array_task(index: int, task: ArrayTask) -> str:
     )
     from nb1s.harness.experiments.bohb.spaces import configuration_space
     from nb1s.harness.guards.ast_parse import serialize_ast_parse
+    from nb1s.optimizers.discrete.hpbandster_shutdown import shut_down
 
     serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     shared = task.log_folder / "nameserver"
@@ -75,7 +76,7 @@ def array_task(index: int, task: ArrayTask) -> str:
     try:
         master.run(n_iterations=task.settings.iterations, min_n_workers=task.workers)
     finally:
-        master.shutdown(shutdown_workers=True)
+        shut_down(master)  # also after an interrupt (hpbandster_shutdown says why)
         server.shutdown()
     return "master done"
 

@@ -11,7 +11,6 @@ Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE, BohbLog
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.analysis_diff import planned_runs_row
@@ -32,6 +31,7 @@ from nb1s.harness.experiments.bohb.curves import (
     regret_of,
     trajectory,
 )
+from nb1s.harness.experiments.bohb.documents import SUMMARY_FILE, BohbSummary
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
@@ -41,16 +41,18 @@ from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
+from nb1s.harness.search.results_directory import ResultsDirectory
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
-SUMMARY = "bohb-summary.json"
+SUMMARY = SUMMARY_FILE
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
 BLACKBOX = "blackbox"
-DONE = "bohb.json"
+DONE = RECORD_FILE
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).
 PLOTS = "plots"
-LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
 
 
 def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
@@ -90,7 +92,11 @@ class BohbKind:
         # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
         # measure regret on the same numbers: one four-budget index of the spaces run
         # and every evaluation trains a one-shot search on images
-        return header.but(data=DataNeeds(
+        from nb1s.harness.experiments.bohb import blackbox_adapter
+
+        settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
+                    **header.settings}
+        return header.but(settings=settings, data=DataNeeds(
             synthetic=header.data.synthetic,
             spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
             all_budgets=True))
@@ -252,10 +258,10 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     from nb1s.harness.experiments.bohb.spaces import configuration_space
 
     folder = log_folder(request.results, cs, space, optimizer, seed)
-    marker = folder / DONE
     settings = bohb_settings(plan.settings)
-    if marker.is_file():
-        return dict(json.loads(marker.read_text(encoding="utf-8")))
+    finished = BohbLog(folder).read_record()  # bohb.json, validated
+    if finished is not None:
+        return finished.to_json()
     spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
     slurm = _runs_arrays(request.execution.executor)
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
@@ -325,7 +331,7 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     record = {**record, "status": "complete" if complete else "failed-evaluations",
               "evaluations": finished}
     if complete:  # otherwise the next invocation replays the log and retries the failures
-        atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
+        BohbLog(folder).write_record(record)
     return record
 
 
@@ -348,8 +354,6 @@ def run_blackbox(plan: Plan, results: Path, data: Any,
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -357,7 +361,7 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
-            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+            for name in plan.settings["blackbox_optimizers"]]
     return runs, seeds
 
 
@@ -444,7 +448,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         "plots": figures, "missing_runs": missing, "missing_blackbox_seeds": bb_missing,
         "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
-    atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
+    ResultsDirectory(results).write(SUMMARY, result, BohbSummary, indent=2)
     return result
 
 

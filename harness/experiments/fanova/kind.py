@@ -45,16 +45,17 @@ class FanovaKind:
                   on_done: Callable[[Any], None] | None = None) -> Result:
         """Analyse, plot and diff (reproduce.py); `cannot-run` when no BOHB run is found."""
         from nb1s.harness.execution.runner import bind_results
+        from nb1s.harness.experiments.fanova.documents import FANOVA_FILE
         from nb1s.harness.experiments.fanova.plot import plot_marginals, plot_pairs
         from nb1s.harness.experiments.fanova.reproduce import (
-            FANOVA_FILE,
             SUMMARY_FILE,
             bohb_source,
+            checked_runs,
             diff_fanova,
             diff_paths,
             evaluate,
             settings_of,
-            stored_runs,
+            usable_or_none,
             will_write_synthetic,
         )
 
@@ -67,7 +68,8 @@ class FanovaKind:
         given = (request.options or {}).get("bohb_results")
         bohb = Path(given) if given else None
         source = bohb_source(plan, bohb)
-        found = stored_runs(settings_of(plan), source)
+        checked = checked_runs(plan, settings_of(plan), source)  # refuses damaged/foreign
+        found = usable_or_none(plan, checked)
         base = {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
                 "profile": request.profile, "protocol": request.protocol,
                 "labels": list(plan.labels), "results": str(results)}
@@ -78,6 +80,8 @@ class FanovaKind:
             s = plan.settings
             return cannot_run_result(recipe, [
                 {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
+                 f"{checked.incomplete[space]}; finish it with `nb1s reproduce fig5`"
+                 if space in checked.incomplete else
                  f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
                  f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
                  "or pass --bohb-results"} for space in found], results,
