@@ -38,4 +38,4 @@ def serialize_ast_parse() -> None:
             return unlocked(*args, **kwargs)
 
     parse.__nb1s_serialized__ = True  # type: ignore[attr-defined]
-    ast.parse = parse  # type: ignore[assignment]
+    ast.parse = parse
