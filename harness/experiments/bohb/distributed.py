@@ -49,8 +49,10 @@ def array_task(index: int, task: ArrayTask) -> str:
         replaying,
     )
     from nb1s.harness.experiments.bohb.spaces import configuration_space
+    from nb1s.harness.guards.ast_parse import serialize_ast_parse
     from nb1s.optimizers.discrete.hpbandster_shutdown import shut_down
 
+    serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     shared = task.log_folder / "nameserver"
     shared.mkdir(parents=True, exist_ok=True)
     run_id = f"nb1s-bohb-cs{task.cs}-seed{task.seed}"
