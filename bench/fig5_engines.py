@@ -18,13 +18,14 @@ Left out, because they measure the machine and not the search: hpbandster's time
 compared relative to each results folder.
 
 Why `--workers 1`: with several workers, which evaluation finishes first is a race, and
-BOHB's model samples from what has finished; two LOCAL runs with two workers need not
-agree either (harness/experiments/bohb/master.py). One worker on both sides (on Slurm a
-one-task hpbandster array: name server, master and worker in one task) makes the sequence
-of evaluations a function of the seed alone, so any difference is the executor's.
+BOHB's model samples from what has finished (harness/experiments/bohb/master.py), so
+records with two workers are not expected to agree even between two local runs. One
+worker on both sides (on Slurm a one-task hpbandster array: name server, master and
+worker in one task) makes the sequence of evaluations a function of the seed alone, so
+any difference is the executor's.
 
-Too slow for CI (two fig5 smoke runs: minutes each on an idle 2-core machine, about 16
-under load), so it is this documented command; docs/cluster-and-container.md has its
+Too slow for CI (two fig5 smoke runs: 14 and 19 minutes side by side on the loaded 2-core
+development VM), so it is this documented command; docs/cluster-and-container.md has its
 measured result. Exit 0 when every record is equal, 1 at the first difference (named).
 """
 
