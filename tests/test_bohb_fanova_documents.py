@@ -322,3 +322,21 @@ def test_summaries_keep_their_on_disk_format(tmp_path: Path) -> None:
     assert done["status"] == "complete" and done["evaluations"] == 5
     written = (log_folder(tmp_path, 2, 3, "darts", 1) / "bohb.json").read_text()
     assert written == json.dumps(done, indent=2) + "\n"
+
+
+def test_these_kinds_parse_no_json_themselves() -> None:
+    """Files of the blackbox, bohb and fanova kinds (and what they share) go through the
+    document models and documents.py, never a json.loads/json.dumps of their own; the one
+    exception hashes an in-memory aggregate, no file."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "harness"
+    folders = ["experiments/blackbox", "experiments/bohb", "experiments/fanova",
+               "experiments/search_curves", "blackbox_runs"]
+    allowed = {"experiments/search_curves/reference_share.py"}
+    found = [f"{path.relative_to(root)}:{n}" for folder in folders
+             for path in sorted((root / folder).glob("*.py"))
+             if str(path.relative_to(root)) not in allowed
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if re.search(r"\bjson\.(loads?|dumps?)\(", line)]
+    assert found == []
