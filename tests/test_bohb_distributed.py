@@ -118,7 +118,8 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     result = kind_module.KIND.reproduce(request)
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "wait darts", "wait gdas", "wait pcdarts"]
-    assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
+    # the stand-in jobs logged no evaluation
+    assert result.status == "failed-runs" and result.exit_code() == 1
     assert clusters == ["slurm"] * 3  # --slurm-cluster unset: the real Slurm
 
 

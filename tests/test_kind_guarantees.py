@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -364,17 +365,18 @@ def test_the_architecture_page_shows_a_real_kind_verbatim() -> None:
 
 def test_cannot_run_answers_have_one_constructor_and_exit_3(tmp_path: Path) -> None:
     from nb1s.harness.experiments.dispatch import exit_code_for
-    from nb1s.harness.experiments.kind import cannot_run_result
+    from nb1s.harness.experiments.result import KindResult
     from nb1s.harness.recipe.catalog import load_recipe
 
     root = Path(__file__).resolve().parent.parent / "harness"
     builders = [str(p.relative_to(root)) for p in root.rglob("*.py")
-                if '"status": "cannot-run"' in p.read_text(encoding="utf-8")]
-    assert builders == ["experiments/kind.py"]
+                if re.search(r"""status["']?\s*[:=]\s*["']cannot-run["']""",
+                             p.read_text(encoding="utf-8"))]
+    assert builders == ["experiments/result.py"]
     blocked = [{"variant": "v", "label": "l", "reason": "r"}]
-    answer = cannot_run_result(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
-    assert answer["status"] == "cannot-run" and answer["blocked"] == blocked
-    assert answer["profile"] == "smoke" and exit_code_for(answer) == 3
+    answer = KindResult.cannot_run(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
+    assert answer.status == "cannot-run" and answer.to_json()["blocked"] == blocked
+    assert answer.to_json()["profile"] == "smoke" and exit_code_for(answer) == 3
 
 
 def test_the_profile_is_decided_in_the_plan_only() -> None:

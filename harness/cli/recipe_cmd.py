@@ -213,7 +213,7 @@ def register(app: typer.Typer) -> None:
         from nb1s.harness.experiments.dispatch import diff_folder, exit_code_for
 
         result = diff_folder(results, against, min_seeds, report, margin)
-        emit(result, as_json, render_diff)
+        emit(result.to_json(), as_json, render_diff)
         code = exit_code_for(result, allow_undecided)
         if code:
             raise typer.Exit(code)

@@ -90,9 +90,10 @@ def register(app: typer.Typer) -> None:
         with stopped_says_how_to_resume(), \
                 _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
-        if result.get("status") == "interrupted":
-            stop_if_interrupted(result["run"])
-        emit(result, as_json, dispatch.renderer(recipe))
+        document = result.to_json()
+        if result.status == "interrupted":
+            stop_if_interrupted(document["run"])
+        emit(document, as_json, dispatch.renderer(recipe))
         code = dispatch.exit_code_for(result, allow_undecided)
         if code:
             raise typer.Exit(code)

@@ -47,7 +47,9 @@ from nb1s.harness.blackbox_runs.grid import (
 )
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
-from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
+from nb1s.harness.experiments.blackbox.documents import BlackboxReproduced
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
+from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -337,7 +339,8 @@ class BlackboxKind:
             raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
                             "--against does not apply")
         summary = load_analysis(request.results, SUMMARY, request.recipe)
-        return diff_summary(request.results, request.recipe, summary, request.min_seeds)
+        return diff_result(diff_summary(request.results, request.recipe, summary,
+                                        request.min_seeds), request.results)
 
     @staticmethod
     def _result(request: Request, summary: dict[str, Any], diff: dict[str, Any],
@@ -346,19 +349,20 @@ class BlackboxKind:
 
         results = request.results
         status = "partial" if summary["missing_runs"] else "complete"
-        return {"recipe": request.recipe.name, "version": request.recipe.version,
-                "kind": request.recipe.kind, "profile": request.profile,
-                "protocol": request.protocol, "labels": summary["labels"], "status": status,
-                "results": str(results), "run": run, "blocked": [],
-                "summary": str(results / SUMMARY),
-                "final_regret": {space: {opt: v["final_regret_mean"]
-                                         for opt, v in info["optimizers"].items()}
-                                 for space, info in summary["spaces"].items()},
-                "plots": summary["plots"],
-                "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                         "verdict": diff["verdict"], "notes": diff["notes"]}}
+        return KindResult.reproduced(BlackboxReproduced.model_validate({
+            "recipe": request.recipe.name, "version": request.recipe.version,
+            "kind": request.recipe.kind, "profile": request.profile,
+            "protocol": request.protocol, "labels": summary["labels"], "status": status,
+            "results": str(results), "run": run, "blocked": [],
+            "summary": str(results / SUMMARY),
+            "final_regret": {space: {opt: v["final_regret_mean"]
+                                     for opt, v in info["optimizers"].items()}
+                             for space, info in summary["spaces"].items()},
+            "plots": summary["plots"],
+            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                     "verdict": diff["verdict"], "notes": diff["notes"]}}))
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         from rich import get_console
 
         console = get_console()  # set up by the CLI; the kinds never import it

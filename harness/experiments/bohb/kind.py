@@ -33,10 +33,12 @@ from nb1s.harness.experiments.bohb.curves import (
     regret_of,
     trajectory,
 )
+from nb1s.harness.experiments.bohb.documents import BohbReproduced
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
-from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
+from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.plan import Plan, plan_recipe, profile_block
 from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -141,7 +143,7 @@ class BohbKind:
             result["failed"] = [f"cs{d['cs']}/ss{d['space']}/{d['optimizer']}/seed-"
                                 f"{d['seed']}: {d['evaluations']} evaluations finished"
                                 for d in failed]
-        return result
+        return KindResult.reproduced(BohbReproduced.model_validate(result))
 
     def diff(self, request: Request) -> Result:
         """The diff document re-derived from the BOHB logs and black-box seed files
@@ -161,11 +163,13 @@ class BohbKind:
         analysis = {"recipe": {"name": plan.recipe, "version": plan.version,
                                "profile": plan.profile, "protocol": plan.protocol},
                     "labels": list(plan.labels), "missing_runs": result["missing_runs"]}
-        return write_analysis_diff(request.results, request.recipe, analysis,
-                                   "paper claims (paper.yaml)", {},
-                                   result["diff"]["rows"], result["diff"].get("notes", []))
+        return diff_result(write_analysis_diff(request.results, request.recipe, analysis,
+                                               "paper claims (paper.yaml)", {},
+                                               result["diff"]["rows"],
+                                               result["diff"].get("notes", [])),
+                           request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         import rich
 
         console = rich.get_console()
@@ -336,7 +340,7 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
 
 
 def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
-            blackbox: dict[str, Any], spec: DiffSpec | None = None) -> Result:
+            blackbox: dict[str, Any], spec: DiffSpec | None = None) -> dict[str, Any]:
     """Curves, figures and claim rows from whatever logs the results folder holds."""
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb.plot import plot_figure
@@ -408,7 +412,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             planned_runs_row(bb_missing, "planned black-box seeds finished"),
             *(_diff_row(r) for r in rows)]
     status = "partial" if missing or bb_missing else "complete"
-    result: Result = {
+    result: dict[str, Any] = {
         "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
         "labels": plan.labels, "status": status, "settings": settings.as_dict(),
         "switches": protocol.as_dict(), "regret_reference": {

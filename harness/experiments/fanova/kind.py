@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.kind import Request, Result
+from nb1s.harness.experiments.kind import Request, Result, Shown
+from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -75,10 +76,8 @@ class FanovaKind:
                 "labels": list(plan.labels), "results": str(results)}
         if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
             # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
-            from nb1s.harness.experiments.kind import cannot_run_result
-
             s = plan.settings
-            return cannot_run_result(recipe, [
+            return KindResult.cannot_run(recipe, [
                 {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
                  f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
                  f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
@@ -95,14 +94,17 @@ class FanovaKind:
         diff = diff_fanova(results, recipe)
         complete = not res["missing_runs"] and all(
             b["status"] == "analysed" for e in res["spaces"] for b in e["budgets"])
-        return {**base, "status": "complete" if complete else "partial", "blocked": [],
+        from nb1s.harness.experiments.fanova.documents import FanovaReproduced
+
+        return KindResult.reproduced(FanovaReproduced.model_validate({
+                **base, "status": "complete" if complete else "partial", "blocked": [],
                 "fanova": str(results / FANOVA_FILE), "summary": str(results / SUMMARY_FILE),
                 "source": res["source"], "pair": list(res["settings"]["pair"]),
                 "spaces": _overview(res),
                 "surface_correlation": res["surface_correlation"],
                 "plots": [str(p) for p in plots],
                 "diff": {**diff_paths(results), "verdict": diff["verdict"],
-                         "notes": diff["notes"]}}
+                         "notes": diff["notes"]}}))
 
     def diff(self, request: Request) -> Result:
         """The diff document re-derived from an existing fanova.json."""
@@ -111,9 +113,9 @@ class FanovaKind:
         if request.against is not None:
             raise UserError(f"{request.recipe.name} is compared with the paper's statement "
                             "only; --against does not apply")
-        return diff_fanova(request.results, request.recipe)
+        return diff_result(diff_fanova(request.results, request.recipe), request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         """Importances per space and budget, then the verdict line (or the diff rows)."""
         from rich.markup import escape
         from rich.table import Table

@@ -7,7 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
+from nb1s.harness.experiments.kind import (
+    ExperimentKind,
+    KindBase,
+    Request,
+    Result,
+    Shown,
+    launch_runs,
+)
 
 if TYPE_CHECKING:
     from nb1s.harness.report.documents import Aggregate
@@ -35,19 +42,22 @@ class SearchCurves(KindBase):
                                   availability=availability, on_start=on_start,
                                   on_done=on_done, on_aggregate=aggregates.append,
                                   plan=plan)
-        if request.store_reference and result["status"] in ("complete", "partial"):
-            result["stored_reference"] = str(store_reference(request, aggregates[0]))
+        if request.store_reference and result.status in ("complete", "partial"):
+            stored = str(store_reference(request, aggregates[0]))
+            result = result.model_copy(update={"details": result.details.model_copy(
+                update={"stored_reference": stored})})
         return result
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.dispatch import decision_rules
+        from nb1s.harness.experiments.result import diff_result
         from nb1s.harness.experiments.search_curves.reproduce import diff_results
 
-        return diff_results(request.results, request.recipe, request.against,
-                            decision_rules(request.recipe, request.min_seeds,
-                                           request.margin))
+        return diff_result(diff_results(request.results, request.recipe, request.against,
+                                         decision_rules(request.recipe, request.min_seeds,
+                                                        request.margin)), request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         from nb1s.harness.experiments.search_curves.view import render_reproduce
 
         render_reproduce(result)
