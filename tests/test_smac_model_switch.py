@@ -104,3 +104,68 @@ def test_two_models_give_two_smac_trajectories_and_never_share_a_folder(
     with pytest.raises(UserError, match="unknown SMAC model 'smac4'"):
         run_blackbox_grid("SMAC", 1, [0], TRIALS, tmp_path / "x", data_dir=index_dir,
                           smac_model="smac4")
+
+
+def test_reproduce_option_replaces_the_recipes_model_and_is_recorded(
+        index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nb1s reproduce blackbox --smac-model facade`: every SMAC job of the grid gets
+    `facade`, and plan.json records it with the option as its source; without the option
+    the recipe's `original` is used."""
+    from nb1s.harness.documents import parse_json
+    from nb1s.harness.execution.options import ExecutionOptions
+    from nb1s.harness.experiments.blackbox import kind as kind_module
+    from nb1s.harness.experiments.kind import Request
+
+    grids: list[list[Any]] = []
+
+    def stop(jobs: list[Any], *args: Any) -> int:
+        grids.append(jobs)
+        raise RuntimeError("grid reached")
+
+    monkeypatch.setattr(kind_module, "run_grid", stop)
+    recipe = load_recipe("blackbox")
+    for options, expected in (({"smac_model": "facade"}, "facade"), (None, "original")):
+        results = tmp_path / str(expected)
+        request = Request(recipe, "smoke", "paper", results,
+                          ExecutionOptions(workers=1, smoke_data=index_dir.parent),
+                          progress=False, options=options)
+        with pytest.raises(RuntimeError, match="grid reached"):
+            kind_module.KIND.reproduce(request)
+        smac = [st for st, _ in grids[-1] if st.optimizer == "SMAC"]
+        assert smac and {st.smac_model for st in smac} == {expected}
+        # the other optimizers carry no SMAC model
+        assert {st.smac_model for st, _ in grids[-1] if st.optimizer != "SMAC"} == {None}
+        plan = parse_json((results / "plan.json").read_text(), "plan.json")
+        assert plan["settings"]["smac_model"] == expected
+        assert (plan["settings"]["sources"]["smac_model"] == "--smac-model") == bool(options)
+
+
+def test_reproduce_option_reaches_the_fig5_black_box_side() -> None:
+    from nb1s.harness.experiments.bohb.kind import KIND as BOHB
+    from nb1s.harness.experiments.bohb.kind import with_options
+
+    plan = BOHB.plan(load_recipe("fig5"), "paper", "original")
+    assert with_options(plan, {"smac_model": "facade"}).settings["blackbox_smac_model"] \
+        == "facade"
+    assert with_options(plan, None).settings["blackbox_smac_model"] == "original"
+    with pytest.raises(UserError, match="unknown SMAC model 'smac4'"):
+        with_options(plan, {"smac_model": "smac4"})
+
+
+@pytest.mark.parametrize(("recipe", "model", "message"), [
+    ("fig2", "facade", "--smac-model applies to the recipes that run SMAC"),
+    ("table1", "original", "--smac-model applies to the recipes that run SMAC"),
+    ("blackbox", "smac4", "unknown SMAC model 'smac4'"),
+])
+def test_reproduce_refuses_the_option_in_one_line(recipe: str, model: str, message: str,
+                                                  tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", "reproduce", recipe,
+                           "--smac-model", model, "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()

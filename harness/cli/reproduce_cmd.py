@@ -57,6 +57,11 @@ def register(app: typer.Typer) -> None:
             None, "--time-axis", help="fig5/14/15: parallel_workers draws the BOHB runs on "
             "their parallel workers instead of the paper's sequential sum (sequential_sum); "
             "the axis label says which."),
+        smac_model: str | None = typer.Option(
+            None, "--smac-model", help="blackbox, fig5/14/15: SMAC's surrogate, original "
+            "(the SMAC3 0.x facade's, the recipes' paper and original value) or facade "
+            "(SMAC3 2.x HPO facade defaults), in place of the recipe's; recorded in the run "
+            "settings."),
         as_json: bool = AS_JSON,
     ) -> None:
         """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -74,6 +79,8 @@ def register(app: typer.Typer) -> None:
             from nb1s.harness.errors import UserError
 
             raise UserError("--configuration-space needs --configuration-from")
+        if smac_model is not None:
+            check_smac_model_option(recipe.name, recipe.kind, smac_model)
         if not as_json:
             from nb1s.harness.cli.plan_cmd import summary_line
 
@@ -86,7 +93,7 @@ def register(app: typer.Typer) -> None:
                           store_reference=store_reference, note=note,
                           launch=prepare_execution,
                           options=_kind_options(configuration_from, time_axis,
-                                                configuration_space))
+                                                configuration_space, smac_model))
         with stopped_says_how_to_resume(), \
                 _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
             result = dispatch.reproduce(request, on_start, on_done)
@@ -99,10 +106,28 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code)
 
 
+#: the kinds whose recipes run SMAC (the blackbox kind; fig5/14/15's black-box side)
+SMAC_KINDS = ("blackbox", "bohb")
+
+
+def check_smac_model_option(recipe: str, kind: str, smac_model: str) -> str:
+    """`--smac-model` is for the kinds that run SMAC; a known model name there."""
+    from nb1s.harness.blackbox_runs.grid import check_smac_model
+    from nb1s.harness.errors import UserError
+
+    if kind not in SMAC_KINDS:
+        raise UserError(f"--smac-model applies to the recipes that run SMAC (blackbox, "
+                        f"fig5/14/15), not to {recipe}")
+    return check_smac_model(smac_model)
+
+
 def _kind_options(configuration_from: Path | None, time_axis: str | None,
-                  configuration_space: int | None = None) -> dict[str, Any] | None:
+                  configuration_space: int | None = None,
+                  smac_model: str | None = None) -> dict[str, Any] | None:
     """The kind-specific extras a request carries (None when there are none)."""
     options: dict[str, Any] = {}
+    if smac_model is not None:
+        options["smac_model"] = smac_model
     if configuration_from is not None:
         options["configuration_from"] = configuration_from
     if configuration_space is not None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -120,6 +120,19 @@ def resolve_settings(recipe: Recipe, profile: Profile,
                             _one_of(values, "regret_reference", REGRET_REFERENCES),
                             _one_of(values, "left_edge", LEFT_EDGES),
                             _one_of(values, "smac_model", SMAC_MODELS))
+
+
+def with_options(settings: BlackboxSettings,
+                 options: dict[str, Any] | None) -> BlackboxSettings:
+    """The settings with the request's named options (`--smac-model`) in place of the
+    recipe's; the option is named as the value's source, so plan.json and summary.json say
+    where it came from."""
+    model = (options or {}).get("smac_model")
+    if model is None:
+        return settings
+    return replace(settings, smac_model=_one_of({"smac_model": model}, "smac_model",
+                                                SMAC_MODELS),
+                   sources={**settings.sources, "smac_model": "--smac-model"})
 
 
 def _one_of(values: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
@@ -288,8 +301,10 @@ class BlackboxKind:
         from nb1s.harness.nb101.store import open_store
 
         check_executor(request.execution)  # local or slurm, before any data is built
-        s = resolve_settings(request.recipe, request.profile, request.protocol)
-        plan = self.plan(request.recipe, request.profile, request.protocol)
+        s = with_options(resolve_settings(request.recipe, request.profile, request.protocol),
+                         request.options)
+        plan = replace(self.plan(request.recipe, request.profile, request.protocol),
+                       settings=asdict(s))
         results = request.results
         runs = [(opt, s.evaluations_of(opt)) for space in s.spaces for opt in s.optimizers]
         check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)

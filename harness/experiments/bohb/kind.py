@@ -188,12 +188,20 @@ class BohbKind:
 
 
 def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
-    """The plan with the request's named options (`--time-axis`) in place of the recipe's."""
-    time_axis = (options or {}).get("time_axis")
-    if time_axis is None:
-        return plan
-    BohbProtocol.from_settings({**plan.settings, "time_axis": time_axis})  # refuses unknowns
-    return replace(plan, settings={**plan.settings, "time_axis": time_axis})
+    """The plan with the request's named options (`--time-axis`, `--smac-model` for the
+    black-box side's SMAC) in place of the recipe's."""
+    options = options or {}
+    settings = dict(plan.settings)
+    time_axis = options.get("time_axis")
+    if time_axis is not None:
+        BohbProtocol.from_settings({**settings, "time_axis": time_axis})  # refuses unknowns
+        settings["time_axis"] = time_axis
+    smac_model = options.get("smac_model")
+    if smac_model is not None:
+        from nb1s.harness.blackbox_runs.grid import check_smac_model
+
+        settings["blackbox_smac_model"] = check_smac_model(smac_model)
+    return plan if settings == plan.settings else replace(plan, settings=settings)
 
 
 class _JobDone:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import signal
 import threading
 import uuid
@@ -207,6 +208,39 @@ def _threads_deaf_to_ctrl_c() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _let_go(condition: threading.Condition) -> None:
+    """Release `condition` as often as this thread holds it (not at all when it does not).
+
+    Why: hpbandster's `Master.run` takes its condition before its loop and releases it only
+    after the loop, not in a `finally`; an interrupt in its `wait()` re-acquires the lock and
+    leaves with it held. The stopped evaluation's result then reaches the dispatcher, whose
+    thread holds the dispatcher's lock while it waits for this condition in `job_callback`,
+    and `shutdown()` here waits for the dispatcher's lock: a deadlock (CI saw Ctrl-C on
+    `reproduce fig5` hang for 120 s when the result won that race).
+    """
+    while True:
+        try:
+            condition.release()
+        except RuntimeError:  # not (or no longer) held by this thread
+            return
+
+
+def _drop_queued_jobs(master: DefaultFirstBOHB) -> None:
+    """Forget jobs submitted but not yet handed to a worker, under the dispatcher's lock.
+
+    Why: hpbandster's job runner holds that lock while it sends a job to a worker; sent
+    to a worker that shutdown has just stopped, the send raises in that thread with the
+    lock still held, and every later shutdown step waits for it forever.
+    """
+    dispatcher = master.dispatcher
+    with dispatcher.runner_cond:
+        while True:
+            try:
+                dispatcher.waiting_jobs.get_nowait()
+            except queue.Empty:
+                return
+
+
 def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
              folder: Path, seed: int, workers: int = 1,
              on_stop: Callable[[], None] | None = None) -> Result:
@@ -262,12 +296,15 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
                                                                        overwrite=True))
         result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
     finally:
+        if master is not None:
+            _let_go(master.thread_cond)
         with guard:
             stopping.set()
             if running[0] and on_stop is not None:
                 on_stop()
             guard.wait_for(lambda: running[0] == 0)
         if master is not None:
+            _drop_queued_jobs(master)
             master.shutdown(shutdown_workers=True)
         server.shutdown()
     if (folder / REPLAY).exists():
