@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -86,6 +87,7 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.execution.runner import DataInputs
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb import reproduce as bohb_reproduce
     from nb1s.harness.experiments.kind import Request
     from nb1s.harness.recipe.catalog import load_recipe
 
@@ -107,14 +109,14 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     clusters: list[str] = []
     monkeypatch.setattr(distributed, "slurm_executor",
                         lambda *a, **k: clusters.append(k["cluster"]) or "executor")
-    monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
+    monkeypatch.setattr(bohb_reproduce, "data_inputs", lambda *a, **k: DataInputs())
     recipe = load_recipe("fig5")
     request = Request(recipe, "paper", "paper", tmp_path,
                       ExecutionOptions(executor="slurm", workers=16))
     plan = kind_module.KIND.plan(recipe, "paper", "paper")
     small = {**plan.settings, "configuration_spaces": [2], "spaces": [1], "bohb_seeds": [1]}
     monkeypatch.setattr(kind_module.BohbKind, "plan",
-                        lambda self, *a: kind_module.replace(plan, settings=small))
+                        lambda self, *a: dataclasses.replace(plan, settings=small))
     result = kind_module.KIND.reproduce(request)
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "wait darts", "wait gdas", "wait pcdarts"]
@@ -133,6 +135,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb.runs import run_blackbox
     from nb1s.harness.recipe.catalog import load_recipe
 
     seen: list[ExecutionOptions] = []
@@ -145,7 +148,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,
                                      slurm_partition="gpu", blackbox_partition="cpu"),
                     ExecutionOptions(executor="slurm", workers=16, slurm_partition="gpu")):
-        kind_module.run_blackbox(plan, tmp_path, data, options)
+        run_blackbox(plan, tmp_path, data, options)
     assert [(e.workers, e.slurm_partition, e.executor) for e in seen] == [
         (256, "cpu", "slurm"), (16, "gpu", "slurm")]
     assert models == ["original", "original"]

@@ -207,7 +207,7 @@ def test_a_result_document_that_does_not_match_its_model_is_refused() -> None:
 
 def test_table1_fails_through_its_verdict_when_a_count_is_off(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from nb1s.harness.experiments.table1 import report
+    from nb1s.harness.experiments.table1 import reproduce as report
 
     request = Request(parse_recipe(recipes_dir() / "table1.yaml"), "paper", "paper",
                       Path("unused"))

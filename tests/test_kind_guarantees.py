@@ -241,7 +241,7 @@ def _fig5_folder(results: Path) -> None:
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
-    from nb1s.harness.experiments.bohb.kind import log_folder
+    from nb1s.harness.experiments.bohb.settings import log_folder
 
     _fig5_folder(tmp_path)
     whole = nb1s("diff", str(tmp_path))  # without --json: the human view
@@ -286,8 +286,9 @@ def test_diff_of_a_fig5_folder_fails_on_a_deleted_or_damaged_blackbox_seed(
 def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    from nb1s.harness.experiments.bohb import kind as bohb_kind
-    from nb1s.harness.experiments.bohb.kind import KIND, log_folder
+    from nb1s.harness.experiments.bohb import settings as bohb_settings
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.experiments.bohb.settings import log_folder
     from nb1s.harness.experiments.kind import Request
     from nb1s.harness.recipe.catalog import load_recipe
 
@@ -306,7 +307,7 @@ def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
     titles.clear()
     KIND.diff(request)
     assert titles and all("partial: 1 BOHB runs missing" in t for t in titles)
-    assert bohb_kind.SUMMARY == "bohb-summary.json"
+    assert bohb_settings.SUMMARY == "bohb-summary.json"
 
 
 def test_diff_of_a_fig16_folder_renders_without_json(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from nb1s.harness.cli.output import console, emit
 from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.table1.report import reproduce_table1
+from nb1s.harness.experiments.table1.reproduce import reproduce_table1
 from nb1s.harness.experiments.table1.view import render_table1
 
 

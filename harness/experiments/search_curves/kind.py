@@ -4,7 +4,6 @@ table2); `--store-reference` keeps the aggregate as the recipe's reference curve
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nb1s.harness.experiments.kind import (
@@ -29,7 +28,10 @@ class SearchCurves(KindBase):
         from nb1s.harness.experiments.search_curves.configuration_from import (
             recipe_with_options,
         )
-        from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
+        from nb1s.harness.experiments.search_curves.reproduce import (
+            reproduce_recipe,
+            store_reference,
+        )
         from nb1s.harness.recipe.optimizer_catalog import availability
 
         # table2 --configuration-from: the BOHB incumbent joins as extra variants
@@ -61,18 +63,6 @@ class SearchCurves(KindBase):
         from nb1s.harness.experiments.search_curves.view import render_reproduce
 
         render_reproduce(result)
-
-
-def store_reference(request: Request, aggregate: Aggregate) -> Path:
-    """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
-    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
-    from nb1s.harness.recipe.seeds import seeds_option
-
-    agg = aggregate.to_json()
-    made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
-               f"--protocol {request.protocol}{seeds_option(request.recipe)} "
-               "--store-reference`")
-    return store_curves(agg, note=made_by, context=request.note, results=request.results)
 
 
 KIND: ExperimentKind = SearchCurves()  # mypy checks it implements the interface

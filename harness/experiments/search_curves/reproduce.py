@@ -20,6 +20,7 @@ from nb1s.harness.execution.inputs import prepare_inputs
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
+from nb1s.harness.experiments.kind import Request
 from nb1s.harness.experiments.result import KindResult
 from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
@@ -228,3 +229,15 @@ def final_table(agg: dict[str, Any]) -> list[dict[str, Any]]:
                      "oneshot_valid_error_mean": osv["mean"],
                      "oneshot_valid_error_std": osv["std"]})
     return rows
+
+
+def store_reference(request: Request, aggregate: Aggregate) -> Path:
+    """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
+    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
+    from nb1s.harness.recipe.seeds import seeds_option
+
+    agg = aggregate.to_json()
+    made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
+               f"--protocol {request.protocol}{seeds_option(request.recipe)} "
+               "--store-reference`")
+    return store_curves(agg, note=made_by, context=request.note, results=request.results)

@@ -18,7 +18,7 @@ class Enumeration(KindBase):
                   on_done: Callable[[Any], None] | None = None) -> Result:
         from nb1s.harness.experiments.result import KindResult
         from nb1s.harness.experiments.table1.documents import Table1Counts
-        from nb1s.harness.experiments.table1.report import reproduce_table1
+        from nb1s.harness.experiments.table1.reproduce import reproduce_table1
 
         counts = Table1Counts.model_validate(reproduce_table1())
         # the counts are checked here, not diffed: a count off the paper fails (exit 1)
