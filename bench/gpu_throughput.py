@@ -62,9 +62,9 @@ def _data(root: Path) -> tuple[Path, Path]:
 
 
 def _batch_size(optimizer: str) -> int:
-    from nb1s.optimizers.config import BUILTIN_DEFAULTS, Hyperparameters
+    from nb1s.optimizers.config import Hyperparameters, builtin_defaults
 
-    return int(BUILTIN_DEFAULTS.get(optimizer, {}).get("batch_size", Hyperparameters.batch_size))
+    return int(builtin_defaults(optimizer).get("batch_size", Hyperparameters.batch_size))
 
 
 def run_k(k: int, gpu: str, optimizer: str, epochs: int, batches: int, nb101: Path,

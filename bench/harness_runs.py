@@ -29,7 +29,8 @@ def _write_fixture(root: Path, epochs: int = 100, seeds: int = 6) -> None:
     for v_i, variant in enumerate(VARIANTS):
         for space in (1, 2, 3):
             for seed in range(seeds):
-                spec = RunSpec(variant, variant, variant, space, seed, epochs, {}, {}, {})
+                spec = RunSpec(variant=variant, label=variant, optimizer=variant, space=space,
+                               seed=seed, epochs=epochs)
                 runs.append(spec)
                 path = root / "runs" / spec.key
                 path.mkdir(parents=True)
@@ -48,8 +49,9 @@ def _write_fixture(root: Path, epochs: int = 100, seeds: int = 6) -> None:
                                      "oneshot_train_error": 0.2})
                          for e in range(epochs + 1)]
                 (path / "epochs.jsonl").write_text("\n".join(lines) + "\n")
-    plan = Plan("fig7", 1, "bench fixture", "search", "paper", "paper", runs, [], "last", "std",
-                [1, 2, 3], ["synthetic"], {})
+    plan = Plan(recipe="fig7", version=1, title="bench fixture", kind="search",
+                profile="paper", protocol="paper", runs=runs, final_epoch="last", band="std",
+                spaces=[1, 2, 3], labels=["synthetic"])
     (root / "plan.json").write_text(json.dumps(plan.as_dict()))
 
 

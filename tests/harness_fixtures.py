@@ -45,7 +45,8 @@ def write_run(path: Path, test_regret: Sequence[float], oneshot_valid: Sequence[
 
 def spec(variant: str, space: int, seed: int, epochs: int, optimizer: str = "darts",
          label: str | None = None) -> RunSpec:
-    return RunSpec(variant, label or variant.upper(), optimizer, space, seed, epochs, {}, {}, {})
+    return RunSpec(variant=variant, label=label or variant.upper(), optimizer=optimizer,
+                   space=space, seed=seed, epochs=epochs)
 
 
 def write_results(results: Path, curves: dict[tuple[str, int], list[Sequence[float]]],
@@ -69,8 +70,10 @@ def write_results(results: Path, curves: dict[tuple[str, int], list[Sequence[flo
             runs.append(s)
             write_run(results / "runs" / s.key, values, space=space, seed=seed)
     spaces = sorted({sp for _, sp in curves})
-    plan = Plan(recipe, version, "fixture", "search", profile, protocol,  # type: ignore[arg-type]
-                runs, [], final_epoch, band, spaces, ["smoke", "synthetic"], {})
+    plan = Plan(recipe=recipe, version=version, title="fixture", kind="search",
+                profile=profile, protocol=protocol,  # type: ignore[arg-type]
+                runs=runs, final_epoch=final_epoch, band=band, spaces=spaces,
+                labels=["smoke", "synthetic"])
     results.mkdir(parents=True, exist_ok=True)
     (results / "plan.json").write_text(json.dumps(plan.as_dict()))
     return plan

@@ -138,7 +138,8 @@ def test_slurm_parameters_reach_submitit_cpu_only(fake_slurm: FakeSlurm, index_d
                     "timeout_min": 90, "cpus_per_task": 1, "mem_gb": 4,
                     "name": "nb1s-blackbox", "slurm_array_parallelism": 8,
                     "slurm_partition": "cpu-part",
-                    "slurm_setup": ["export PYTHONHASHSEED=0"]}
+                    "slurm_setup": ["export PYTHONHASHSEED=0"],
+                    "slurm_additional_parameters": {"signal": "URG@90"}}
     assert "gpus_per_node" not in made  # CPU-only tasks: no GPU request
 
 
@@ -261,6 +262,26 @@ def test_ctrl_c_cancels_the_unfinished_tasks_and_keeps_finished_files(tmp_path: 
     assert running.cancelled and not finished.cancelled and seen == [[0]]
     assert "1 of 2 submitted seeds finished" in str(caught.value)
     assert "1 unfinished array task(s) cancelled (array 9)" in str(caught.value)
+
+
+def test_a_task_that_can_never_start_ends_the_wait_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grid's wait asks the array's watch (squeue's reason) while tasks are open: a
+    task pending for a configuration reason is one line, never a wait without end."""
+    monkeypatch.setattr(cluster, "WATCH_S", 0.0)
+    settings = GridSettings("SMAC", 1, 5, "one_random_repeat", "", None, True)
+    task = grid._Task(settings, (0,), str(tmp_path))
+    pending = FakeJob("9_0", tmp_path, finished=False)
+    watched: list[list[str]] = []
+
+    def watch(handles: list[Any]) -> None:
+        watched.append([h.job_id for h in handles])
+        raise UserError("--executor slurm: job 9_0 pends: PartitionDown (...)")
+
+    run = cluster.ArrayRun(1, 1, ["9_0"], str(tmp_path))
+    with pytest.raises(UserError, match="pends: PartitionDown"):
+        cluster.wait([task], [pending], run, sleep=lambda s: None, watch=watch)
+    assert watched == [["9_0"]]
 
 
 def _settings(optimizer: str, space: int, evaluations: int = 280) -> GridSettings:

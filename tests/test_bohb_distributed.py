@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -52,7 +51,8 @@ def test_slurm_executor_asks_for_what_the_request_says(tmp_path: Path) -> None:
     assert array.parameters() == {"timeout_min": 120, "cpus_per_task": 4, "mem_gb": 16,
                                   "name": "nb1s", "gpus_per_node": 1,
                                   "slurm_array_parallelism": 16,
-                                  "slurm_partition": "gpu-part"}
+                                  "slurm_partition": "gpu-part",
+                                  "slurm_additional_parameters": {"signal": "URG@90"}}
     cpu = distributed.slurm_executor(tmp_path, SlurmRequest(gpus_per_task=0))
     assert "gpus_per_node" not in cpu.parameters()  # a CPU-only (smoke) run asks no GPU
     local = distributed.slurm_executor(tmp_path, SlurmRequest(), cluster="local")
@@ -100,15 +100,26 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
         def result(self) -> None:
             events.append(f"wait {self.name}")
 
+    class Array:
+        """The run's SlurmArray: its watched wait before the results are read."""
+
+        def wait(self, jobs: list[Job]) -> None:
+            events.append(f"watch {jobs[0].name}")
+
+        def cancel(self, jobs: list[Job]) -> list[str]:
+            raise AssertionError("nothing stopped early: nothing is cancelled")
+
+    array = Array()
+
     def fake_launch(executor: Any, t: ArrayTask) -> list[Job]:
-        assert executor == "executor" and t.workers == 16 and t.settings.evaluations() == 280
+        assert executor is array and t.workers == 16 and t.settings.evaluations() == 280
         events.append(f"submit {t.log_folder.parent.name}")
         return [Job(t.log_folder.parent.name)]
 
     monkeypatch.setattr(distributed, "launch", fake_launch)
     clusters: list[str] = []
     monkeypatch.setattr(distributed, "slurm_executor",
-                        lambda *a, **k: clusters.append(k["cluster"]) or "executor")
+                        lambda *a, **k: clusters.append(k["cluster"]) or array)
     monkeypatch.setattr(bohb_reproduce, "data_inputs", lambda *a, **k: DataInputs())
     recipe = load_recipe("fig5")
     request = Request(recipe, "paper", "paper", tmp_path,
@@ -116,10 +127,11 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     plan = kind_module.KIND.plan(recipe, "paper", "paper")
     small = {**plan.settings, "configuration_spaces": [2], "spaces": [1], "bohb_seeds": [1]}
     monkeypatch.setattr(kind_module.BohbKind, "plan",
-                        lambda self, *a: dataclasses.replace(plan, settings=small))
+                        lambda self, *a: plan.but(settings=small))
     result = kind_module.KIND.reproduce(request)
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
-                      "wait darts", "wait gdas", "wait pcdarts"]
+                      "watch darts", "wait darts", "watch gdas", "wait gdas",
+                      "watch pcdarts", "wait pcdarts"]
     # the stand-in jobs logged no evaluation
     assert result.status == "failed-runs" and result.exit_code() == 1
     assert clusters == ["slurm"] * 3  # --slurm-cluster unset: the real Slurm

@@ -49,11 +49,14 @@ def test_a_distribution_looks_up_the_spaces_of_its_settings_and_trains_nothing()
 
 
 @pytest.mark.parametrize(("recipe", "profile", "needs"), [
-    ("blackbox", "smoke", DataNeeds(True, (1,), images=False, all_budgets=True)),
-    ("blackbox", "paper", DataNeeds(False, (1, 2, 3), images=False, all_budgets=True)),
-    ("fig5", "smoke", DataNeeds(True, (3,), images=True, all_budgets=True)),
-    ("fig5", "paper", DataNeeds(False, (1, 2, 3), images=True, all_budgets=True)),
-    ("fig16", "smoke", DataNeeds(True, (1, 2, 3), images=False)),
+    ("blackbox", "smoke",
+     DataNeeds(synthetic=True, spaces=(1,), images=False, all_budgets=True)),
+    ("blackbox", "paper",
+     DataNeeds(synthetic=False, spaces=(1, 2, 3), images=False, all_budgets=True)),
+    ("fig5", "smoke", DataNeeds(synthetic=True, spaces=(3,), images=True, all_budgets=True)),
+    ("fig5", "paper",
+     DataNeeds(synthetic=False, spaces=(1, 2, 3), images=True, all_budgets=True)),
+    ("fig16", "smoke", DataNeeds(synthetic=True, spaces=(1, 2, 3), images=False)),
 ])
 def test_the_newer_kinds_declare_their_data_in_the_plan(
         recipe: str, profile: str, needs: DataNeeds) -> None:
@@ -74,8 +77,9 @@ def test_plan_json_keeps_its_format() -> None:
 # ---------------------------------------------------------------- prepare_inputs(plan)
 
 def _plan(data: DataNeeds) -> Plan:
-    return Plan("fig2", 2, "t", "search", "smoke" if data.synthetic else "paper", "paper",
-                [], [], None, None, list(data.spaces), [], {}, data)
+    return Plan(recipe="fig2", version=2, title="t", kind="search",
+                profile="smoke" if data.synthetic else "paper", protocol="paper",
+                spaces=list(data.spaces), data=data)
 
 
 @pytest.fixture
@@ -92,13 +96,15 @@ def smoke_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[int], 
 
 
 def test_a_synthetic_plan_gets_the_smoke_data(tmp_path: Path, smoke_calls: list[Any]) -> None:
-    data = prepare_inputs(_plan(DataNeeds(True, (1, 2), True)), tmp_path, ExecutionOptions())
+    data = prepare_inputs(_plan(DataNeeds(synthetic=True, spaces=(1, 2), images=True)),
+                          tmp_path, ExecutionOptions())
     assert smoke_calls == [(tmp_path / "data", [1, 2], True)]
     assert data == DataInputs(tmp_path / "data" / "index", tmp_path / "data" / "digits")
-    prepare_inputs(_plan(DataNeeds(True, (3,), False)), tmp_path,
+    prepare_inputs(_plan(DataNeeds(synthetic=True, spaces=(3,), images=False)), tmp_path,
                    ExecutionOptions(smoke_data=tmp_path / "s", cifar_dir=tmp_path / "c"))
     assert smoke_calls[-1] == (tmp_path / "s", [3], False)  # cifar is not what it reads
-    prepare_inputs(_plan(DataNeeds(True, (1,), False, all_budgets=True)), tmp_path,
+    prepare_inputs(_plan(DataNeeds(synthetic=True, spaces=(1,), images=False,
+                                   all_budgets=True)), tmp_path,
                    ExecutionOptions())
     assert smoke_calls[-1] == (tmp_path / "data", [1], False, True)  # the four-budget index
 
@@ -106,7 +112,8 @@ def test_a_synthetic_plan_gets_the_smoke_data(tmp_path: Path, smoke_calls: list[
 def test_user_folders_replace_the_smoke_data_and_are_checked_first(
         tmp_path: Path, smoke_calls: list[Any]) -> None:
     opts = ExecutionOptions(data_dir=tmp_path / "no-index")
-    for needs in (DataNeeds(True, (1,), True), DataNeeds(False, (1,), True)):
+    for needs in (DataNeeds(synthetic=True, spaces=(1,), images=True),
+                  DataNeeds(synthetic=False, spaces=(1,), images=True)):
         with pytest.raises(UserError, match="no NAS-Bench-101 index"):
             prepare_inputs(_plan(needs), tmp_path, opts)
     assert smoke_calls == []

@@ -245,6 +245,7 @@ def test_diff_goes_through_the_kind_of_the_results_folder(fake_kind: type[FakeKi
     results.mkdir()
     version = parse_recipe(recipes_dir() / "fig16.yaml").version
     (results / "plan.json").write_text(json.dumps({"recipe": "fig16", "version": version,
+                                                   "title": "t", "kind": "fanova",
                                                    "profile": "smoke", "protocol": "paper"}))
     fake_kind.verdict = "fail"
     res = invoke("diff", str(results), "--json", "--min-seeds", "5")

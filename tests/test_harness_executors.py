@@ -151,8 +151,9 @@ class _Recorder:
 
 def _plan(n: int) -> Plan:
     runs = [spec("darts", 1, s, 1) for s in range(n)]
-    return Plan("fig2", 1, "t", "search", "smoke", "paper", runs, [], "last", "std", [1],
-                ["smoke", "synthetic"], {})
+    return Plan(recipe="fig2", version=1, title="t", kind="search", profile="smoke",
+                protocol="paper", runs=runs, final_epoch="last", band="std", spaces=[1],
+                labels=["smoke", "synthetic"])
 
 
 def test_finished_runs_are_skipped_and_interrupted_ones_resumed(tmp_path: Path) -> None:
@@ -177,7 +178,7 @@ def test_results_folder_is_bound_to_one_recipe_version(tmp_path: Path) -> None:
     from nb1s.harness.errors import UserError
 
     bind_results(_plan(1), tmp_path)
-    other = Plan("fig2", 2, "t", "search", "smoke", "paper", [], [], "last", "std", [1])
+    other = _plan(0).but(version=2)
     with pytest.raises(UserError, match="choose another --out"):
         bind_results(other, tmp_path)
 

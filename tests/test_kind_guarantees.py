@@ -406,7 +406,8 @@ def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
     from nb1s.optimizers.discrete.registry import BlackBoxOptimizer
 
     monkeypatch.setitem(BLACKBOX_OPTIMIZERS, "RS2",
-                        BlackBoxOptimizer("RS2", True, random_search))
+                        BlackBoxOptimizer(name="RS2", vectorised=True, runner=random_search,
+                                          seconds_per_seed=0.05, color="k", marker="o"))
     done = run_blackbox_grid("RS2", 1, [0, 1], 12, tmp_path, data_dir=index)
     assert done["ran"] == 2 and len(load_records(seed_file(tmp_path, 1, "RS2", 1))) == 12
     np.save(seed_file(tmp_path, 1, "RS2", 1), load_records(seed_file(tmp_path, 1, "RS2", 1))[:3])

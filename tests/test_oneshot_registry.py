@@ -121,12 +121,12 @@ def test_search_help_names_every_builtin() -> None:
 def test_plot_styles_come_from_one_table() -> None:
     """Every built-in one-shot optimizer except `fixed` has one style, distinct from every
     other optimizer's, and the BOHB-tuned curve of an optimizer shares it (issue 21)."""
-    from nb1s.harness.report.styles import STYLES, style_of
+    from nb1s.harness.report.styles import style_of, styles
 
     named = [n for n in BUILTIN_NAMES if n != "fixed"]
     assert all(style_of(n) is not None for n in named)
     assert style_of("fixed") is None  # takes the palette's colour
-    colours = [s.color for s in STYLES.values()]
+    colours = [s.color for s in styles().values()]
     assert len(set(colours)) == len(colours)
     assert style_of("BOHB-PC-DARTS") == style_of("pcdarts")
     assert style_of("RE") != style_of("enas")
@@ -173,8 +173,12 @@ def test_only_rules_with_state_are_checkpointed() -> None:
     assert search.state_dict()["update"] == {"baseline": 0.0, "child_steps": 0}
 
 
-def test_method_defaults_cover_exactly_the_builtins() -> None:
-    """The torch-free defaults table (config/method_defaults.py) names the same methods."""
-    from nb1s.optimizers.config.method_defaults import BUILTIN_DEFAULTS
+def test_method_defaults_are_the_builtin_entries() -> None:
+    """The torch-free defaults are declared on the built-in entries (optimizers/builtin.py);
+    a name that is not a built-in has none, loudly (no empty default)."""
+    from nb1s.optimizers.config.method_defaults import builtin_defaults
 
-    assert list(BUILTIN_DEFAULTS) == list(BUILTIN_NAMES)
+    assert builtin_defaults("gdas") == {"epochs": 100, "arch_grad_clip": 5.0}
+    assert builtin_defaults("darts") == {}
+    with pytest.raises(KeyError, match="not a built-in"):
+        builtin_defaults("gdass")

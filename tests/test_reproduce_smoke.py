@@ -246,9 +246,10 @@ def test_every_key_a_real_run_writes_is_declared_in_the_schema(smoke: dict) -> N
     """docs/run-schema.md is generated from the models, so a key the search or the harness
     writes but no model declares would be undocumented: every document of a real smoke
     reproduction validates, and none has a top-level key its model does not declare."""
+    from nb1s.harness.recipe.plan import Plan
     from nb1s.harness.report.documents import Aggregate, Diff
     from nb1s.harness.search.documents import EpochRecord, RunMeta
-    from nb1s.harness.search.results_directory import PlanDocument, ResultsDirectory
+    from nb1s.harness.search.results_directory import ResultsDirectory
 
     out: Path = smoke["out"]
     folder = ResultsDirectory(out)
@@ -259,7 +260,7 @@ def test_every_key_a_real_run_writes_is_declared_in_the_schema(smoke: dict) -> N
     for spec in plan.runs:
         run = folder.run(spec.key).read()
         documents += [run.meta, *run.epochs]
-    assert isinstance(plan, PlanDocument) and isinstance(agg, Aggregate)
+    assert isinstance(plan, Plan) and isinstance(agg, Aggregate)
     assert isinstance(diff, Diff) and len(plan.runs) == 10
     assert sum(isinstance(d, RunMeta) for d in documents) == 10
     assert sum(isinstance(d, EpochRecord) for d in documents) == 10 * 3

@@ -13,7 +13,6 @@ import math
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,8 +71,8 @@ def test_cli_refuses_packing_without_gpu_or_on_slurm(tmp_path: Path) -> None:
 def test_packing_does_not_change_any_runs_records(search_data: dict[str, Path],
                                                   tmp_path: Path) -> None:
     plan = plan_for(load_checked("fig2"), "smoke")
-    runs = [replace(r, epochs=1) for r in plan.runs if r.variant == "gdas"][:2]
-    plan = replace(plan, runs=runs)
+    runs = [r.model_copy(update={"epochs": 1}) for r in plan.runs if r.variant == "gdas"][:2]
+    plan = plan.but(runs=runs)
     data = DataInputs(search_data["nb101"], search_data["cifar"])
     records = {}
     for k in (1, 2):

@@ -163,3 +163,87 @@ def test_an_executor_registered_at_runtime_runs_a_recipe_through_nb1s_run(
     with pytest.raises(ValueError, match="already registered"):
         registry.register_executor(sequential, ExecutorEntry(build=_build))
     assert registry.entry_for(sequential) is SEQUENTIAL
+
+
+# --------------------------------------------------------- a black-box optimizer, with facts
+
+def _one_seed_random_search(space: Any, objective: Any, seed: int, n: int) -> Any:
+    """A sequential black-box optimizer nb1s does not ship (random search, one seed)."""
+    import numpy as np
+
+    from nb1s.optimizers.discrete.random_search import random_search
+
+    return random_search(space, objective, np.array([seed]), n)
+
+
+@pytest.fixture
+def slow_search() -> Iterator[str]:
+    """`SLOWRS` registered with every fact the harness reads from an entry."""
+    from nb1s.optimizers.discrete import (
+        BLACKBOX_OPTIMIZERS,
+        BlackBoxOptimizer,
+        register_blackbox,
+    )
+
+    entry = BlackBoxOptimizer(name="SLOWRS", vectorised=False, runner=_one_seed_random_search,
+                              seconds_per_seed=120.0, libraries=("json",), min_evaluations=5,
+                              color="black", marker="8")
+    register_blackbox(entry)
+    try:
+        yield entry.name
+    finally:
+        BLACKBOX_OPTIMIZERS.pop(entry.name, None)
+
+
+def test_a_black_box_optimizer_registered_at_runtime_brings_its_facts(
+        slow_search: str, tmp_path: Path) -> None:
+    """Cost, order, plot style, worker imports and the smallest run are read from the
+    entry; a built-in name cannot be registered over; an unknown name is an error, not a
+    default, wherever a fact is read."""
+    from nb1s.harness.blackbox_runs import grid
+    from nb1s.harness.blackbox_runs.budget import estimate, records_per_seed
+    from nb1s.harness.blackbox_runs.cluster import estimated_seconds, seeds_per_task
+    from nb1s.harness.cli.blackbox_cmd import optimizer_names
+    from nb1s.harness.report.styles import Style, style_of
+    from nb1s.optimizers.discrete import BlackBoxOptimizer, register_blackbox
+
+    assert style_of(slow_search) == Style("black", "8")
+    assert estimated_seconds(slow_search, 280, 3) == pytest.approx(360.0)
+    assert estimate([(slow_search, 280)], 3).cpu_seconds == pytest.approx(360.0)
+    assert seeds_per_task(slow_search, 280, False, 600.0) == 5  # 600 s / 120 s per seed
+    assert records_per_seed(slow_search, 7) == 7
+    assert optimizer_names().endswith(f"BOHB or {slow_search}")
+    settings = [grid.GridSettings(name, 1, 280, "sample", "x", None, True)
+                for name in ("RS", "SMAC", slow_search, "TPE")]
+    tasks = [grid._Task(s, (0,), "x") for s in settings]
+    assert [t.settings.optimizer for t in grid._slow_first(tasks)] == \
+        [slow_search, "SMAC", "TPE", "RS"]
+    assert grid.preload_modules({slow_search, "TPE", "RS"})[1:] == ["json", "hyperopt"]
+    with pytest.raises(ValueError, match="already registered"):
+        register_blackbox(BlackBoxOptimizer(name="RS", vectorised=True, runner=print,
+                                            seconds_per_seed=1.0, color="k", marker="o"))
+    for read in (lambda: estimated_seconds("NOPE", 280, 1), lambda: records_per_seed("NOPE", 1),
+                 lambda: estimate([("NOPE", 280)], 1), lambda: grid.preload_modules({"NOPE"})):
+        with pytest.raises(ValueError, match="unknown black-box optimizer 'NOPE'"):
+            read()
+
+
+def test_a_black_box_optimizer_registered_at_runtime_runs_through_nb1s_blackbox(
+        slow_search: str, tmp_path: Path) -> None:
+    from blackbox_helpers import build_full_index
+
+    index = build_full_index(tmp_path / "index")
+    out = tmp_path / "runs"
+    base = ["blackbox", slow_search.lower(), "--space", "1", "--seeds", "0-1", "--out",
+            str(out), "--data-dir", str(index), "--json"]
+    too_few = CliRunner().invoke(app, [*base, "--evaluations", "4"])
+    assert isinstance(too_few.exception, UserError)  # the CLI's main prints it, exit 2
+    assert str(too_few.exception) == "SLOWRS needs at least 5 evaluations, got 4"
+    result = CliRunner().invoke(app, [*base, "--evaluations", "6"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["optimizer"] == slow_search and summary["ran"] == 2
+    import numpy as np
+
+    records = np.load(out / "ss1" / slow_search / "seed-1.npy")
+    assert len(records) == 6 and set(records["seed"]) == {1}

@@ -179,7 +179,7 @@ def test_config_types_import_without_torch() -> None:
     code = ("import sys\n"
             "import nb1s.optimizers.config\n"
             "from nb1s.optimizers import Hyperparameters, Options, OPTION_SPECS, RANGES\n"
-            "from nb1s.optimizers.config import BUILTIN_DEFAULTS, range_problems\n"
+            "from nb1s.optimizers.config import builtin_defaults, range_problems\n"
             "import nb1s.harness.recipe.search_settings, nb1s.harness.recipe.settings_check\n"
             "import nb1s.harness.recipe.plan, nb1s.harness.recipe.method_defaults\n"
             "from nb1s.harness.recipe.method_defaults import method_defaults\n"
@@ -192,12 +192,11 @@ def test_config_types_import_without_torch() -> None:
 
 def test_the_torch_names_still_load_from_the_package() -> None:
     import nb1s.optimizers as opt
-    from nb1s.optimizers.config import BUILTIN_DEFAULTS
 
     for name in opt.__all__:
         assert getattr(opt, name) is not None, name
     with pytest.raises(AttributeError):
         opt.no_such_name  # noqa: B018
-    for name, defaults in BUILTIN_DEFAULTS.items():
-        assert opt.get_method(name).defaults == dict(defaults), name
-    assert set(BUILTIN_DEFAULTS) <= set(opt.method_names())
+    for entry in opt.BUILTIN_OPTIMIZERS:
+        assert opt.get_method(entry.name).defaults == dict(entry.defaults), entry.name
+    assert set(opt.BUILTIN_NAMES) <= set(opt.method_names())

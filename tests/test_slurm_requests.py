@@ -147,7 +147,7 @@ def test_a_run_cancelled_or_timed_out_by_slurm_is_one_line_not_a_wait(tmp_path: 
 
     handles = [Handle("7_0", "COMPLETED", JobResult("run0", 0, 1.0, "log")),
                Handle("7_1", "CANCELLED by 0", error=UncompletedJobError("7_1 CANCELLED")),
-               Handle("7_2", "TIMEOUT", error=UncompletedJobError("7_2 TIMEOUT"))]
+               Handle("7_2", "CANCELLED by 0", error=UncompletedJobError("7_2 CANCELLED"))]
     ex = SlurmExecutor(tmp_path, array=FakeArray(handles))
     with pytest.raises(RunStopped) as stop:
         ex.run(_jobs(3))
@@ -155,6 +155,15 @@ def test_a_run_cancelled_or_timed_out_by_slurm_is_one_line_not_a_wait(tmp_path: 
     assert str(stop.value) == ("Slurm ended run run1 (task 7_1): CANCELLED by 0 (and 1 more) "
                                "before it finished; 1 of 3 runs finished and are kept; the "
                                "same command resumes the rest")
+    # a time-out among them names the limit: the same limit would only time out again
+    handles[2] = Handle("7_2", "TIMEOUT", JobResult("run2", 130, 60.0, "log"))
+    with pytest.raises(RunStopped) as stop:
+        SlurmExecutor(tmp_path, array=FakeArray(handles)).run(_jobs(3))
+    assert stop.value.exit_code == 1
+    assert str(stop.value) == ("Slurm ended run run2 (task 7_2): TIMEOUT (and 1 more) at its "
+                               "time limit (1440 min per task) before it finished; 1 of 3 "
+                               "runs finished and are kept; the same command with a longer "
+                               "--timeout-min resumes the rest from their last saved epoch")
     # a run that failed on its own (exit code) is the runner's to report, not a stop
     ok = [Handle("8_0", "FAILED", JobResult("run0", 3, 1.0, "log"))]
     (res,) = SlurmExecutor(tmp_path, array=FakeArray(ok)).run(_jobs(1))
@@ -173,6 +182,66 @@ def test_a_configuration_pending_cancels_the_array_in_one_line(
     with pytest.raises(UserError) as refused:
         SlurmExecutor(tmp_path, array=FakeArray(handles)).run(_jobs(2))
     assert str(refused.value).startswith("--executor slurm: job 9_0 pends: PartitionConfig "
-                                         "(the partition cannot give what the task asks")
+                                         "(the partition's limits cannot give what the "
+                                         "task asks")
     assert "the array was cancelled (2 task(s))" in str(refused.value)
+    assert "change the request (--slurm-cpus" in str(refused.value)
     assert all(h.cancelled for h in handles)
+
+
+def test_a_down_partition_is_named_as_such_and_the_cure_is_another_partition(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from nb1s.harness.executors import slurm_array
+
+    monkeypatch.setattr(slurm_array, "pending_problem",
+                        lambda ids, run=None: f"job {ids[0]} pends: PartitionDown")
+    monkeypatch.setattr(slurm_array, "WATCH_S", 0.0)
+    handles = [Handle("9_0", "PENDING")]
+    with pytest.raises(UserError) as refused:
+        FakeArray(handles).wait(handles, sleep=lambda s: None)
+    line = str(refused.value)
+    assert "pends: PartitionDown (the partition does not start jobs" in line, line
+    assert "choose another partition (--slurm-partition)" in line and "--slurm-cpus" not in line
+    assert handles[0].cancelled
+
+
+class Settling(Handle):
+    """A task whose function returned (result file) while Slurm still ends it: sacct says
+    RUNNING for the first `running` asks, then its final state."""
+
+    def __init__(self, job_id: str, final: str, result: Any, running: int) -> None:
+        super().__init__(job_id, final, result)
+        self.asks, self.running = 0, running
+
+    def done(self) -> bool:
+        return True
+
+    def get_info(self, mode: str = "force") -> dict[str, str]:
+        self.asks += 1
+        return {"State": "RUNNING" if self.asks <= self.running else self.state}
+
+
+def test_a_failed_task_is_judged_by_slurm_s_final_state_not_its_result_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped at its time limit, the search records `interrupted` and the task returns
+    exit 130 while sacct still says RUNNING: nb1s waits for TIMEOUT before it judges."""
+    from nb1s.harness.executors import slurm
+
+    monkeypatch.setattr(slurm, "POLL_S", 0.0)
+    handle = Settling("5_0", "TIMEOUT", JobResult("run0", 130, 60.0, "log"), running=3)
+    with pytest.raises(RunStopped) as stop:
+        SlurmExecutor(tmp_path, array=FakeArray([handle])).run(_jobs(1))
+    assert "TIMEOUT" in str(stop.value) and handle.asks == 4
+    # never a wait without end: past SETTLE_S the result is judged as it is
+    monkeypatch.setattr(slurm, "SETTLE_S", 0.0)
+    stuck = Settling("5_1", "RUNNING", JobResult("run0", 130, 60.0, "log"), running=10**6)
+    (res,) = SlurmExecutor(tmp_path, array=FakeArray([stuck])).run(_jobs(1))
+    assert res.returncode == 130
+
+
+def test_the_arrays_ask_slurm_for_no_usr2_before_the_time_limit() -> None:
+    """submitit's USR2 warning arrives up to a minute early and kills a search that has no
+    handler for it; the arrays replace it with SIGURG, which every process ignores."""
+    params = SlurmRequest(timeout_min=1).parameters(None)
+    assert params["slurm_additional_parameters"] == {"signal": "URG@90"}
+    assert "slurm_additional_parameters" not in SlurmRequest().parameters("local")

@@ -25,6 +25,7 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.settings import resolve_settings
 from nb1s.harness.nb101.store import NB101Store
 from nb1s.harness.recipe.catalog import load_recipe
+from nb1s.harness.recipe.plan import plan_header
 from nb1s.harness.recipe.schema import ByProtocol, Sourced
 from nb1s.optimizers.discrete import registry
 
@@ -42,7 +43,7 @@ def test_recipes_name_the_switch_with_both_protocol_values() -> None:
 
     recipe = load_recipe("blackbox")
     for protocol in ("paper", "original"):
-        settings = resolve_settings(recipe, "paper", protocol)
+        settings = resolve_settings(recipe, plan_header(recipe, "paper", protocol))
         assert settings.smac_model == "original"
         assert "run_smac.py" in settings.sources["smac_model"] or protocol == "paper"
         fig5 = BOHB.plan(load_recipe("fig5"), "paper", protocol).settings
@@ -52,11 +53,11 @@ def test_recipes_name_the_switch_with_both_protocol_values() -> None:
     # `facade` is available by name; anything else is refused in one line
     facade = recipe.model_copy(update={"settings": {
         **recipe.settings, "smac_model": Sourced[Any](value="facade", source="test")}})
-    assert resolve_settings(facade, "paper", "paper").smac_model == "facade"
+    assert resolve_settings(facade, plan_header(facade)).smac_model == "facade"
     bad = recipe.model_copy(update={"settings": {
         **recipe.settings, "smac_model": Sourced[Any](value="smac4", source="test")}})
     with pytest.raises(UserError, match="smac_model='smac4'"):
-        resolve_settings(bad, "paper", "paper")
+        resolve_settings(bad, plan_header(bad))
 
 
 def test_the_model_reaches_smac_through_a_task(index_dir: Path,

@@ -69,7 +69,8 @@ def _run(seed: int, settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_references_are_read_from_the_plan(tmp_path: Path) -> None:
-    plan = {"recipe": "table2", "version": 2,
+    plan = {"recipe": "table2", "version": 2, "title": "t", "kind": "search",
+            "profile": "paper", "protocol": "paper",
             "runs": [_run(0, {"options": {}, "tracking": {"regret_reference":
                                                           "published_constants"}}),
                      _run(1, {"options": {}, "tracking": {}})]}
@@ -79,7 +80,8 @@ def test_references_are_read_from_the_plan(tmp_path: Path) -> None:
 
 def test_references_are_read_from_a_plan_written_before_tracking(tmp_path: Path) -> None:
     """plan.json files from before the recipe's `tracking:` field kept it under options."""
-    plan = {"recipe": "table2", "version": 2,
+    plan = {"recipe": "table2", "version": 2, "title": "t", "kind": "search",
+            "profile": "paper", "protocol": "paper",
             "runs": [_run(0, {"options": {"regret_reference": "published_constants"}}),
                      _run(1, {"options": {}})]}
     (tmp_path / "plan.json").write_text(json.dumps(plan))

@@ -249,8 +249,9 @@ def test_plan_json_records_the_command_that_owns_the_folder(tmp_path: Path) -> N
     from nb1s.harness.execution.runner import bind_results
     from nb1s.harness.recipe.plan import Plan
 
-    plan = Plan("fig2", 1, "t", "search", "smoke", "paper", [spec("candidate", 1, 0, 1)], [],
-                "last", "std", [1], [], {})
+    plan = Plan(recipe="fig2", version=1, title="t", kind="search", profile="smoke",
+                protocol="paper", runs=[spec("candidate", 1, 0, 1)], final_epoch="last",
+                band="std", spaces=[1])
     bind_results(plan, tmp_path)
     assert json.loads((tmp_path / "plan.json").read_text())["command"] == "check"
 

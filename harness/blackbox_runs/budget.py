@@ -3,9 +3,9 @@
 Why: `--evaluations 1000000000` used to allocate 67 GiB and die with a MemoryError after
 the run file was written (which then refused every normal run into that folder), and
 `--seeds 0-99999999` ran silently for many minutes towards terabytes of seed files. Here the
-command's size is estimated from the record layout and the measured per-seed times
-(`cluster.SECONDS_PER_SEED`) and compared with what this machine has (free disk under
-the output folder, available memory) before the first byte is written.
+command's size is estimated from the record layout and the measured per-seed times (each
+registered optimizer's `seconds_per_seed`) and compared with what this machine has (free
+disk under the output folder, available memory) before the first byte is written.
 
 The estimates are upper bounds on purpose: a refused run that would have fitted costs the
 user a smaller `--seeds`, an accepted run that does not fit costs a crash mid-way.
@@ -21,7 +21,7 @@ import psutil
 
 from nb1s.harness.blackbox_runs.cluster import estimated_seconds
 from nb1s.harness.errors import UserError
-from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE
+from nb1s.optimizers.discrete import RECORD_DTYPE, blackbox_optimizer
 
 #: Seeds per task of a vectorised optimizer (grid.py): small enough for a smooth progress
 #: bar and for spreading over workers, large enough that the array program dominates.
@@ -36,9 +36,6 @@ WORKING_FACTOR = 4
 BYTES_PER_SEED = 64
 #: header of one .npy file
 NPY_HEADER = 128
-#: the optimizers without a measured per-seed time (vectorised: RS, RE, RL) on a
-#: 280-evaluation seed, seconds (generous: they run hundreds of seeds per second)
-VECTORISED_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -59,8 +56,7 @@ class Estimate:
 def records_per_seed(optimizer: str, evaluations: int) -> int:
     """Upper bound of a seed's records: an optimizer whose registered entry counts budget
     in epochs (HB, BOHB) writes rungs of a budget, the others one record per evaluation."""
-    entry = BLACKBOX_OPTIMIZERS.get(optimizer)
-    per = EPOCH_RUNGS_PER_EVALUATION if entry is not None and entry.budget_in_epochs else 1
+    per = EPOCH_RUNGS_PER_EVALUATION if blackbox_optimizer(optimizer).budget_in_epochs else 1
     return per * max(int(evaluations), 1)
 
 
@@ -76,12 +72,9 @@ def estimate(runs: list[tuple[str, int]], seeds: int, workers: int = 1) -> Estim
     for optimizer, evaluations in runs:
         rows = records_per_seed(optimizer, evaluations)
         disk += seeds * (rows * item + NPY_HEADER)
-        vectorised = BLACKBOX_OPTIMIZERS[optimizer].vectorised if optimizer in \
-            BLACKBOX_OPTIMIZERS else False
-        per_task = min(seeds, CHUNK) if vectorised else 1
+        per_task = min(seeds, CHUNK) if blackbox_optimizer(optimizer).vectorised else 1
         memory = max(memory, rows * item * WORKING_FACTOR * per_task * max(workers, 1))
-        seconds += (estimated_seconds(optimizer, evaluations, seeds) if not vectorised
-                    else VECTORISED_SECONDS * max(evaluations, 1) / 280 * seeds)
+        seconds += estimated_seconds(optimizer, evaluations, seeds)
     return Estimate(seeds, disk, memory + seeds * BYTES_PER_SEED, seconds)
 
 

@@ -38,13 +38,8 @@ from typing import Any
 
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.optimizers.discrete import blackbox_optimizer
 
-#: Measured CPU seconds of one 280-evaluation seed on the 2-core development machine
-#: (docs/blackbox.md, "Speed": TPE 2.4-3.6 s; SMAC 34-35 s with the per-fit leaf cap; HB
-#: 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process hpbandster engine and its exact
-#: categorical KDE), rounded up. A grouping hint, not a result: a wrong value only makes
-#: tasks longer or shorter.
-SECONDS_PER_SEED = {"TPE": 4.0, "SMAC": 40.0, "HB": 1.0, "BOHB": 5.0}
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
 #: Most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0-1000); past
@@ -64,6 +59,8 @@ SLURM_FOLDER = "slurm"
 POLL_S = 1.0
 #: Seconds between two looks at the running tasks' seed files (a shared filesystem).
 FILES_S = 30.0
+#: Seconds between two asks of squeue whether a pending task can ever start.
+WATCH_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,7 @@ def seeds_per_task(optimizer: str, evaluations: int, vectorised: bool,
     """How many seeds of `optimizer` one array task runs (see the module docstring)."""
     if vectorised:
         return VECTORISED_SEEDS
-    per_seed = SECONDS_PER_SEED.get(optimizer, MAX_TASK_S) * max(evaluations, 1) / 280
+    per_seed = blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280
     return max(1, int(target_s // per_seed))
 
 
@@ -134,8 +131,12 @@ def target_seconds(work_s: float, parallelism: int) -> float:
 
 
 def estimated_seconds(optimizer: str, evaluations: int, seeds: int) -> float:
-    """CPU seconds of `seeds` seeds by SECONDS_PER_SEED (vectorised ones: negligible)."""
-    return SECONDS_PER_SEED.get(optimizer, 0.0) * max(evaluations, 1) / 280 * seeds
+    """CPU seconds of `seeds` seeds by the optimizer's registered seconds per seed
+    (measured on the development machine, docs/blackbox.md "Speed": TPE 2.4-3.6 s; SMAC
+    34-35 s with the per-fit leaf cap; HB 0.3-0.4 s and BOHB 3.5-4.2 s with the in-process
+    hpbandster engine, rounded up). A grouping hint, not a result: a wrong value only makes
+    tasks longer or shorter. An unknown optimizer is an error, not a default."""
+    return blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280 * seeds
 
 
 def slurm_array(settings: ClusterSettings) -> Any:
@@ -158,9 +159,10 @@ def slurm_executor(settings: ClusterSettings) -> Any:
 
 
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
-           settings: ClusterSettings) -> tuple[list[Any], ArrayRun]:
-    """Submit every task as one job array (`map_array`); returns the job handles."""
-    handles = slurm_array(settings).submit(run_task, tasks)
+           settings: ClusterSettings, array: Any = None) -> tuple[list[Any], ArrayRun]:
+    """Submit every task as one job array (`map_array`; `array`: the `slurm_array` to
+    submit through, default a new one); returns the job handles."""
+    handles = (array or slurm_array(settings)).submit(run_task, tasks)
     run = ArrayRun(len(tasks), sum(len(t.seeds) for t in tasks),
                    [str(h.job_id) for h in handles], str(settings.folder))
     return handles, run
@@ -209,7 +211,8 @@ def reason(error: BaseException) -> str:
 def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
          on_task: Callable[[Any, list[int]], None] | None = None,
          sleep: Callable[[float], None] = time.sleep,
-         landed: Callable[[Any], Sequence[int]] | None = None) -> int:
+         landed: Callable[[Any], Sequence[int]] | None = None,
+         watch: Callable[[Sequence[Any]], None] | None = None) -> int:
     """Wait for every task; `on_task(task, seeds)` for newly finished seeds; seeds written.
 
     `landed(task)` lists the task's seeds whose files exist: looked at every FILES_S
@@ -217,7 +220,9 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
     file is complete once it exists: written atomically). A failed task does not stop
     the others (their seeds are independent): once all have ended, the first failure is
     one line (RunStopped, exit 1) naming the task and its log. Ctrl-C: the unfinished
-    tasks are cancelled, finished seed files stay (exit 130).
+    tasks are cancelled, finished seed files stay (exit 130). `watch(handles)` (the
+    array's `SlurmArray.watch`), called every WATCH_S seconds, raises one line after
+    cancelling the array when a task pends for a reason waiting cannot cure.
     """
     open_ = dict(enumerate(handles))
     reported: dict[int, set[int]] = {k: set() for k in open_}
@@ -233,6 +238,7 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
         return sum(len(v) for v in reported.values())
 
     next_look = 0.0
+    next_watch = time.monotonic() + WATCH_S
     try:
         while open_:
             for k in [k for k, h in open_.items() if h.done()]:
@@ -247,6 +253,9 @@ def wait(tasks: Sequence[Any], handles: Sequence[Any], run: ArrayRun,
                 for k in open_:
                     report(k, landed(tasks[k]))
                 next_look = time.monotonic() + FILES_S
+            if watch is not None and open_ and time.monotonic() >= next_watch:
+                watch(list(open_.values()))
+                next_watch = time.monotonic() + WATCH_S
             if open_:
                 sleep(POLL_S)
     except KeyboardInterrupt:

@@ -42,6 +42,7 @@ from nb1s.harness.blackbox_runs.cluster import (
     check_executor,
     estimated_seconds,
     seeds_per_task,
+    slurm_array,
     submit,
     target_seconds,
     wait,
@@ -55,13 +56,16 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.guards.interrupts import signals_deferred
 from nb1s.harness.nb101.store import NB101Store, open_store
-from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS, RECORD_DTYPE, TableObjective
+from nb1s.optimizers.discrete import (
+    BLACKBOX_OPTIMIZERS,
+    RECORD_DTYPE,
+    TableObjective,
+    blackbox_optimizer,
+)
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
 RUN_FILE = "blackbox-run.json"
 HASH_ENV = "PYTHONHASHSEED"
-#: RE's population (the optimizer layer's default, the original's --pop_size 100).
-RE_POPULATION = 100
 SPACES = (1, 2, 3)
 
 
@@ -181,8 +185,7 @@ def record_problem(path: Path, seed: int, optimizer: str, evaluations: int) -> s
     times = records["sim_time"]
     if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
         return "its simulated time is not finite and non-decreasing"
-    entry = BLACKBOX_OPTIMIZERS.get(optimizer)
-    in_epochs = entry is not None and entry.budget_in_epochs  # the registered entry's fact
+    in_epochs = blackbox_optimizer(optimizer).budget_in_epochs  # the registered entry's fact
     if not in_epochs and len(records) != int(evaluations):
         return f"holds {len(records)} records, not {evaluations}"
     return None
@@ -259,7 +262,7 @@ def _run_task(task: _Task) -> list[int]:
 
     s = task.settings
     out = Path(task.out)
-    groups = ([list(task.seeds)] if BLACKBOX_OPTIMIZERS[s.optimizer].vectorised
+    groups = ([list(task.seeds)] if blackbox_optimizer(s.optimizer).vectorised
               else [[seed] for seed in task.seeds])
     for seeds in groups:
         trajectory = run_blackbox(s.optimizer, s.space, _objective(s), seeds, s.evaluations,
@@ -311,16 +314,24 @@ def grid_settings(optimizer: str, space: int, evaluations: int, store: NB101Stor
     model = check_smac_model(smac_model)
     if int(evaluations) < 1:
         raise UserError(f"--evaluations must be at least 1 (got {evaluations})")
-    if optimizer == "RE" and int(evaluations) < RE_POPULATION:
-        raise UserError(f"RE needs at least {RE_POPULATION} evaluations (its initial "
-                        f"population), got {evaluations}")
+    entry = blackbox_optimizer(optimizer)
+    if int(evaluations) < entry.min_evaluations:
+        raise UserError(f"{optimizer} needs at least {entry.min_evaluations} evaluations, "
+                        f"got {evaluations}")
     pol = repeat_policy(policy)
     prov = store.provenance
     source = prov.get("source") or {}
     return GridSettings(optimizer, check_space(space), int(evaluations),
                         pol.value, str(store.directory.resolve()),
                         source.get("sha256") if isinstance(source, dict) else None,
-                        store.synthetic, model if optimizer == "SMAC" else None)
+                        store.synthetic, model if model in entry.models else None)
+
+
+def preload_modules(optimizers: set[str]) -> list[str]:
+    """What the fork server imports once for all workers: this module and the libraries
+    the optimizers' registered entries name (`BlackBoxOptimizer.libraries`)."""
+    libraries = [m for opt in sorted(optimizers) for m in blackbox_optimizer(opt).libraries]
+    return [__name__, *dict.fromkeys(libraries)]
 
 
 @contextlib.contextmanager
@@ -337,8 +348,7 @@ def _worker_pool(workers: int, optimizers: set[str]) -> Iterator[ProcessPoolExec
     also imports the optimizers' libraries once, so the workers do not import them each.
     """
     context = get_context("forkserver")
-    libraries = [m for opt in sorted(optimizers) for m in _LIBRARIES.get(opt, ())]
-    context.set_forkserver_preload([__name__, *dict.fromkeys(libraries)])
+    context.set_forkserver_preload(preload_modules(optimizers))
     previous = os.environ.get(HASH_ENV)
     os.environ[HASH_ENV] = "0"
     try:
@@ -400,14 +410,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             child.join(timeout=5)
 
 
-#: Modules a worker needs per optimizer (preloaded in the fork server when installed).
-_LIBRARIES = {"TPE": ("hyperopt",), "SMAC": ("smac",),
-              "HB": ("hpbandster.optimizers", "hpbandster.core.nameserver"),
-              "BOHB": ("hpbandster.optimizers", "hpbandster.core.nameserver")}
-
 SeedsDone = Callable[[GridSettings, list[int]], None]
-#: Slow optimizers first, so the long tasks do not start last on a busy pool.
-_ORDER = ("SMAC", "BOHB", "HB", "TPE", "RL", "RE", "RS")
 
 
 def pending_seeds(settings: GridSettings, seeds: Sequence[int], out: Path) -> list[int]:
@@ -450,8 +453,10 @@ def _chunked(settings: GridSettings, todo: list[int], size: int, out: Path) -> l
 
 
 def _slow_first(tasks: list[_Task]) -> list[_Task]:
-    return sorted(tasks, key=lambda t: _ORDER.index(t.settings.optimizer)
-                  if t.settings.optimizer in _ORDER else len(_ORDER))
+    """Slow optimizers first (by their entries' seconds per seed), so the long tasks do not
+    start last on a busy pool; equally slow ones keep their order."""
+    return sorted(tasks, key=lambda t: -blackbox_optimizer(t.settings.optimizer)
+                  .seconds_per_seed)
 
 
 def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
@@ -459,7 +464,7 @@ def _local_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
     """Chunks of CHUNK seeds (vectorised, spread over the workers) or single seeds."""
     tasks: list[_Task] = []
     for settings, todo in prepared:
-        vectorised = BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised
+        vectorised = blackbox_optimizer(settings.optimizer).vectorised
         size = CHUNK if vectorised else 1
         if vectorised and workers > 1:
             size = max(1, min(CHUNK, -(-len(todo) // workers)))
@@ -477,7 +482,7 @@ def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         tasks: list[_Task] = []
         for settings, todo in prepared:
             size = seeds_per_task(settings.optimizer, settings.evaluations,
-                                  BLACKBOX_OPTIMIZERS[settings.optimizer].vectorised, target)
+                                  blackbox_optimizer(settings.optimizer).vectorised, target)
             tasks += _chunked(settings, todo, size, out)
         if len(tasks) <= MAX_ARRAY_TASKS or target > 1e9:
             return _slow_first(tasks)
@@ -531,7 +536,8 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         if on_submit is not None:
             on_submit(ArrayRun(folder=str(settings.folder)))
         return 0
-    handles, run = submit(tasks, _run_task, settings)
+    array = slurm_array(settings)
+    handles, run = submit(tasks, _run_task, settings, array)
     if on_submit is not None:
         on_submit(run)
 
@@ -543,7 +549,7 @@ def _run_array(prepared: list[tuple[GridSettings, list[int]]], out: Path,
         return [seed for seed in task.seeds if seed_file(
             Path(task.out), task.settings.space, task.settings.optimizer, seed).is_file()]
 
-    return wait(tasks, handles, run, finished, landed=landed)
+    return wait(tasks, handles, run, finished, landed=landed, watch=array.watch)
 
 
 def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluations: int,

@@ -46,8 +46,17 @@ def _render(result: dict[str, Any]) -> None:
     console.print(f"  records: {result['folder']}/seed-*.npy")
 
 
+def optimizer_names() -> str:
+    """The registered black-box optimizers as an English list, for the help text (read
+    from the registry, so a registered one is listed and no list here goes stale)."""
+    from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
+
+    *head, last = BLACKBOX_OPTIMIZERS
+    return f"{', '.join(head)} or {last}" if head else last
+
+
 def blackbox_command(
-    optimizer: str = typer.Argument(..., help="RS, RE, RL, TPE, SMAC, HB or BOHB."),
+    optimizer: str = typer.Argument(..., help=f"{optimizer_names()}."),
     space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
     seeds: str = typer.Option("0-499", "--seeds", help="Seeds, e.g. 0-499 or 0,3,5-9."),
     evaluations: int = typer.Option(280, "--evaluations", help="Evaluations per seed "

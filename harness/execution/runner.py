@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors.base import (
@@ -87,10 +87,10 @@ def bind_results(plan: Plan, results: Path) -> None:
         if theirs != mine:
             raise UserError(f"{results} holds results of {theirs}, not {mine}: choose "
                             "another --out")
-    folder.write_plan({**plan.as_dict(), "command": plan_command_of(plan)})
+    folder.write_plan(plan.but(command=plan_command_of(plan)))
 
 
-def plan_command_of(plan: Plan) -> str:
+def plan_command_of(plan: Plan) -> Literal["run", "check"]:
     """`check` for a candidate plan (`nb1s check`), else `run` (run and reproduce share a
     layout); recorded in plan.json so no other command can take the folder over."""
     return "check" if plan.runs and all(r.variant == "candidate" for r in plan.runs) else "run"

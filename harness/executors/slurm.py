@@ -39,6 +39,7 @@ from nb1s.harness.executors.slurm_array import (
     controller_output,
     ending,
     first_line,
+    settled,
 )
 
 __all__ = ["CONTROLLER_LOG", "SlurmExecutor", "controller_output"]
@@ -46,6 +47,9 @@ __all__ = ["CONTROLLER_LOG", "SlurmExecutor", "controller_output"]
 POLL_S = 1.0
 #: seconds between two asks of squeue for a pending task's reason
 WATCH_S = 10.0
+#: at most this long a failed task's final state is waited for (`settled`): Slurm's
+#: KillWait after a time-out is 30 s by default
+SETTLE_S = 60.0
 
 
 class SlurmExecutor:
@@ -75,6 +79,7 @@ class SlurmExecutor:
         handles = self.array.submit(run_job_process, jobs)
         results: dict[str, JobResult] = {}
         ended: list[str] = []
+        settling: dict[str, float] = {}  # failed task -> until when to wait for its state
         try:
             next_watch = time.monotonic() + WATCH_S
             while len(results) < len(jobs):
@@ -82,6 +87,10 @@ class SlurmExecutor:
                     if job.key in results or not handle.done():
                         continue
                     res = _outcome(job, handle)
+                    if not res.ok and not settled(handle):
+                        until = settling.setdefault(job.key, time.monotonic() + SETTLE_S)
+                        if time.monotonic() < until:
+                            continue  # Slurm is still ending it: its state comes next
                     results[job.key] = res
                     why = ending(handle) if not res.ok else None
                     if why is not None:
@@ -96,12 +105,25 @@ class SlurmExecutor:
         except KeyboardInterrupt:
             self._interrupt(jobs, handles, results)
         if ended:
-            more = f" (and {len(ended) - 1} more)" if len(ended) > 1 else ""
-            raise RunStopped(f"Slurm ended run {ended[0]}{more} before it finished; "
-                             f"{sum(r.ok for r in results.values())} of {len(jobs)} runs "
-                             "finished and are kept; the same command resumes the rest", 1,
-                             "failed")
+            raise RunStopped(self._ended_line(ended, sum(r.ok for r in results.values()),
+                                              len(jobs)), 1, "failed")
         return [results[j.key] for j in jobs]
+
+    def _ended_line(self, ended: Sequence[str], finished: int, total: int) -> str:
+        """One line for the runs Slurm ended itself. A time-out names the limit and the
+        option that lengthens it: the same command with the same limit would only time
+        out again (each search resumes from its last saved epoch either way)."""
+        more = f" (and {len(ended) - 1} more)" if len(ended) > 1 else ""
+        timed_out = [e for e in ended if ": TIMEOUT" in e]
+        first = timed_out[0] if timed_out else ended[0]
+        if timed_out:
+            limit = self.array.request.timeout_min
+            return (f"Slurm ended run {first}{more} at its time limit ({limit} min per "
+                    f"task) before it finished; {finished} of {total} runs finished and "
+                    "are kept; the same command with a longer --timeout-min resumes the "
+                    "rest from their last saved epoch")
+        return (f"Slurm ended run {first}{more} before it finished; {finished} of {total} "
+                "runs finished and are kept; the same command resumes the rest")
 
     def _interrupt(self, jobs: Sequence[Job], handles: Sequence[Any],
                    results: dict[str, JobResult]) -> None:

@@ -49,6 +49,20 @@ CONFIGURATION_REASONS = frozenset({
 #: states in which Slurm itself ended a task before its function returned
 ENDED_BY_SLURM = ("CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
                   "DEADLINE", "BOOT_FAIL")
+#: the early warning before the time limit that the arrays ask Slurm for (`--signal`):
+#: SIGURG, which every process ignores unless it asks for it. Why not submitit's USR2:
+#: nb1s's task functions are not submitit-checkpointable, so USR2's handler only raises
+#: "timed-out and not checkpointable", a process without the handler yet (the task at its
+#: start, the search it runs) dies of it without recording anything, and Slurm sends it up
+#: to a minute early, so with a limit of a minute or two it arrives as the task starts
+#: (seen on the test cluster: tasks FAILED with exit 12 in their first second, searches
+#: left at `running`). At the limit itself Slurm sends SIGTERM, which a search records as
+#: `interrupted` at its last saved epoch (guards/interrupts.py): what a resume needs.
+TIME_WARNING = "URG@90"
+#: seconds between two looks at an array's tasks, and between two asks of squeue for a
+#: pending task's reason (`SlurmArray.wait`)
+POLL_S = 1.0
+WATCH_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class SlurmRequest:
         if cluster == "local":  # submitit's local cluster knows no Slurm-only parameters
             return params
         params["slurm_array_parallelism"] = self.parallelism
+        params["slurm_additional_parameters"] = {"signal": TIME_WARNING}  # replaces USR2
         if self.gpus_per_task:  # 0: CPU-only, no gres line in the sbatch file
             params["gpus_per_node"] = self.gpus_per_task
         if self.partition:
@@ -230,6 +245,29 @@ def ending(handle: Any) -> str | None:
     return state if state.split()[0].rstrip("+") in ENDED_BY_SLURM else None
 
 
+#: Slurm states of a task that has not ended yet (submitit's list): a task whose function
+#: already returned (its result file exists) is still RUNNING or COMPLETING while Slurm
+#: ends it, e.g. at its time limit, before sacct says TIMEOUT
+NOT_FINAL = frozenset({"READY", "PENDING", "RUNNING", "UNKNOWN", "REQUEUED", "COMPLETING",
+                       "PREEMPTED", ""})
+
+
+def settled(handle: Any) -> bool:
+    """Whether Slurm's accounting already gives the task's final state (sacct asked now).
+
+    Why: a task that Slurm stops at its time limit still returns its function's result
+    (the search stopped on SIGTERM and recorded `interrupted`), and submitit counts it as
+    done from that file alone, while sacct says RUNNING until Slurm has ended it. Its
+    ending (`ending`) is only known once this is true."""
+    try:
+        state = str(handle.get_info(mode="force").get("State", ""))
+    except AttributeError:  # a stand-in without accounting: its state is all there is
+        state = str(getattr(handle, "state", ""))
+    except Exception:  # sacct did not answer: nothing better will come from waiting
+        return True
+    return (state.split() or [""])[0].rstrip("+") not in NOT_FINAL
+
+
 def first_line(error: BaseException) -> str:
     """The first non-empty line of submitit's message (its tracebacks are long)."""
     lines = [x.strip() for x in str(error).splitlines() if x.strip()]
@@ -293,11 +331,25 @@ class SlurmArray:
         problem = pending_problem([str(h.job_id) for h in unfinished])
         if problem is not None:
             cancelled = self.cancel(unfinished)
-            raise UserError(f"--executor slurm: {problem} (the partition cannot give what "
-                            f"the task asks: {self.request.describe()}); the array was "
-                            f"cancelled ({len(cancelled)} task(s)); change the request "
-                            "(--slurm-cpus, --slurm-mem-gb, --slurm-gpus, --timeout-min, "
-                            "--slurm-partition) and run the same command again")
+            reason = problem.rsplit(": ", 1)[-1]
+            raise UserError(f"--executor slurm: {problem} ({_why_pending(reason, self.request)}"
+                            f"); the array was cancelled ({len(cancelled)} task(s)); "
+                            f"{_cure(reason)} and run the same command again")
+
+    def wait(self, handles: Sequence[Any], sleep: Callable[[float], None] | None = None
+             ) -> None:
+        """Until every task has ended, watching the pending ones (`watch`) every WATCH_S
+        seconds: for callers that then read each result themselves (submitit's
+        `result()` alone would wait without end on a task that can never start)."""
+        import time
+
+        pause = sleep or time.sleep
+        next_watch = time.monotonic() + WATCH_S
+        while not all(h.done() for h in handles):
+            if time.monotonic() >= next_watch:
+                self.watch(handles)
+                next_watch = time.monotonic() + WATCH_S
+            pause(POLL_S)
 
     @staticmethod
     def cancel(handles: Sequence[Any]) -> list[str]:
@@ -311,6 +363,23 @@ class SlurmArray:
                 handle.cancel(check=False)
             ids.append(str(handle.job_id))
         return ids
+
+
+def _why_pending(reason: str, request: SlurmRequest) -> str:
+    """What Slurm's pending reason means for the request, in a few words."""
+    if reason in ("PartitionDown", "PartitionInactive"):
+        return "the partition does not start jobs: its administrators set it down"
+    if reason in ("InvalidAccount", "InvalidQOS"):
+        return "Slurm's accounting does not let this user's account or QOS run it"
+    return f"the partition's limits cannot give what the task asks: {request.describe()}"
+
+
+def _cure(reason: str) -> str:
+    """The options that can change what made a task pend for `reason`."""
+    if reason in ("PartitionDown", "PartitionInactive", "InvalidAccount", "InvalidQOS"):
+        return "choose another partition (--slurm-partition)"
+    return ("change the request (--slurm-cpus, --slurm-mem-gb, --slurm-gpus, "
+            "--timeout-min, --slurm-partition)")
 
 
 @contextlib.contextmanager

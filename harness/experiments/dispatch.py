@@ -86,7 +86,7 @@ def results_folder(name: str, profile: str, protocol: str, out: Path | None) -> 
 
 def plan_for(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper") -> Plan:
     """The recipe's plan by its kind; an unregistered kind plans as "cannot run yet"."""
-    from nb1s.harness.recipe.plan import Blocked, Plan, plan_recipe
+    from nb1s.harness.recipe.plan import Blocked, plan_recipe
 
     kind = registered(recipe.kind)
     if kind is not None:
@@ -94,9 +94,8 @@ def plan_for(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "p
     base = plan_recipe(recipe, profile, protocol, lambda _: "its kind is not implemented")
     reason = (f"kind {recipe.kind!r} is not implemented in nb1s (needs: "
               f"{', '.join(recipe.requires)})")
-    return Plan(base.recipe, base.version, base.title, base.kind, base.profile, base.protocol,
-                [], [Blocked(recipe.kind, recipe.title, reason)], base.final_epoch, base.band,
-                base.spaces, base.labels, base.settings)
+    return base.but(runs=[], blocked=[Blocked(variant=recipe.kind, label=recipe.title,
+                                              reason=reason)])
 
 
 def runnable_plan(recipe: Recipe, profile: Profile, protocol: Protocol) -> Plan:
@@ -192,8 +191,7 @@ def diff_folder(results: Path, against: Path | None = None, min_seeds: int | Non
     if kind.paper_only and against is not None:
         raise UserError(f"{recipe.name} is compared with the paper's numbers only; "
                         "--against does not apply")
-    profile, protocol = plan.profile or "paper", plan.protocol or "paper"
-    result = kind.diff(Request(recipe, profile, protocol, results, against=against,
+    result = kind.diff(Request(recipe, plan.profile, plan.protocol, results, against=against,
                                min_seeds=min_seeds, margin=margin, progress=False))
     if report is not None:
         atomic_write_text(report, folder.diff_markdown.read_text(encoding="utf-8"))

@@ -21,7 +21,8 @@ from typing import Any
 
 from nb1s.harness.recipe.plan import plan_recipe
 from nb1s.harness.recipe.schema import PROTOCOLS, Recipe
-from nb1s.optimizers.config import BUILTIN_DEFAULTS, HyperparameterValue
+from nb1s.optimizers.builtin import builtin_optimizer
+from nb1s.optimizers.config import HyperparameterValue
 
 #: method defaults a recipe pins at the level of the whole search block on purpose
 NOT_CHECKED = ("epochs",)
@@ -51,8 +52,9 @@ def method_defaults(optimizer: str) -> dict[str, HyperparameterValue] | None:
     only once registered in this process (`optimizer_catalog.load_plugin`, which has
     imported torch already), so the registry is only asked when it is loaded.
     """
-    if optimizer in BUILTIN_DEFAULTS:
-        defaults: Mapping[str, Any] = BUILTIN_DEFAULTS[optimizer]
+    builtin = builtin_optimizer(optimizer)
+    if builtin is not None:
+        defaults: Mapping[str, Any] = builtin.defaults
     else:
         registry = sys.modules.get("nb1s.optimizers.registry")
         method = getattr(registry, "METHODS", {}).get(optimizer) if registry else None

@@ -10,9 +10,12 @@ every later step reads the plan instead of looking at the profile again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from pydantic import ConfigDict, Field, Strict
+
+from nb1s.harness.documents import Document
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe, SmokeProfile, resolve
 from nb1s.harness.recipe.search_settings import (
@@ -25,23 +28,31 @@ from nb1s.harness.recipe.search_settings import (
 from nb1s.optimizers.config import HyperparameterValue
 
 Availability = Callable[[str], str | None]
+#: a tracking setting as plan.json holds it: `snapshot_epochs` (a tuple in memory) reads
+#: back from its JSON list, everything else strictly
+TrackingValue = bool | int | float | str | Annotated[tuple[int, ...], Strict(False)]
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One search run: optimizer x space x seed with every setting resolved."""
+class RunSpec(Document):
+    """One planned search run: optimizer x space x seed with every setting resolved."""
 
-    variant: str
-    label: str
-    optimizer: str
-    space: int
-    seed: int
-    epochs: int
-    hyperparameters: dict[str, HyperparameterValue]
-    options: dict[str, str]
-    sources: dict[str, str]
-    #: tracking keys (`regret_reference`, `snapshot_epochs`): how the harness measures it
-    tracking: dict[str, SettingValue] = field(default_factory=dict)
+    model_config = ConfigDict(frozen=True)
+
+    variant: str = Field(description="the recipe's variant")
+    label: str = Field(description="legend label")
+    optimizer: str = Field(description="registered optimizer")
+    space: int = Field(description="search space")
+    seed: int = Field(description="seed")
+    epochs: int = Field(description="search epochs")
+    hyperparameters: dict[str, HyperparameterValue] = Field(
+        default_factory=dict, description="`--set` hyperparameters")
+    options: dict[str, str] = Field(default_factory=dict, description="`--set` options")
+    sources: dict[str, str] = Field(default_factory=dict,
+                                    description="where each setting came from")
+    tracking: dict[str, TrackingValue] = Field(
+        default_factory=dict,
+        description="`--set` tracking keys (regret reference, snapshot epochs); absent in "
+                    "plans written before them")
 
     @property
     def key(self) -> str:
@@ -57,16 +68,17 @@ class RunSpec:
         return set_arguments(self.settings())
 
 
-@dataclass(frozen=True)
-class Blocked:
+class Blocked(Document):
     """A part of the recipe that cannot run yet, and why."""
 
-    variant: str
-    label: str
-    reason: str
+    model_config = ConfigDict(frozen=True)
+
+    variant: str = Field(description="the variant (or kind) that cannot run")
+    label: str = Field(description="its label")
+    reason: str = Field(description="why it cannot run yet")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DataNeeds:
     """What data the plan reads, decided once from the profile.
 
@@ -84,37 +96,64 @@ class DataNeeds:
     all_budgets: bool = False
 
 
-@dataclass(frozen=True)
-class Plan:
-    """The resolved recipe: what will run, what cannot, and how to aggregate it."""
+class Plan(Document):
+    """`plan.json`: the recipe as resolved for one results folder, for every kind.
 
-    recipe: str
-    version: int
-    title: str
-    kind: str
-    profile: Profile
-    protocol: Protocol
-    runs: list[RunSpec]
-    blocked: list[Blocked]
-    final_epoch: str | None
-    band: str | None
-    spaces: list[int]
-    labels: list[str] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-    #: derived from the profile; neither is part of plan.json (its format predates them)
-    data: DataNeeds = field(default_factory=DataNeeds)
+    The one type of the plan: kinds build it (from `plan_header`, keyword arguments only),
+    `nb1s plan --json` shows it and `ResultsDirectory` writes and reads it. The header
+    (recipe to settings) is the same for every kind and decided once from the profile;
+    a search grid adds `runs`, an analysis its settings. Files written before the header
+    was complete (no `title`, `kind`, `profile` or `protocol`) are refused in one line.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    recipe: str = Field(description="recipe name")
+    version: int = Field(description="recipe version")
+    title: str = Field(description="the recipe's title")
+    kind: str = Field(description="experiment kind")
+    profile: Profile = Field(description="`paper` or `smoke`")
+    protocol: Protocol = Field(description="`paper` or `original`")
+    runs: list[RunSpec] = Field(default_factory=list, description="every planned search run")
+    blocked: list[Blocked] = Field(default_factory=list,
+                                   description="variants that cannot run, and why")
+    final_epoch: str | None = Field(default=None, description="`last` or `last_saved`")
+    band: str | None = Field(default=None, description="`std` or `sem`")
+    spaces: list[int] = Field(default_factory=list, description="spaces the plan touches")
+    labels: list[str] = Field(default_factory=list, description="`smoke`, `synthetic`")
+    settings: dict[str, Any] = Field(default_factory=dict,
+                                     description="the recipe's analysis settings (the "
+                                                 "profile's replacements applied)")
+    command: Literal["run", "check"] | None = Field(
+        default=None, description="`run` or `check`: which command owns the folder (written with "
+                          "the folder; absent from `nb1s plan --json`)")
+    #: derived from the recipe and profile, never written (a plan read from plan.json has
+    #: the defaults: what reads a folder asks the recipe's kind for a fresh plan)
+    data: DataNeeds = Field(default_factory=DataNeeds, exclude=True)
     #: the hyperparameters the profile itself pins (the smoke profile's budgets)
-    profile_hyperparameters: tuple[str, ...] = ()
+    profile_hyperparameters: tuple[str, ...] = Field(default=(), exclude=True)
+    #: the profile's replacement block (None for the paper profile): kinds read their smoke
+    #: seeds, spaces and budgets here instead of deciding the profile again
+    profile_block: SmokeProfile | None = Field(default=None, exclude=True)
 
     @property
     def runnable(self) -> bool:
         """Something runs: searches, or an analysis that needs none (nothing is blocked)."""
         return bool(self.runs) or not self.blocked
 
+    def but(self, **changes: Any) -> Plan:
+        """This plan with some fields replaced (a misspelt field name is an error)."""
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise TypeError(f"Plan has no field(s) {', '.join(unknown)}")
+        return self.model_copy(update=changes)
+
     def as_dict(self) -> dict[str, Any]:
-        """The plan as plan.json and `nb1s plan --json` show it."""
-        out = asdict(self)
-        del out["data"], out["profile_hyperparameters"]
+        """The plan as plan.json and `nb1s plan --json` show it (every declared key; the
+        `command` only once a folder has one)."""
+        out = self.model_dump(mode="json")
+        if out["command"] is None:
+            del out["command"]
         return out
 
 
@@ -159,6 +198,29 @@ def profile_labels(profile: Profile | str) -> list[str]:
     return ["smoke", "synthetic"] if profile == SMOKE else []
 
 
+def plan_header(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
+                needs_block: bool = True) -> Plan:
+    """The plan every kind starts from, with the profile applied here, once.
+
+    The recipe's identity, the labels of `profile`, its replacement block
+    (`Plan.profile_block`), the recipe's settings under `protocol` with the block's
+    replacements, and whether the data is synthetic. A kind adds what is its own (search
+    runs, data needs, typed settings) with `Plan.but`. `needs_block`: the smoke profile of
+    a recipe without a smoke block is refused in one line, unless the kind runs it on
+    synthetic data alone (fig6 looks architectures up in the synthetic index).
+    """
+    block = (profile_block(recipe, profile) if needs_block
+             else recipe.profiles.get("smoke") if profile == SMOKE else None)
+    labels = profile_labels(profile)
+    settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
+    if block is not None:
+        settings.update(block.settings)
+    return Plan(recipe=recipe.name, version=recipe.version, title=recipe.title,
+                kind=recipe.kind, profile=profile, protocol=protocol, labels=labels,
+                settings=settings, data=DataNeeds(synthetic=bool(labels)),
+                profile_block=block)
+
+
 def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol = "paper",
                 availability: Availability = _no_check) -> Plan:
     """Resolve `recipe` under `profile` and `protocol`.
@@ -166,27 +228,24 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     `availability(optimizer)` returns None when the optimizer can run, else the reason it
     cannot; those variants are listed in `Plan.blocked` instead of failing the recipe.
     """
-    labels = profile_labels(profile)
-    synthetic = bool(labels)
-    settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
+    # an analysis without searches may run its smoke profile without a smoke block
+    header = plan_header(recipe, profile, protocol, needs_block=recipe.search is not None)
+    synthetic = header.data.synthetic
     if recipe.search is None:  # an analysis without searches (whether its kind is
         # implemented is the experiment registry's question: experiments.dispatch.plan_for)
-        looked_up = _space_numbers(settings.get("spaces"))
-        return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                    [], [], None, None, [], labels, settings,
-                    DataNeeds(synthetic, looked_up, images=False))
+        looked_up = _space_numbers(header.settings.get("spaces"))
+        return header.but(data=DataNeeds(synthetic=synthetic, spaces=looked_up, images=False))
     s = recipe.search
     spaces, spaces_src = resolve(s.spaces, protocol)
     seeds, seeds_src = resolve(s.seeds, protocol)
     epochs, epochs_src = resolve(s.epochs, protocol)
     final_epoch = resolve(s.final_epoch, protocol)[0]
     band = resolve(s.band, protocol)[0]
-    smoke = profile_block(recipe, profile)
+    smoke = header.profile_block
     variants = list(s.variants)
     smoke_src = ""
     if smoke is not None:
         smoke_src = f"smoke profile: {smoke.reason}"
-        settings.update(smoke.settings)
         spaces = smoke.spaces or spaces
         seeds, seeds_src = smoke.seeds, smoke_src
         epochs, epochs_src = smoke.epochs, smoke_src
@@ -197,7 +256,7 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
     for variant in variants:
         reason = availability(variant.optimizer)
         if reason is not None:
-            blocked.append(Blocked(variant.key, variant.label, reason))
+            blocked.append(Blocked(variant=variant.key, label=variant.label, reason=reason))
             continue
         hyper: dict[str, SettingValue] = {}
         sources = {"epochs": epochs_src, "seeds": seeds_src, "spaces": spaces_src}
@@ -226,10 +285,14 @@ def plan_recipe(recipe: Recipe, profile: Profile = "paper", protocol: Protocol =
         run_spaces = [n for n in (variant.spaces or spaces) if n in spaces]
         for space in run_spaces:
             for seed in seeds:
-                runs.append(RunSpec(variant.key, variant.label, variant.optimizer, space, seed,
-                                    int(epochs), dict(typed_hyper), dict(options),
-                                    dict(sources), dict(tracking)))
-    return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol, runs,
-                blocked, final_epoch, band, list(spaces), labels, settings,
-                DataNeeds(synthetic, tuple(int(n) for n in spaces), images=True),
-                tuple(smoke.hyperparameters) if smoke is not None else ())
+                runs.append(RunSpec(variant=variant.key, label=variant.label,
+                                    optimizer=variant.optimizer, space=space, seed=seed,
+                                    epochs=int(epochs), hyperparameters=dict(typed_hyper),
+                                    options=dict(options), sources=dict(sources),
+                                    tracking=dict(tracking)))
+    return header.but(runs=runs, blocked=blocked, final_epoch=final_epoch, band=band,
+                      spaces=list(spaces),
+                      data=DataNeeds(synthetic=synthetic, spaces=tuple(int(n) for n in spaces),
+                                     images=True),
+                      profile_hyperparameters=(tuple(smoke.hyperparameters)
+                                               if smoke is not None else ()))

@@ -1,18 +1,21 @@
 """One colour and marker per optimizer, for every figure nb1s draws.
 
-Why one table: a reader compares figures side by side, so RE must be the same red in the
+Why one place: a reader compares figures side by side, so RE must be the same red in the
 black-box figure and in Figures 5/14/15, and DARTS the same blue in Figure 2 and as
-BOHB-DARTS. The black-box and BOHB-one-shot entries are the original's own
-(`optimizers/bohb_one_shot/plots/uncertanty_plots.py`,
-docs/original-code.md#black-box-trajectories); the one-shot optimizers take the colour of
-their BOHB-tuned curve; Random-WS, ENAS and DARTS 2nd order, which the original never drew
-beside them, take colours no other entry uses.
+BOHB-DARTS. The styles are facts of the registered entries, not a table here: a built-in
+one-shot optimizer's on its `BuiltinOptimizer` (optimizers/builtin.py), a black-box
+optimizer's on its `BlackBoxOptimizer` (optimizers/discrete/registry.py, the original's
+own styles, docs/original-code.md#black-box-trajectories), so an optimizer registered at
+run time brings its style with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
+from nb1s.optimizers.discrete import BLACKBOX_OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -23,34 +26,25 @@ class Style:
     marker: str
 
 
-#: optimizer name (the `nb1s search` name, or the black-box name) -> style
-STYLES: dict[str, Style] = {
-    # one-shot optimizers (BOHB-tuned: the original's BOHB-DARTS/GDAS/PC-DARTS styles)
-    "darts": Style("dodgerblue", "^"),
-    "darts2": Style("navy", "P"),
-    "gdas": Style("forestgreen", "x"),
-    "pcdarts": Style("darkorange", "v"),
-    "random_ws": Style("olive", "d"),
-    "enas": Style("teal", "p"),
-    # discrete black-box optimizers (the original's styles)
-    "RE": Style("crimson", "o"),
-    "RS": Style("darkorchid", "D"),
-    "RL": Style("sienna", "s"),
-    "TPE": Style("deepskyblue", "<"),
-    "SMAC": Style("violet", "h"),
-    "HB": Style("darkgray", ">"),
-    "BOHB": Style("gold", "*"),
-}
+def styles() -> dict[str, Style]:
+    """Optimizer name (the `nb1s search` name, or the black-box name) -> style, read from
+    the registered entries now (a black-box optimizer registered at run time included)."""
+    out = {o.name: Style(o.color, o.marker) for o in BUILTIN_OPTIMIZERS
+           if o.color is not None and o.marker is not None}
+    out.update({name: Style(o.color, o.marker) for name, o in BLACKBOX_OPTIMIZERS.items()})
+    return out
 
-#: plot labels that name an optimizer of STYLES
+
+#: plot labels that name an optimizer: fig5's BOHB-tuned one-shot curves
 ALIASES: dict[str, str] = {"BOHB-DARTS": "darts", "BOHB-GDAS": "gdas",
                            "BOHB-PC-DARTS": "pcdarts"}
 
 
 def style_of(name: str) -> Style | None:
     """The style of an optimizer name or plot label; None for anything else (a plugin's
-    optimizer, a recipe variant that is not an optimizer name): the plot picks one."""
-    return STYLES.get(ALIASES.get(name, name))
+    one-shot optimizer, a recipe variant that is not an optimizer name): the plot picks
+    one."""
+    return styles().get(ALIASES.get(name, name))
 
 
 #: legend entries per row under the panels

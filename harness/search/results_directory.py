@@ -15,16 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from nb1s.harness.documents import (
-    Document,
     read_document,
     write_checked,
     write_document,
 )
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe.schema import Profile, Protocol
+from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.report.documents import Aggregate, Diff
 from nb1s.harness.search.run_directory import RunDirectory
 
@@ -37,52 +36,6 @@ DIFF_MD = "diff.md"
 CHECK_FILE = "check.json"
 
 D = TypeVar("D", bound=BaseModel)
-
-
-class PlannedRun(Document):
-    """One planned search run (`recipe.plan.RunSpec`)."""
-
-    variant: str = Field(description="the recipe's variant")
-    label: str = Field(description="legend label")
-    optimizer: str = Field(description="registered optimizer")
-    space: int = Field(description="search space")
-    seed: int = Field(description="seed")
-    epochs: int = Field(description="search epochs")
-    hyperparameters: dict[str, Any] = Field(default_factory=dict,
-                                            description="`--set` hyperparameters")
-    options: dict[str, Any] = Field(default_factory=dict, description="`--set` options")
-    tracking: dict[str, Any] = Field(default_factory=dict,
-                                     description="`--set` tracking keys (regret reference, "
-                                     "snapshot epochs); absent in plans written before them")
-    sources: dict[str, str] = Field(default_factory=dict,
-                                    description="where each setting came from")
-
-    @property
-    def key(self) -> str:
-        """Relative run directory (the same as `RunSpec.key`)."""
-        return f"{self.variant}/space{self.space}/seed{self.seed}"
-
-
-class PlanDocument(Document):
-    """`plan.json`: the recipe as resolved for this folder, and the command that owns it."""
-
-    recipe: str = Field(description="recipe name")
-    version: int = Field(description="recipe version")
-    title: str | None = Field(None, description="the recipe's title")
-    kind: str | None = Field(None, description="experiment kind")
-    profile: Profile | None = Field(None, description="`paper` or `smoke`")
-    protocol: Protocol | None = Field(None, description="`paper` or `original`")
-    runs: list[PlannedRun] = Field(default_factory=list, description="every planned run")
-    blocked: list[dict[str, Any]] = Field(default_factory=list,
-                                          description="variants that cannot run, and why")
-    final_epoch: str | None = Field(None, description="`last` or `last_saved`")
-    band: str | None = Field(None, description="`std` or `sem`")
-    spaces: list[int] = Field(default_factory=list, description="spaces the plan touches")
-    labels: list[str] = Field(default_factory=list, description="`smoke`, `synthetic`")
-    settings: dict[str, Any] = Field(default_factory=dict,
-                                     description="the recipe's analysis settings")
-    command: str | None = Field(None, description="`run` or `check`: which command owns the "
-                                                  "folder")
 
 
 @dataclass(frozen=True)
@@ -123,15 +76,17 @@ class ResultsDirectory:
         return self.plan_file.is_file()
 
     # --- plan ------------------------------------------------------------------------------
-    def read_plan(self) -> PlanDocument:
+    def read_plan(self) -> Plan:
         """The plan; a folder without one is not a results folder (one line, exit 2)."""
         if not self.has_plan():
             raise UserError(f"{self.path} holds no results (no {PLAN_FILE}); run `nb1s run` "
                             "first")
-        return read_document(self.plan_file, PlanDocument)
+        return read_document(self.plan_file, Plan)
 
-    def write_plan(self, plan: dict[str, Any]) -> None:
-        write_checked(self.plan_file, plan, PlanDocument, indent=2)
+    def write_plan(self, plan: Plan) -> None:
+        """plan.json (every declared key, see `Plan.as_dict`), checked to read back as a
+        `Plan`, atomically."""
+        write_checked(self.plan_file, plan.as_dict(), Plan, indent=2)
 
     # --- derived documents ------------------------------------------------------------------
     def read_aggregate(self) -> Aggregate:

@@ -7,11 +7,10 @@ imports them from here too, so there is one declaration of each.
 """
 
 from .hyperparameters import RANGES, Hyperparameters, HyperparameterValue, Range, range_problems
-from .method_defaults import BUILTIN_DEFAULTS, builtin_defaults
+from .method_defaults import builtin_defaults
 from .options import OPTION_SPECS, PAPER_SILENT, PRESETS, Options, OptionSpec, PresetName
 
 __all__ = [
-    "BUILTIN_DEFAULTS",
     "OPTION_SPECS",
     "PAPER_SILENT",
     "PRESETS",

@@ -11,7 +11,13 @@ numpy code vectorised across seeds; TPE (hyperopt), SMAC (SMAC3 2.x) and HB/BOHB
 from .encoding import DiscreteEncoding, configuration_space, encoding_for
 from .objective import Evaluation, Objective, RepeatPolicy, RepeatTable, TableObjective
 from .records import RECORD_DTYPE, Trajectory
-from .registry import BLACKBOX_OPTIMIZERS, BlackBoxOptimizer, run_blackbox
+from .registry import (
+    BLACKBOX_OPTIMIZERS,
+    BlackBoxOptimizer,
+    blackbox_optimizer,
+    register_blackbox,
+    run_blackbox,
+)
 
 __all__ = [
     "BLACKBOX_OPTIMIZERS",
@@ -24,7 +30,9 @@ __all__ = [
     "RepeatTable",
     "TableObjective",
     "Trajectory",
+    "blackbox_optimizer",
     "configuration_space",
     "encoding_for",
+    "register_blackbox",
     "run_blackbox",
 ]

@@ -38,6 +38,9 @@ NAME = "RE"
 IDENTITY, HIDDEN_STATE, OP = 0, 1, 2
 #: uniforms per cycle after the tournament: type, node, parent, replacement, block, op
 _MUTATION_DRAWS = 6
+#: the initial population (the original's --pop_size 100): a run needs at least this many
+#: evaluations
+POPULATION = 100
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -175,7 +178,7 @@ def _cycle_plan(space: SearchSpace, uniforms: FloatArray, population_size: int,
 
 def regularized_evolution(space: int | SearchSpace, objective: Objective,
                           seeds: npt.ArrayLike, n_evaluations: int = 280,
-                          population_size: int = 100, tournament_size: int = 10,
+                          population_size: int = POPULATION, tournament_size: int = 10,
                           budget: int = 108) -> Trajectory:
     """RE for every seed in `seeds`, vectorised across seeds (see the module docstring)."""
     seed_arr = check_seeds(seeds)

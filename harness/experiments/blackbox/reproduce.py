@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +67,9 @@ def reproduce_blackbox(request: Request, on_start: Callable[[int], None] | None 
     from nb1s.harness.nb101.store import open_store
 
     check_executor(request.execution)  # local or slurm, before any data is built
-    s = with_options(resolve_settings(request.recipe, request.profile, request.protocol),
-                     request.options)
-    plan = replace(plan_blackbox(request.recipe, request.profile, request.protocol),
-                   settings=asdict(s))
+    header = plan_blackbox(request.recipe, request.profile, request.protocol)
+    s = with_options(resolve_settings(request.recipe, header), request.options)
+    plan = header.but(settings=asdict(s))
     results = request.results
     runs = [(opt, s.evaluations_of(opt)) for space in s.spaces for opt in s.optimizers]
     check_fits(estimate(runs, len(s.seeds), request.execution.workers or 1), results)

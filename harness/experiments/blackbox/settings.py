@@ -16,7 +16,7 @@ from nb1s.harness.blackbox_runs.grid import (
     parse_seeds,
 )
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import Profile, Recipe, resolve
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
@@ -48,9 +48,10 @@ class BlackboxSettings:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
 
 
-def resolve_settings(recipe: Recipe, profile: Profile,
-                     protocol: RecipeProtocol) -> BlackboxSettings:
-    """Recipe settings with the protocol's values and the smoke profile's replacements."""
+def resolve_settings(recipe: Recipe, header: Plan) -> BlackboxSettings:
+    """Recipe settings with the protocol's values and the profile's replacements (the
+    header's block: the profile is decided in `plan_header` only)."""
+    protocol = header.protocol
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for name in ("optimizers", "spaces", "seeds", "evaluations", "repeat_policy",
@@ -64,7 +65,7 @@ def resolve_settings(recipe: Recipe, profile: Profile,
     for name in ("evaluations_by_optimizer", "regret_reference", "left_edge", "smac_model"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
-    smoke = profile_block(recipe, profile)
+    smoke = header.profile_block
     if smoke is not None:
         why = f"smoke profile: {smoke.reason}"
         values["seeds"], sources["seeds"] = smoke.seeds, why
@@ -107,9 +108,9 @@ def _one_of(values: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
 
 def plan_blackbox(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
     """The resolved settings as the plan; the data is a four-budget index of the spaces."""
-    s = resolve_settings(recipe, profile, protocol)
-    labels = profile_labels(profile)
-    synthetic = bool(labels)
-    return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                [], [], None, s.band, list(s.spaces), labels, asdict(s),
-                DataNeeds(synthetic, tuple(s.spaces), images=False, all_budgets=True))
+    header = plan_header(recipe, profile, protocol)
+    s = resolve_settings(recipe, header)
+    return header.but(band=s.band, spaces=list(s.spaces), settings=asdict(s),
+                      data=DataNeeds(synthetic=header.data.synthetic,
+                                     spaces=tuple(s.spaces), images=False,
+                                     all_budgets=True))

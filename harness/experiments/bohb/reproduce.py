@@ -35,6 +35,7 @@ from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.runs import (
     JobDone,
+    cancel_submitted,
     data_inputs,
     finish_one,
     run_blackbox,
@@ -88,19 +89,24 @@ def reproduce_bohb(request: Request, plan: Plan,
             if on_done is not None and not slurm:
                 on_done(JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
     except KeyboardInterrupt:
+        cancel_submitted(done)
         raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
                          "BOHB runs; the BOHB result logs are kept (replayed on resume, "
                          "interrupted searches resume)", 130, "interrupted") from None
     # on Slurm the black-box array queues while the BOHB arrays run; locally every
     # BOHB run has finished by now
-    blackbox = run_blackbox(plan, results, data, request.execution)
     settings = bohb_settings(plan.settings)
-    for k, record in enumerate(done):
-        if record.get("status") == "submitted":
-            done[k] = finish_one(results, record, settings)
-            if on_done is not None:
-                on_done(JobDone(f"cs{record['cs']}/ss{record['space']}/"
-                                 f"{record['optimizer']}/seed-{record['seed']}"))
+    try:
+        blackbox = run_blackbox(plan, results, data, request.execution)
+        for k, record in enumerate(done):
+            if record.get("status") == "submitted":
+                done[k] = finish_one(results, record, settings)
+                if on_done is not None:
+                    on_done(JobDone(f"cs{record['cs']}/ss{record['space']}/"
+                                    f"{record['optimizer']}/seed-{record['seed']}"))
+    except BaseException:  # a refusal, a stop or Ctrl-C: no BOHB array is left queued
+        cancel_submitted(done)
+        raise
     result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
     failed = [d for d in done if d["status"] != "complete"]
     if failed:

@@ -22,7 +22,7 @@ from nb1s.harness.experiments.bohb.settings import (
     blackbox_plan,
     bohb_settings,
     log_folder,
-    smoke_hyperparameters,
+    profile_hyperparameters,
 )
 from nb1s.harness.experiments.kind import Request
 from nb1s.harness.recipe.plan import Plan
@@ -60,7 +60,7 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
     # a plan on synthetic data (the smoke profile's, decided once in the plan) trains its
     # tiny searches in this process; real ones are `nb1s search` children
     return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
-                          smoke_hyperparameters(request.recipe, plan.profile), options,
+                          profile_hyperparameters(plan), options,
                           data.nb101_dir, data.cifar_dir, in_process=plan.data.synthetic)
 
 
@@ -96,7 +96,8 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
                                   cluster=request.execution.slurm_cluster or "slurm")
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
-            return {**record, "status": "submitted", "jobs": jobs}
+            return {**record, "status": "submitted", "jobs": jobs, "array": executor}
+        executor.wait(jobs)  # a task pending for a configuration reason: one line
         for job in jobs:
             job.result()
     else:
@@ -106,6 +107,16 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
         run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
                  seed, workers, on_stop=stop_all)
     return finish_one(request.results, record, settings)
+
+
+def cancel_submitted(done: list[dict[str, Any]]) -> None:
+    """Cancel the unfinished tasks of every BOHB array still waited for (`submitted`):
+    when the recipe stops early (Ctrl-C, the black-box array refused or pending for a
+    reason waiting cannot cure), none of them may stay queued behind it."""
+    for record in done:
+        array = record.get("array")
+        if record.get("status") == "submitted" and array is not None:
+            array.cancel(record.get("jobs", []))
 
 
 def runs_arrays(executor: str) -> bool:
@@ -128,7 +139,10 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     """Count the run's finished evaluations; mark it done when all are there."""
     folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
                         record["seed"])
-    for job in record.pop("jobs", []):
+    jobs, array = record.pop("jobs", []), record.pop("array", None)
+    if array is not None:
+        array.wait(jobs)  # a task pending for a configuration reason: one line, not a wait
+    for job in jobs:
         job.result()  # a failed Slurm task raises here (submitit's one-line error)
     finished = len(read_evaluations(folder))
     complete = finished == settings.evaluations()

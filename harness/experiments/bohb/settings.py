@@ -3,13 +3,12 @@ black-box runs it needs, and where each run's log lives in the results folder.""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
-from nb1s.harness.recipe.plan import Plan, plan_recipe, profile_block
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
@@ -42,23 +41,23 @@ def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
             for opt in s["optimizers"] for seed in s["bohb_seeds"]]
 
 
-def smoke_hyperparameters(recipe: Recipe, profile: Profile) -> dict[str, Any]:
-    smoke = profile_block(recipe, profile)
-    return dict(smoke.hyperparameters) if smoke is not None else {}
+def profile_hyperparameters(plan: Plan) -> dict[str, Any]:
+    """The budgets the plan's profile pins for every evaluation (the smoke profile's)."""
+    block = plan.profile_block
+    return dict(block.hyperparameters) if block is not None else {}
 
 
 def plan_bohb(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
     """The recipe's settings under the profile; the data every BOHB evaluation and the
     black-box side read."""
-    plan = plan_recipe(recipe, profile, protocol)
-    smoke = profile_block(recipe, profile)
-    settings = {**plan.settings, **(smoke.settings if smoke is not None else {})}
+    header = plan_header(recipe, profile, protocol)  # the profile's settings applied
     # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
     # measure regret on the same numbers: one four-budget index of the spaces run
     # and every evaluation trains a one-shot search on images
-    data = replace(plan.data, spaces=tuple(int(s) for s in settings["spaces"]),
-                   images=True, all_budgets=True)
-    return replace(plan, blocked=[], settings=settings, data=data)
+    return header.but(data=DataNeeds(
+        synthetic=header.data.synthetic,
+        spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
+        all_budgets=True))
 
 
 def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
@@ -75,7 +74,7 @@ def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
         from nb1s.harness.blackbox_runs.grid import check_smac_model
 
         settings["blackbox_smac_model"] = check_smac_model(smac_model)
-    return plan if settings == plan.settings else replace(plan, settings=settings)
+    return plan if settings == plan.settings else plan.but(settings=settings)
 
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:

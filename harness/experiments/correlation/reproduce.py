@@ -122,7 +122,7 @@ def evaluate_plan(plan: Plan, results: Path, data: DataInputs,
         "schema_version": 1,
         "recipe": recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol),
         "title": plan.title, "labels": labels, "settings": settings, "rows": rows,
-        "missing_runs": missing, "blocked": [b.__dict__ for b in plan.blocked],
+        "missing_runs": missing, "blocked": [b.model_dump() for b in plan.blocked],
         "data": {"nb101": store.provenance, "images": images.provenance()},
     }
     ResultsDirectory(results).write(CORRELATION_FILE, result, CorrelationResult)

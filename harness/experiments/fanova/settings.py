@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-from nb1s.harness.recipe.plan import DataNeeds, Plan, profile_block, profile_labels
-from nb1s.harness.recipe.schema import Profile, Recipe, resolve
+from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
+from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
 
 def plan_fanova(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
     """The resolved settings; no runs (the BOHB runs belong to the fig5 recipe)."""
-    settings = {k: resolve(v, protocol)[0] for k, v in recipe.settings.items()}
-    labels = profile_labels(profile)
-    smoke = profile_block(recipe, profile)
-    if smoke is not None:
-        settings.update(smoke.settings)
-        settings["bohb_seed"] = smoke.seeds[0]
+    header = plan_header(recipe, profile, protocol)
+    settings = dict(header.settings)
+    if header.profile_block is not None:
+        settings["bohb_seed"] = header.profile_block.seeds[0]
     spaces = [int(s) for s in settings.get("spaces", [])]
     # it reads BOHB logs (synthetic ones under smoke), no NB101 index or images
-    return Plan(recipe.name, recipe.version, recipe.title, recipe.kind, profile, protocol,
-                [], [], None, None, spaces, labels, settings,
-                DataNeeds(synthetic=bool(labels), spaces=tuple(spaces), images=False))
+    return header.but(spaces=spaces, settings=settings,
+                      data=DataNeeds(synthetic=header.data.synthetic,
+                                     spaces=tuple(spaces), images=False))

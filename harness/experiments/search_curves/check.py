@@ -67,13 +67,12 @@ def candidate_plan(recipe: Recipe, optimizer: str, profile: Profile,
     sources = {k: v for k, v in template.sources.items() if k in keep or k in (
         "epochs", "seeds", "spaces")}
     seeds = sorted({r.seed for r in base.runs})
-    runs = [RunSpec(CANDIDATE, f"candidate ({optimizer})", optimizer, space, seed,
-                    template.epochs, dict(hyper), dict(template.options), dict(sources),
-                    dict(template.tracking))
+    runs = [RunSpec(variant=CANDIDATE, label=f"candidate ({optimizer})", optimizer=optimizer,
+                    space=space, seed=seed, epochs=template.epochs, hyperparameters=dict(hyper),
+                    options=dict(template.options), sources=dict(sources),
+                    tracking=dict(template.tracking))
             for space in base.spaces for seed in seeds]
-    return Plan(base.recipe, base.version, base.title, base.kind, profile, protocol, runs, [],
-                base.final_epoch, base.band, base.spaces, base.labels, base.settings,
-                base.data, base.profile_hyperparameters)
+    return base.but(runs=runs, blocked=[])
 
 
 def _finals(group: dict[str, Any]) -> list[float]:
