@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 # CPU wheel on machines without an NVIDIA GPU; the CUDA build is for the Docker image.
 TORCH_SPEC ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo "torch>=2.1" || echo "torch==2.13.0")
 
-.PHONY: setup install fanova build reproduce test test-fast lint unit bench bench-gpu docker docker-cpu engines engines-stop clean
+.PHONY: setup install fanova build reproduce test test-fast lint unit bench original bench-gpu docker docker-cpu engines engines-stop clean
 
 setup: install reproduce
 
@@ -62,6 +62,14 @@ test-fast:
 NASBENCH_SRC ?= $(NB1S_NASBENCH_SRC)
 bench:
 	NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" $(BIN)/python bench/run.py
+
+# The ORIGINAL black-box scripts beside nb1s's (tests/test_original_blackbox.py; the full
+# side-by-side is bench/original_blackbox.py, docs/blackbox.md). Needs both checkouts:
+#   make original ORIGINAL_SRC=~/nasbench-1shot1 NASBENCH_SRC=~/nasbench
+ORIGINAL_SRC ?= $(NB1S_ORIGINAL_SRC)
+original:
+	NB1S_ORIGINAL_SRC="$(ORIGINAL_SRC)" NB1S_NASBENCH_SRC="$(NASBENCH_SRC)" \
+		$(BIN)/python -m pytest -q -m original tests/test_original_blackbox.py
 
 # Searches/hour with K = 1..8 searches sharing one GPU (--runs-per-gpu); on a machine
 # without a CUDA GPU it says so in one line and exits 2 (no number is made up).

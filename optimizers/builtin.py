@@ -28,6 +28,8 @@ class BuiltinOptimizer:
     name: str
     #: the `nb1s.optimizers` submodule whose import registers the method class
     module: str
+    #: its name in figures and tables (fig5's BOHB-tuned curve: `BOHB-` + this)
+    label: str
     #: the `Hyperparameters` fields its original script sets apart from DARTS (why each
     #: value: the method's module docstring, e.g. optimizers/gdas.py); the method class
     #: points its `OneShotMethod.defaults` here, so there is one declaration, torch-free
@@ -41,19 +43,24 @@ class BuiltinOptimizer:
 
 
 BUILTIN_OPTIMIZERS: tuple[BuiltinOptimizer, ...] = (
-    BuiltinOptimizer(name="darts", module="darts", color="dodgerblue", marker="^"),
-    BuiltinOptimizer(name="darts2", module="darts", color="navy", marker="P"),
-    BuiltinOptimizer(name="gdas", module="gdas", color="forestgreen", marker="x",
+    BuiltinOptimizer(name="darts", module="darts", label="DARTS", color="dodgerblue",
+                     marker="^"),
+    BuiltinOptimizer(name="darts2", module="darts", label="DARTS (2nd order)", color="navy",
+                     marker="P"),
+    BuiltinOptimizer(name="gdas", module="gdas", label="GDAS", color="forestgreen",
+                     marker="x",
                      defaults=MappingProxyType({"epochs": 100, "arch_grad_clip": 5.0})),
-    BuiltinOptimizer(name="pcdarts", module="pcdarts", color="darkorange", marker="v",
+    BuiltinOptimizer(name="pcdarts", module="pcdarts", label="PC-DARTS",
+                     color="darkorange", marker="v",
                      defaults=MappingProxyType({"epochs": 100, "partial_channels": 4})),
-    BuiltinOptimizer(name="random_ws", module="random_ws", color="olive", marker="d",
+    BuiltinOptimizer(name="random_ws", module="random_ws", label="Random-WS", color="olive",
+                     marker="d",
                      defaults=MappingProxyType({"batch_size": 64, "grad_clip": 0.25})),
-    BuiltinOptimizer(name="enas", module="enas", color="teal", marker="p",
+    BuiltinOptimizer(name="enas", module="enas", label="ENAS", color="teal", marker="p",
                      defaults=MappingProxyType({"batch_size": 64, "grad_clip": 0.25,
                                                 "weight_decay": 1e-4,
                                                 "selection_batches": 1})),
-    BuiltinOptimizer(name="fixed", module="fixed_arch"),
+    BuiltinOptimizer(name="fixed", module="fixed_arch", label="fixed architecture"),
 )
 
 BUILTIN_NAMES: tuple[str, ...] = tuple(o.name for o in BUILTIN_OPTIMIZERS)

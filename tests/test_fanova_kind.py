@@ -68,7 +68,7 @@ def test_a_broken_log_is_one_clear_error(tmp_path: Path) -> None:
     run.mkdir(parents=True)
     (run / "configs.json").write_text("not json\n")
     (run / "results.json").write_text("[1, 2]\n")
-    with pytest.raises(UserError, match="not a readable hpbandster result log"):
+    with pytest.raises(UserError, match="damaged"):
         read_run(run, NAMES, BOUNDS)
 
 

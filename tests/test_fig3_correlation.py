@@ -123,7 +123,7 @@ def test_reproduce_fig3_smoke_end_to_end(tmp_path: Path) -> None:
     assert (run / "checkpoint_epoch1.pt").is_file() and (run / "checkpoint_epoch2.pt").is_file()
     meta = json.loads((run / "run.json").read_text())
     assert meta["tracking"]["snapshot_epochs"] == [1, 2]
-    assert meta["recipe"] == {"name": "fig3", "version": 3, "profile": "smoke",
+    assert meta["recipe"] == {"name": "fig3", "version": 4, "profile": "smoke",
                               "protocol": "paper"}
     # a second pass skips the searches and reuses every cached evaluation
     again = json.loads(run_nb1s(*args).stdout)

@@ -68,7 +68,7 @@ def _line_of(path: Path, needle: str) -> int:
     ('    learning_rate: {value: 0.025, source: "optimizers/darts/train_search.py argparse '
      '(DARTS default)"}\n', "    learning_rate: {value: 0.025}\n", "learning_rate: {value",
      "search.hyperparameters.learning_rate.source", "required field is missing"),
-    ("kind: search\n", "kind: training\n", "kind: training", "kind", "Input should be"),
+    ("kind: search\n", "kind: Training\n", "kind: Training", "kind", "should match"),
 ])
 def test_broken_recipes_point_at_file_line_and_field(tmp_path: Path, old: str, new: str,
                                                      needle: str, field: str,
@@ -286,3 +286,22 @@ def test_tracking_keys_travel_in_their_own_field() -> None:
         runs = plan_recipe(fig2, "paper", protocol).runs
         assert {r.tracking["regret_reference"] for r in runs} == {ref}
         assert not any("regret_reference" in r.options for r in runs)
+
+
+def test_a_kind_name_is_the_registrys_fact_not_the_schemas(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """`kind: training` parses (no list of names in the schema), `nb1s validate` points at
+    its line because no kind of that name is registered, and registering one makes the
+    same recipe valid and planned by it."""
+    from nb1s.harness.experiments import registry
+    from nb1s.harness.experiments.dispatch import kind_problems, plan_for
+
+    path = _broken(tmp_path, "trained", "fig6", "kind: distribution\n", "kind: training\n")
+    recipe = parse_recipe(path)
+    (problem,) = kind_problems(path, recipe)
+    assert problem.line == _line_of(path, "kind: training")
+    assert "kind 'training' cannot run in nb1s" in problem.message
+    monkeypatch.setitem(registry.KINDS, "training", registry.KINDS["distribution"])
+    assert kind_problems(path, recipe) == []
+    assert plan_for(recipe, "paper", "paper").kind == "training"

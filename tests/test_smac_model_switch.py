@@ -120,7 +120,7 @@ def test_reproduce_option_replaces_the_recipes_model_and_is_recorded(
 
     grids: list[list[Any]] = []
 
-    def stop(jobs: list[Any], *args: Any) -> int:
+    def stop(jobs: list[Any], *args: Any, **kwargs: Any) -> int:
         grids.append(jobs)
         raise RuntimeError("grid reached")
 

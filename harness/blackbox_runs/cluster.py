@@ -31,14 +31,18 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.errors import RunStopped
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.executors.base import ExecutorSettings
 from nb1s.optimizers.discrete import blackbox_optimizer
+
+if TYPE_CHECKING:
+    from nb1s.harness.executors.task_map import MapRequest, TaskMap
 
 #: Task length the grouping aims at, seconds: between these bounds, else work / (4 x workers).
 MIN_TASK_S, MAX_TASK_S = 5 * 60.0, 30 * 60.0
@@ -54,6 +58,8 @@ MEM_GB = 4
 #: Default array parallelism when --workers is not given (the Slurm executor's default).
 DEFAULT_PARALLELISM = 64
 JOB_NAME = "nb1s-blackbox"
+#: SMAC3 2.x depends on Python's string-hash seed: every task runs with it fixed to 0
+HASH_ENV = "PYTHONHASHSEED"
 SLURM_FOLDER = "slurm"
 #: Seconds between two looks at the array (submitit caches Slurm's answers itself).
 POLL_S = 1.0
@@ -72,28 +78,36 @@ class ClusterSettings:
     partition: str | None = None
     timeout_min: int = 24 * 60
     parallelism: int = DEFAULT_PARALLELISM
+    #: the registered executor whose job arrays run it (`ExecutorEntry.job_arrays`)
+    executor: str = "slurm"
 
     @classmethod
-    def from_options(cls, options: ExecutionOptions, folder: Path) -> ClusterSettings:
-        """The Slurm side of `--executor slurm` (refused in one line when unusable)."""
-        check_executor(options)
-        return cls(folder, options.slurm_cluster, options.slurm_partition,
-                   options.timeout_min, int(options.workers or DEFAULT_PARALLELISM))
+    def from_options(cls, options: ExecutionOptions, folder: Path,
+                     parsed: ExecutorSettings | None = None) -> ClusterSettings:
+        """The array side of `options` (refused in one line when unusable); `parsed`:
+        the settings `check_executor` already returned for them (not parsed again)."""
+        settings = parsed if parsed is not None else check_executor(options)
+        return cls(folder, settings.slurm_cluster, settings.slurm_partition,
+                   settings.timeout_min, int(settings.workers or DEFAULT_PARALLELISM),
+                   options.executor)
+
+    def executor_settings(self) -> ExecutorSettings:
+        """These settings as the executors' parsed options (`task_map` reads them)."""
+        return ExecutorSettings(workers=self.parallelism, slurm_partition=self.partition,
+                                slurm_cluster=self.cluster, timeout_min=self.timeout_min)
 
 
-def check_executor(options: ExecutionOptions) -> None:
-    """The grid runs on `local` worker processes or a `slurm` array; anything else, an
-    unknown --slurm-cluster, a bad --timeout-min or no reachable Slurm is one line."""
+def check_executor(options: ExecutionOptions) -> ExecutorSettings:
+    """The executor options of the grid, checked and parsed once: an executor that maps
+    tasks on local processes or as job arrays (its capabilities, `executors.task_map`);
+    an unknown --slurm-cluster, a bad --timeout-min or no reachable Slurm is one line."""
     from nb1s.harness.executors.factory import check_executor_options
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import check_maps_tasks
 
-    entry = entry_for(options.executor)
-    if not (entry.job_arrays or entry.local_processes):
-        raise UserError(f"the black-box grid runs with --executor local or slurm, not "
-                        f"{options.executor}")
-    if entry.job_arrays:
-        check_executor_options(options.executor, options.timeout_min, options.slurm_cluster,
-                               None)
+    check_maps_tasks(options.executor, "the black-box grid")
+    return check_executor_options(options.executor, options.timeout_min,
+                                  options.slurm_cluster, None, workers=options.workers,
+                                  slurm_partition=options.slurm_partition)
 
 
 @dataclass
@@ -139,23 +153,31 @@ def estimated_seconds(optimizer: str, evaluations: int, seeds: int) -> float:
     return blackbox_optimizer(optimizer).seconds_per_seed * max(evaluations, 1) / 280 * seeds
 
 
-def slurm_array(settings: ClusterSettings) -> Any:
-    """The array with the grid's request: CPU-only, one CPU and MEM_GB per task (the
-    executors' one submitit integration, executors/slurm_array.py)."""
-    from nb1s.harness.executors.slurm_array import SlurmArray, SlurmRequest
+def grid_request(folder: Path, parallelism: int, preload: Iterable[str] = ()
+                 ) -> MapRequest:
+    """What the grid asks of any map (executors/task_map.py): CPU-only tasks of one CPU
+    and MEM_GB; SMAC3's fixed string-hash seed for every task, so a SMAC seed runs
+    in-process instead of in a spawned interpreter; `preload`: the modules local workers
+    import once (the grid's `preload_modules`)."""
+    from nb1s.harness.executors.task_map import MapRequest
 
-    # SMAC3 needs a fixed string-hash seed; set for the whole task, a SMAC seed runs
-    # in-process instead of in a spawned interpreter (as in the local fork server)
-    setup = ("export PYTHONHASHSEED=0",) if settings.cluster != "local" else ()
-    request = SlurmRequest(cpus_per_task=CPUS_PER_TASK, mem_gb=MEM_GB, gpus_per_task=0,
-                           timeout_min=settings.timeout_min, partition=settings.partition,
-                           parallelism=settings.parallelism, name=JOB_NAME, setup=setup)
-    return SlurmArray(settings.folder, request, settings.cluster)
+    return MapRequest(JOB_NAME, parallelism, folder, cpus_per_task=CPUS_PER_TASK,
+                      mem_gb=MEM_GB, gpus_per_task=0, env={HASH_ENV: "0"},
+                      preload=tuple(preload))
+
+
+def slurm_array(settings: ClusterSettings) -> TaskMap:
+    """The job array of the grid (the executors' one submitit integration, reached
+    through `executors.task_map` by the executor's `job_arrays` capability)."""
+    from nb1s.harness.executors.task_map import task_map
+
+    return task_map(settings.executor, settings.executor_settings(),
+                    grid_request(settings.folder, settings.parallelism))
 
 
 def slurm_executor(settings: ClusterSettings) -> Any:
     """A submitit executor with the grid's Slurm parameters, CPU-only."""
-    return slurm_array(settings).executor()
+    return slurm_array(settings).executor()  # type: ignore[attr-defined]
 
 
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],

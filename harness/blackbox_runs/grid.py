@@ -7,32 +7,28 @@ interrupted grid resumes where it stopped; that file refuses a resume with other
 settings (evaluations, repeat policy, data, SMAC's surrogate model), which would mix
 incomparable records.
 
-Parallelism is a `concurrent.futures.ProcessPoolExecutor` of local worker processes.
-RS/RE/RL are vectorised across seeds, so each task is a chunk of seeds run as one array
-program (a seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one
-task per seed. Every worker opens the memory-mapped NB101 index itself. With
-`--executor slurm` the same `_run_task` runs as the tasks of one submitit job array,
-grouped for a scheduler (cluster.py).
+The tasks are mapped by the executors (`executors.task_map`, chosen by the executor's
+capabilities): local worker processes (executors/process_pool.py) or, on an executor with
+job arrays (`--executor slurm`), the tasks of one submitit job array, grouped for a
+scheduler (cluster.py); every task runs the same `_run_task`. Locally, RS/RE/RL are
+vectorised across seeds, so each task is a chunk of seeds run as one array program (a
+seed's records do not depend on its chunk); TPE, SMAC, HB and BOHB are one task per
+seed. Every worker opens the memory-mapped NB101 index itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
+from concurrent.futures import as_completed
 from dataclasses import asdict, dataclass
-from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
+from nb1s.atomic import atomic_write_bytes, atomic_write_many
 from nb1s.harness.blackbox_runs.budget import CHUNK, check_fits, estimate
 from nb1s.harness.blackbox_runs.cluster import (
     MAX_ARRAY_TASKS,
@@ -41,20 +37,24 @@ from nb1s.harness.blackbox_runs.cluster import (
     ClusterSettings,
     check_executor,
     estimated_seconds,
+    grid_request,
     seeds_per_task,
     slurm_array,
     submit,
     target_seconds,
     wait,
 )
+from nb1s.harness.blackbox_runs.documents import FORMAT, BlackboxRunSettings
+from nb1s.harness.blackbox_runs.documents import RUN_FILE as RUN_FILE  # re-exported
 from nb1s.harness.blackbox_runs.objective import (
     budgets_needed,
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.documents import read_document, write_checked
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.guards.interrupts import signals_deferred
+from nb1s.harness.executors.base import ExecutorSettings
 from nb1s.harness.nb101.store import NB101Store, open_store
 from nb1s.optimizers.discrete import (
     BLACKBOX_OPTIMIZERS,
@@ -64,8 +64,6 @@ from nb1s.optimizers.discrete import (
 )
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
-RUN_FILE = "blackbox-run.json"
-HASH_ENV = "PYTHONHASHSEED"
 SPACES = (1, 2, 3)
 
 
@@ -275,14 +273,12 @@ def _run_task(task: _Task) -> list[int]:
 
 
 def _check_run_file(folder: Path, settings: GridSettings) -> None:
-    """Write the run file, or refuse when it records other settings than this run's."""
+    """Write the run file, or refuse when it records other settings than this run's (a
+    damaged or foreign run file is one line, `documents.BlackboxRunSettings`)."""
     path = folder / RUN_FILE
-    mine = {"format": "nb1s-blackbox-run", **asdict(settings)}
+    mine = {"format": FORMAT, **asdict(settings)}
     if path.is_file():
-        try:
-            theirs = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            raise UserError(f"{path} is not valid JSON: remove the folder or fix it") from None
+        theirs = read_document(path, BlackboxRunSettings).to_json()
         keys = ("optimizer", "space", "evaluations", "repeat_policy", "data_sha256",
                 "synthetic", "smac_model")
         differ = [k for k in keys if theirs.get(k) != mine[k]]
@@ -296,7 +292,7 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
         # the settings of these seeds are unknown: never adopt them under this run's
         raise UserError(f"{folder} holds seed files but no {RUN_FILE}, so the settings they "
                         "were run with are unknown: restore that file or choose another --out")
-    atomic_write_text(path, json.dumps(mine, indent=1) + "\n")
+    write_checked(path, mine, BlackboxRunSettings)
 
 
 def check_smac_model(name: str) -> str:
@@ -333,81 +329,6 @@ def preload_modules(optimizers: set[str]) -> list[str]:
     libraries = [m for opt in sorted(optimizers) for m in blackbox_optimizer(opt).libraries]
     return [__name__, *dict.fromkeys(libraries)]
 
-
-@contextlib.contextmanager
-def _worker_pool(workers: int, optimizers: set[str]) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes forked from a fork server that started with PYTHONHASHSEED=0.
-
-    Why a fork server: one interpreter start and one import of numpy and nb1s for the
-    whole pool (spawning every worker costs seconds each on a loaded machine), and no
-    fork of this possibly multi-threaded process (the progress bar has a thread).
-    Why the hash seed: SMAC3 2.x depends on Python's string-hash seed, so the optimizer
-    layer runs a SMAC seed in a fresh interpreter with PYTHONHASHSEED=0 unless the current
-    one already has it; workers forked from a server started with it run SMAC in-process.
-    The variable is set while the server starts and restored afterwards. The server
-    also imports the optimizers' libraries once, so the workers do not import them each.
-    """
-    context = get_context("forkserver")
-    context.set_forkserver_preload(preload_modules(optimizers))
-    previous = os.environ.get(HASH_ENV)
-    os.environ[HASH_ENV] = "0"
-    try:
-        forkserver.ensure_running()  # a server already running keeps its own setting
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    finally:
-        if previous is None:
-            os.environ.pop(HASH_ENV, None)
-        else:
-            os.environ[HASH_ENV] = previous
-    try:
-        yield pool
-    except BaseException:
-        # Ctrl-C, SIGTERM or an error: queued seeds are dropped and running ones stopped
-        # now (a SMAC seed runs for minutes); finished files stay, so the grid resumes.
-        # Seed files are written atomically, so a stopped worker leaves no half file.
-        _stop_workers(pool)
-        raise
-    else:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate the pool's processes, then shut it down without waiting for their tasks.
-
-    `ProcessPoolExecutor` (before Python 3.14's `terminate_workers`) only offers waiting
-    for the running tasks; its process table is the one way to stop them at once. The
-    table is read again after the pool's manager thread has ended: a worker it was still
-    starting must be gone before the pool's semaphores are unlinked at exit, or that
-    worker fails to start with a traceback printed after our one line.
-    """
-    def terminate_all() -> None:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError):
-                process.terminate()
-        for process in processes:
-            with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
-                process.join(timeout=5)
-
-    terminate_all()
-    # Read before shutdown(), which sets the attribute to None: the manager thread closes
-    # its wake-up pipe as it ends, and the interpreter's exit hook
-    # (concurrent.futures.process._python_exit) writes to that pipe from the main thread.
-    # A manager still ending at exit raced that write (EBADF traceback after our one line,
-    # seen under load). shutdown() has already woken it, so the hook is dropped for it.
-    manager = getattr(pool, "_executor_manager_thread", None)
-    pool.shutdown(wait=False, cancel_futures=True)
-    if manager is not None:
-        manager.join(timeout=5)
-        with contextlib.suppress(Exception):
-            from concurrent.futures import process as futures_process
-
-            futures_process._threads_wakeups.pop(manager, None)
-    terminate_all()
-    for child in multiprocessing.active_children():  # any worker the table no longer lists
-        with contextlib.suppress(OSError, AttributeError):
-            child.terminate()
-            child.join(timeout=5)
 
 
 SeedsDone = Callable[[GridSettings, list[int]], None]
@@ -491,13 +412,16 @@ def _cluster_tasks(prepared: list[tuple[GridSettings, list[int]]], out: Path,
 
 def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, workers: int = 1,
              on_seeds: SeedsDone | None = None, cluster: ClusterSettings | None = None,
-             on_submit: Callable[[ArrayRun], None] | None = None) -> int:
-    """Run every pending seed of every (settings, seeds) job in one pool; seeds run.
+             on_submit: Callable[[ArrayRun], None] | None = None, *,
+             executor: str = "local") -> int:
+    """Run every pending seed of every (settings, seeds) job; seeds run.
 
     Settings must come from `grid_settings` (validated). `on_seeds(settings, seeds)` is
-    called in this process after each task's files are written. With `cluster`, the
-    tasks are one submitit job array instead (cluster.py; `on_submit` receives what was
-    submitted, also when nothing was left to submit) and `workers` is not used.
+    called in this process after each task's files are written. The tasks are mapped by
+    the executors (`executors.task_map`): with `cluster` (an executor with job arrays),
+    one submitit job array (cluster.py; `on_submit` receives what was submitted, also
+    when nothing was left to submit) and `workers` is not used; otherwise `executor`'s
+    local worker processes, `workers` of them (one task runs in this process).
     """
     if int(workers) < 1:
         raise UserError(f"--workers must be at least 1 (got {workers})")
@@ -511,12 +435,17 @@ def run_grid(jobs: Sequence[tuple[GridSettings, Sequence[int]]], out: Path, work
             if on_seeds is not None:
                 on_seeds(task.settings, done)
         return sum(len(t.seeds) for t in tasks)
-    with _worker_pool(min(int(workers), len(tasks)),
-                      {t.settings.optimizer for t in tasks}) as pool:
-        with signals_deferred():  # each worker is started and registered, or not at all
-            futures = {pool.submit(_run_task, task): task for task in tasks}
+    from nb1s.harness.executors.base import ExecutorSettings
+    from nb1s.harness.executors.task_map import task_map
+
+    count = min(int(workers), len(tasks))
+    pool = task_map(executor, ExecutorSettings(workers=count), grid_request(
+        Path(out), count, preload_modules({t.settings.optimizer for t in tasks})))
+    with pool:
+        futures = pool.submit(_run_task, tasks)
+        owner = dict(zip(futures, tasks, strict=True))
         for future in as_completed(futures):
-            task = futures[future]
+            task = owner[future]
             try:
                 done = future.result()
             except (UserError, ValueError) as exc:
@@ -564,17 +493,16 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
-    needed budgets or architectures) is a UserError before anything runs. With
-    `execution.executor == "slurm"` the pending seeds are one submitit job array
-    (cluster.py; `workers` is then its parallelism) and the result also says what was
-    submitted.
+    needed budgets or architectures) is a UserError before anything runs. The executor
+    options are checked and parsed once; on an executor with job arrays
+    (`--executor slurm`) the pending seeds are one submitit job array (cluster.py;
+    `workers` is then its parallelism) and the result also says what was submitted.
     """
     optimizer = check_optimizer(optimizer)
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     check_smac_model(smac_model)
-    if execution is not None:
-        check_executor(execution)
+    parsed = check_executor(execution) if execution is not None else None
     store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy, smac_model)
     if not seeds or min(seeds) < 0:
@@ -585,10 +513,11 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     damaged = damaged_seeds(settings, seeds, out)
     if on_start is not None:
         on_start(pending)
-    cluster = cluster_settings(execution, out)
+    cluster = cluster_settings(execution, out, parsed)
     arrays: list[ArrayRun] = []
     start = time.perf_counter()
-    ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append)
+    ran = run_grid([(settings, seeds)], out, workers, on_seeds, cluster, arrays.append,
+                   executor=execution.executor if execution is not None else "local")
     result = {"optimizer": settings.optimizer, "space": settings.space,
               "evaluations": settings.evaluations, "repeat_policy": settings.repeat_policy,
               "smac_model": settings.smac_model, "seeds": len(seeds), "ran": ran,
@@ -597,23 +526,25 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
               "folder": str(run_folder(out, settings.space, settings.optimizer)),
               "synthetic": settings.synthetic, "seconds": round(time.perf_counter() - start, 3)}
     if cluster is not None:
-        result["executor"] = "slurm"
+        result["executor"] = cluster.executor
         result["slurm"] = arrays[0].as_dict()
     return result
 
 
 def _runs_arrays(execution: ExecutionOptions) -> bool:
     """Whether the chosen executor runs job arrays (a capability, not a name)."""
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import runs_arrays
 
-    return entry_for(execution.executor).job_arrays
+    return runs_arrays(execution.executor)
 
 
-def cluster_settings(execution: ExecutionOptions | None, out: Path) -> ClusterSettings | None:
-    """The job array's settings for `--executor slurm` (jobs in OUT/slurm), else None."""
+def cluster_settings(execution: ExecutionOptions | None, out: Path,
+                     parsed: ExecutorSettings | None = None) -> ClusterSettings | None:
+    """The job array's settings on an executor with job arrays (jobs in OUT/slurm), else
+    None; `parsed`: the options as `check_executor` already parsed them (not again)."""
     if execution is None or not _runs_arrays(execution):
         return None
-    return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER)
+    return ClusterSettings.from_options(execution, Path(out) / SLURM_FOLDER, parsed)
 
 
 def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int], out: Path,
@@ -672,5 +603,5 @@ def run_blackbox_array(runs: Sequence[tuple[str, int, int]], seeds: Sequence[int
             "ran": written[(s.optimizer, s.space)],
             "skipped": len(seeds) - pending[(s.optimizer, s.space)],
             "folder": str(run_folder(out, s.space, s.optimizer)), "synthetic": s.synthetic,
-            "seconds": seconds, "executor": "slurm"} for s, _ in jobs]
+            "seconds": seconds, "executor": cluster.executor} for s, _ in jobs]
     return {"ran": ran, "blocked": blocked, "slurm": arrays[0].as_dict() if arrays else None}

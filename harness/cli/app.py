@@ -9,13 +9,38 @@ exit code 2, never a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
+import shlex
+import signal
 import sys
+import threading
+from types import FrameType
 
-import rich
-import typer
 
-from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError
-from nb1s.harness.cli import (
+def _resume_line(what: str) -> str:
+    """`nb1s: interrupted: WHAT; resume with: nb1s ARGS` (the same command resumes)."""
+    return f"nb1s: interrupted: {what}; resume with: nb1s {shlex.join(sys.argv[1:])}\n"
+
+
+def _interrupted_while_starting(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C while this program still imports its modules: the one line, no traceback."""
+    os.write(2, _resume_line("stopped before it started").encode())
+    os._exit(130)
+
+
+# Started as the program (`nb1s ...`, `python -m nb1s.harness.cli.app ...`), not imported
+# by a test: a Ctrl-C during the second of imports below ends in one line, like any other
+# interrupt (an ignored SIGINT, e.g. of a background job, stays ignored). `main` puts
+# Python's own handler back before any command runs.
+if (__name__ == "__main__" or os.path.basename(sys.argv[0]) == "nb1s") \
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import rich  # noqa: E402
+import typer  # noqa: E402
+
+from nb1s.enumerate import InvalidConfigError, InvalidSpecError, UnknownSpaceError  # noqa: E402
+from nb1s.harness.cli import (  # noqa: E402
     blackbox_cmd,
     data_cmd,
     enumerate_cmd,
@@ -27,8 +52,8 @@ from nb1s.harness.cli import (
     reproduce_cmd,
     search_cmd,
 )
-from nb1s.harness.cli.output import console_width
-from nb1s.harness.errors import RunStopped, UserError
+from nb1s.harness.cli.output import console_width  # noqa: E402
+from nb1s.harness.errors import RunStopped, UserError  # noqa: E402
 
 # The experiment kinds' views print to rich's global console (they sit below the CLI and
 # never import it): give it the width `nb1s.harness.cli.output.console` has.
@@ -83,6 +108,27 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
+def _exiting_on_interrupt() -> None:
+    """From here on a Ctrl-C is ignored: the command has stopped and this process only
+    prints its one line and exits. A second press (an impatient user) would otherwise
+    land in the interpreter's exit and end it with a traceback or a signal's exit code
+    instead of 130."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is among the exceptions that led to `exc`."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main() -> None:
     """Console entry point with clean errors (one line on stderr, exit code 2).
 
@@ -94,11 +140,22 @@ def main() -> None:
     from nb1s.harness.executors.job import die_with_parent
     from nb1s.harness.guards.interrupts import sigterm_as_interrupt
 
+    if signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     die_with_parent()
     try:
         with sigterm_as_interrupt():
             app(standalone_mode=True)
+    except SystemExit as exc:
+        # Typer turns a Ctrl-C that a command did not handle itself (one pressed while
+        # the command still imports or checks its inputs) into a silent exit 130
+        if exc.code == 130 and _caused_by_interrupt(exc):
+            _exiting_on_interrupt()
+            sys.stderr.write(_resume_line("stopped"))
+        raise
     except RunStopped as exc:
+        if exc.label == "interrupted":
+            _exiting_on_interrupt()
         sys.stderr.write(f"nb1s: {exc.label}: {exc}\n")
         if exc.label == "interrupted":
             _exit_now(exc.exit_code)
@@ -114,7 +171,8 @@ def main() -> None:
         sys.stderr.write(f"nb1s: error: {os_error_line(exc)}\n")
         sys.exit(2)
     except KeyboardInterrupt:
-        sys.stderr.write("nb1s: interrupted\n")
+        _exiting_on_interrupt()
+        sys.stderr.write(_resume_line("stopped"))
         sys.exit(130)
 
 

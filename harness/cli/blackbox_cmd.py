@@ -136,8 +136,9 @@ def run_command(optimizer: str, space: int, seeds: list[int], evaluations: int, 
     """The grid behind a progress bar; Ctrl-C/SIGTERM stops it and says how to resume."""
     from nb1s.harness.blackbox_runs.grid import run_blackbox_grid
     from nb1s.harness.cli.output import progress_bar
+    from nb1s.harness.executors.task_map import runs_arrays
 
-    where = " (Slurm array)" if execution.executor == "slurm" else ""
+    where = " (Slurm array)" if runs_arrays(execution.executor) else ""
     state = {"done": 0, "total": 0}
     try:
         with progress_bar(f"{optimizer} space {space}{where}", not as_json) as bar:

@@ -50,9 +50,17 @@ class OptionRow:
     option: Any  # typer's OptionInfo
 
 
+def _executor_names() -> str:
+    """The registered executors as an English list (the registry's names, not a copy)."""
+    from nb1s.harness.executors.registry import names
+
+    *head, last = names()
+    return f"{', '.join(head)} or {last}" if head else last
+
+
 EXECUTION: tuple[OptionRow, ...] = (
     OptionRow("executor", str, typer.Option("local", "--executor",
-                                            help="local, docker or slurm.")),
+                                            help=f"{_executor_names()}.")),
     OptionRow("workers", int | None, typer.Option(None, "--workers", min=1, help="Parallel runs "
                                                   "(default: one per GPU, or half the CPU "
                                                   "cores).")),

@@ -1,8 +1,10 @@
 """The one submitit integration: a function mapped over its inputs as ONE Slurm job array.
 
 Every path of nb1s that runs on Slurm goes through `SlurmArray`: the searches of a plan
-(executors/slurm.py), the black-box grid's seed groups (blackbox_runs/cluster.py)
-and hpbandster's distributed workers (experiments/bohb/distributed.py). What it owns, so
+(executors/slurm.py), and every map of a function over inputs that `executors.task_map`
+hands out on an executor with job arrays: the black-box grid's seed groups
+(blackbox_runs/cluster.py) and hpbandster's distributed workers
+(experiments/bohb/distributed.py). What it owns, so
 that none of them repeats it:
 
 - the request (`SlurmRequest`: CPUs, memory, GPUs per task, time limit, partition), turned
@@ -34,6 +36,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from nb1s.harness.errors import UserError
@@ -276,7 +279,21 @@ def first_line(error: BaseException) -> str:
 
 
 class SlurmArray:
-    """Submit a function over a list of inputs as one array; watch and cancel it."""
+    """Submit a function over a list of inputs as one array; watch and cancel it.
+
+    One of the two maps `executors.task_map` hands out (the other: a local process
+    pool, executors/process_pool.py), with the same calls."""
+
+    #: each task is a scheduled job (start-up and accounting costs): callers group inputs
+    scheduled = True
+
+    def __enter__(self) -> SlurmArray:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Nothing to end here: the caller's wait cancels unfinished tasks on Ctrl-C."""
+        return None
 
     def __init__(self, folder: Path, request: SlurmRequest, cluster: str | None = None,
                  offers: Callable[[str | None], Sequence[NodeOffer]] | None = None) -> None:

@@ -32,8 +32,6 @@ from nb1s.optimizers.config import Hyperparameters
 CIFAR_TRAIN = {"original": 50_000, "bohb_20k": 40_000}
 #: the smoke profile's images: scikit-learn's 1797 digits minus the sixth kept for testing
 DIGITS_TRAIN = 1797 - round(1797 / 6)
-#: the black-box optimizers of the fig5/14/15 black-box side (bohb/blackbox_adapter.py)
-BLACKBOX_SIDE = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
 #: epochs and weight-split images of the footnote-4 runtimes (50 epochs, 25k images)
 PAPER_EPOCHS = 50
 PAPER_WEIGHT_IMAGES = 25_000
@@ -199,7 +197,7 @@ def _bohb_rows(plan: Plan, line: str, hours: Mapping[str, float]) -> list[Planne
                         gpu_basis=f"{evaluations} evaluations, {epochs:g} epochs in all: "
                                   + basis))
     rows += _blackbox_rows(
-        list(BLACKBOX_SIDE), [int(x) for x in s["spaces"]],
+        [str(o) for o in s["blackbox_optimizers"]], [int(x) for x in s["spaces"]],
         list(range(int(s.get("blackbox_repetitions", 0)))),
         int(s.get("blackbox_evaluations", 0)),
         dict(s.get("blackbox_evaluations_by_optimizer") or {}), line, prefix="blackbox/")

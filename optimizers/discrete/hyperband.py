@@ -151,6 +151,7 @@ def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
     from hpbandster.optimizers import BOHB, HyperBand
 
     from .categorical_kde import ignore_unused_kde_rng_notice
+    from .hpbandster_shutdown import shut_down
 
     ignore_unused_kde_rng_notice()
 
@@ -181,7 +182,7 @@ def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
         try:
             master.run(n_iterations=n_iterations, min_n_workers=1)
         finally:
-            master.shutdown(shutdown_workers=True)
+            shut_down(master)  # also after an interrupt (hpbandster_shutdown says why)
     finally:
         server.shutdown()
         Pyro4.config.SERIALIZER = serializer

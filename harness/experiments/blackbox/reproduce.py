@@ -14,7 +14,6 @@ and marks the claim NOT CHECKABLE.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict
@@ -23,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.blackbox_runs.budget import check_fits, estimate
 from nb1s.harness.blackbox_runs.cluster import ArrayRun, check_executor
 from nb1s.harness.blackbox_runs.curves import (
@@ -42,7 +40,11 @@ from nb1s.harness.blackbox_runs.grid import (
 )
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.blackbox.claims import claim_rows, runs_row
-from nb1s.harness.experiments.blackbox.documents import BlackboxReproduced
+from nb1s.harness.experiments.blackbox.documents import (
+    SUMMARY_FILE,
+    BlackboxReproduced,
+    BlackboxSummary,
+)
 from nb1s.harness.experiments.blackbox.settings import (
     BlackboxSettings,
     plan_blackbox,
@@ -54,8 +56,9 @@ from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.harness.search.results_directory import ResultsDirectory
 
-SUMMARY = "summary.json"
+SUMMARY = SUMMARY_FILE
 GRID_POINTS = 200
 
 
@@ -66,7 +69,9 @@ def reproduce_blackbox(request: Request, on_start: Callable[[int], None] | None 
     from nb1s.harness.executors.job import JobResult
     from nb1s.harness.nb101.store import open_store
 
-    check_executor(request.execution)  # local or slurm, before any data is built
+    # an executor that maps tasks (local or slurm), checked and parsed once, before
+    # any data is built
+    parsed = check_executor(request.execution)
     header = plan_blackbox(request.recipe, request.profile, request.protocol)
     s = with_options(resolve_settings(request.recipe, header), request.options)
     plan = header.but(settings=asdict(s))
@@ -93,14 +98,15 @@ def reproduce_blackbox(request: Request, on_start: Callable[[int], None] | None 
             for seed in seeds:
                 on_done(JobResult(f"ss{st.space}/{st.optimizer}/seed-{seed}", 0, 0.0, ""))
 
-    cluster = cluster_settings(request.execution, out)
+    cluster = cluster_settings(request.execution, out, parsed)
     workers = (cluster.parallelism if cluster is not None
                else request.execution.workers or min(4, os.cpu_count() or 1))
     import time
 
     arrays: list[ArrayRun] = []
     start = time.perf_counter()
-    ran = run_grid(jobs, out, workers, done, cluster, arrays.append)
+    ran = run_grid(jobs, out, workers, done, cluster, arrays.append,
+                   executor=request.execution.executor)
     seconds = round(time.perf_counter() - start, 3)
     summary = analyse(results, request.recipe, s, store, request.profile,
                       request.protocol, labels)
@@ -108,7 +114,7 @@ def reproduce_blackbox(request: Request, on_start: Callable[[int], None] | None 
     run: dict[str, Any] = {"ran": ran, "skipped": len(s.seeds) * len(jobs) - pending,
                            "workers": workers, "seconds": seconds}
     if cluster is not None:
-        run.update(executor="slurm", slurm=arrays[0].as_dict())
+        run.update(executor=cluster.executor, slurm=arrays[0].as_dict())
     return blackbox_result(request, summary, diff, run)
 
 
@@ -119,7 +125,7 @@ def diff_blackbox(request: Request) -> Result:
     if request.against is not None:
         raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
                         "--against does not apply")
-    summary = load_analysis(request.results, SUMMARY, request.recipe)
+    summary = load_analysis(request.results, SUMMARY, request.recipe, BlackboxSummary)
     return diff_result(diff_summary(request.results, request.recipe, summary,
                                     request.min_seeds), request.results)
 
@@ -212,7 +218,7 @@ def analyse(results: Path, recipe: Recipe, settings: BlackboxSettings, store: An
                "data": {"directory": str(store.directory), "synthetic": store.synthetic},
                "regret_reference": REFERENCE_TEXT[settings.regret_reference],
                "spaces": spaces, "missing_runs": missing, "plots": plots}
-    atomic_write_text(results / SUMMARY, json.dumps(summary, indent=1) + "\n")
+    ResultsDirectory(results).write(SUMMARY, summary, BlackboxSummary)
     return summary
 
 

@@ -16,16 +16,20 @@ import numpy.typing as npt
 from nb1s.harness.blackbox_runs import curves as bb_curves
 from nb1s.harness.blackbox_runs import grid as bb_grid
 
+#: the black-box optimizers Figures 5/14/15 draw beside BOHB (the original's plot script,
+#: docs/original-code.md#figure-5); the kind's plan records them as the setting
+#: `blackbox_optimizers` (a recipe may name its own), which is what every step reads
 BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
 
 
 def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
              data_dir: Path | None, policy: str, workers: int,
-             smac_model: str = "original") -> dict[str, Any]:
-    """Run one black-box optimizer's seeds (`blackbox_runs.grid.run_blackbox_grid`)."""
+             smac_model: str = "original", execution: Any = None) -> dict[str, Any]:
+    """Run one black-box optimizer's seeds (`blackbox_runs.grid.run_blackbox_grid`) on
+    `execution`'s executor (None: local worker processes)."""
     return bb_grid.run_blackbox_grid(optimizer, space, seeds, evaluations, out,
                                      data_dir=data_dir, policy=policy, workers=workers,
-                                     smac_model=smac_model)
+                                     smac_model=smac_model, execution=execution)
 
 
 def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
@@ -33,15 +37,18 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
               smac_model: str = "original") -> dict[str, Any]:
     """Every (optimizer, space, evaluations) of `runs`: {"ran": [...], "blocked": [...]}.
 
-    `--executor slurm` (`execution`, an ExecutionOptions): all of them as ONE submitit job
-    array (`run_blackbox_array`), whose submission is under "slurm".
-    Otherwise one local pool of `execution.workers` (default 1) after the other, as before.
+    On an executor with job arrays (`--executor slurm`; `execution`, an ExecutionOptions):
+    all of them as ONE submitit job array (`run_blackbox_array`), whose submission is
+    under "slurm". Otherwise the executor's local worker processes, `execution.workers`
+    (default 1), one run after the other.
     A run refused with one line (UserError, ValueError) is listed in "blocked"; the others
     still run.
     """
     from nb1s.harness.errors import UserError
+    from nb1s.harness.executors.task_map import runs_arrays
 
-    if getattr(execution, "executor", "local") == "slurm":
+    executor = str(getattr(execution, "executor", "local"))
+    if runs_arrays(executor):
         result: dict[str, Any] = bb_grid.run_blackbox_array(runs, seeds, out, execution,
                                                             data_dir=data_dir, policy=policy,
                                                             smac_model=smac_model)
@@ -51,7 +58,7 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
     for name, space, evaluations in runs:
         try:
             ran.append(run_grid(name, space, seeds, evaluations, out, data_dir, policy,
-                                workers, smac_model))
+                                workers, smac_model, execution))
         except (UserError, ValueError) as exc:
             blocked.append(f"{name} on space {space}: {exc}")
     return {"ran": ran, "blocked": blocked}

@@ -45,6 +45,7 @@ def array_task(index: int, task: ArrayTask) -> str:
         replaying,
     )
     from nb1s.harness.experiments.bohb.spaces import configuration_space
+    from nb1s.optimizers.discrete.hpbandster_shutdown import shut_down
 
     shared = task.log_folder / "nameserver"
     shared.mkdir(parents=True, exist_ok=True)
@@ -73,7 +74,7 @@ def array_task(index: int, task: ArrayTask) -> str:
     try:
         master.run(n_iterations=task.settings.iterations, min_n_workers=task.workers)
     finally:
-        master.shutdown(shutdown_workers=True)
+        shut_down(master)  # also after an interrupt (hpbandster_shutdown says why)
         server.shutdown()
     return "master done"
 

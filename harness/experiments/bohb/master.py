@@ -13,9 +13,7 @@ completion order is a race, as in hpbandster itself).
 
 from __future__ import annotations
 
-import json
 import logging
-import queue
 import signal
 import threading
 import uuid
@@ -33,12 +31,16 @@ from hpbandster.core.worker import Worker
 from hpbandster.optimizers.bohb import BOHB
 from hpbandster.optimizers.config_generators.bohb import BOHB as BOHBGenerator
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import (
+    BohbLog,
+    LoggedConfig,
+    LoggedResult,
+    successive_halving_budgets,
+)
 from nb1s.harness.experiments.bohb.spaces import plain
 from nb1s.optimizers.discrete.categorical_kde import ignore_unused_kde_rng_notice
+from nb1s.optimizers.discrete.hpbandster_shutdown import let_go, shut_down
 
-LOG_FILES = ("configs.json", "results.json")
-REPLAY = "replay"  # folder holding the previous log while it is replayed
 #: objective(config, budget, config_id) -> {"loss": float, "info": dict}
 Objective = Callable[[dict[str, Any], float, tuple[int, ...]], dict[str, Any]]
 
@@ -63,8 +65,7 @@ class BohbSettings:
 
     def budgets(self) -> list[float]:
         """The successive-halving budgets hpbandster derives (25, 50, 100 for the paper)."""
-        steps = -int(np.log(self.min_budget / self.max_budget) / np.log(self.eta)) + 1
-        return [float(self.max_budget * self.eta ** -k) for k in range(steps - 1, -1, -1)]
+        return successive_halving_budgets(self.min_budget, self.max_budget, self.eta)
 
     def brackets(self) -> list[list[tuple[int, float]]]:
         """Per iteration, (configurations, budget) of each rung: hpbandster's arithmetic."""
@@ -131,42 +132,39 @@ class ObjectiveWorker(Worker):
 
 
 def read_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
-    """(config id, budget) -> {config, result} of every successful entry of a result log."""
-    configs: dict[tuple[int, ...], dict[str, Any]] = {}
+    """(config id, budget) -> {config, result} of every successful entry of a result log.
+
+    Read through `BohbLog` (every line validated; a line cut by a kill at the end is
+    left out, damage elsewhere is one UserError line)."""
+    log = BohbLog(folder)
     out: dict[tuple[tuple[int, ...], float], dict[str, Any]] = {}
-    config_file, results_file = (folder / name for name in LOG_FILES)
-    if not results_file.is_file() or not config_file.is_file():
+    if not log.has_log():
         return out
-    for line in config_file.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            cid, config, _ = json.loads(line)
-            configs[tuple(cid)] = config
-    for line in results_file.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            cid, budget, _, result, exception = json.loads(line)
-        except ValueError:  # a line cut by a kill
-            continue
-        if result is not None and exception is None and tuple(cid) in configs:
-            out[(tuple(cid), float(budget))] = {"config": configs[tuple(cid)], "result": result}
+    configs = log.configs_by_id()
+    for entry in log.successful():
+        cid = tuple(entry.config_id)
+        if cid in configs and entry.result is not None:
+            out[(cid, float(entry.budget))] = {"config": configs[cid],
+                                               "result": entry.result.to_json()}
     return out
 
 
 def _keep_previous_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
     """Everything logged so far (this log and an unfinished replay's), saved under replay/."""
-    previous = {**read_log(folder / REPLAY), **read_log(folder)}
+    log = BohbLog(folder)
+    previous = {**read_log(log.replay.path), **read_log(folder)}
     if previous:
-        lines_c, lines_r = [], []
+        configs: list[LoggedConfig] = []
+        results: list[LoggedResult] = []
         seen: set[tuple[int, ...]] = set()
         for (cid, budget), entry in previous.items():
             if cid not in seen:
                 seen.add(cid)
-                lines_c.append(json.dumps([list(cid), entry["config"], {}]))
-            lines_r.append(json.dumps([list(cid), budget, {}, entry["result"], None]))
-        (folder / REPLAY).mkdir(parents=True, exist_ok=True)
-        atomic_write_text(folder / REPLAY / "configs.json", "\n".join(lines_c) + "\n")
-        atomic_write_text(folder / REPLAY / "results.json", "\n".join(lines_r) + "\n")
+                configs.append(LoggedConfig(config_id=list(cid), config=entry["config"],
+                                            config_info={}))
+            results.append(LoggedResult.model_validate(
+                [list(cid), budget, {}, entry["result"], None]))
+        log.replay.write_log(configs, results)
     return previous
 
 
@@ -206,39 +204,6 @@ def _threads_deaf_to_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _let_go(condition: threading.Condition) -> None:
-    """Release `condition` as often as this thread holds it (not at all when it does not).
-
-    Why: hpbandster's `Master.run` takes its condition before its loop and releases it only
-    after the loop, not in a `finally`; an interrupt in its `wait()` re-acquires the lock and
-    leaves with it held. The stopped evaluation's result then reaches the dispatcher, whose
-    thread holds the dispatcher's lock while it waits for this condition in `job_callback`,
-    and `shutdown()` here waits for the dispatcher's lock: a deadlock (CI saw Ctrl-C on
-    `reproduce fig5` hang for 120 s when the result won that race).
-    """
-    while True:
-        try:
-            condition.release()
-        except RuntimeError:  # not (or no longer) held by this thread
-            return
-
-
-def _drop_queued_jobs(master: DefaultFirstBOHB) -> None:
-    """Forget jobs submitted but not yet handed to a worker, under the dispatcher's lock.
-
-    Why: hpbandster's job runner holds that lock while it sends a job to a worker; sent
-    to a worker that shutdown has just stopped, the send raises in that thread with the
-    lock still held, and every later shutdown step waits for it forever.
-    """
-    dispatcher = master.dispatcher
-    with dispatcher.runner_cond:
-        while True:
-            try:
-                dispatcher.waiting_jobs.get_nowait()
-            except queue.Empty:
-                return
 
 
 def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
@@ -297,18 +262,18 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
         result: Result = master.run(n_iterations=settings.iterations, min_n_workers=workers)
     finally:
         if master is not None:
-            _let_go(master.thread_cond)
+            let_go(master.thread_cond)
         with guard:
             stopping.set()
             if running[0] and on_stop is not None:
                 on_stop()
             guard.wait_for(lambda: running[0] == 0)
         if master is not None:
-            _drop_queued_jobs(master)
-            master.shutdown(shutdown_workers=True)
+            shut_down(master)
         server.shutdown()
-    if (folder / REPLAY).exists():
-        for name in LOG_FILES:
-            (folder / REPLAY / name).unlink(missing_ok=True)
-        (folder / REPLAY).rmdir()
+    kept = BohbLog(folder).replay
+    if kept.path.exists():
+        for path in (kept.configs_file, kept.results_file):
+            path.unlink(missing_ok=True)
+        kept.path.rmdir()
     return result

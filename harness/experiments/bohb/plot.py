@@ -22,9 +22,10 @@ from nb1s.harness.experiments.bohb.curves import band, nonpositive_seeds
 from nb1s.harness.experiments.bohb.protocol import TIME_AXIS_LABELS
 from nb1s.harness.report.figure_files import save_figure
 from nb1s.harness.report.styles import legend_below, style_of
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
 Curves = dict[int, dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]
-ONE_SHOT_LABELS = ("BOHB-DARTS", "BOHB-GDAS", "BOHB-PC-DARTS")
+ONE_SHOT_LABELS = tuple(f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS)
 
 
 def plot_figure(curves: Curves, title: str, band_kind: str, out_dir: Path,

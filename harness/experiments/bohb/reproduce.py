@@ -11,14 +11,12 @@ Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_text
 from nb1s.harness.errors import RunStopped, UserError
 from nb1s.harness.experiments.analysis_diff import planned_runs_row
 from nb1s.harness.experiments.bohb import claims
@@ -30,7 +28,7 @@ from nb1s.harness.experiments.bohb.curves import (
     regret_of,
     trajectory,
 )
-from nb1s.harness.experiments.bohb.documents import BohbReproduced
+from nb1s.harness.experiments.bohb.documents import BohbReproduced, BohbSummary
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.runs import (
@@ -61,6 +59,7 @@ from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.recipe.schema import DiffSpec
 from nb1s.harness.report.decision import decide_family
 from nb1s.harness.report.verdict import verdict
+from nb1s.harness.search.results_directory import ResultsDirectory
 
 
 def reproduce_bohb(request: Request, plan: Plan,
@@ -224,7 +223,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
         "plots": figures, "missing_runs": missing, "missing_blackbox_seeds": bb_missing,
         "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
     }
-    atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
+    ResultsDirectory(results).write(SUMMARY, result, BohbSummary, indent=2)
     return result
 
 

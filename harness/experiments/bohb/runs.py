@@ -3,12 +3,11 @@ black-box side; a finished run is skipped, an interrupted one replayed from its 
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.experiments.bohb.curves import (
     read_evaluations,
@@ -18,7 +17,6 @@ from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.settings import (
     BLACKBOX,
-    DONE,
     blackbox_plan,
     bohb_settings,
     log_folder,
@@ -76,10 +74,10 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
     from nb1s.harness.experiments.bohb.spaces import configuration_space
 
     folder = log_folder(request.results, cs, space, optimizer, seed)
-    marker = folder / DONE
     settings = bohb_settings(plan.settings)
-    if marker.is_file():
-        return dict(json.loads(marker.read_text(encoding="utf-8")))
+    finished = BohbLog(folder).read_record()  # bohb.json, validated
+    if finished is not None:
+        return finished.to_json()
     spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
     slurm = runs_arrays(request.execution.executor)
     # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
@@ -149,7 +147,7 @@ def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
     record = {**record, "status": "complete" if complete else "failed-evaluations",
               "evaluations": finished}
     if complete:  # otherwise the next invocation replays the log and retries the failures
-        atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
+        BohbLog(folder).write_record(record)
     return record
 
 

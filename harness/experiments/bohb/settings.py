@@ -6,21 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE
+from nb1s.harness.experiments.bohb.documents import SUMMARY_FILE
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
 from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
+from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 
-SUMMARY = "bohb-summary.json"
+SUMMARY = SUMMARY_FILE
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
 BLACKBOX = "blackbox"
-DONE = "bohb.json"
+DONE = RECORD_FILE
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).
 PLOTS = "plots"
-LABELS = {"darts": "BOHB-DARTS", "gdas": "BOHB-GDAS", "pcdarts": "BOHB-PC-DARTS"}
+LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
 
 
 def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
@@ -54,7 +57,11 @@ def plan_bohb(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Pla
     # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
     # measure regret on the same numbers: one four-budget index of the spaces run
     # and every evaluation trains a one-shot search on images
-    return header.but(data=DataNeeds(
+    from nb1s.harness.experiments.bohb import blackbox_adapter
+
+    settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
+                **header.settings}
+    return header.but(settings=settings, data=DataNeeds(
         synthetic=header.data.synthetic,
         spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
         all_budgets=True))
@@ -79,8 +86,6 @@ def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
 
 def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
     seeds = list(range(int(plan.settings["blackbox_repetitions"])))
     # the black-box runs' length: the recipe's evaluations unless a profile sets its own
     # (RE cannot start with fewer evaluations than its population of 100)
@@ -88,5 +93,5 @@ def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
     per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
     runs = [(name, int(space), int(per_optimizer.get(name, default)))
             for space in plan.settings["spaces"]
-            for name in blackbox_adapter.BLACKBOX_OPTIMIZERS]
+            for name in plan.settings["blackbox_optimizers"]]
     return runs, seeds

@@ -97,6 +97,33 @@ def sample_architectures(space: int, which: ArchitectureSet, sample: int,
     return ids
 
 
+def controller_samples(search: Any, count: int, seed: int) -> npt.NDArray[np.int64]:
+    """Config ids of `count` architectures drawn from an ENAS search's controller, in draw
+    order with repeats kept.
+
+    The paper scores ENAS on "100 architectures sampled from the controller" (§5.2), and the
+    released evaluate_one_shot_models_enas.py calls its controller 100 times per snapshot
+    and scores every draw, a repeated architecture as often as it was drawn. The draws
+    use torch's generator seeded with `seed` (the original's wrapper had seeded torch with
+    0), inside a forked RNG state, so the search's own streams are left as they were.
+    """
+    import torch
+
+    from nb1s.enumerate import encode
+    from nb1s.optimizers.enas import ControllerSampling
+
+    if not isinstance(search.update, ControllerSampling):
+        raise UserError("controller samples need an ENAS run (its snapshot holds the "
+                        "controller)")
+    controller = search.update.ensure(search)
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices), torch.no_grad():
+        torch.manual_seed(seed)
+        configs = [controller().config for _ in range(count)]
+    return np.asarray([encode(search.space, c.parents, c.ops) for c in configs],
+                      dtype=np.int64)
+
+
 def rank_correlations(oneshot: npt.NDArray[np.float64], nb_repeats: npt.NDArray[np.float64],
                       repeats: CorrelationRepeats) -> dict[str, float | None]:
     """Spearman and Kendall (with p-values) of one-shot vs NB101 errors; None when undefined

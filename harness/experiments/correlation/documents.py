@@ -30,6 +30,8 @@ class CorrelationRow(Document):
     seed: int = Field(description="the run's seed")
     epoch: int = Field(description="the snapshot's epoch")
     n_architectures: int = Field(description="architectures scored")
+    architectures: str | None = Field(None, description="which: the architecture set (and "
+                                      "sample), or ENAS's controller samples")
     weight_mode: str = Field(description="how the supernet's weights were applied")
     oneshot_error_mean: float = Field(description="mean one-shot error of the sample")
     budgets: dict[str, BudgetCorrelation] = Field(description="per NB101 budget")

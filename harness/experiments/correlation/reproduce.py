@@ -42,7 +42,10 @@ from nb1s.harness.search.run_directory import RunDirectory, run_status
 __all__ = ["CORRELATION_FILE", "diff_correlation", "evaluate_plan", "range_rows",
            "reproduce_correlation", "snapshot_epochs"]
 _REQUIRED = ("nb101_budgets", "architecture_set", "repeats", "sample", "sample_seed",
-             "max_images", "eval_batch_size", "weight_modes", "range_optimizers")
+             "max_images", "eval_batch_size", "weight_modes", "range_optimizers",
+             "enas_samples")
+#: settings that are not part of an evaluation's cache key (enas_samples is, for ENAS only)
+_NOT_CACHED = ("weight_modes", "range_optimizers", "enas_samples")
 
 
 def _settings(plan: Plan) -> dict[str, Any]:
@@ -59,10 +62,23 @@ def snapshot_epochs(spec: RunSpec) -> list[int]:
     return [e for e in epochs if e <= spec.epochs] or [spec.epochs]
 
 
+def enas_samples(spec: RunSpec, settings: dict[str, Any]) -> int:
+    """How many controller samples score an ENAS run (`enas_samples`; paper and original
+    100); 0 for every other method, and for ENAS when the recipe sets 0 (then ENAS is
+    scored on the same architecture set as the others)."""
+    if spec.optimizer != "enas":
+        return 0
+    count = int(settings.get("enas_samples", 0))
+    if count < 0:
+        raise UserError(f"enas_samples must be 0 or more (got {count})")
+    return count
+
+
 def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any], store: Any,
                   batches: list[Any], device: Any) -> dict[str, Any]:
     """One (run, epoch) evaluation, reused from its cache file when the settings match."""
     from nb1s.harness.experiments.correlation.compute import (
+        controller_samples,
         correlate,
         load_snapshot,
         sample_architectures,
@@ -70,21 +86,31 @@ def _evaluate_run(spec: RunSpec, run: Path, epoch: int, settings: dict[str, Any]
     from nb1s.optimizers.fixed_evaluation import architecture_errors
 
     mode = settings["weight_modes"].get(spec.optimizer, "normalized")
-    used = {k: settings[k] for k in _REQUIRED if k not in ("weight_modes", "range_optimizers")}
+    used = {k: settings[k] for k in _REQUIRED if k not in _NOT_CACHED}
     used["weight_mode"] = mode
+    samples = enas_samples(spec, settings)
+    if samples:
+        used["enas_samples"] = samples
     cache = RunDirectory(run).correlation_cache(epoch)
     if cache.is_file():
         cached = read_document(cache, CorrelationCache)
         if cached.settings == used:
             return cached.row.to_json()
-    ids = sample_architectures(spec.space, settings["architecture_set"], int(settings["sample"]),
-                               int(settings["sample_seed"]))
     snap = load_snapshot(run, epoch, device)
+    if samples:
+        ids = controller_samples(snap.search, samples, int(settings["sample_seed"]))
+        architectures = f"{samples} samples of the ENAS controller after epoch {epoch}"
+    else:
+        ids = sample_architectures(spec.space, settings["architecture_set"],
+                                   int(settings["sample"]), int(settings["sample_seed"]))
+        architectures = str(settings["architecture_set"]) + (
+            f", {len(ids)} drawn" if int(settings["sample"]) else "")
     errors = architecture_errors(snap.search.model, snap.search.space, ids.tolist(), batches,
                                  mode)
     row = {"variant": spec.variant, "label": spec.label, "optimizer": spec.optimizer,
            "space": spec.space, "seed": spec.seed, "epoch": epoch,
-           "n_architectures": len(ids), "weight_mode": mode,
+           "n_architectures": len(ids), "architectures": architectures,
+           "weight_mode": mode,
            "oneshot_error_mean": float(errors.mean()),
            **correlate(errors, store, spec.space, ids, settings["nb101_budgets"],
                        settings["repeats"])}
