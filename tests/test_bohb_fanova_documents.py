@@ -175,9 +175,10 @@ def bohb_source(root: Path, budgets: tuple[float, ...] = (1.0, 2.0), **kw: int) 
 
 def fig16(source: Path, out: Path, profile: str = "smoke", protocol: str = "paper"
           ) -> dict:  # type: ignore[type-arg]
+    """The fanova kind's answer as its `--json` document."""
     return kind_for("fanova").reproduce(Request(
         recipe=load_recipe("fig16"), profile=profile, protocol=protocol,  # type: ignore[arg-type]
-        results=out, progress=False, options={"bohb_results": str(source)}))
+        results=out, progress=False, options={"bohb_results": str(source)})).to_json()
 
 
 def run_of(source: Path, space: int) -> Path:
