@@ -209,6 +209,30 @@ def test_an_incomplete_input_run_is_not_analysed_and_the_result_says_partial(
     assert not (tmp_path / "none").exists()
 
 
+def test_a_whole_log_without_a_record_is_analysed_and_named(tmp_path: Path) -> None:
+    """hpbandster logs without nb1s's bohb.json (the original code's, or a lost record)
+    count as complete when they hold every evaluation fig5 plans (smoke: 5), and the
+    result says they were judged by that count alone."""
+    source = tmp_path / "fig5"
+    for space in (1, 2, 3):
+        run = write_synthetic_run(run_of(source, space), space, [1.0, 2.0], 1, iterations=2)
+        (run / "bohb.json").unlink()
+    result = fig16(source, tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "fanova.json").read_text())
+    assert doc["missing_runs"] == [] and [e["space"] for e in doc["spaces"]] == [1, 2, 3]
+    assert doc["source"]["runs_without_record"] == [str(run_of(source, s)) for s in (1, 2, 3)]
+    assert any("judged complete by their evaluation count alone" in n
+               for n in result["diff"]["notes"])
+    # one evaluation fewer than a whole run: incomplete, not analysed
+    log = run_of(source, 3) / "results.json"
+    log.write_text("".join(line + "\n" for line in log.read_text().splitlines()[:-1]))
+    part = fig16(source, tmp_path / "part")
+    assert part["status"] == "partial" and {r["space"] for r in part["spaces"]} == {1, 2}
+    missing = json.loads((tmp_path / "part" / "fanova.json").read_text())["missing_runs"]
+    assert missing == [f"SS3: the BOHB run in {run_of(source, 3)} is incomplete "
+                       "(no bohb.json; 4 of 5 evaluations logged)"]
+
+
 def test_a_complete_input_run_whose_log_changed_afterwards_is_refused(tmp_path: Path) -> None:
     source = bohb_source(tmp_path / "fig5")
     log = run_of(source, 2) / "results.json"
@@ -244,13 +268,29 @@ def test_input_runs_of_other_settings_are_refused(tmp_path: Path) -> None:
                                         r"nb101_repeat 'one_random', expected 'mean'"):
         fig16(switched, tmp_path / "o4")
     assert fig16(switched, tmp_path / "o5", protocol="original")["status"] == "complete"
+    # a (non-synthetic) run of other BOHB iterations than fig5's smoke profile (2)
+    longer = bohb_source(tmp_path / "iterations")
+    record = run_of(longer, 2) / "bohb.json"
+    doc = json.loads(record.read_text())
+    record.write_text(json.dumps({**doc, "synthetic": False}, indent=2) + "\n")
+    with pytest.raises(UserError, match=r"ss2/darts/seed-1 was run with other settings .*"
+                                        r"\(iterations 16, expected 2\)"):
+        fig16(longer, tmp_path / "o6")
+    # a log without a record that holds evaluations at a budget the recipe does not have
+    stray = bohb_source(tmp_path / "stray")
+    log = run_of(stray, 1) / "results.json"
+    log.write_text(log.read_text().replace(", 2.0, {", ", 3.0, {", 1))
+    (run_of(stray, 1) / "bohb.json").unlink()
+    with pytest.raises(UserError, match=r"evaluations at budgets 3, the recipe has 1/2"):
+        fig16(stray, tmp_path / "o7")
     # a results folder of the fig5 recipe under another protocol
     folder = bohb_source(tmp_path / "protocol")
     fig5 = kind_for("bohb")
     bind_results(fig5.plan(load_recipe("fig5"), "smoke", "original"), folder)
     with pytest.raises(UserError, match=r"protocol 'original', expected 'paper'"):
         fig16(folder, tmp_path / "o3")
-    assert not any((tmp_path / name / "fanova.json").exists() for name in ("o1", "o2", "o3"))
+    assert not any((tmp_path / name / "fanova.json").exists()
+                   for name in ("o1", "o2", "o3", "o4", "o6", "o7"))
 
 
 def test_fig16_refuses_a_damaged_fig5_run_in_one_line_exit_2(tmp_path: Path) -> None:

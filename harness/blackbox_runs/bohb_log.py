@@ -142,6 +142,27 @@ def successive_halving_budgets(min_budget: float, max_budget: float, eta: float
     return [float(max_budget * eta ** -k) for k in range(steps - 1, -1, -1)]
 
 
+def successive_halving_brackets(min_budget: float, max_budget: float, eta: float,
+                                iterations: int) -> list[list[tuple[int, float]]]:
+    """Per iteration, (configurations, budget) of each rung: hpbandster's arithmetic."""
+    budgets = successive_halving_budgets(min_budget, max_budget, eta)
+    steps = len(budgets)
+    out = []
+    for i in range(iterations):
+        s = steps - 1 - (i % steps)
+        n0 = int(np.floor(steps / (s + 1)) * eta ** s)
+        ns = [max(int(n0 * eta ** -k), 1) for k in range(s + 1)]
+        out.append(list(zip(ns, budgets[-s - 1:], strict=True)))
+    return out
+
+
+def planned_evaluations(min_budget: float, max_budget: float, eta: float,
+                        iterations: int) -> int:
+    """Function evaluations of a whole BOHB run (280 for the paper's settings)."""
+    return sum(n for rungs in successive_halving_brackets(min_budget, max_budget, eta,
+                                                          iterations) for n, _ in rungs)
+
+
 class BohbSettingsRecord(Document):
     """BOHB's settings as `bohb.json` records them (`bohb.master.BohbSettings`)."""
 

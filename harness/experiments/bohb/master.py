@@ -35,6 +35,8 @@ from nb1s.harness.blackbox_runs.bohb_log import (
     BohbLog,
     LoggedConfig,
     LoggedResult,
+    planned_evaluations,
+    successive_halving_brackets,
     successive_halving_budgets,
 )
 from nb1s.harness.experiments.bohb.spaces import plain
@@ -69,19 +71,13 @@ class BohbSettings:
 
     def brackets(self) -> list[list[tuple[int, float]]]:
         """Per iteration, (configurations, budget) of each rung: hpbandster's arithmetic."""
-        budgets = self.budgets()
-        steps = len(budgets)
-        out = []
-        for i in range(self.iterations):
-            s = steps - 1 - (i % steps)
-            n0 = int(np.floor(steps / (s + 1)) * self.eta ** s)
-            ns = [max(int(n0 * self.eta ** -k), 1) for k in range(s + 1)]
-            out.append(list(zip(ns, budgets[-s - 1:], strict=True)))
-        return out
+        return successive_halving_brackets(self.min_budget, self.max_budget, self.eta,
+                                           self.iterations)
 
     def evaluations(self) -> int:
         """Function evaluations of a whole run (280 for the paper's settings)."""
-        return sum(n for rungs in self.brackets() for n, _ in rungs)
+        return planned_evaluations(self.min_budget, self.max_budget, self.eta,
+                                   self.iterations)
 
 
 class DefaultFirstGenerator(BOHBGenerator):
@@ -216,6 +212,9 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     evaluation starts, `on_stop()` asks the running ones to stop, and they are waited for
     (a search still writing when the interpreter exits would abort it).
     """
+    from nb1s.harness.guards.ast_parse import serialize_ast_parse
+
+    serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     folder.mkdir(parents=True, exist_ok=True)
     previous = _keep_previous_log(folder)
     stopping = threading.Event()

@@ -39,7 +39,6 @@ from nb1s.harness.experiments.bohb.runs import (
     run_blackbox,
     run_one,
     runs_arrays,
-    where_bohb_runs,
 )
 from nb1s.harness.experiments.bohb.settings import (
     BLACKBOX,
@@ -68,10 +67,15 @@ def reproduce_bohb(request: Request, plan: Plan,
     """Every unfinished BOHB run of `plan` (the kind's plan), the black-box grid, then
     curves, figures, claims and `bohb-summary.json`."""
     plan = with_options(plan, request.options)
-    if not where_bohb_runs(request.execution.executor):
-        raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
-                        f"{request.execution.executor}")
+    from nb1s.harness.execution.prepare import executor_settings
     from nb1s.harness.execution.runner import bind_results
+    from nb1s.harness.executors.task_map import check_maps_tasks
+
+    # BOHB runs in this process (an executor of local processes) or maps its workers
+    # as job arrays: the executor's capabilities; its options parsed once, here (on
+    # Slurm: reachable, and the plan's request fits the partition), before any data
+    check_maps_tasks(request.execution.executor, f"{plan.recipe}'s BOHB")
+    parsed = executor_settings(plan, request.execution)
 
     results = request.results
     results.mkdir(parents=True, exist_ok=True)
@@ -84,7 +88,8 @@ def reproduce_bohb(request: Request, plan: Plan,
     done: list[dict[str, Any]] = []
     try:
         for cs, space, optimizer, seed in runs:
-            done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
+            done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm,
+                                parsed))
             if on_done is not None and not slurm:
                 on_done(JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from typing import Any
 
 from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.executors.base import ExecutorSettings
 from nb1s.harness.experiments.bohb.curves import (
     read_evaluations,
 )
@@ -63,11 +64,14 @@ def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int
 
 
 def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,
-            seed: int, submit_only: bool = False) -> dict[str, Any]:
+            seed: int, submit_only: bool = False,
+            parsed: ExecutorSettings | None = None) -> dict[str, Any]:
     """One BOHB run, skipped when its log says it finished.
 
-    On Slurm, `submit_only` submits the run's job array and returns at once (`jobs`), so
-    that all runs of the recipe queue together; `finish_one` then records each.
+    On an executor with job arrays, the run's workers are one array (`worker_map`);
+    `submit_only` submits it and returns at once (`jobs`), so that all runs of the recipe
+    queue together; `finish_one` then records each. `parsed`: the executor options as
+    `reproduce` parsed them (parsed here when not given).
     """
     from nb1s.harness.experiments.bohb.evaluation import evaluate
     from nb1s.harness.experiments.bohb.master import run_bohb
@@ -86,12 +90,14 @@ def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimi
               "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
               "workers": workers}
     if slurm:
+        from nb1s.harness.execution.prepare import executor_settings
         from nb1s.harness.execution.resources import slurm_request
-        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
+        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, worker_map
 
-        executor = slurm_executor(folder / "slurm",
-                                  slurm_request(plan, request.execution, parallelism=workers),
-                                  cluster=request.execution.slurm_cluster or "slurm")
+        executor = worker_map(request.execution.executor,
+                              parsed or executor_settings(plan, request.execution),
+                              folder / "slurm",
+                              slurm_request(plan, request.execution, parallelism=workers))
         jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
         if submit_only:
             return {**record, "status": "submitted", "jobs": jobs, "array": executor}
@@ -119,17 +125,9 @@ def cancel_submitted(done: list[dict[str, Any]]) -> None:
 
 def runs_arrays(executor: str) -> bool:
     """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
-    from nb1s.harness.executors.registry import entry_for
+    from nb1s.harness.executors.task_map import runs_arrays as maps_arrays
 
-    return entry_for(executor).job_arrays
-
-
-def where_bohb_runs(executor: str) -> bool:
-    """BOHB runs in this process (an executor of local processes) or as a job array."""
-    from nb1s.harness.executors.registry import entry_for
-
-    entry = entry_for(executor)
-    return entry.job_arrays or entry.local_processes
+    return maps_arrays(executor)
 
 
 def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings

@@ -89,15 +89,15 @@ def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bo
 
 
 def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
-          explicit: bool) -> tuple[dict[int, Path], Path, bool, dict[int, str]]:
-    """Space -> usable run folder; the folder read; whether the smoke profile wrote them;
-    space -> why its found run is not analysed (incomplete)."""
+          explicit: bool) -> tuple[CheckedRuns, Path, bool]:
+    """The runs checked (usable, incomplete, judged by count); the folder read; whether
+    the smoke profile wrote them."""
     cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
                      int(settings["bohb_seed"]))
     spaces = [int(s) for s in settings["spaces"]]
     checked = checked_runs(plan, settings, source)
     if not will_write_synthetic(plan, usable_or_none(plan, checked), explicit):
-        return dict(checked.usable), source, False, dict(checked.incomplete)
+        return checked, source, False
     from nb1s.harness.experiments.fanova.compute import load_fanova
     from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
 
@@ -107,8 +107,7 @@ def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
     for s in spaces:
         write_synthetic_run(synthetic / "bohb" / f"ss{s}" / f"cs{cs}" / opt / f"seed-{seed}",
                             s, budgets, seed, configuration_space=cs, optimizer=opt)
-    checked = checked_runs(plan, settings, synthetic)  # held to the same checks
-    return dict(checked.usable), synthetic, True, dict(checked.incomplete)
+    return checked_runs(plan, settings, synthetic), synthetic, True  # the same checks
 
 
 @contextlib.contextmanager
@@ -144,8 +143,9 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
 
     settings = settings_of(plan)
     source = bohb_source(plan, bohb_results)
-    runs, read_from, wrote, incomplete = _runs(plan, settings, source, results,
-                                               bohb_results is not None)
+    checked, read_from, wrote = _runs(plan, settings, source, results,
+                                      bohb_results is not None)
+    runs, incomplete = checked.usable, checked.incomplete
     if runs:  # missing runs are reported (cannot-run) whether or not fanova is installed
         compute.load_fanova()
     space = cs2_space()
@@ -200,6 +200,7 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
         "recipe": recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol),
         "title": plan.title, "labels": labels, "settings": settings,
         "source": {"bohb_results": str(read_from), "synthetic_logs_written": wrote,
+                   "runs_without_record": [str(runs[s]) for s in checked.unrecorded],
                    "hyperparameters": names,
                    "loss": "the BOHB loss of each evaluation as logged (results.json)"},
         "spaces": list(per_space.values()), "surface_correlation": correlation,
@@ -298,6 +299,10 @@ def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
     """Compare fanova.json with the paper's statement; write diff.json and diff.md."""
     res = load_analysis(results, FANOVA_FILE, recipe, FanovaResult)
     notes = list(res["missing_runs"])
+    unrecorded = res["source"].get("runs_without_record") or []
+    if unrecorded:
+        notes.append(f"judged complete by their evaluation count alone (no bohb.json, so "
+                     f"their BOHB settings are unrecorded): {', '.join(unrecorded)}")
     if res["labels"]:
         notes.append("smoke/synthetic surfaces say nothing about the paper's statement")
     return write_analysis_diff(
