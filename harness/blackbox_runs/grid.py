@@ -488,13 +488,15 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
                       on_seeds: SeedsDone | None = None,
                       store: NB101Store | None = None,
                       execution: ExecutionOptions | None = None,
-                      smac_model: str = SMAC_MODELS[0]) -> dict[str, Any]:
+                      smac_model: str = SMAC_MODELS[0],
+                      parsed: ExecutorSettings | None = None) -> dict[str, Any]:
     """Run `optimizer` on `space` for every unfinished seed; one record file per seed.
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
     needed budgets or architectures) is a UserError before anything runs. The executor
-    options are checked and parsed once; on an executor with job arrays
+    options are checked and parsed once (`parsed`: as `check_executor` already returned
+    them for `execution`, e.g. once for many grids); on an executor with job arrays
     (`--executor slurm`) the pending seeds are one submitit job array (cluster.py;
     `workers` is then its parallelism) and the result also says what was submitted.
     """
@@ -502,7 +504,8 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     check_smac_model(smac_model)
-    parsed = check_executor(execution) if execution is not None else None
+    if execution is not None and parsed is None:
+        parsed = check_executor(execution)
     store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy, smac_model)
     if not seeds or min(seeds) < 0:
