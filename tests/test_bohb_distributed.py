@@ -96,6 +96,7 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.execution.runner import DataInputs
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb import reproduce as bohb_reproduce
     from nb1s.harness.experiments.kind import Request
     from nb1s.harness.recipe.catalog import load_recipe
 
@@ -142,7 +143,7 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: "/usr/bin/sbatch"
                         if name == "sbatch" else real_which(name, *a, **k))
-    monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
+    monkeypatch.setattr(bohb_reproduce, "data_inputs", lambda *a, **k: DataInputs())
     recipe = load_recipe("fig5")
     request = Request(recipe, "paper", "paper", tmp_path,
                       ExecutionOptions(executor="slurm", workers=16))
@@ -154,7 +155,8 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "watch darts", "wait darts", "watch gdas", "wait gdas",
                       "watch pcdarts", "wait pcdarts"]
-    assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
+    # the stand-in jobs logged no evaluation
+    assert result.status == "failed-runs" and result.exit_code() == 1
     assert clusters == [("slurm", None)] * 3  # --slurm-cluster unset: the real Slurm
 
 
@@ -168,6 +170,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb.runs import run_blackbox
     from nb1s.harness.recipe.catalog import load_recipe
 
     seen: list[ExecutionOptions] = []
@@ -180,7 +183,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,
                                      slurm_partition="gpu", blackbox_partition="cpu"),
                     ExecutionOptions(executor="slurm", workers=16, slurm_partition="gpu")):
-        kind_module.run_blackbox(plan, tmp_path, data, options)
+        run_blackbox(plan, tmp_path, data, options)
     assert [(e.workers, e.slurm_partition, e.executor) for e in seen] == [
         (256, "cpu", "slurm"), (16, "gpu", "slurm")]
     assert models == ["original", "original"]

@@ -141,7 +141,7 @@ def test_blackbox_diff_of_a_wrong_schema_summary_is_one_line_exit_2(tmp_path: Pa
 def test_bohb_diff_of_a_damaged_result_log_is_one_line_exit_2(tmp_path: Path) -> None:
     from test_kind_guarantees import _fig5_folder
 
-    from nb1s.harness.experiments.bohb.kind import log_folder
+    from nb1s.harness.experiments.bohb.settings import log_folder
 
     _fig5_folder(tmp_path)
     log = log_folder(tmp_path, 2, 3, "darts", 1) / "results.json"
@@ -175,9 +175,10 @@ def bohb_source(root: Path, budgets: tuple[float, ...] = (1.0, 2.0), **kw: int) 
 
 def fig16(source: Path, out: Path, profile: str = "smoke", protocol: str = "paper"
           ) -> dict:  # type: ignore[type-arg]
+    """The fanova kind's answer as its `--json` document."""
     return kind_for("fanova").reproduce(Request(
         recipe=load_recipe("fig16"), profile=profile, protocol=protocol,  # type: ignore[arg-type]
-        results=out, progress=False, options={"bohb_results": str(source)}))
+        results=out, progress=False, options={"bohb_results": str(source)})).to_json()
 
 
 def run_of(source: Path, space: int) -> Path:
@@ -307,7 +308,9 @@ def test_summaries_keep_their_on_disk_format(tmp_path: Path) -> None:
     from test_bohb_analysis import derive, request
     from test_kind_guarantees import _fig5_folder
 
-    from nb1s.harness.experiments.bohb.kind import KIND, bohb_settings, finish_one, log_folder
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.experiments.bohb.runs import finish_one
+    from nb1s.harness.experiments.bohb.settings import bohb_settings, log_folder
 
     _fig5_folder(tmp_path)
     derive(request(tmp_path))
@@ -322,3 +325,21 @@ def test_summaries_keep_their_on_disk_format(tmp_path: Path) -> None:
     assert done["status"] == "complete" and done["evaluations"] == 5
     written = (log_folder(tmp_path, 2, 3, "darts", 1) / "bohb.json").read_text()
     assert written == json.dumps(done, indent=2) + "\n"
+
+
+def test_these_kinds_parse_no_json_themselves() -> None:
+    """Files of the blackbox, bohb and fanova kinds (and what they share) go through the
+    document models and documents.py, never a json.loads/json.dumps of their own; the one
+    exception hashes an in-memory aggregate, no file."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "harness"
+    folders = ["experiments/blackbox", "experiments/bohb", "experiments/fanova",
+               "experiments/search_curves", "blackbox_runs"]
+    allowed = {"experiments/search_curves/reference_share.py"}
+    found = [f"{path.relative_to(root)}:{n}" for folder in folders
+             for path in sorted((root / folder).glob("*.py"))
+             if str(path.relative_to(root)) not in allowed
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if re.search(r"\bjson\.(loads?|dumps?)\(", line)]
+    assert found == []

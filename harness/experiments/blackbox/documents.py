@@ -4,6 +4,9 @@ The records it is computed from live in `blackbox/ss{N}/{OPT}/` (seed files and
 `blackbox-run.json`, modelled in `harness/blackbox_runs/`, which the `bohb` kind shares).
 `nb1s diff` reads this document back (its settings say which seeds were planned) and
 re-derives everything else from the seed files.
+
+`BlackboxReproduced` is what `nb1s reproduce blackbox --json` prints (the details of
+its `KindResult`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pydantic import Field
 
 from nb1s.harness.documents import Document
 from nb1s.harness.experiments.analysis_diff import AnalysisResult
+from nb1s.harness.experiments.result import Reproduced
 
 SUMMARY_FILE = "summary.json"
 
@@ -51,3 +55,13 @@ class BlackboxSummary(AnalysisResult):
     regret_reference: str = Field(description="the rule, in words")
     spaces: dict[str, SpaceSummary] = Field(description="per search space")
     plots: list[str] = Field(description="figure files")
+
+
+class BlackboxReproduced(Reproduced):
+    """The black-box baselines: how the grid ran, the final regrets, the files."""
+
+    run: dict[str, Any] | None = Field(description="seeds run and skipped, workers, seconds "
+                                                   "(Slurm: the array)")
+    summary: str = Field(description="summary.json")
+    final_regret: dict[str, dict[str, float | None]] = Field(
+        description="space -> optimizer -> mean final test regret")

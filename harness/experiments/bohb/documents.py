@@ -5,6 +5,9 @@ The files of one BOHB run (hpbandster's `configs.json` / `results.json`, nb1s's
 `harness/blackbox_runs/bohb_log.py`; the black-box side's seed files and
 `blackbox-run.json` in `harness/blackbox_runs/` too. This module holds what only this kind
 writes, read back by `nb1s diff` and by users.
+
+`BohbReproduced` is what `nb1s reproduce fig5 --json` prints (the details of its
+`KindResult`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from nb1s.harness.documents import Document
+from nb1s.harness.experiments.result import Reproduced
 
 SUMMARY_FILE = "bohb-summary.json"
 
@@ -73,3 +77,19 @@ class BohbSummary(Document):
     missing_blackbox_seeds: list[str] = Field(description="planned black-box seed files "
                                                           "missing or damaged")
     diff: DiffPart = Field(description="claim rows and verdict")
+
+
+class BohbReproduced(Reproduced):
+    """BOHB over one-shot searches beside the black-box grid: runs, curves' facts, claims."""
+
+    settings: dict[str, Any] = Field(description="BOHB's eta, budgets, iterations")
+    switches: dict[str, Any] = Field(description="the protocol's paper/original switches")
+    regret_reference: dict[str, Any] = Field(description="rule and test error per space")
+    nonpositive_regret_runs: dict[str, dict[str, int]] = Field(
+        description="per panel and label: seeds whose regret reached zero or below")
+    runs: list[dict[str, Any]] = Field(description="one row per BOHB run")
+    blackbox: dict[str, Any] = Field(description="what the black-box side ran")
+    missing_runs: list[str] = Field(description="planned BOHB runs not finished")
+    missing_blackbox_seeds: list[str] = Field(description="planned black-box seed files "
+                                                          "missing or damaged")
+    failed: list[str] | None = Field(None, description="BOHB runs whose evaluations failed")

@@ -3,6 +3,9 @@
 Its inputs, the fig5 recipe's BOHB runs (hpbandster's `configs.json` / `results.json` and
 nb1s's `bohb.json`), are modelled in `harness/blackbox_runs/bohb_log.py`, shared with the
 kinds that write and read them.
+
+`FanovaReproduced` is what `nb1s reproduce fig16 --json` prints (the details of its
+`KindResult`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pydantic import Field
 
 from nb1s.harness.documents import Document
 from nb1s.harness.experiments.analysis_diff import AnalysisResult
+from nb1s.harness.experiments.result import Reproduced
 
 FANOVA_FILE = "fanova.json"
 
@@ -90,3 +94,14 @@ class FanovaResult(AnalysisResult):
     source: dict[str, Any] = Field(description="the BOHB runs read, and whether synthetic")
     spaces: list[SpaceAnalysis] = Field(description="per space with a BOHB run")
     surface_correlation: list[SurfaceCorrelation] = Field(description="per budget")
+
+
+class FanovaReproduced(Reproduced):
+    """fANOVA per space and budget: where the files are and one row per (space, budget)."""
+
+    fanova: str = Field(description="fanova.json")
+    summary: str = Field(description="the summary file")
+    source: dict[str, Any] = Field(description="the BOHB runs analysed")
+    pair: list[str] = Field(description="the hyperparameter pair of the surfaces")
+    spaces: list[dict[str, Any]] = Field(description="one row per space and budget")
+    surface_correlation: Any = Field(description="the surfaces' Spearman per space")

@@ -30,6 +30,8 @@ from nb1s.harness.experiments.analysis_diff import (
 )
 from nb1s.harness.experiments.fanova.documents import FANOVA_FILE, FanovaResult
 from nb1s.harness.experiments.fanova.inputs import CheckedRuns, check_runs
+from nb1s.harness.experiments.kind import Request
+from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.references import claims_for, paper
@@ -312,3 +314,81 @@ def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
 
 def diff_paths(results: Path) -> dict[str, str]:
     return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD)}
+
+
+def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
+    """Analyse the BOHB runs of `plan` (the kind's plan), plot and diff; `cannot-run` when
+    no BOHB run is found."""
+    from nb1s.harness.execution.runner import bind_results
+    from nb1s.harness.experiments.fanova.plot import plot_marginals, plot_pairs
+
+    recipe = request.recipe
+    if request.against is not None:
+        raise UserError(f"{recipe.name} is compared with the paper's statement only; "
+                        "--against does not apply")
+    results = request.results
+    given = (request.options or {}).get("bohb_results")
+    bohb = Path(given) if given else None
+    source = bohb_source(plan, bohb)
+    checked = checked_runs(plan, settings_of(plan), source)  # refuses damaged/foreign
+    found = usable_or_none(plan, checked)
+    base = {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
+            "profile": request.profile, "protocol": request.protocol,
+            "labels": list(plan.labels), "results": str(results)}
+    if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
+        # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
+        s = plan.settings
+        return KindResult.cannot_run(recipe, [
+            {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
+             f"{checked.incomplete[space]}; finish it with `nb1s reproduce fig5`"
+             if space in checked.incomplete else
+             f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
+             f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
+             "or pass --bohb-results"} for space in found], results,
+            kind=recipe.kind, profile=request.profile, protocol=request.protocol,
+            labels=list(plan.labels))
+    results.mkdir(parents=True, exist_ok=True)
+    bind_results(plan, results)
+    res = evaluate(plan, results, bohb, request.progress)
+    base["labels"] = res["labels"]
+    stem = f"{recipe.name}-{request.profile}-{request.protocol}"
+    plots = plot_pairs(res, results / "plots", stem) \
+        + plot_marginals(res, results / "plots", stem)
+    diff = diff_fanova(results, recipe)
+    complete = not res["missing_runs"] and all(
+        b["status"] == "analysed" for e in res["spaces"] for b in e["budgets"])
+    from nb1s.harness.experiments.fanova.documents import FanovaReproduced
+
+    return KindResult.reproduced(FanovaReproduced.model_validate({
+            **base, "status": "complete" if complete else "partial", "blocked": [],
+            "fanova": str(results / FANOVA_FILE), "summary": str(results / SUMMARY_FILE),
+            "source": res["source"], "pair": list(res["settings"]["pair"]),
+            "spaces": _overview(res),
+            "surface_correlation": res["surface_correlation"],
+            "plots": [str(p) for p in plots],
+            "diff": {**diff_paths(results), "verdict": diff["verdict"],
+                     "notes": diff["notes"]}}))
+
+
+def diff_fanova_results(request: Request) -> KindResult[Any]:
+    """The diff document re-derived from an existing fanova.json."""
+    if request.against is not None:
+        raise UserError(f"{request.recipe.name} is compared with the paper's statement "
+                        "only; --against does not apply")
+    return diff_result(diff_fanova(request.results, request.recipe), request.results)
+
+
+def _overview(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """One small row per (space, budget) for the JSON result and the table."""
+    rows = []
+    for entry in res["spaces"]:
+        for b in entry["budgets"]:
+            row: dict[str, Any] = {"space": entry["space"], "budget": b["budget"],
+                                   "evaluations": b["evaluations"], "status": b["status"]}
+            if b["status"] == "analysed":
+                row["importance"] = {n: m["importance"]["individual"]
+                                     for n, m in b["single"].items()}
+                row["pair"] = b["pair"]["importance"]["individual"]
+                row["incumbent"] = b["incumbent"]["loss"]
+            rows.append(row)
+    return rows
