@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -27,6 +27,9 @@ from nb1s.harness.cli.options import (
 )
 from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.execution.options import ExecutionOptions
+
+if TYPE_CHECKING:
+    from nb1s.harness.recipe.schema import Recipe
 
 
 def reproduce_command(
@@ -68,16 +71,15 @@ def reproduce_command(
     from nb1s.harness.experiments.kind import Request
 
     recipe, prof, proto = load_recipe_choice(name, profile, protocol, seeds)
-    if time_axis is not None and recipe.kind != "bohb":
-        from nb1s.harness.errors import UserError
-
-        raise UserError(f"--time-axis applies to fig5/14/15, not to {recipe.name}")
+    if time_axis is not None:
+        dispatch.check_request_option(recipe, "time_axis", f"--time-axis applies to "
+                                      f"fig5/14/15, not to {recipe.name}")
     if configuration_space is not None and configuration_from is None:
         from nb1s.harness.errors import UserError
 
         raise UserError("--configuration-space needs --configuration-from")
     if smac_model is not None:
-        check_smac_model_option(recipe.name, recipe.kind, smac_model)
+        check_smac_model_option(recipe, smac_model)
     if not as_json:
         from nb1s.harness.cli.plan_cmd import summary_line
 
@@ -108,17 +110,17 @@ def register(app: typer.Typer) -> None:
 
 
 #: the kinds whose recipes run SMAC (the blackbox kind; fig5/14/15's black-box side)
-SMAC_KINDS = ("blackbox", "bohb")
 
 
-def check_smac_model_option(recipe: str, kind: str, smac_model: str) -> str:
-    """`--smac-model` is for the kinds that run SMAC; a known model name there."""
+def check_smac_model_option(recipe: Recipe, smac_model: str) -> str:
+    """`--smac-model` is for the kinds that take it (their `request_options`: the ones that
+    run SMAC); a known model name there."""
     from nb1s.harness.blackbox_runs.grid import check_smac_model
-    from nb1s.harness.errors import UserError
+    from nb1s.harness.experiments import dispatch
 
-    if kind not in SMAC_KINDS:
-        raise UserError(f"--smac-model applies to the recipes that run SMAC (blackbox, "
-                        f"fig5/14/15), not to {recipe}")
+    dispatch.check_request_option(recipe, "smac_model", "--smac-model applies to the "
+                                  "recipes that run SMAC (blackbox, fig5/14/15), not to "
+                                  f"{recipe.name}")
     return check_smac_model(smac_model)
 
 

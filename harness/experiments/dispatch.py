@@ -138,6 +138,15 @@ def cannot_run(recipe: Recipe, plan: Plan, results: Path) -> Result:
                                            "reason": b.reason} for b in plan.blocked], results)
 
 
+def check_request_option(recipe: Recipe, option: str, refusal: str) -> None:
+    """Refuse (`refusal`, one line) a kind-specific `nb1s reproduce` option that the
+    recipe's kind does not take: which options a kind takes is its `request_options`
+    (read with a default like `busy`: a kind that declares none takes none)."""
+    kind = registered(recipe.kind)
+    if option not in getattr(kind, "request_options", ()):
+        raise UserError(refusal)
+
+
 def busy_line(recipe: Recipe) -> str | None:
     """The spinner message of a kind that works without search runs (None: a bar or nothing)."""
     kind = registered(recipe.kind)

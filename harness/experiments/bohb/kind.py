@@ -34,6 +34,8 @@ class BohbKind:
     search_block: ClassVar[bool] = False
     paper_only: ClassVar[bool] = True
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
+    #: the `nb1s reproduce` options it takes (`dispatch.check_request_option`)
+    request_options: ClassVar[tuple[str, ...]] = ("time_axis", "smac_model")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         from nb1s.harness.experiments.bohb.settings import plan_bohb
