@@ -325,3 +325,36 @@ def test_summaries_keep_their_on_disk_format(tmp_path: Path) -> None:
     assert done["status"] == "complete" and done["evaluations"] == 5
     written = (log_folder(tmp_path, 2, 3, "darts", 1) / "bohb.json").read_text()
     assert written == json.dumps(done, indent=2) + "\n"
+
+
+def test_these_kinds_parse_no_json_themselves() -> None:
+    """Files of the blackbox, bohb and fanova kinds (and what they share) go through the
+    document models and documents.py, never a json.loads/json.dumps of their own; the one
+    exception hashes an in-memory aggregate, no file."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "harness"
+    folders = ["experiments/blackbox", "experiments/bohb", "experiments/fanova",
+               "experiments/search_curves", "blackbox_runs"]
+    allowed = {"experiments/search_curves/reference_share.py"}
+    found = [f"{path.relative_to(root)}:{n}" for folder in folders
+             for path in sorted((root / folder).glob("*.py"))
+             if str(path.relative_to(root)) not in allowed
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if re.search(r"\bjson\.(loads?|dumps?)\(", line)]
+    assert found == []
+
+
+def test_the_smoke_index_record_is_a_document(tmp_path: Path) -> None:
+    """The blackbox and fig5 smoke profiles reuse their synthetic index while its
+    smoke.json covers the spaces; a damaged one is one line, not a KeyError."""
+    from nb1s.harness.execution.smoke_data import _index_covers
+
+    (tmp_path / "provenance.json").write_text("{}\n")
+    meta = tmp_path / "smoke.json"
+    meta.write_text(json.dumps({"spaces": [1, 3], "synthetic": True, "seed": 0}) + "\n")
+    assert _index_covers(tmp_path, [3]) and not _index_covers(tmp_path, [2])
+    meta.write_text(json.dumps({"spaces": "1,3", "synthetic": True, "seed": 0}) + "\n")
+    with pytest.raises(UserError, match=r"smoke.json is damaged or not a SmokeIndexMeta "
+                                        r"document \(spaces"):
+        _index_covers(tmp_path, [3])
