@@ -30,6 +30,10 @@ class OneShotMethod:
     description: ClassVar[str] = ""
     #: hyperparameter defaults that differ from `Hyperparameters()` for this method
     defaults: ClassVar[dict[str, Any]] = {}
+    #: a plugin's plot colour and marker (matplotlib names); a built-in's are on its
+    #: `BuiltinOptimizer` entry (builtin.py, read without torch); None: the plot picks one
+    color: ClassVar[str | None] = None
+    marker: ClassVar[str | None] = None
 
     def make_mixing(self, hp: Hyperparameters) -> Mixing:
         del hp

@@ -49,6 +49,8 @@ class SoftGumbelHalving(OneShotMethod):
 
     name = "test-soft-gumbel-halving"
     defaults: ClassVar[dict[str, Any]] = {"tau_max": 8.0}
+    color = "black"
+    marker = "8"
 
     def make_mixing(self, hp: Hyperparameters) -> Mixing:
         return GumbelMixing(hp.tau_max, skip_unsampled=False)
@@ -86,6 +88,18 @@ def test_a_one_shot_optimizer_registered_at_runtime_runs_through_nb1s_search(
                                                       pytest.approx(4.0)]
     with pytest.raises(ValueError, match="already registered"):
         register_method(type("Other", (OneShotMethod,), {"name": soft_gumbel}))
+
+
+def test_a_one_shot_optimizer_registered_at_runtime_brings_its_plot_style(
+        soft_gumbel: str) -> None:
+    """Its curve is drawn with the class's own colour and marker; a built-in keeps its
+    entry's; once unregistered the name has no style (the plot picks one)."""
+    from nb1s.harness.report.styles import Style, style_of
+
+    assert style_of(soft_gumbel) == Style("black", "8")
+    assert style_of("darts") == Style("dodgerblue", "^")
+    METHODS.pop(soft_gumbel)
+    assert style_of(soft_gumbel) is None
 
 
 class Sequential:

@@ -11,6 +11,7 @@ run time brings its style with it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +29,15 @@ class Style:
 
 def styles() -> dict[str, Style]:
     """Optimizer name (the `nb1s search` name, or the black-box name) -> style, read from
-    the registered entries now (a black-box optimizer registered at run time included)."""
+    the registered entries now: the built-ins', every black-box optimizer's, and a one-shot
+    plugin's `color`/`marker` when it is registered in this process (the registry is only
+    asked once loaded, so drawing a figure never imports torch for it)."""
     out = {o.name: Style(o.color, o.marker) for o in BUILTIN_OPTIMIZERS
            if o.color is not None and o.marker is not None}
+    registry = sys.modules.get("nb1s.optimizers.registry")
+    for name, method in dict(getattr(registry, "METHODS", {})).items():
+        if name not in out and method.color is not None and method.marker is not None:
+            out[name] = Style(method.color, method.marker)
     out.update({name: Style(o.color, o.marker) for name, o in BLACKBOX_OPTIMIZERS.items()})
     return out
 
