@@ -35,7 +35,7 @@ def fabricate_blackbox_side(results: Path, plan: object) -> list[Path]:
     """Finished, hand-made seed files for every black-box run a fig5/14/15 `plan` plans
     (under `results/blackbox/`, the layout `reproduce fig5` writes); the written paths."""
     from nb1s.harness.blackbox_runs.grid import save_records, seed_file
-    from nb1s.harness.experiments.bohb.kind import BLACKBOX, blackbox_plan
+    from nb1s.harness.experiments.bohb.settings import BLACKBOX, blackbox_plan
 
     runs, seeds = blackbox_plan(plan)  # type: ignore[arg-type]
     written = []

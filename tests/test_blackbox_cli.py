@@ -82,7 +82,9 @@ def test_kind_smoke_end_to_end_through_the_registry(data: Path, tmp_path: Path) 
     request = Request(recipe, "smoke", "original", tmp_path / "res",
                       ExecutionOptions(workers=2, smoke_data=data), progress=False)
     seen: list[str] = []
-    result = kind.reproduce(request, on_done=lambda r: seen.append(r.key))
+    typed = kind.reproduce(request, on_done=lambda r: seen.append(r.key))
+    assert (typed.status, typed.verdict) == ("complete", "not-checkable")
+    result = typed.to_json()
     assert result["status"] == "complete"
     assert result["labels"] == ["smoke", "synthetic"]
     assert result["diff"]["verdict"]["status"] == "not-checkable"
@@ -93,9 +95,9 @@ def test_kind_smoke_end_to_end_through_the_registry(data: Path, tmp_path: Path) 
     summary = json.loads((tmp_path / "res" / "summary.json").read_text())
     assert summary["labels"] == ["smoke", "synthetic"]
     assert summary["spaces"]["1"]["optimizers"]["SMAC"]["evaluations_per_seed"] == 10
-    again = kind.reproduce(request)  # resumes: nothing left to run
+    again = kind.reproduce(request).to_json()  # resumes: nothing left to run
     assert again["run"]["ran"] == 0 and again["final_regret"] == result["final_regret"]
-    assert kind.diff(request)["verdict"]["status"] == "not-checkable"
+    assert kind.diff(request).verdict == "not-checkable"
     from nb1s.harness.experiments.dispatch import diff_folder
 
-    assert diff_folder(tmp_path / "res")["verdict"]["status"] == "not-checkable"
+    assert diff_folder(tmp_path / "res").to_json()["verdict"]["status"] == "not-checkable"

@@ -215,7 +215,7 @@ def test_claim_passes_fails_and_stays_undecided() -> None:
 
 def test_diff_on_real_looking_data_fails_when_re_is_beaten(tmp_path: Path) -> None:
     """The recipe's diff on non-synthetic (paper-profile) results: PASS, then FAIL perturbed."""
-    from nb1s.harness.experiments.blackbox.kind import diff_summary
+    from nb1s.harness.experiments.blackbox.reproduce import diff_summary
     from nb1s.harness.recipe.catalog import load_recipe
 
     recipe = load_recipe("blackbox")

@@ -395,7 +395,7 @@ def test_kind_submits_one_array_for_every_optimizer(fake_slurm: FakeSlurm, index
     request = Request(load_recipe("blackbox"), "smoke", "original", tmp_path / "res", options,
                       progress=False)
     seen: list[str] = []
-    result = kind.reproduce(request, on_done=lambda r: seen.append(r.key))
+    result = kind.reproduce(request, on_done=lambda r: seen.append(r.key)).to_json()
     assert len(fake_slurm.arrays) == 1
     assert sorted(t.settings.optimizer for t in fake_slurm.arrays[0]) == sorted(
         ["RE", "RS", "RL", "TPE", "SMAC", "HB", "BOHB"])
@@ -404,7 +404,7 @@ def test_kind_submits_one_array_for_every_optimizer(fake_slurm: FakeSlurm, index
     assert result["run"]["executor"] == "slurm" and result["run"]["workers"] == 16
     assert result["run"]["slurm"]["submitted_seeds"] == 14
     assert Path(tmp_path / "res" / "plots" / "blackbox-ss1.png").is_file()
-    again = kind.reproduce(request)  # resumes: nothing left, no second array
+    again = kind.reproduce(request).to_json()  # resumes: nothing left, no second array
     assert len(fake_slurm.arrays) == 1 and again["run"]["slurm"]["submitted_tasks"] == 0
     assert (again["run"]["ran"], again["run"]["skipped"]) == (0, 14)
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from blackbox_helpers import fabricate_blackbox_side
 
-from nb1s.harness.experiments.bohb.kind import KIND, log_folder
+from nb1s.harness.experiments.bohb.kind import KIND
+from nb1s.harness.experiments.bohb.settings import log_folder
 from nb1s.harness.experiments.kind import Request
 from nb1s.harness.recipe.catalog import load_recipe
 
@@ -47,10 +48,11 @@ def request(results: Path, profile: Any = "smoke") -> Request:
 
 def derive(req: Request) -> dict[str, Any]:
     """The kind's analysis of the logs (what `reproduce` returns after its runs)."""
-    from nb1s.harness.experiments.bohb.kind import _data, analyse
+    from nb1s.harness.experiments.bohb.reproduce import analyse
+    from nb1s.harness.experiments.bohb.runs import data_inputs
 
     plan = KIND.plan(req.recipe, req.profile, req.protocol)
-    return analyse(plan, req.results, _data(plan, req.results, req, prepare=False), [],
+    return analyse(plan, req.results, data_inputs(plan, req.results, req, prepare=False), [],
                    {"ran": [], "blocked": []})
 
 

@@ -43,20 +43,29 @@ def test_launch_submits_one_array_task_per_worker(tmp_path: Path) -> None:
     assert all(t == task(tmp_path, 16) for t in tasks)
 
 
-def test_slurm_executor_asks_for_what_the_request_says(tmp_path: Path) -> None:
-    array = distributed.slurm_executor(
-        tmp_path, SlurmRequest(cpus_per_task=4, mem_gb=16, gpus_per_task=1, timeout_min=120,
-                               partition="gpu-part", parallelism=16))
-    assert array.cluster is None  # "slurm": submitit's auto executor, i.e. Slurm
+def test_the_worker_map_asks_for_what_the_request_says(tmp_path: Path) -> None:
+    """On an executor with job arrays the workers are one SlurmArray (executors.task_map):
+    what each task asks from the plan's request, time and partition from the executor
+    options parsed once."""
+    from nb1s.harness.executors.base import ExecutorSettings
+    from nb1s.harness.executors.slurm_array import SlurmArray
+
+    array = distributed.worker_map(
+        "slurm", ExecutorSettings(timeout_min=120, slurm_partition="gpu-part"), tmp_path,
+        SlurmRequest(cpus_per_task=4, mem_gb=16, gpus_per_task=1, parallelism=16))
+    assert isinstance(array, SlurmArray)
+    assert array.cluster is None  # no --slurm-cluster: submitit's auto executor, i.e. Slurm
     assert array.parameters() == {"timeout_min": 120, "cpus_per_task": 4, "mem_gb": 16,
                                   "name": "nb1s", "gpus_per_node": 1,
                                   "slurm_array_parallelism": 16,
                                   "slurm_partition": "gpu-part",
                                   "slurm_additional_parameters": {"signal": "URG@90"}}
-    cpu = distributed.slurm_executor(tmp_path, SlurmRequest(gpus_per_task=0))
-    assert "gpus_per_node" not in cpu.parameters()  # a CPU-only (smoke) run asks no GPU
-    local = distributed.slurm_executor(tmp_path, SlurmRequest(), cluster="local")
-    assert local.cluster == "local"  # --slurm-cluster local: submitit's local executor
+    cpu = distributed.worker_map("slurm", ExecutorSettings(), tmp_path,
+                                 SlurmRequest(gpus_per_task=0))
+    assert "gpus_per_node" not in cpu.parameters()  # type: ignore[attr-defined]
+    local = distributed.worker_map("slurm", ExecutorSettings(slurm_cluster="local"), tmp_path,
+                                   SlurmRequest())
+    assert local.cluster == "local"  # type: ignore[attr-defined]
 
 
 def test_array_tasks_find_each_other_and_run_bohb(tmp_path: Path, monkeypatch: Any) -> None:
@@ -87,6 +96,7 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.execution.runner import DataInputs
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb import reproduce as bohb_reproduce
     from nb1s.harness.experiments.kind import Request
     from nb1s.harness.recipe.catalog import load_recipe
 
@@ -116,10 +126,24 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
         return [Job(t.log_folder.parent.name)]
 
     monkeypatch.setattr(distributed, "launch", fake_launch)
-    clusters: list[str] = []
-    monkeypatch.setattr(distributed, "slurm_executor",
-                        lambda *a, **k: clusters.append(k["cluster"]) or array)
-    monkeypatch.setattr(kind_module, "_data", lambda *a, **k: DataInputs())
+    clusters: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(distributed, "worker_map",
+                        lambda executor, settings, folder, request:
+                        clusters.append((executor, settings.slurm_cluster)) or array)
+    # a reachable stand-in Slurm whose nodes fit the paper plan's GPU request (the
+    # executor options are parsed and checked once, before any data)
+    import shutil
+
+    from nb1s.harness.executors import slurm_array
+
+    monkeypatch.setattr(slurm_array, "partition_offers",
+                        lambda partition: [slurm_array.NodeOffer(partition or "p", 64,
+                                                                 256_000, 8, None)])
+    monkeypatch.setattr(slurm_array, "accounting_problem", lambda: None)
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: "/usr/bin/sbatch"
+                        if name == "sbatch" else real_which(name, *a, **k))
+    monkeypatch.setattr(bohb_reproduce, "data_inputs", lambda *a, **k: DataInputs())
     recipe = load_recipe("fig5")
     request = Request(recipe, "paper", "paper", tmp_path,
                       ExecutionOptions(executor="slurm", workers=16))
@@ -131,8 +155,9 @@ def test_reproduce_on_slurm_queues_every_run_before_waiting(tmp_path: Path,
     assert events == ["submit darts", "submit gdas", "submit pcdarts",
                       "watch darts", "wait darts", "watch gdas", "wait gdas",
                       "watch pcdarts", "wait pcdarts"]
-    assert result["status"] == "failed-runs"  # the stand-in jobs logged no evaluation
-    assert clusters == ["slurm"] * 3  # --slurm-cluster unset: the real Slurm
+    # the stand-in jobs logged no evaluation
+    assert result.status == "failed-runs" and result.exit_code() == 1
+    assert clusters == [("slurm", None)] * 3  # --slurm-cluster unset: the real Slurm
 
 
 def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.MonkeyPatch,
@@ -145,6 +170,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.experiments.bohb import blackbox_adapter
     from nb1s.harness.experiments.bohb import kind as kind_module
+    from nb1s.harness.experiments.bohb.runs import run_blackbox
     from nb1s.harness.recipe.catalog import load_recipe
 
     seen: list[ExecutionOptions] = []
@@ -157,7 +183,7 @@ def test_blackbox_workers_set_the_black_box_side_apart(monkeypatch: pytest.Monke
     for options in (ExecutionOptions(executor="slurm", workers=16, blackbox_workers=256,
                                      slurm_partition="gpu", blackbox_partition="cpu"),
                     ExecutionOptions(executor="slurm", workers=16, slurm_partition="gpu")):
-        kind_module.run_blackbox(plan, tmp_path, data, options)
+        run_blackbox(plan, tmp_path, data, options)
     assert [(e.workers, e.slurm_partition, e.executor) for e in seen] == [
         (256, "cpu", "slurm"), (16, "gpu", "slurm")]
     assert models == ["original", "original"]

@@ -164,7 +164,8 @@ def test_sequential_sum_is_the_paper_and_original_time_axis() -> None:
 
 
 def test_time_axis_option_replaces_the_recipes_and_refuses_unknown_values() -> None:
-    from nb1s.harness.experiments.bohb.kind import KIND, with_options
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.experiments.bohb.settings import with_options
     from nb1s.harness.recipe.catalog import load_recipe
 
     plan = KIND.plan(load_recipe("fig5"), "paper", "paper")

@@ -114,7 +114,7 @@ def test_reproduce_table1_fails_when_a_count_that_should_match_does_not(
 
     from nb1s.enumerate import table1
     from nb1s.harness.cli.app import app
-    from nb1s.harness.experiments.table1 import report as table1_report
+    from nb1s.harness.experiments.table1 import reproduce as table1_report
 
     real = table1.count_space
 

@@ -81,3 +81,72 @@ def test_cpu_image_builds_where_an_engine_exists() -> None:
     run = subprocess.run(["docker", "run", "--rm", "--network", "none", IMAGE, "validate",
                           "--json"], capture_output=True, text=True, check=False, timeout=600)
     assert run.returncode == 0 and '"ok": true' in run.stdout
+
+
+def _build_command(variant: str, tmp_path: Path) -> list[str]:
+    """The `docker build` command line `docker/build VARIANT` runs (echoed, not run)."""
+    proc = subprocess.run([str(ROOT / "docker" / "build"), variant], capture_output=True,
+                          text=True, check=False, timeout=60,
+                          env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                               "DOCKER": "echo", "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def _torch_requirements(root: str, extras: set[str]) -> list[tuple[str, str]]:
+    """(distribution, specifier) of every requirement on torch in the dependency closure of
+    `root[extras]` as installed in this environment (the one `make setup` made)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found, seen = [], set()
+    todo = [(root, frozenset(extras))]
+    while todo:
+        name, wanted = todo.pop()
+        if (canonicalize_name(name), wanted) in seen:
+            continue
+        seen.add((canonicalize_name(name), wanted))
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:  # an extra's package this venv lacks
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is not None and not any(
+                    req.marker.evaluate({"extra": e}) for e in (wanted or {""})):
+                continue
+            if canonicalize_name(req.name) == "torch":
+                found.append((name, str(req.specifier)))
+            todo.append((req.name, frozenset(req.extras)))
+    return found
+
+
+def test_the_cuda_variant_keeps_its_base_s_torch(tmp_path: Path) -> None:
+    """What CI can check of the published CUDA image without its base (no registry here to
+    pull it from): `docker/build cuda` hands the Dockerfile no TORCH and no wheel, so the
+    build installs nb1s on the base's own CUDA torch, and that torch (the version in the
+    pinned tag) satisfies every torch requirement of nb1s and its image extras, so pip
+    keeps it instead of fetching another (multi-GB, other CUDA) torch. The CPU variant, for
+    contrast, pins the CPU wheel. What stays unverified is listed in
+    docs/cluster-and-container.md (the base itself, its Python, CUDA in a container)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    cuda = _build_command("cuda", tmp_path)
+    assert not any(a.startswith(("TORCH=", "BASE=")) for a in cuda), cuda
+    assert cuda[:2] == ["build", "--network"] and cuda[-3:] == ["-t", "nb1s:latest", "."]
+    cpu = _build_command("cpu", tmp_path)
+    assert any(a.startswith("TORCH=torch==") for a in cpu) and "BASE=nb1s-base:bookworm" in cpu
+    ins = _instructions()
+    (default,) = [rest.split("=", 1)[1] for word, rest in ins
+                  if word == "ARG" and rest.startswith("BASE=")]
+    torch = Version(re.match(r"pytorch/pytorch:(\d+\.\d+\.\d+)-cuda", default).group(1))
+    (extras,) = [rest.split("=", 1)[1] for word, rest in ins
+                 if word == "ARG" and rest.startswith("EXTRAS=")]
+    wanted = _torch_requirements("nb1s", set(extras.split(",")))
+    assert any(d == "nb1s" for d, _ in wanted), wanted  # pyproject's own torch bound
+
+    refused = [(d, s) for d, s in wanted if torch not in SpecifierSet(s)]
+    assert refused == [], f"the CUDA base's torch {torch} does not satisfy {refused}"

@@ -305,7 +305,7 @@ def test_a_given_plan_is_used_not_recomputed(tmp_path: Path,
     monkeypatch.setattr(reproduce, "plan_recipe", no_replanning)
     monkeypatch.setattr(analysis_run, "plan_recipe", no_replanning)
     result = reproduce.reproduce_recipe(recipe, tmp_path, None, "smoke", "paper", plan=blocked)
-    assert result["status"] == "cannot-run" and len(result["blocked"]) == 5
+    assert result.status == "cannot-run" and len(result.to_json()["blocked"]) == 5
     runs = analysis_run.run_analysis_searches(recipe, tmp_path, None, "smoke", "paper", None,
                                               lambda opt: None, plan=blocked)
     assert runs.plan is blocked and runs.summary is None

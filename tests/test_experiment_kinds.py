@@ -17,9 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from nb1s.harness.cli.app import app
+from nb1s.harness.errors import UserError
 from nb1s.harness.experiments import registry
 from nb1s.harness.experiments.dispatch import exit_code_for, kind_problems, plan_for
-from nb1s.harness.experiments.kind import KindBase, Request, Result
+from nb1s.harness.experiments.kind import KindBase, Request, Result, Shown
+from nb1s.harness.experiments.registry import kind_for
+from nb1s.harness.experiments.result import KindResult, Reproduced, diff_result
 from nb1s.harness.recipe.catalog import recipes_dir
 from nb1s.harness.recipe.schema import parse_recipe
 
@@ -34,11 +37,13 @@ class FakeKind(KindBase):
     def reproduce(self, request: Request, on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
         FakeKind.requests.append(request)
-        return {"recipe": request.recipe.name, "status": "complete",
-                "results": str(request.results),
-                "diff": {"verdict": {"status": FakeKind.verdict, "line": "fake verdict"}}}
+        return KindResult.reproduced(Reproduced.model_validate({
+            "recipe": request.recipe.name, "profile": request.profile,
+            "protocol": request.protocol, "status": "complete",
+            "results": str(request.results),
+            "diff": {"verdict": {"status": FakeKind.verdict, "line": "fake verdict"}}}))
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         print(f"FAKE VIEW of {result['recipe']}")
 
 
@@ -149,12 +154,68 @@ def test_validate_reports_the_kind_problem_with_its_line(tmp_path: Path) -> None
                                  "a 'search' block"]
 
 
-def test_exit_codes_from_results() -> None:
-    assert exit_code_for({"status": "cannot-run"}) == 3
-    assert exit_code_for({"status": "failed-runs", "diff": {"verdict": {"status": "pass"}}}) == 1
-    assert exit_code_for({"status": "complete", "diff": {"verdict": {"status": "pass"}}}) == 0
-    assert exit_code_for({"verdict": {"status": "fail"}}) == 1
-    assert exit_code_for({"ok": False}) == 1 and exit_code_for({"ok": True}) == 0
+def _reproduced(status: str, verdict: str | None) -> KindResult[Any]:
+    """A reproduction's result as a kind builds it from its typed document."""
+    diff = None if verdict is None else {"json": "d.json", "markdown": "d.md",
+                                         "verdict": {"status": verdict, "line": verdict}}
+    return KindResult.reproduced(Reproduced.model_validate(
+        {"recipe": "fig2", "profile": "smoke", "protocol": "paper", "status": status,
+         "results": "r", **({"diff": diff} if diff else {})}))
+
+
+@pytest.mark.parametrize(("status", "verdict", "code", "undecided_code"), [
+    ("complete", "pass", 0, 0), ("complete", "fail", 1, 1), ("complete", "no-decision", 4, 0),
+    ("complete", "consistent", 0, 0), ("complete", "not-checkable", 0, 0),
+    ("complete", "no-reference", 0, 0), ("partial", "fail", 1, 1), ("partial", "pass", 0, 0),
+    ("failed-runs", "pass", 1, 1), ("failed-runs", None, 1, 1), ("interrupted", None, 0, 0),
+])
+def test_exit_code_is_read_from_the_kind_result(status: str, verdict: str | None, code: int,
+                                                undecided_code: int) -> None:
+    result = _reproduced(status, verdict)
+    assert (result.status, result.verdict) == (status, verdict)
+    assert exit_code_for(result) == code
+    assert exit_code_for(result, allow_undecided=True) == undecided_code
+
+
+def test_cannot_run_and_diffed_results_have_their_exit_codes(tmp_path: Path) -> None:
+    recipe = parse_recipe(recipes_dir() / "fig16.yaml")
+    blocked = [{"variant": "v", "label": "l", "reason": "r"}]
+    answer = KindResult.cannot_run(recipe, blocked, tmp_path, profile="smoke")
+    assert exit_code_for(answer) == 3 and answer.to_json()["blocked"] == blocked
+    # the exit code follows the typed verdict, not which keys the document holds
+    diff = {"aggregate": {"recipe": "fig2", "version": 1, "labels": ["smoke"]},
+            "reference": "none", "tolerances": {}, "rows": [],
+            "verdict": {"status": "fail", "line": "FAIL"}}
+    failed = diff_result(diff, tmp_path)
+    assert (failed.status, failed.verdict, failed.labels) == ("diffed", "fail", ["smoke"])
+    assert exit_code_for(failed) == 1 and failed.to_json() == diff
+    undecided = diff_result({**diff, "verdict": {"status": "no-decision"}}, tmp_path)
+    assert exit_code_for(undecided) == 4 and exit_code_for(undecided, True) == 0
+    with pytest.raises(UserError, match="unknown verdict status 'maybe'"):
+        diff_result({**diff, "verdict": {"status": "maybe"}}, tmp_path)
+
+
+def test_a_result_document_that_does_not_match_its_model_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):  # a typo'd status never reaches the exit code
+        _reproduced("compelte", "pass")
+    with pytest.raises(ValidationError):  # strict: a verdict must be a Verdict document
+        Reproduced.model_validate({"recipe": "fig2", "profile": "p", "protocol": "p",
+                                   "status": "complete", "diff": {"verdict": "pass"}})
+
+
+def test_table1_fails_through_its_verdict_when_a_count_is_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from nb1s.harness.experiments.table1 import reproduce as report
+
+    request = Request(parse_recipe(recipes_dir() / "table1.yaml"), "paper", "paper",
+                      Path("unused"))
+    real = report.reproduce_table1
+    monkeypatch.setattr(report, "reproduce_table1", lambda: {**real([1]), "ok": False})
+    result = kind_for("enumeration").reproduce(request)
+    assert (result.status, result.verdict, exit_code_for(result)) == ("complete", "fail", 1)
+    assert result.to_json()["ok"] is False and "1" in result.to_json()
 
 
 def test_execution_options_are_declared_once_for_run_reproduce_and_check() -> None:
@@ -174,7 +235,10 @@ def test_diff_goes_through_the_kind_of_the_results_folder(fake_kind: type[FakeKi
                                                          tmp_path: Path) -> None:
     def fake_diff(self: FakeKind, request: Request) -> Result:
         FakeKind.requests.append(request)
-        return {"rows": [], "notes": [], "verdict": {"status": FakeKind.verdict, "line": "x"}}
+        return diff_result({"aggregate": {"recipe": "fig16", "version": 1}, "reference": "none",
+                            "tolerances": {}, "rows": [], "notes": [],
+                            "verdict": {"status": FakeKind.verdict, "line": "x"}},
+                           request.results)
 
     monkeypatch.setattr(FakeKind, "diff", fake_diff)
     results = tmp_path / "r"

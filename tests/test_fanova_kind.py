@@ -68,7 +68,7 @@ def test_a_broken_log_is_one_clear_error(tmp_path: Path) -> None:
     run.mkdir(parents=True)
     (run / "configs.json").write_text("not json\n")
     (run / "results.json").write_text("[1, 2]\n")
-    with pytest.raises(UserError, match="not a readable hpbandster result log"):
+    with pytest.raises(UserError, match="damaged"):
         read_run(run, NAMES, BOUNDS)
 
 
@@ -80,9 +80,12 @@ def test_smoke_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
                                     results=out, progress=False,
                                     options={"bohb_results": str(tmp_path / "no-fig5")}))
     # an explicit folder without runs: nothing to analyse
-    assert result["status"] == "cannot-run" and "SS1" in result["blocked"][0]["label"]
-    result = kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
-                                    results=out, progress=False))
+    assert result.status == "cannot-run" and result.exit_code() == 3
+    assert "SS1" in result.to_json()["blocked"][0]["label"]
+    typed = kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                                   results=out, progress=False))
+    assert (typed.status, typed.verdict, typed.exit_code()) == ("complete", "not-checkable", 0)
+    result = typed.to_json()
     assert result["status"] == "complete", result
     assert result["labels"] == ["smoke", "synthetic"]
     assert result["diff"]["verdict"]["status"] == "not-checkable"
@@ -102,7 +105,7 @@ def test_smoke_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert "SMOKE, SYNTHETIC" in (out / "fanova.md").read_text()
     again = kind.diff(Request(recipe=_recipe(), profile="smoke", protocol="paper",
                               results=out))
-    assert again["verdict"]["status"] == "not-checkable"
+    assert again.verdict == "not-checkable" and again.status == "diffed"
     kind.render(result)
     with pytest.raises(UserError, match="--against does not apply"):
         kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
@@ -112,7 +115,7 @@ def test_smoke_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_the_paper_profile_without_fig5_runs_cannot_run(tmp_path: Path) -> None:
     result = kind_for("fanova").reproduce(Request(
         recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "out",
-        progress=False, options={"bohb_results": str(tmp_path)}))
+        progress=False, options={"bohb_results": str(tmp_path)})).to_json()
     assert result["status"] == "cannot-run" and len(result["blocked"]) == 3
     assert "SS2" in result["blocked"][1]["label"] and str(tmp_path) in result["blocked"][0][
         "reason"]
@@ -142,7 +145,7 @@ def test_missing_fanova_stops_the_kind_before_any_work(tmp_path: Path,
     nothing = kind_for("fanova").reproduce(Request(
         recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "q",
         options={"bohb_results": str(tmp_path / "empty")}))
-    assert nothing["status"] == "cannot-run"
+    assert nothing.status == "cannot-run"
 
 
 def _result(means: list[float | None], labels: list[str], profile: str = "paper") -> dict:

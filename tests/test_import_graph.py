@@ -67,6 +67,12 @@ def test_every_contract_is_kept(graph: grimp.ImportGraph) -> None:
     ("no torch", "nb1s.enumerate.spaces", "torch"),
     ("pure configuration", "nb1s.optimizers.config.options", "torch"),
     ("optimizers never", "nb1s.optimizers.darts", "yaml"),
+    ("One layout", "nb1s.harness.experiments.blackbox.view",
+     "nb1s.harness.experiments.blackbox.reproduce"),
+    ("One layout", "nb1s.harness.experiments.bohb.reproduce",
+     "nb1s.harness.experiments.bohb.kind"),
+    ("One layout", "nb1s.harness.experiments.correlation.documents",
+     "nb1s.harness.experiments.correlation.view"),
 ])
 def test_a_wrong_way_import_breaks_its_contract(graph: grimp.ImportGraph, name_part: str,
                                                 importer: str, imported: str) -> None:

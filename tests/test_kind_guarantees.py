@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def _fig5_folder(results: Path) -> None:
 
 
 def test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run(tmp_path: Path) -> None:
-    from nb1s.harness.experiments.bohb.kind import log_folder
+    from nb1s.harness.experiments.bohb.settings import log_folder
 
     _fig5_folder(tmp_path)
     whole = nb1s("diff", str(tmp_path))  # without --json: the human view
@@ -285,8 +286,9 @@ def test_diff_of_a_fig5_folder_fails_on_a_deleted_or_damaged_blackbox_seed(
 def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    from nb1s.harness.experiments.bohb import kind as bohb_kind
-    from nb1s.harness.experiments.bohb.kind import KIND, log_folder
+    from nb1s.harness.experiments.bohb import settings as bohb_settings
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.experiments.bohb.settings import log_folder
     from nb1s.harness.experiments.kind import Request
     from nb1s.harness.recipe.catalog import load_recipe
 
@@ -305,7 +307,7 @@ def test_partial_fig5_figures_say_partial_in_their_title(tmp_path: Path,
     titles.clear()
     KIND.diff(request)
     assert titles and all("partial: 1 BOHB runs missing" in t for t in titles)
-    assert bohb_kind.SUMMARY == "bohb-summary.json"
+    assert bohb_settings.SUMMARY == "bohb-summary.json"
 
 
 def test_diff_of_a_fig16_folder_renders_without_json(tmp_path: Path) -> None:
@@ -364,17 +366,18 @@ def test_the_architecture_page_shows_a_real_kind_verbatim() -> None:
 
 def test_cannot_run_answers_have_one_constructor_and_exit_3(tmp_path: Path) -> None:
     from nb1s.harness.experiments.dispatch import exit_code_for
-    from nb1s.harness.experiments.kind import cannot_run_result
+    from nb1s.harness.experiments.result import KindResult
     from nb1s.harness.recipe.catalog import load_recipe
 
     root = Path(__file__).resolve().parent.parent / "harness"
     builders = [str(p.relative_to(root)) for p in root.rglob("*.py")
-                if '"status": "cannot-run"' in p.read_text(encoding="utf-8")]
-    assert builders == ["experiments/kind.py"]
+                if re.search(r"""status["']?\s*[:=]\s*["']cannot-run["']""",
+                             p.read_text(encoding="utf-8"))]
+    assert builders == ["experiments/result.py"]
     blocked = [{"variant": "v", "label": "l", "reason": "r"}]
-    answer = cannot_run_result(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
-    assert answer["status"] == "cannot-run" and answer["blocked"] == blocked
-    assert answer["profile"] == "smoke" and exit_code_for(answer) == 3
+    answer = KindResult.cannot_run(load_recipe("fig16"), blocked, tmp_path, profile="smoke")
+    assert answer.status == "cannot-run" and answer.to_json()["blocked"] == blocked
+    assert answer.to_json()["profile"] == "smoke" and exit_code_for(answer) == 3
 
 
 def test_the_profile_is_decided_in_the_plan_only() -> None:

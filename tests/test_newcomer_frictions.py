@@ -312,7 +312,8 @@ def test_blackbox_without_data_names_the_file_each_optimizer_needs(tmp_path: Pat
 
 def test_bohb_render_lists_plots_of_new_and_old_results(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from nb1s.harness.experiments.bohb.kind import KIND, PLOTS
+    from nb1s.harness.experiments.bohb.kind import KIND
+    from nb1s.harness.experiments.bohb.settings import PLOTS
 
     assert PLOTS == "plots"
     base: dict[str, Any] = {"diff": {"rows": [], "verdict": {"line": "ok"}}}

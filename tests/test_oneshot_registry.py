@@ -130,7 +130,7 @@ def test_plot_styles_come_from_one_table() -> None:
     assert len(set(colours)) == len(colours)
     assert style_of("BOHB-PC-DARTS") == style_of("pcdarts")
     # fig5's curve labels and their styles come from the same entries (no second table)
-    from nb1s.harness.experiments.bohb.kind import LABELS
+    from nb1s.harness.experiments.bohb.settings import LABELS
 
     assert LABELS["pcdarts"] == "BOHB-PC-DARTS"
     assert all(style_of(label) == style_of(name) for name, label in LABELS.items())

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.dispatch import plan_for
@@ -26,6 +27,8 @@ def test_plans_and_runs_are_built_by_keyword_only() -> None:
                 protocol="paper")
     with pytest.raises(TypeError, match="runz"):
         plan.but(runz=[])  # a misspelt field is an error, not an extra key
+    with pytest.raises(ValidationError, match="profile"):
+        plan.but(profile="smok")  # a changed field is validated like a new plan
 
 
 def test_plan_json_is_the_plan_type_and_round_trips(tmp_path: Path) -> None:

@@ -232,6 +232,10 @@ def test_a_failed_task_is_judged_by_slurm_s_final_state_not_its_result_file(
     with pytest.raises(RunStopped) as stop:
         SlurmExecutor(tmp_path, array=FakeArray([handle])).run(_jobs(1))
     assert "TIMEOUT" in str(stop.value) and handle.asks == 4
+    # submitit's local cluster has no accounting to wait for: judged at once
+    local = Settling("5_2", "FINISHED", JobResult("run0", 3, 1.0, "log"), running=10**6)
+    (res,) = SlurmExecutor(tmp_path, cluster="local", array=FakeArray([local])).run(_jobs(1))
+    assert res.returncode == 3 and local.asks == 0
     # never a wait without end: past SETTLE_S the result is judged as it is
     monkeypatch.setattr(slurm, "SETTLE_S", 0.0)
     stuck = Settling("5_1", "RUNNING", JobResult("run0", 130, 60.0, "log"), running=10**6)

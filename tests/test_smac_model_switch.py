@@ -22,7 +22,7 @@ from nb1s.harness.blackbox_runs.grid import (
     seed_file,
 )
 from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.blackbox.kind import resolve_settings
+from nb1s.harness.experiments.blackbox.settings import resolve_settings
 from nb1s.harness.nb101.store import NB101Store
 from nb1s.harness.recipe.catalog import load_recipe
 from nb1s.harness.recipe.plan import plan_header
@@ -115,6 +115,7 @@ def test_reproduce_option_replaces_the_recipes_model_and_is_recorded(
     from nb1s.harness.documents import parse_json
     from nb1s.harness.execution.options import ExecutionOptions
     from nb1s.harness.experiments.blackbox import kind as kind_module
+    from nb1s.harness.experiments.blackbox import reproduce as blackbox_reproduce
     from nb1s.harness.experiments.kind import Request
 
     grids: list[list[Any]] = []
@@ -123,7 +124,7 @@ def test_reproduce_option_replaces_the_recipes_model_and_is_recorded(
         grids.append(jobs)
         raise RuntimeError("grid reached")
 
-    monkeypatch.setattr(kind_module, "run_grid", stop)
+    monkeypatch.setattr(blackbox_reproduce, "run_grid", stop)
     recipe = load_recipe("blackbox")
     for options, expected in (({"smac_model": "facade"}, "facade"), (None, "original")):
         results = tmp_path / str(expected)
@@ -143,7 +144,7 @@ def test_reproduce_option_replaces_the_recipes_model_and_is_recorded(
 
 def test_reproduce_option_reaches_the_fig5_black_box_side() -> None:
     from nb1s.harness.experiments.bohb.kind import KIND as BOHB
-    from nb1s.harness.experiments.bohb.kind import with_options
+    from nb1s.harness.experiments.bohb.settings import with_options
 
     plan = BOHB.plan(load_recipe("fig5"), "paper", "original")
     assert with_options(plan, {"smac_model": "facade"}).settings["blackbox_smac_model"] \

@@ -141,14 +141,14 @@ def test_ctrl_c_with_docker_stops_and_removes_the_containers_and_writes_partial(
     result = reproduce_recipe(recipe, results, ex, "smoke", "paper", data=data,
                               availability=_only_darts,
                               on_done=_interrupt_when(lambda: keys[1] in client.made))
-    assert result["status"] == "interrupted"
+    assert result.status == "interrupted" and result.verdict is None
     made = client.made
     assert len(made) < len(keys)  # it stopped launching: queued jobs never got a container
     assert all(c.removed for c in made.values())  # every container is removed
     running = [c for k, c in made.items() if k != keys[0]]
     assert running and all(c.stopped_with == 7 and not c.killed for c in running)
     assert made[keys[0]].stopped_with is None  # the finished one was left alone
-    line = _stop_line(result, results, keys)
+    line = _stop_line(result.to_json(), results, keys)
     assert "\n" not in line
     assert f"1 of {len(keys)} runs complete" in line
     assert f"{len(running)} running container(s) were stopped and removed" in line
@@ -210,7 +210,7 @@ def test_ctrl_c_with_slurm_cancels_the_unfinished_tasks_and_writes_partial(
     result = reproduce_recipe(load_recipe("fig2"), results, ex, "smoke", "paper",
                               data=DataInputs(), availability=_only_darts,
                               on_done=_interrupt_when(lambda: all(p.is_file() for p in pids)))
-    assert result["status"] == "interrupted"
+    assert result.status == "interrupted" and result.verdict is None
     sleepers = [int(p.read_text()) for p in pids]
     try:
         deadline = time.monotonic() + 20
@@ -220,7 +220,7 @@ def test_ctrl_c_with_slurm_cancels_the_unfinished_tasks_and_writes_partial(
     finally:  # a failing run leaves no stand-in behind
         for pid in filter(process_alive, sleepers):
             os.kill(pid, 9)
-    line = _stop_line(result, results, keys)
+    line = _stop_line(result.to_json(), results, keys)
     assert f"1 of {len(keys)} runs complete" in line
     assert f"the local cluster was asked to cancel their {len(keys) - 1} unfinished task(s)" \
         in line

@@ -175,11 +175,6 @@ def slurm_array(settings: ClusterSettings) -> TaskMap:
                     grid_request(settings.folder, settings.parallelism))
 
 
-def slurm_executor(settings: ClusterSettings) -> Any:
-    """A submitit executor with the grid's Slurm parameters, CPU-only."""
-    return slurm_array(settings).executor()  # type: ignore[attr-defined]
-
-
 def submit(tasks: Sequence[Any], run_task: Callable[[Any], list[int]],
            settings: ClusterSettings, array: Any = None) -> tuple[list[Any], ArrayRun]:
     """Submit every task as one job array (`map_array`; `array`: the `slurm_array` to

@@ -19,7 +19,6 @@ seed. Every worker opens the memory-mapped NB101 index itself.
 from __future__ import annotations
 
 import io
-import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nb1s.atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
+from nb1s.atomic import atomic_write_bytes, atomic_write_many
 from nb1s.harness.blackbox_runs.budget import CHUNK, check_fits, estimate
 from nb1s.harness.blackbox_runs.cluster import (
     MAX_ARRAY_TASKS,
@@ -45,11 +44,14 @@ from nb1s.harness.blackbox_runs.cluster import (
     target_seconds,
     wait,
 )
+from nb1s.harness.blackbox_runs.documents import FORMAT, BlackboxRunSettings
+from nb1s.harness.blackbox_runs.documents import RUN_FILE as RUN_FILE  # re-exported
 from nb1s.harness.blackbox_runs.objective import (
     budgets_needed,
     nb101_objective,
     repeat_policy,
 )
+from nb1s.harness.documents import read_document, write_checked
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.executors.base import ExecutorSettings
@@ -62,7 +64,6 @@ from nb1s.optimizers.discrete import (
 )
 from nb1s.optimizers.discrete.smac3 import MODELS as SMAC_MODELS
 
-RUN_FILE = "blackbox-run.json"
 SPACES = (1, 2, 3)
 
 
@@ -272,14 +273,12 @@ def _run_task(task: _Task) -> list[int]:
 
 
 def _check_run_file(folder: Path, settings: GridSettings) -> None:
-    """Write the run file, or refuse when it records other settings than this run's."""
+    """Write the run file, or refuse when it records other settings than this run's (a
+    damaged or foreign run file is one line, `documents.BlackboxRunSettings`)."""
     path = folder / RUN_FILE
-    mine = {"format": "nb1s-blackbox-run", **asdict(settings)}
+    mine = {"format": FORMAT, **asdict(settings)}
     if path.is_file():
-        try:
-            theirs = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            raise UserError(f"{path} is not valid JSON: remove the folder or fix it") from None
+        theirs = read_document(path, BlackboxRunSettings).to_json()
         keys = ("optimizer", "space", "evaluations", "repeat_policy", "data_sha256",
                 "synthetic", "smac_model")
         differ = [k for k in keys if theirs.get(k) != mine[k]]
@@ -293,7 +292,7 @@ def _check_run_file(folder: Path, settings: GridSettings) -> None:
         # the settings of these seeds are unknown: never adopt them under this run's
         raise UserError(f"{folder} holds seed files but no {RUN_FILE}, so the settings they "
                         "were run with are unknown: restore that file or choose another --out")
-    atomic_write_text(path, json.dumps(mine, indent=1) + "\n")
+    write_checked(path, mine, BlackboxRunSettings)
 
 
 def check_smac_model(name: str) -> str:
@@ -489,13 +488,15 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
                       on_seeds: SeedsDone | None = None,
                       store: NB101Store | None = None,
                       execution: ExecutionOptions | None = None,
-                      smac_model: str = SMAC_MODELS[0]) -> dict[str, Any]:
+                      smac_model: str = SMAC_MODELS[0],
+                      parsed: ExecutorSettings | None = None) -> dict[str, Any]:
     """Run `optimizer` on `space` for every unfinished seed; one record file per seed.
 
     `on_start(n_pending)` is called once before running, `on_seeds` after each task
     (progress). Bad input (optimizer, space, seeds, evaluations, policy, data without the
     needed budgets or architectures) is a UserError before anything runs. The executor
-    options are checked and parsed once; on an executor with job arrays
+    options are checked and parsed once (`parsed`: as `check_executor` already returned
+    them for `execution`, e.g. once for many grids); on an executor with job arrays
     (`--executor slurm`) the pending seeds are one submitit job array (cluster.py;
     `workers` is then its parallelism) and the result also says what was submitted.
     """
@@ -503,7 +504,8 @@ def run_blackbox_grid(optimizer: str, space: int, seeds: Sequence[int], evaluati
     check_space(space)
     repeat_policy(policy)  # refused before the (maybe missing) data is opened
     check_smac_model(smac_model)
-    parsed = check_executor(execution) if execution is not None else None
+    if execution is not None and parsed is None:
+        parsed = check_executor(execution)
     store = store if store is not None else open_store(data_dir, budgets_needed(optimizer))
     settings = grid_settings(optimizer, space, evaluations, store, policy, smac_model)
     if not seeds or min(seeds) < 0:

@@ -55,55 +55,57 @@ def optimizer_names() -> str:
     return f"{', '.join(head)} or {last}" if head else last
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("blackbox")
-    def blackbox_command(
-        optimizer: str = typer.Argument(..., help=f"{optimizer_names()}."),
-        space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
-        seeds: str = typer.Option("0-499", "--seeds", help="Seeds, e.g. 0-499 or 0,3,5-9."),
-        evaluations: int = typer.Option(280, "--evaluations", help="Evaluations per seed "
-                                        "(HB/BOHB: this many x 108 epochs of budget)."),
-        out: str = typer.Option(str(DEFAULT_OUT), "--out", help="Results folder "
-                                "(OUT/ss{N}/{OPT}/seed-{k}.npy)."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index folder "
-                                             "(HB/BOHB need the four-budget full file)."),
-        repeat_policy: str = typer.Option("one_random_repeat", "--repeat-policy",
-                                          help="one_random_repeat (the original's) or "
-                                          "mean_of_repeats (the paper's text)."),
-        smac_model: str = typer.Option("original", "--smac-model",
-                                       help="SMAC's surrogate: original (the SMAC3 0.x "
-                                       "facade's, the recipe's paper and original value) or "
-                                       "facade (SMAC3 2.x HPO facade defaults); SMAC only."),
-        workers: int | None = typer.Option(None, "--workers", help="Parallel local worker "
-                                           "processes (default 1); with --executor slurm, "
-                                           "array tasks at a time (default 64)."),
-        executor: str = typer.Option("local", "--executor", help="local (worker processes) "
-                                     "or slurm (one submitit job array)."),
-        slurm_partition: str | None = _OPTION["slurm_partition"],
-        slurm_cluster: str | None = _OPTION["slurm_cluster"],
-        timeout_min: int = _OPTION["timeout_min"],
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
-        from nb1s.harness.blackbox_runs.grid import check_optimizer, check_smac_model
-        from nb1s.harness.guards.folder_lock import folder_lock
-        from nb1s.harness.guards.out_folder import check_out
+def blackbox_command(
+    optimizer: str = typer.Argument(..., help=f"{optimizer_names()}."),
+    space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
+    seeds: str = typer.Option("0-499", "--seeds", help="Seeds, e.g. 0-499 or 0,3,5-9."),
+    evaluations: int = typer.Option(280, "--evaluations", help="Evaluations per seed "
+                                    "(HB/BOHB: this many x 108 epochs of budget)."),
+    out: str = typer.Option(str(DEFAULT_OUT), "--out", help="Results folder "
+                            "(OUT/ss{N}/{OPT}/seed-{k}.npy)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index folder "
+                                         "(HB/BOHB need the four-budget full file)."),
+    repeat_policy: str = typer.Option("one_random_repeat", "--repeat-policy",
+                                      help="one_random_repeat (the original's) or "
+                                      "mean_of_repeats (the paper's text)."),
+    smac_model: str = typer.Option("original", "--smac-model",
+                                   help="SMAC's surrogate: original (the SMAC3 0.x "
+                                   "facade's, the recipe's paper and original value) or "
+                                   "facade (SMAC3 2.x HPO facade defaults); SMAC only."),
+    workers: int | None = typer.Option(None, "--workers", help="Parallel local worker "
+                                       "processes (default 1); with --executor slurm, "
+                                       "array tasks at a time (default 64)."),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) "
+                                 "or slurm (one submitit job array)."),
+    slurm_partition: str | None = _OPTION["slurm_partition"],
+    slurm_cluster: str | None = _OPTION["slurm_cluster"],
+    timeout_min: int = _OPTION["timeout_min"],
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Run one black-box NAS optimizer over many seeds (resumable per seed)."""
+    from nb1s.harness.blackbox_runs.grid import check_optimizer, check_smac_model
+    from nb1s.harness.guards.folder_lock import folder_lock
+    from nb1s.harness.guards.out_folder import check_out
 
-        optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
-        check_smac_model(smac_model)
-        if workers is not None and workers < 1:
-            raise UserError(f"--workers must be at least 1 (got {workers})")
-        seed_list = checked_seeds(optimizer, space, seeds, evaluations, Path(out), workers)
-        execution = ExecutionOptions(executor=executor, workers=workers,
-                                     slurm_partition=slurm_partition,
-                                     slurm_cluster=slurm_cluster, timeout_min=timeout_min,
-                                     data_dir=data_dir)
-        check_out(Path(out), "results", out)
-        with folder_lock(Path(out), f"nb1s blackbox {optimizer} --space {space}"):
-            result = run_command(optimizer, space, seed_list, evaluations, Path(out),
-                                 data_dir, repeat_policy, workers, execution, as_json,
-                                 smac_model)
-        emit(result, as_json, _render)
+    optimizer = check_optimizer(optimizer)  # canonical spelling: `rs` runs RS
+    check_smac_model(smac_model)
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers must be at least 1 (got {workers})")
+    seed_list = checked_seeds(optimizer, space, seeds, evaluations, Path(out), workers)
+    execution = ExecutionOptions(executor=executor, workers=workers,
+                                 slurm_partition=slurm_partition,
+                                 slurm_cluster=slurm_cluster, timeout_min=timeout_min,
+                                 data_dir=data_dir)
+    check_out(Path(out), "results", out)
+    with folder_lock(Path(out), f"nb1s blackbox {optimizer} --space {space}"):
+        result = run_command(optimizer, space, seed_list, evaluations, Path(out),
+                             data_dir, repeat_policy, workers, execution, as_json,
+                             smac_model)
+    emit(result, as_json, _render)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("blackbox")(blackbox_command)
 
 
 def checked_seeds(optimizer: str, space: int, seeds: str, evaluations: int, out: Path,

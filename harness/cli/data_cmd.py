@@ -88,64 +88,68 @@ def _render_synth(result: dict[str, Any]) -> None:
                   f"budgets {result['budgets']}, seed {result['seed']}) to {result['path']}")
 
 
+def import_command(
+    path: Path = typer.Argument(..., help="nasbench_only108.tfrecord or "
+                                "nasbench_full.tfrecord."),
+    into: Path | None = typer.Option(None, "--into", help="Index directory "
+                                     "(default: $NB1S_DATA_DIR or ~/.local/share/nb1s/nb101)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Verify and import a NAS-Bench-101 tfrecord into the memory-mapped index."""
+    from nb1s.harness.nb101.importer import import_tfrecord
+
+    directory = resolve_data_dir(into)
+    with progress_bar(f"importing {path.name}", not as_json, counter="bytes") as bar:
+        provenance = import_tfrecord(path, directory,
+                                     progress=None if bar is None else bar.set_counts)
+    emit({"directory": str(directory), **provenance}, as_json, _render_import)
+
+
+def info_command(
+    space: int | None = typer.Option(None, "--space", help="Also compute this space's "
+                                     "minimum errors (1, 2 or 3)."),
+    budget: int = typer.Option(108, "--budget", help="Epoch budget for --space."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Index directory."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """What is installed (provenance); with --space, minimum errors vs the constants."""
+    from nb1s.harness.nb101.store import open_store
+
+    store = open_store(data_dir)
+    result: dict[str, Any] = {"directory": str(store.directory),
+                              "provenance": store.provenance}
+    if space is not None:
+        result["space_minimum"] = space_minimum_report(data_dir, space, budget)
+    emit(result, as_json, _render_info)
+
+
+def synth_command(
+    out: Path = typer.Option(..., "--out", help="tfrecord file to write."),
+    full: bool = typer.Option(False, "--full", help="Budgets 4/12/36/108 (default 108)."),
+    models: int | None = typer.Option(None, "--models", min=1, help="Only the first N "
+                                      "unique graphs (default: all 423,624)."),
+    spaces: str | None = typer.Option(None, "--spaces", help="Also include every graph of "
+                                      "these search spaces, e.g. '1' or '1,2'."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the invented metrics."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Write a SYNTHETIC NAS-Bench-101 file in the official format (invented numbers)."""
+    from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
+
+    if out.is_dir():
+        raise UserError(f"--out {out} is a folder; name the .tfrecord file to write")
+    with progress_bar("synthesizing models", not as_json) as bar:
+        result = write_synthetic_tfrecord(out, models=models, seed=seed, full=full,
+                                          spaces=parse_spaces(spaces),
+                                          progress=None if bar is None else bar.set_counts)
+    emit(result, as_json, _render_synth)
+
+
 def register(app: typer.Typer) -> None:
     data = typer.Typer(help="NAS-Bench-101 data: import the official file, inspect, synthesize.",
                        no_args_is_help=True)
     app.add_typer(data, name="data")
 
-    @data.command("import")
-    def import_command(
-        path: Path = typer.Argument(..., help="nasbench_only108.tfrecord or "
-                                    "nasbench_full.tfrecord."),
-        into: Path | None = typer.Option(None, "--into", help="Index directory "
-                                         "(default: $NB1S_DATA_DIR or ~/.local/share/nb1s/nb101)."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Verify and import a NAS-Bench-101 tfrecord into the memory-mapped index."""
-        from nb1s.harness.nb101.importer import import_tfrecord
-
-        directory = resolve_data_dir(into)
-        with progress_bar(f"importing {path.name}", not as_json, counter="bytes") as bar:
-            provenance = import_tfrecord(path, directory,
-                                         progress=None if bar is None else bar.set_counts)
-        emit({"directory": str(directory), **provenance}, as_json, _render_import)
-
-    @data.command("info")
-    def info_command(
-        space: int | None = typer.Option(None, "--space", help="Also compute this space's "
-                                         "minimum errors (1, 2 or 3)."),
-        budget: int = typer.Option(108, "--budget", help="Epoch budget for --space."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="Index directory."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """What is installed (provenance); with --space, minimum errors vs the constants."""
-        from nb1s.harness.nb101.store import open_store
-
-        store = open_store(data_dir)
-        result: dict[str, Any] = {"directory": str(store.directory),
-                                  "provenance": store.provenance}
-        if space is not None:
-            result["space_minimum"] = space_minimum_report(data_dir, space, budget)
-        emit(result, as_json, _render_info)
-
-    @data.command("synth")
-    def synth_command(
-        out: Path = typer.Option(..., "--out", help="tfrecord file to write."),
-        full: bool = typer.Option(False, "--full", help="Budgets 4/12/36/108 (default 108)."),
-        models: int | None = typer.Option(None, "--models", min=1, help="Only the first N "
-                                          "unique graphs (default: all 423,624)."),
-        spaces: str | None = typer.Option(None, "--spaces", help="Also include every graph of "
-                                          "these search spaces, e.g. '1' or '1,2'."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the invented metrics."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Write a SYNTHETIC NAS-Bench-101 file in the official format (invented numbers)."""
-        from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
-
-        if out.is_dir():
-            raise UserError(f"--out {out} is a folder; name the .tfrecord file to write")
-        with progress_bar("synthesizing models", not as_json) as bar:
-            result = write_synthetic_tfrecord(out, models=models, seed=seed, full=full,
-                                              spaces=parse_spaces(spaces),
-                                              progress=None if bar is None else bar.set_counts)
-        emit(result, as_json, _render_synth)
+    data.command("import")(import_command)
+    data.command("info")(info_command)
+    data.command("synth")(synth_command)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from nb1s.harness.cli.output import console, emit
 from nb1s.harness.errors import UserError
-from nb1s.harness.experiments.table1.report import reproduce_table1
+from nb1s.harness.experiments.table1.reproduce import reproduce_table1
 from nb1s.harness.experiments.table1.view import render_table1
 
 
@@ -55,22 +55,24 @@ def _nb101(as_json: bool) -> None:
         raise typer.Exit(1)
 
 
+def enumerate_command(
+    space: str = typer.Option("all", "--space", "-s",
+                              help="1, 2, 3, all, or nb101 (the whole NAS-Bench-101 space)"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Enumerate a search space and count it under every Table 1 rule."""
+    if space == "nb101":
+        _nb101(as_json)
+        return
+    if space == "all":
+        spaces = [1, 2, 3]
+    elif space in ("1", "2", "3"):
+        spaces = [int(space)]
+    else:
+        raise UserError(f"unknown --space {space!r}: choose 1, 2, 3, all or nb101")
+    result = reproduce_table1(spaces)
+    emit(result, as_json, render_table1)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("enumerate")
-    def enumerate_command(
-        space: str = typer.Option("all", "--space", "-s",
-                                  help="1, 2, 3, all, or nb101 (the whole NAS-Bench-101 space)"),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Enumerate a search space and count it under every Table 1 rule."""
-        if space == "nb101":
-            _nb101(as_json)
-            return
-        if space == "all":
-            spaces = [1, 2, 3]
-        elif space in ("1", "2", "3"):
-            spaces = [int(space)]
-        else:
-            raise UserError(f"unknown --space {space!r}: choose 1, 2, 3, all or nb101")
-        result = reproduce_table1(spaces)
-        emit(result, as_json, render_table1)
+    app.command("enumerate")(enumerate_command)

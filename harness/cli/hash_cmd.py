@@ -55,19 +55,21 @@ def _run(stream: TextIO) -> int:
     return errors
 
 
+def hash_command(
+    path: Path | None = typer.Argument(None, help="JSON-lines file (default: stdin)."),
+    as_json: bool = typer.Option(True, "--json/--no-json",
+                                 help="Output is always JSON lines; accepted for symmetry."),
+) -> None:
+    """NB101 hash of each spec read as JSON lines (matrix + ops), like ModelSpec."""
+    del as_json
+    if path is None:
+        _run(sys.stdin)
+        return
+    if not path.is_file():
+        raise UserError(f"no such file: {path}")
+    with path.open(encoding="utf-8") as fh:
+        _run(fh)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("hash")
-    def hash_command(
-        path: Path | None = typer.Argument(None, help="JSON-lines file (default: stdin)."),
-        as_json: bool = typer.Option(True, "--json/--no-json",
-                                     help="Output is always JSON lines; accepted for symmetry."),
-    ) -> None:
-        """NB101 hash of each spec read as JSON lines (matrix + ops), like ModelSpec."""
-        del as_json
-        if path is None:
-            _run(sys.stdin)
-            return
-        if not path.is_file():
-            raise UserError(f"no such file: {path}")
-        with path.open(encoding="utf-8") as fh:
-            _run(fh)
+    app.command("hash")(hash_command)

@@ -111,34 +111,36 @@ def render_plan(result: dict[str, Any]) -> None:
         console.print(f"[yellow]cannot run yet[/] {escape(b['label'])}: {escape(b['reason'])}")
 
 
+def plan_command(
+    recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
+    profile: str = PROFILE, protocol: str = PROTOCOL, seeds: str | None = SEEDS,
+    measure: bool = typer.Option(False, "--measure", help="Time one step of each run "
+                                 "(one seed of each black-box optimizer) on this machine "
+                                 "for a CPU estimate."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index the "
+                                         "black-box measurement reads (default: a "
+                                         "synthetic one built for it)."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Show every run of a recipe with its settings, data and estimated cost; run nothing."""
+    from nb1s.harness.cli.recipe_cmd import load_recipe_choice
+    from nb1s.harness.experiments.cost import plan_cost, with_cpu
+    from nb1s.harness.experiments.dispatch import plan_for
+
+    chosen, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
+    cost = plan_cost(plan_for(chosen, prof, proto))
+    if measure and cost.runs:
+        from nb1s.harness.experiments.measure import measure as timed
+
+        with err_console.status("timing one step of each run on this machine") \
+                if not as_json and err_console.is_terminal else _Quiet():
+            measured = timed(cost, data_dir, _note_measured(as_json))
+        cost = with_cpu(cost, measured, _cpu_note(cost))
+    emit(cost.as_dict(), as_json, render_plan)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("plan")
-    def plan_command(
-        recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
-        profile: str = PROFILE, protocol: str = PROTOCOL, seeds: str | None = SEEDS,
-        measure: bool = typer.Option(False, "--measure", help="Time one step of each run "
-                                     "(one seed of each black-box optimizer) on this machine "
-                                     "for a CPU estimate."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index the "
-                                             "black-box measurement reads (default: a "
-                                             "synthetic one built for it)."),
-        as_json: bool = AS_JSON,
-    ) -> None:
-        """Show every run of a recipe with its settings, data and estimated cost; run nothing."""
-        from nb1s.harness.cli.recipe_cmd import load_recipe_choice
-        from nb1s.harness.experiments.cost import plan_cost, with_cpu
-        from nb1s.harness.experiments.dispatch import plan_for
-
-        chosen, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
-        cost = plan_cost(plan_for(chosen, prof, proto))
-        if measure and cost.runs:
-            from nb1s.harness.experiments.measure import measure as timed
-
-            with err_console.status("timing one step of each run on this machine") \
-                    if not as_json and err_console.is_terminal else _Quiet():
-                measured = timed(cost, data_dir, _note_measured(as_json))
-            cost = with_cpu(cost, measured, _cpu_note(cost))
-        emit(cost.as_dict(), as_json, render_plan)
+    app.command("plan")(plan_command)
 
 
 def _cpu_note(cost: Any) -> str:

@@ -98,22 +98,24 @@ def _render(result: dict[str, Any]) -> None:
     console.print(table)
 
 
+def query_command(
+    matrix: str | None = typer.Option(None, "--matrix", help="Adjacency matrix as JSON."),
+    ops: str | None = typer.Option(None, "--ops", help="Comma-separated ops incl. input, "
+                                   "output (conv3x3, conv1x1, maxpool accepted)."),
+    space: int | None = typer.Option(None, "--space", help="Search space (1, 2, 3)."),
+    config: int | None = typer.Option(None, "--config", help="Config id in --space."),
+    module_hash: str | None = typer.Option(None, "--hash", help="NB101 model hash."),
+    budget: int = typer.Option(108, "--epochs", "--budget",
+                               help="Epoch budget (4, 12, 36 or 108 in the full file), "
+                                    "as Google's API calls it; --budget is an alias."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Index directory."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Look one model up: every training repeat and the mean."""
+    module, named_by = resolve_hash(matrix, ops, space, config, module_hash)
+    result = query_model(data_dir, module, budget)
+    emit({"query": named_by, **result}, as_json, _render)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("query")
-    def query_command(
-        matrix: str | None = typer.Option(None, "--matrix", help="Adjacency matrix as JSON."),
-        ops: str | None = typer.Option(None, "--ops", help="Comma-separated ops incl. input, "
-                                       "output (conv3x3, conv1x1, maxpool accepted)."),
-        space: int | None = typer.Option(None, "--space", help="Search space (1, 2, 3)."),
-        config: int | None = typer.Option(None, "--config", help="Config id in --space."),
-        module_hash: str | None = typer.Option(None, "--hash", help="NB101 model hash."),
-        budget: int = typer.Option(108, "--epochs", "--budget",
-                                   help="Epoch budget (4, 12, 36 or 108 in the full file), "
-                                        "as Google's API calls it; --budget is an alias."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="Index directory."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Look one model up: every training repeat and the mean."""
-        module, named_by = resolve_hash(matrix, ops, space, config, module_hash)
-        result = query_model(data_dir, module, budget)
-        emit({"query": named_by, **result}, as_json, _render)
+    app.command("query")(query_command)

@@ -158,98 +158,102 @@ def list_recipes() -> dict[str, Any]:
     return {"folder": str(recipes_dir()), "recipes": rows}
 
 
+def validate_command(
+    recipe: str | None = typer.Argument(None, help="Recipe name or file (default: all)."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Check recipes against the schema; every problem as file:line: field message."""
+    result = validate_files(recipe)
+    emit(result, as_json, render_validate)
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+def ls_command(as_json: bool = AS_JSON) -> None:
+    """List the recipes and what each reproduces."""
+    emit(list_recipes(), as_json, render_ls)
+
+
+def run_command(
+    recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
+    profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+    seeds: str | None = SEEDS,
+    execution: ExecutionOptions = ExecutionOptions(), as_json: bool = AS_JSON,
+) -> None:
+    """Run every unfinished search of a recipe (finished runs are skipped)."""
+    from nb1s.harness.cli.execution import execute_plan
+    from nb1s.harness.experiments.dispatch import results_folder, runnable_plan
+
+    r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
+    plan = runnable_plan(r, prof, proto)
+    results = results_folder(r.name, profile, protocol, out)
+    summary = execute_plan(plan, results, execution, not as_json)
+    emit(summary.as_dict(), as_json, render_run)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def diff_command(
+    results: Path = typer.Argument(..., help="A results folder written by run/reproduce."),
+    against: Path | None = typer.Option(None, "--against", help="Reference: a curves "
+                                        ".json or another results folder (default: the "
+                                        "stored reference curves of the recipe)."),
+    report: Path | None = typer.Option(None, "--report", help="Also copy the Markdown "
+                                       "report here."),
+    min_seeds: int | None = MIN_SEEDS, margin: float | None = MARGIN,
+    allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
+) -> None:
+    """Compare results with a reference, row by row (docs/verdicts.md).
+
+    Exit 0 on pass / consistent / not checkable, 1 when a row fails, 4 when no decision.
+    """
+    from nb1s.harness.experiments.dispatch import diff_folder, exit_code_for
+
+    result = diff_folder(results, against, min_seeds, report, margin)
+    emit(result.to_json(), as_json, render_diff)
+    code = exit_code_for(result, allow_undecided)
+    if code:
+        raise typer.Exit(code)
+
+
+def check_command(
+    optimizer: str = typer.Argument(..., help="Registered name or package.module:Class."),
+    recipe: str = typer.Option("fig2", "--recipe", help="Recipe to run it under."),
+    profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+    gate_against: str = typer.Option("darts", "--gate-against", help="Built-in variant "
+                                     "the gate must not be worse than."),
+    reference: Path | None = typer.Option(None, "--reference", help="Reference curves "
+                                          "(default: stored curves of the recipe)."),
+    execution: ExecutionOptions = ExecutionOptions(), min_seeds: int | None = MIN_SEEDS,
+    seeds: str | None = SEEDS, margin: float | None = MARGIN,
+    allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
+) -> None:
+    """Run a new optimizer and gate it against the reference curves (docs/verdicts.md).
+
+    Exit 0 on pass, 1 when worse than the baseline, 4 when no decision.
+    """
+    from nb1s.harness.cli.execution import execute_plan
+    from nb1s.harness.experiments.search_curves.check import run_check
+    from nb1s.harness.report.verdict import exit_code
+
+    r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
+    outcome = run_check(optimizer, r, prof, proto, out, gate_against, reference, min_seeds,
+                        allow_undecided,
+                        lambda plan, results, program: execute_plan(
+                            plan, results, execution, not as_json, program=program),
+                        margin=margin)
+    if outcome.result is None:
+        emit(outcome.failed_runs, as_json, render_run)
+        raise typer.Exit(1)
+    emit(outcome.result, as_json, render_check)
+    code = exit_code(outcome.result["gate"]["status"], allow_undecided)
+    if code:
+        raise typer.Exit(code)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("validate")
-    def validate_command(
-        recipe: str | None = typer.Argument(None, help="Recipe name or file (default: all)."),
-        as_json: bool = AS_JSON,
-    ) -> None:
-        """Check recipes against the schema; every problem as file:line: field message."""
-        result = validate_files(recipe)
-        emit(result, as_json, render_validate)
-        if not result["ok"]:
-            raise typer.Exit(1)
-
-    @app.command("ls")
-    def ls_command(as_json: bool = AS_JSON) -> None:
-        """List the recipes and what each reproduces."""
-        emit(list_recipes(), as_json, render_ls)
-
-    @app.command("run")
-    @with_execution_options
-    def run_command(
-        recipe: str = typer.Argument(..., help="Recipe name, alias or file."),
-        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
-        seeds: str | None = SEEDS,
-        execution: ExecutionOptions = ExecutionOptions(), as_json: bool = AS_JSON,
-    ) -> None:
-        """Run every unfinished search of a recipe (finished runs are skipped)."""
-        from nb1s.harness.cli.execution import execute_plan
-        from nb1s.harness.experiments.dispatch import results_folder, runnable_plan
-
-        r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
-        plan = runnable_plan(r, prof, proto)
-        results = results_folder(r.name, profile, protocol, out)
-        summary = execute_plan(plan, results, execution, not as_json)
-        emit(summary.as_dict(), as_json, render_run)
-        if not summary.ok:
-            raise typer.Exit(1)
-
-    @app.command("diff")
-    def diff_command(
-        results: Path = typer.Argument(..., help="A results folder written by run/reproduce."),
-        against: Path | None = typer.Option(None, "--against", help="Reference: a curves "
-                                            ".json or another results folder (default: the "
-                                            "stored reference curves of the recipe)."),
-        report: Path | None = typer.Option(None, "--report", help="Also copy the Markdown "
-                                           "report here."),
-        min_seeds: int | None = MIN_SEEDS, margin: float | None = MARGIN,
-        allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
-    ) -> None:
-        """Compare results with a reference, row by row (docs/verdicts.md).
-
-        Exit 0 on pass / consistent / not checkable, 1 when a row fails, 4 when no decision.
-        """
-        from nb1s.harness.experiments.dispatch import diff_folder, exit_code_for
-
-        result = diff_folder(results, against, min_seeds, report, margin)
-        emit(result, as_json, render_diff)
-        code = exit_code_for(result, allow_undecided)
-        if code:
-            raise typer.Exit(code)
-
-    @app.command("check")
-    @with_execution_options
-    def check_command(
-        optimizer: str = typer.Argument(..., help="Registered name or package.module:Class."),
-        recipe: str = typer.Option("fig2", "--recipe", help="Recipe to run it under."),
-        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
-        gate_against: str = typer.Option("darts", "--gate-against", help="Built-in variant "
-                                         "the gate must not be worse than."),
-        reference: Path | None = typer.Option(None, "--reference", help="Reference curves "
-                                              "(default: stored curves of the recipe)."),
-        execution: ExecutionOptions = ExecutionOptions(), min_seeds: int | None = MIN_SEEDS,
-        seeds: str | None = SEEDS, margin: float | None = MARGIN,
-        allow_undecided: bool = ALLOW_UNDECIDED, as_json: bool = AS_JSON,
-    ) -> None:
-        """Run a new optimizer and gate it against the reference curves (docs/verdicts.md).
-
-        Exit 0 on pass, 1 when worse than the baseline, 4 when no decision.
-        """
-        from nb1s.harness.cli.execution import execute_plan
-        from nb1s.harness.experiments.search_curves.check import run_check
-        from nb1s.harness.report.verdict import exit_code
-
-        r, prof, proto = load_recipe_choice(recipe, profile, protocol, seeds)
-        outcome = run_check(optimizer, r, prof, proto, out, gate_against, reference, min_seeds,
-                            allow_undecided,
-                            lambda plan, results, program: execute_plan(
-                                plan, results, execution, not as_json, program=program),
-                            margin=margin)
-        if outcome.result is None:
-            emit(outcome.failed_runs, as_json, render_run)
-            raise typer.Exit(1)
-        emit(outcome.result, as_json, render_check)
-        code = exit_code(outcome.result["gate"]["status"], allow_undecided)
-        if code:
-            raise typer.Exit(code)
+    app.command("validate")(validate_command)
+    app.command("ls")(ls_command)
+    app.command("run")(with_execution_options(run_command))
+    app.command("diff")(diff_command)
+    app.command("check")(with_execution_options(check_command))

@@ -24,31 +24,34 @@ def _render(result: dict[str, Any]) -> None:
                   f"{', '.join(result.get('labels') or []) or 'none'}")
 
 
+def export_command(
+    results: Path = typer.Argument(..., help="A complete results folder (run/reproduce)."),
+    out: Path = typer.Option(..., "--out", help="The reference file to write (.json)."),
+    note: str = typer.Option("", "--note", help="Extra context stored in the file."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Write a results folder's curves as a reference file with its provenance."""
+    from nb1s.harness.experiments.search_curves.reference_share import export_reference
+
+    emit(export_reference(results, out, note), as_json, _render)
+
+
+def import_command(
+    path: Path = typer.Argument(..., help="A file written by `nb1s reference export`."),
+    force: bool = typer.Option(False, "--force", help="Replace another imported "
+                               "reference of the same recipe, profile and protocol."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Install a reference file for diff, reproduce and check ($NB1S_REFERENCES)."""
+    from nb1s.harness.experiments.search_curves.reference_share import import_reference
+
+    emit(import_reference(path, force), as_json, _render)
+
+
 def register(app: typer.Typer) -> None:
     ref = typer.Typer(help="Reference curves as shareable files (export a run, import one).",
                       no_args_is_help=True)
     app.add_typer(ref, name="reference")
 
-    @ref.command("export")
-    def export_command(
-        results: Path = typer.Argument(..., help="A complete results folder (run/reproduce)."),
-        out: Path = typer.Option(..., "--out", help="The reference file to write (.json)."),
-        note: str = typer.Option("", "--note", help="Extra context stored in the file."),
-        as_json: bool = AS_JSON,
-    ) -> None:
-        """Write a results folder's curves as a reference file with its provenance."""
-        from nb1s.harness.experiments.search_curves.reference_share import export_reference
-
-        emit(export_reference(results, out, note), as_json, _render)
-
-    @ref.command("import")
-    def import_command(
-        path: Path = typer.Argument(..., help="A file written by `nb1s reference export`."),
-        force: bool = typer.Option(False, "--force", help="Replace another imported "
-                                   "reference of the same recipe, profile and protocol."),
-        as_json: bool = AS_JSON,
-    ) -> None:
-        """Install a reference file for diff, reproduce and check ($NB1S_REFERENCES)."""
-        from nb1s.harness.experiments.search_curves.reference_share import import_reference
-
-        emit(import_reference(path, force), as_json, _render)
+    ref.command("export")(export_command)
+    ref.command("import")(import_command)

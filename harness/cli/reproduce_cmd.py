@@ -29,80 +29,82 @@ from nb1s.harness.cli.output import console, emit, err_console
 from nb1s.harness.execution.options import ExecutionOptions
 
 
+def reproduce_command(
+    name: str = typer.Argument(..., help="table1, or a recipe name/alias (fig2, fig12, "
+                               "table2, ...; see `nb1s ls`)."),
+    profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
+    seeds: str | None = SEEDS,
+    execution: ExecutionOptions = ExecutionOptions(),
+    against: Path | None = typer.Option(None, "--against", help="Diff against this "
+                                        "reference instead of the stored curves."),
+    store_reference: bool = typer.Option(False, "--store-reference", help="Store the "
+                                         "aggregate as the recipe's reference curves "
+                                         "(needs a clean checkout)."),
+    note: str = typer.Option("", "--note", help="Extra context stored with "
+                             "--store-reference (the file is never edited by hand)."),
+    allow_undecided: bool = ALLOW_UNDECIDED,
+    configuration_from: Path | None = typer.Option(
+        None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
+        "the recipe's epochs found in this fig5 results folder."),
+    configuration_space: int | None = typer.Option(
+        None, "--configuration-space", help="table2 --configuration-from: the BOHB "
+        "configuration space whose SS3 incumbent is taken (1, 2 or 3; default 2, whose "
+        "keys the published transferred values are)."),
+    time_axis: str | None = typer.Option(
+        None, "--time-axis", help="fig5/14/15: parallel_workers draws the BOHB runs on "
+        "their parallel workers instead of the paper's sequential sum (sequential_sum); "
+        "the axis label says which."),
+    smac_model: str | None = typer.Option(
+        None, "--smac-model", help="blackbox, fig5/14/15: SMAC's surrogate, original "
+        "(the SMAC3 0.x facade's, the recipes' paper and original value) or facade "
+        "(SMAC3 2.x HPO facade defaults), in place of the recipe's; recorded in the run "
+        "settings."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Reproduce a table or figure of the paper; exit 1 when it does not match."""
+    from nb1s.harness.cli.execution import prepare_execution, stop_if_interrupted
+    from nb1s.harness.cli.recipe_cmd import load_recipe_choice
+    from nb1s.harness.experiments import dispatch
+    from nb1s.harness.experiments.kind import Request
+
+    recipe, prof, proto = load_recipe_choice(name, profile, protocol, seeds)
+    if time_axis is not None and recipe.kind != "bohb":
+        from nb1s.harness.errors import UserError
+
+        raise UserError(f"--time-axis applies to fig5/14/15, not to {recipe.name}")
+    if configuration_space is not None and configuration_from is None:
+        from nb1s.harness.errors import UserError
+
+        raise UserError("--configuration-space needs --configuration-from")
+    if smac_model is not None:
+        check_smac_model_option(recipe.name, recipe.kind, smac_model)
+    if not as_json:
+        from nb1s.harness.cli.plan_cmd import summary_line
+
+        line = summary_line(recipe, prof, proto)
+        if line is not None:
+            console.print(line, highlight=False, soft_wrap=True)
+    request = Request(recipe, prof, proto,
+                      dispatch.results_folder(recipe.name, profile, protocol, out),
+                      execution, against=against, progress=not as_json,
+                      store_reference=store_reference, note=note,
+                      launch=prepare_execution,
+                      options=_kind_options(configuration_from, time_axis,
+                                            configuration_space, smac_model))
+    with stopped_says_how_to_resume(), \
+            _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
+        result = dispatch.reproduce(request, on_start, on_done)
+    document = result.to_json()
+    if result.status == "interrupted":
+        stop_if_interrupted(document["run"])
+    emit(document, as_json, dispatch.renderer(recipe))
+    code = dispatch.exit_code_for(result, allow_undecided)
+    if code:
+        raise typer.Exit(code)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("reproduce")
-    @with_execution_options
-    def reproduce_command(
-        name: str = typer.Argument(..., help="table1, or a recipe name/alias (fig2, fig12, "
-                                   "table2, ...; see `nb1s ls`)."),
-        profile: str = PROFILE, protocol: str = PROTOCOL, out: Path | None = OUT,
-        seeds: str | None = SEEDS,
-        execution: ExecutionOptions = ExecutionOptions(),
-        against: Path | None = typer.Option(None, "--against", help="Diff against this "
-                                            "reference instead of the stored curves."),
-        store_reference: bool = typer.Option(False, "--store-reference", help="Store the "
-                                             "aggregate as the recipe's reference curves "
-                                             "(needs a clean checkout)."),
-        note: str = typer.Option("", "--note", help="Extra context stored with "
-                                 "--store-reference (the file is never edited by hand)."),
-        allow_undecided: bool = ALLOW_UNDECIDED,
-        configuration_from: Path | None = typer.Option(
-            None, "--configuration-from", help="table2: also run the SS3 BOHB incumbent at "
-            "the recipe's epochs found in this fig5 results folder."),
-        configuration_space: int | None = typer.Option(
-            None, "--configuration-space", help="table2 --configuration-from: the BOHB "
-            "configuration space whose SS3 incumbent is taken (1, 2 or 3; default 2, whose "
-            "keys the published transferred values are)."),
-        time_axis: str | None = typer.Option(
-            None, "--time-axis", help="fig5/14/15: parallel_workers draws the BOHB runs on "
-            "their parallel workers instead of the paper's sequential sum (sequential_sum); "
-            "the axis label says which."),
-        smac_model: str | None = typer.Option(
-            None, "--smac-model", help="blackbox, fig5/14/15: SMAC's surrogate, original "
-            "(the SMAC3 0.x facade's, the recipes' paper and original value) or facade "
-            "(SMAC3 2.x HPO facade defaults), in place of the recipe's; recorded in the run "
-            "settings."),
-        as_json: bool = AS_JSON,
-    ) -> None:
-        """Reproduce a table or figure of the paper; exit 1 when it does not match."""
-        from nb1s.harness.cli.execution import prepare_execution, stop_if_interrupted
-        from nb1s.harness.cli.recipe_cmd import load_recipe_choice
-        from nb1s.harness.experiments import dispatch
-        from nb1s.harness.experiments.kind import Request
-
-        recipe, prof, proto = load_recipe_choice(name, profile, protocol, seeds)
-        if time_axis is not None and recipe.kind != "bohb":
-            from nb1s.harness.errors import UserError
-
-            raise UserError(f"--time-axis applies to fig5/14/15, not to {recipe.name}")
-        if configuration_space is not None and configuration_from is None:
-            from nb1s.harness.errors import UserError
-
-            raise UserError("--configuration-space needs --configuration-from")
-        if smac_model is not None:
-            check_smac_model_option(recipe.name, recipe.kind, smac_model)
-        if not as_json:
-            from nb1s.harness.cli.plan_cmd import summary_line
-
-            line = summary_line(recipe, prof, proto)
-            if line is not None:
-                console.print(line, highlight=False, soft_wrap=True)
-        request = Request(recipe, prof, proto,
-                          dispatch.results_folder(recipe.name, profile, protocol, out),
-                          execution, against=against, progress=not as_json,
-                          store_reference=store_reference, note=note,
-                          launch=prepare_execution,
-                          options=_kind_options(configuration_from, time_axis,
-                                                configuration_space, smac_model))
-        with stopped_says_how_to_resume(), \
-                _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
-            result = dispatch.reproduce(request, on_start, on_done)
-        if result.get("status") == "interrupted":
-            stop_if_interrupted(result["run"])
-        emit(result, as_json, dispatch.renderer(recipe))
-        code = dispatch.exit_code_for(result, allow_undecided)
-        if code:
-            raise typer.Exit(code)
+    app.command("reproduce")(with_execution_options(reproduce_command))
 
 
 #: the kinds whose recipes run SMAC (the blackbox kind; fig5/14/15's black-box side)

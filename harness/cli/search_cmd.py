@@ -74,67 +74,71 @@ def _render_digits(result: dict[str, Any]) -> None:
                   "[bold yellow](digits, not CIFAR-10)[/]")
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("search")
-    def search_command(
-        optimizer: str = typer.Argument(
-            ..., help=f"{names_phrase()}."),
-        space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
-        out: Path = typer.Option(..., "--out", help="Run directory to write."),
-        epochs: int | None = typer.Option(None, "--epochs", min=1,
-                                          help="Search epochs (default: the method's)."),
-        seed: int = typer.Option(0, "--seed", help="Seed of weights, data order, sampling."),
-        overrides: list[str] = typer.Option([], "--set", help="key=value: a hyperparameter, "
-                                            "an option (paper/original switch), "
-                                            "preset=paper|original, or a tracking key "
-                                            "(regret_reference=..., snapshot_epochs=5,15)."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index directory "
-                                             "(default: $NB1S_DATA_DIR or the user data dir)."),
-        cifar_dir: Path | None = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py "
-                                              "folder (default: $NB1S_CIFAR_DIR)."),
-        resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from "
-                                    "its last finished epoch."),
-        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
-        recipe_meta: str | None = typer.Option(None, "--recipe-meta", help="JSON {name, "
-                                               "version, profile, protocol} of the recipe "
-                                               "that started this run (set by `nb1s run`); "
-                                               "recorded in run.json."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """One-shot search with the discrete architecture looked up in NB101 every epoch."""
-        from nb1s.harness.recipe.identity import parse_recipe_meta
-        from nb1s.harness.search.runner import SearchRequest, run_search
+def search_command(
+    optimizer: str = typer.Argument(
+        ..., help=f"{names_phrase()}."),
+    space: int = typer.Option(..., "--space", help="Search space 1, 2 or 3."),
+    out: Path = typer.Option(..., "--out", help="Run directory to write."),
+    epochs: int | None = typer.Option(None, "--epochs", min=1,
+                                      help="Search epochs (default: the method's)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of weights, data order, sampling."),
+    overrides: list[str] = typer.Option([], "--set", help="key=value: a hyperparameter, "
+                                        "an option (paper/original switch), "
+                                        "preset=paper|original, or a tracking key "
+                                        "(regret_reference=..., snapshot_epochs=5,15)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="NB101 index directory "
+                                         "(default: $NB1S_DATA_DIR or the user data dir)."),
+    cifar_dir: Path | None = typer.Option(None, "--cifar-dir", help="cifar-10-batches-py "
+                                          "folder (default: $NB1S_CIFAR_DIR)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from "
+                                "its last finished epoch."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
+    recipe_meta: str | None = typer.Option(None, "--recipe-meta", help="JSON {name, "
+                                           "version, profile, protocol} of the recipe "
+                                           "that started this run (set by `nb1s run`); "
+                                           "recorded in run.json."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """One-shot search with the discrete architecture looked up in NB101 every epoch."""
+    from nb1s.harness.recipe.identity import parse_recipe_meta
+    from nb1s.harness.search.runner import SearchRequest, run_search
 
-        recipe = parse_recipe_meta(recipe_meta) if recipe_meta is not None else None
-        request = SearchRequest(optimizer=optimizer, space=space, out=out, seed=seed,
-                                epochs=epochs, overrides=list(overrides), data_dir=data_dir,
-                                cifar_dir=cifar_dir, resume=resume, device=device,
-                                recipe=recipe)
-        try:
-            with epoch_bar(f"{optimizer} space {space}", not as_json) as update:
-                result = run_search(request, progress=update)
-        except RunStopped as exc:
-            if exc.label == "interrupted":
-                raise RunStopped(f"{exc}: {resume_command()}", exc.exit_code, exc.label) \
-                    from None
-            raise
-        emit(result, as_json, _render_search)
+    recipe = parse_recipe_meta(recipe_meta) if recipe_meta is not None else None
+    request = SearchRequest(optimizer=optimizer, space=space, out=out, seed=seed,
+                            epochs=epochs, overrides=list(overrides), data_dir=data_dir,
+                            cifar_dir=cifar_dir, resume=resume, device=device,
+                            recipe=recipe)
+    try:
+        with epoch_bar(f"{optimizer} space {space}", not as_json) as update:
+            result = run_search(request, progress=update)
+    except RunStopped as exc:
+        if exc.label == "interrupted":
+            raise RunStopped(f"{exc}: {resume_command()}", exc.exit_code, exc.label) \
+                from None
+        raise
+    emit(result, as_json, _render_search)
+
+
+def digits_command(
+    out: Path = typer.Option(..., "--out", help="Folder to write (CIFAR-10 batch files)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the train/test shuffle."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Write scikit-learn's handwritten digits in CIFAR-10's python batch format."""
+    from nb1s.harness.guards.out_folder import check_out
+    from nb1s.harness.images.digits import write_digits
+
+    check_out(out, "data")
+    if out.exists() and any(out.iterdir()) and not (out / "nb1s_dataset.json").is_file():
+        raise UserError(f"{out} exists and is not a digits folder; choose another --out")
+    emit(write_digits(out, seed), as_json, _render_digits)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search_command)
 
     cifar = typer.Typer(help="CIFAR-10 helpers: a small real-format stand-in dataset.",
                         no_args_is_help=True)
     app.add_typer(cifar, name="cifar")
 
-    @cifar.command("digits")
-    def digits_command(
-        out: Path = typer.Option(..., "--out", help="Folder to write (CIFAR-10 batch files)."),
-        seed: int = typer.Option(0, "--seed", help="Seed of the train/test shuffle."),
-        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-    ) -> None:
-        """Write scikit-learn's handwritten digits in CIFAR-10's python batch format."""
-        from nb1s.harness.guards.out_folder import check_out
-        from nb1s.harness.images.digits import write_digits
-
-        check_out(out, "data")
-        if out.exists() and any(out.iterdir()) and not (out / "nb1s_dataset.json").is_file():
-            raise UserError(f"{out} exists and is not a digits folder; choose another --out")
-        emit(write_digits(out, seed), as_json, _render_digits)
+    cifar.command("digits")(digits_command)

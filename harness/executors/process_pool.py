@@ -43,6 +43,15 @@ from nb1s.harness.guards.interrupts import signals_ignored
 
 #: where the workers' stdout/stderr go inside the folder a caller names
 WORKER_LOG = "local-workers.log"
+#: fork server pid -> the (env, log) it was started with (`ProcessPool.start`)
+_STARTED_WITH: dict[int, tuple[tuple[tuple[str, str], ...], str]] = {}
+
+
+def _server_pid() -> int | None:
+    """The pid of this process's fork server, None when none was started (or it was
+    stopped); one that died by itself is noticed by `ensure_running`."""
+    pid: int | None = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return pid
 
 
 class ProcessPool:
@@ -76,12 +85,25 @@ class ProcessPool:
             self.stop()
 
     def start(self) -> None:
-        """Start the fork server (with `env`, SIGINT ignored, output to `log`) and the pool
-        object; workers start on the first `submit`."""
+        """Start the fork server (with `env`, SIGINT blocked, output to `log`) and the pool
+        object; workers start on the first `submit`.
+
+        The fork server is one per process. One already running is kept when it was
+        started with this pool's `env` and `log` (its preloaded modules only save the
+        workers an import), else stopped and started anew: a worker must never run with
+        another pool's environment. Pools with different settings therefore do not run
+        at the same time in one process (nb1s runs one pool at a time)."""
         context = get_context("forkserver")
         context.set_forkserver_preload(list(self.preload))
+        wanted = (tuple(sorted(self.env.items())), str(self.log))
+        running = _server_pid()
+        if running is not None and _STARTED_WITH.get(running) != wanted:
+            stop_server()
         with _server_start(self.env, self.log):
-            forkserver.ensure_running()  # a server already running keeps its own settings
+            forkserver.ensure_running()
+        started = _server_pid()
+        if started is not None:
+            _STARTED_WITH[started] = wanted
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def close(self) -> None:
@@ -114,6 +136,12 @@ class ProcessPool:
     def watch(self, handles: Sequence[Future[Any]]) -> None:
         """Nothing to watch: a local task never pends for a scheduler's reasons."""
         return None
+
+    def wait(self, handles: Sequence[Future[Any]]) -> None:
+        """Until every task has ended (each result is then read by the caller)."""
+        from concurrent.futures import wait
+
+        wait(handles)
 
     @staticmethod
     def cancel(handles: Sequence[Future[Any]]) -> list[str]:
@@ -239,9 +267,10 @@ def stop_server() -> None:
     import psutil
 
     server = forkserver._forkserver
-    pid = server._forkserver_pid  # type: ignore[attr-defined]
+    pid = _server_pid()
     if pid is None:
         return
+    _STARTED_WITH.pop(pid, None)
     try:
         os.kill(pid, signal.SIGSTOP)
         children = psutil.Process(pid).children(recursive=True)

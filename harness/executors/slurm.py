@@ -87,7 +87,7 @@ class SlurmExecutor:
                     if job.key in results or not handle.done():
                         continue
                     res = _outcome(job, handle)
-                    if not res.ok and not settled(handle):
+                    if not res.ok and self.cluster != "local" and not settled(handle):
                         until = settling.setdefault(job.key, time.monotonic() + SETTLE_S)
                         if time.monotonic() < until:
                             continue  # Slurm is still ending it: its state comes next

@@ -2,8 +2,9 @@
 
 Callers that run a Python function over many inputs (the black-box grid's seed groups,
 hpbandster's workers) ask `task_map` for a map and use whatever comes back the same way:
-`with the_map: handles = the_map.submit(fn, inputs)`, each handle with `done()`,
-`result()` and `cancel`, results in input order. Which map they get is decided here,
+`with the_map: handles = the_map.submit(fn, inputs)`, each handle with `done()` and
+`result()`, in input order; `the_map.wait(handles)` until all have ended,
+`the_map.cancel(handles)` for the unfinished ones. Which map they get is decided here,
 once, by the chosen executor's capabilities (`ExecutorEntry.job_arrays`,
 `ExecutorEntry.local_processes`), never by its name, so an executor registered at run
 time with either capability serves them too. What differs is what a caller may still
@@ -61,6 +62,8 @@ class TaskMap(Protocol):
     def submit(self, fn: Callable[..., Any], *inputs: Sequence[Any]) -> list[Any]: ...
 
     def watch(self, handles: Sequence[Any]) -> None: ...
+
+    def wait(self, handles: Sequence[Any]) -> None: ...
 
     def cancel(self, handles: Sequence[Any]) -> list[str]: ...
 

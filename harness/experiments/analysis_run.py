@@ -16,6 +16,7 @@ from nb1s.harness.errors import UserError
 from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary, run_plan
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.analysis_diff import DIFF_JSON, DIFF_MD
+from nb1s.harness.experiments.result import KindResult, Reproduced
 from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
@@ -57,23 +58,31 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
     return AnalysisRuns(plan, blocked, summary)
 
 
-def cannot_run(recipe: Recipe, results: Path, runs: AnalysisRuns) -> dict[str, Any]:
-    """The answer when none of the recipe's searches can run in this nb1s."""
-    from nb1s.harness.experiments.kind import cannot_run_result
+class AnalysisReproduced(Reproduced):
+    """The `--json` document of an analysis reproduction (fig3, fig17); each analysis
+    declares its own keys in a subclass."""
 
-    return cannot_run_result(recipe, runs.blocked, results)
+    run: dict[str, Any]
+
+
+def cannot_run(recipe: Recipe, results: Path, runs: AnalysisRuns) -> KindResult[Any]:
+    """The answer when none of the recipe's searches can run in this nb1s."""
+    return KindResult.cannot_run(recipe, runs.blocked, results)
 
 
 def analysis_result(recipe: Recipe, profile: Profile, protocol: Protocol, results: Path,
                     runs: AnalysisRuns, labels: list[str], plots: list[Path],
-                    diff: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """The JSON result of an analysis reproduction; `extra` adds the analysis's own keys."""
+                    diff: dict[str, Any], document: type[AnalysisReproduced],
+                    **extra: Any) -> KindResult[Any]:
+    """The result of an analysis reproduction; `extra` adds the analysis's own keys, which
+    `document` (a subclass of `AnalysisReproduced`) declares."""
     assert runs.summary is not None
     status = ("failed-runs" if not runs.summary.ok
               else ("partial" if runs.blocked else "complete"))
-    return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
-            "profile": profile, "protocol": protocol, "labels": labels,
-            "status": status, "results": str(results), "run": runs.summary.as_dict(),
-            "blocked": runs.blocked, **extra, "plots": [str(p) for p in plots],
-            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                     "verdict": diff["verdict"], "notes": diff["notes"]}}
+    return KindResult.reproduced(document.model_validate({
+        "recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
+        "profile": profile, "protocol": protocol, "labels": labels,
+        "status": status, "results": str(results), "run": runs.summary.as_dict(),
+        "blocked": runs.blocked, **extra, "plots": [str(p) for p in plots],
+        "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                 "verdict": diff["verdict"], "notes": diff["notes"]}}))

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import default_results
-from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
 from nb1s.harness.experiments.registry import KINDS, kind_for
+from nb1s.harness.experiments.result import EXIT_CANNOT_RUN, KindResult
 
 if TYPE_CHECKING:
     from nb1s.harness.recipe.located_yaml import YamlProblem
     from nb1s.harness.recipe.plan import Plan
     from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
 
-EXIT_CANNOT_RUN = 3
+__all__ = ["EXIT_CANNOT_RUN", "exit_code_for"]
 
 
 def registered(kind: str) -> ExperimentKind | None:
@@ -133,10 +134,8 @@ def _admit(request: Request, paper_only: bool) -> None:
 
 def cannot_run(recipe: Recipe, plan: Plan, results: Path) -> Result:
     """The answer of `reproduce` when nothing of the recipe can run in this nb1s."""
-    from nb1s.harness.experiments.kind import cannot_run_result
-
-    return cannot_run_result(recipe, [{"variant": b.variant, "label": b.label,
-                                       "reason": b.reason} for b in plan.blocked], results)
+    return KindResult.cannot_run(recipe, [{"variant": b.variant, "label": b.label,
+                                           "reason": b.reason} for b in plan.blocked], results)
 
 
 def busy_line(recipe: Recipe) -> str | None:
@@ -165,7 +164,7 @@ def reproduce(request: Request, on_start: Callable[[int], None] | None = None,
         return kind.reproduce(request, on_start, on_done)
 
 
-def renderer(recipe: Recipe) -> Callable[[Result], None]:
+def renderer(recipe: Recipe) -> Callable[[Shown], None]:
     """How a `reproduce` result of this recipe is shown to people."""
     from nb1s.harness.experiments.view import render_cannot_run
 
@@ -201,21 +200,9 @@ def diff_folder(results: Path, against: Path | None = None, min_seeds: int | Non
 
 def exit_code_for(result: Result, allow_undecided: bool = False) -> int:
     """3 when nothing could run, 1 on failed runs, a failed diff or a failed check, 4 when
-    the diff could not decide (0 with `allow_undecided`), else 0."""
-    from nb1s.harness.report.verdict import exit_code
-
-    status = result.get("status")
-    if status == "cannot-run":
-        return EXIT_CANNOT_RUN
-    if status == "failed-runs":
-        return 1
-    if "diff" in result:
-        return exit_code(result["diff"]["verdict"]["status"], allow_undecided)
-    if "verdict" in result:  # an `nb1s diff` result
-        return exit_code(result["verdict"]["status"], allow_undecided)
-    if "ok" in result:  # Table 1: every count that should match does
-        return 0 if result["ok"] else 1
-    return 0
+    the diff could not decide (0 with `allow_undecided`), else 0: read from the result's
+    typed status and verdict (`KindResult.exit_code`)."""
+    return result.exit_code(allow_undecided)
 
 
 def listing_row(recipe: Recipe) -> dict[str, Any]:

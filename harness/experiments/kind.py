@@ -5,9 +5,11 @@ A recipe's `kind:` names one `ExperimentKind`; `nb1s reproduce`, `run`, `diff`, 
 so the CLI holds no per-kind branches and a new kind is one folder plus one line in the
 registry (docs/architecture.md, "Adding an experiment kind").
 
-Results are plain JSON-able dicts at this seam for now: `status` (`complete`, `partial`,
-`interrupted`, `failed-runs`, `cannot-run`) and, once diffed, `diff` with a `verdict`.
-`nb1s.harness.experiments.dispatch.exit_code_for` maps such a result to the exit code.
+`reproduce` and `diff` answer a typed `KindResult` (`experiments/result.py`): status,
+verdict, labels, results folder and the kind's own typed details (what `--json` prints);
+`KindResult.exit_code` (through `dispatch.exit_code_for`) maps it to the exit code, and
+`KindResult.cannot_run` is the one "cannot run" answer. `render` shows the details'
+JSON document, the same one `--json` prints.
 
 `KindBase` holds the defaults (a recipe's search grid as its plan, no `--against`, no
 progress message); a kind may subclass it or implement the protocol from scratch.
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from nb1s.harness.execution.options import ExecutionOptions
+from nb1s.harness.experiments.result import KindResult
 
 if TYPE_CHECKING:
     from nb1s.harness.execution.runner import DataInputs, Executor
@@ -28,7 +31,9 @@ if TYPE_CHECKING:
     from nb1s.harness.recipe.schema import Profile, Recipe
     from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
-Result = dict[str, Any]
+Result = KindResult[Any]
+#: what `render` shows: a result's `--json` document (`KindResult.to_json`)
+Shown = dict[str, Any]
 # (plan, results folder, options) -> the data folders and the executor its runs use
 Launcher = Callable[["Plan", Path, ExecutionOptions], "tuple[DataInputs, Executor]"]
 
@@ -77,8 +82,8 @@ class ExperimentKind(Protocol):
         """Re-derive the comparison from an existing results folder (`nb1s diff`)."""
         ...
 
-    def render(self, result: Result) -> None:
-        """Print the human view of a `reproduce` result (the CLI prints JSON itself).
+    def render(self, result: Shown) -> None:
+        """Print the human view of a result's document (the CLI prints JSON itself).
 
         Views print to rich's global console (`rich.get_console()`), which the CLI sets up
         once, so a kind never imports the CLI.
@@ -115,16 +120,6 @@ class KindBase:
 
         raise UserError(f"recipe kind {self.name!r} has no `nb1s diff`; re-run `nb1s reproduce "
                         f"{request.recipe.name}`")
-
-
-def cannot_run_result(recipe: Recipe, blocked: list[dict[str, Any]], results: Path,
-                      **extra: Any) -> Result:
-    """The one shape of a "cannot run" answer (exit 3), whoever finds that nothing of the
-    recipe can run: the dispatch (kind not implemented), a kind whose searches are all
-    blocked, or an analysis without its input. `blocked` lists `{variant, label, reason}`.
-    """
-    return {"recipe": recipe.name, "version": recipe.version, **extra,
-            "status": "cannot-run", "blocked": blocked, "results": str(results)}
 
 
 def launch_runs(request: Request, plan: Plan) -> tuple[DataInputs | None, Executor | None]:

@@ -20,8 +20,18 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from nb1s.harness.blackbox_runs.bohb_log import (
+    BohbRunRecord,
+    EvaluationInfo,
+    LoggedConfig,
+    LoggedResult,
+)
+from nb1s.harness.blackbox_runs.documents import BlackboxRunSettings
+from nb1s.harness.experiments.blackbox.documents import BlackboxSummary
+from nb1s.harness.experiments.bohb.documents import BohbSummary
 from nb1s.harness.experiments.correlation.documents import CorrelationCache, CorrelationResult
 from nb1s.harness.experiments.distribution.documents import DistributionResult
+from nb1s.harness.experiments.fanova.documents import FanovaResult
 from nb1s.harness.experiments.proxy.documents import ProxyResult
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.report.documents import Aggregate, Diff, ReferenceCurves
@@ -207,6 +217,22 @@ the aggregate is handed to the plots, the diff and `--store-reference` in memory
 back from the file. `check.json` is what `nb1s check --json` prints.
 """
 
+RUN_FOLDERS = """## Black-box and BOHB run folders
+
+The `blackbox` kind and the black-box side of fig5/14/15 write one folder per space and
+optimizer, `blackbox/ss{N}/{OPT}/`: one numpy record file per seed (`seed-{k}.npy`, checked
+by its content, docs/blackbox.md) and `blackbox-run.json`, the settings every seed there
+was run with (a resume with other settings is refused against it). Each BOHB run of
+fig5/14/15 is a folder `bohb/cs{N}/ss{S}/{optimizer}/seed-{k}/`: hpbandster's result log
+(`configs.json`, `results.json`: one JSON list per line, written by hpbandster's
+`json_result_logger`), `bohb.json` once every planned evaluation is in the log, and
+`evaluations/` (one `nb1s search` run directory per evaluation, above). The `bohb`,
+`fanova` (fig16) and `table2 --configuration-from` readers validate every log line
+(`harness/blackbox_runs/bohb_log.py`); only a last line cut by a kill while hpbandster
+appended it is left out, so an interrupted run still resumes. fig16 also re-checks each
+run it analyses against its recipe (docs/fanova.md).
+"""
+
 
 def render() -> str:
     """The whole page."""
@@ -229,6 +255,15 @@ def render() -> str:
         model_section(CorrelationCache, "`correlation_epoch{E}.json` (next to a run)", 4),
         model_section(ProxyResult, "`proxy_correlation.json` (fig17)", 4),
         model_section(DistributionResult, "`distribution.json` (fig6)", 4),
+        model_section(BlackboxSummary, "`summary.json` (blackbox)", 4),
+        model_section(BohbSummary, "`bohb-summary.json` (fig5/14/15)", 4),
+        model_section(FanovaResult, "`fanova.json` (fig16)", 4),
+        RUN_FOLDERS,
+        model_section(BlackboxRunSettings, "`blackbox-run.json`", 3),
+        model_section(LoggedConfig, "`configs.json` (one line of a BOHB log)", 3),
+        model_section(LoggedResult, "`results.json` (one line of a BOHB log)", 3),
+        model_section(EvaluationInfo, "`result.info` of an nb1s BOHB evaluation", 4),
+        model_section(BohbRunRecord, "`bohb.json`", 3),
     ]
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
 

@@ -125,8 +125,8 @@ class Plan(Document):
                                      description="the recipe's analysis settings (the "
                                                  "profile's replacements applied)")
     command: Literal["run", "check"] | None = Field(
-        default=None, description="`run` or `check`: which command owns the folder (written with "
-                          "the folder; absent from `nb1s plan --json`)")
+        default=None, description="`run` or `check`: which command owns the folder (written "
+                                  "with the folder; absent from `nb1s plan --json`)")
     #: derived from the recipe and profile, never written (a plan read from plan.json has
     #: the defaults: what reads a folder asks the recipe's kind for a fresh plan)
     data: DataNeeds = Field(default_factory=DataNeeds, exclude=True)
@@ -142,11 +142,12 @@ class Plan(Document):
         return bool(self.runs) or not self.blocked
 
     def but(self, **changes: Any) -> Plan:
-        """This plan with some fields replaced (a misspelt field name is an error)."""
+        """This plan with some fields replaced, validated like a new one (a misspelt field
+        name is a TypeError, a wrong value a ValidationError)."""
         unknown = sorted(set(changes) - set(type(self).model_fields))
         if unknown:
             raise TypeError(f"Plan has no field(s) {', '.join(unknown)}")
-        return self.model_copy(update=changes)
+        return type(self).model_validate({**dict(self), **changes})
 
     def as_dict(self) -> dict[str, Any]:
         """The plan as plan.json and `nb1s plan --json` show it (every declared key; the

@@ -110,7 +110,8 @@ class ResultsDirectory:
         """Another document of this folder (an analysis result), validated as `model`."""
         return read_document(self.path / name, model)
 
-    def write(self, name: str, data: dict[str, Any], model: type[D]) -> D:
+    def write(self, name: str, data: dict[str, Any], model: type[D],
+              indent: int | None = 1) -> D:
         """Validate `data` as `model`, then write it (keys in the order they were built)
-        atomically as another document of this folder."""
-        return write_checked(self.path / name, data, model)
+        atomically as another document of this folder (`indent` as the file always had)."""
+        return write_checked(self.path / name, data, model, indent=indent)

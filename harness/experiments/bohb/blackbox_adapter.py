@@ -24,12 +24,15 @@ BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
 
 def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
              data_dir: Path | None, policy: str, workers: int,
-             smac_model: str = "original", execution: Any = None) -> dict[str, Any]:
+             smac_model: str = "original", execution: Any = None,
+             parsed: Any = None) -> dict[str, Any]:
     """Run one black-box optimizer's seeds (`blackbox_runs.grid.run_blackbox_grid`) on
-    `execution`'s executor (None: local worker processes)."""
+    `execution`'s executor (None: local worker processes); `parsed`: its options as
+    `grid.check_executor` returned them (not parsed again per run)."""
     return bb_grid.run_blackbox_grid(optimizer, space, seeds, evaluations, out,
                                      data_dir=data_dir, policy=policy, workers=workers,
-                                     smac_model=smac_model, execution=execution)
+                                     smac_model=smac_model, execution=execution,
+                                     parsed=parsed)
 
 
 def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
@@ -55,10 +58,14 @@ def run_grids(runs: list[tuple[str, int, int]], seeds: list[int], out: Path,
         return result
     workers = int(getattr(execution, "workers", None) or 1)
     ran, blocked = [], []
+    try:  # the executor options, parsed once for every run
+        parsed = bb_grid.check_executor(execution) if execution is not None else None
+    except UserError as exc:
+        return {"ran": [], "blocked": [f"every black-box run: {exc}"]}
     for name, space, evaluations in runs:
         try:
             ran.append(run_grid(name, space, seeds, evaluations, out, data_dir, policy,
-                                workers, smac_model, execution))
+                                workers, smac_model, execution, parsed))
         except (UserError, ValueError) as exc:
             blocked.append(f"{name} on space {space}: {exc}")
     return {"ran": ran, "blocked": blocked}

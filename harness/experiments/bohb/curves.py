@@ -26,7 +26,6 @@ side (another module) is drawn on the same grid.
 from __future__ import annotations
 
 import heapq
-import json
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +33,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog, EvaluationInfo
+from nb1s.harness.documents import validate_document
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -56,29 +58,25 @@ class Evaluation:
 
 
 def read_evaluations(folder: Path) -> list[Evaluation]:
-    """The successful evaluations of one BOHB log folder, in the order they finished."""
-    path = folder / "results.json"
-    if not path.is_file():
-        return []
+    """The successful evaluations of one BOHB log folder, in the order they finished.
+
+    Every line is validated (`blackbox_runs.bohb_log`): a damaged log or an evaluation
+    whose info lacks what the figures need is one UserError line naming the file."""
+    log = BohbLog(folder)
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            cid, budget, stamps, result, exception = json.loads(line)
-        except ValueError:
-            continue
-        if result is None or exception is not None:
-            continue
-        info = result["info"]
-        finished = (stamps or {}).get("finished") if isinstance(stamps, dict) else None
-        out.append(Evaluation(tuple(cid), float(budget), float(result["loss"]),
-                              float(info["test_regret"]),
-                              float(info["search_time_s"]) + float(info["nb101_train_time_s"]),
-                              dict(info["config"]),
-                              float(info["test_error"]) if "test_error" in info else None,
+    for entry in log.successful():
+        result = entry.result
+        if result is None or result.loss is None:
+            continue  # hpbandster logs a result without a loss as not evaluated
+        where = f"{log.results_file} (configuration {entry.config_id} at {entry.budget:g})"
+        info = validate_document(result.info, EvaluationInfo, where)
+        finished = (entry.timestamps or {}).get("finished")
+        out.append(Evaluation(tuple(entry.config_id), float(entry.budget),
+                              float(result.loss), info.test_regret,
+                              info.search_time_s + info.nb101_train_time_s,
+                              dict(info.config), info.test_error,
                               None if finished is None else float(finished),
-                              float(info["nb101_train_time_s"])))
+                              info.nb101_train_time_s))
     return out
 
 

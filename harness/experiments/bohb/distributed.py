@@ -3,8 +3,10 @@
 The original ran each BOHB run as a 16-task array (docs/original-code.md#figure-5):
 task 0 starts the name server, the master and one worker; every other task is a worker.
 They find each other through hpbandster's credentials file in a shared folder. Here each
-task calls `array_task(index, task)`; `launch` submits the array through the executors'
-one submitit integration (`SlurmArray`; submitit's local executor, or a stand-in, in tests).
+task calls `array_task(index, task)`; `launch` maps it over the workers on the map
+`worker_map` asks the executors for (`executors.task_map`, by the executor's capability:
+the one submitit integration `SlurmArray`; submitit's local executor, or a stand-in, in
+tests).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.executors.slurm_array import SlurmArray, SlurmRequest
+from nb1s.harness.executors.base import ExecutorSettings
+from nb1s.harness.executors.slurm_array import SlurmRequest
+from nb1s.harness.executors.task_map import TaskMap
 from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec, evaluate
 from nb1s.harness.experiments.bohb.master import BohbSettings
 
@@ -45,8 +49,10 @@ def array_task(index: int, task: ArrayTask) -> str:
         replaying,
     )
     from nb1s.harness.experiments.bohb.spaces import configuration_space
+    from nb1s.harness.guards.ast_parse import serialize_ast_parse
     from nb1s.optimizers.discrete.hpbandster_shutdown import shut_down
 
+    serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     shared = task.log_folder / "nameserver"
     shared.mkdir(parents=True, exist_ok=True)
     run_id = f"nb1s-bohb-cs{task.cs}-seed{task.seed}"
@@ -87,13 +93,18 @@ def launch(executor: Any, task: ArrayTask) -> list[Any]:
     return jobs
 
 
-def slurm_executor(folder: Path, request: SlurmRequest, cluster: str = "slurm") -> SlurmArray:
-    """The array of one BOHB run: `request.parallelism` workers, each asking for what
-    one evaluation needs (a GPU where it trains on real data; execution/resources.py).
+def worker_map(executor: str, settings: ExecutorSettings, folder: Path,
+               request: SlurmRequest) -> TaskMap:
+    """Where the workers of one BOHB run are mapped (`executors.task_map`): on an
+    executor with job arrays, one Slurm array of `request.parallelism` workers, each
+    asking for what one evaluation needs (a GPU where it trains on real data;
+    execution/resources.py), the time limit, partition and `--slurm-cluster` from the
+    parsed executor `settings` (`local`: submitit's local executor, processes on this
+    machine, how the path is tried without a cluster). Submitting goes through the
+    executors' one submitit integration (SlurmArray: the request checked against
+    `sinfo`, one line when sbatch refuses)."""
+    from nb1s.harness.executors.task_map import MapRequest, task_map
 
-    `cluster` is `--slurm-cluster`: "slurm", or submitit's "local" executor, which runs the
-    same array as processes on this machine (how the path is tried without a cluster).
-    Submitting goes through the executors' one submitit integration (SlurmArray: the
-    request checked against `sinfo`, one line when sbatch refuses).
-    """
-    return SlurmArray(folder, request, None if cluster == "slurm" else cluster)
+    return task_map(executor, settings, MapRequest(
+        request.name, request.parallelism, folder, cpus_per_task=request.cpus_per_task,
+        mem_gb=request.mem_gb, gpus_per_task=request.gpus_per_task))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import _thread
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -23,10 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from nb1s.harness.blackbox_runs.bohb_log import EvaluationInfo
+from nb1s.harness.documents import validate_document
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors.base import child_env, nb1s_program
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
 from nb1s.harness.experiments.bohb.spaces import complete_config
+from nb1s.harness.search.run_directory import RunDirectory
 
 NB101_EPOCHS = 108
 INTERRUPTED = 130  # exit code of an interrupted `nb1s search`
@@ -126,11 +128,10 @@ def stop_all() -> None:
 
 
 def _status(out: Path) -> str | None:
-    meta = out / "run.json"
-    if not meta.is_file():
-        return None
-    status: str = json.loads(meta.read_text(encoding="utf-8")).get("status", "")
-    return status
+    """`complete`, `partial` (started: resume it) or None (nothing to resume from), as
+    `RunDirectory` decides it for every search run."""
+    status = RunDirectory(out).status()
+    return None if status == "missing" else status
 
 
 def repeat_index(spec: EvaluationSpec, config_id: tuple[int, ...], budget: float) -> int:
@@ -178,21 +179,23 @@ def read_evaluation(spec: EvaluationSpec, out: Path, config: dict[str, Any], bud
     """Loss and info of a finished evaluation's run directory."""
     from nb1s.harness.nb101.store import open_store
 
-    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    lines = (out / "epochs.jsonl").read_text(encoding="utf-8").splitlines()
-    final = json.loads([line for line in lines if line.strip()][-1])
-    minimum = meta["tracking"]["regret_minimum"]
+    record = RunDirectory(out).read()  # run.json and epochs.jsonl, validated
+    final = record.epochs[-1] if record.epochs else None
+    if final is None or final.wall_time_s is None or record.meta.tracking is None:
+        raise UserError(f"{out}: the search recorded no final epoch with its wall time, or "
+                        "no regret minimum")
+    minimum = record.meta.tracking.regret_minimum
     store = open_store(spec.data_dir)
-    row = store.row_of(final["nb101_hash"])
+    row = store.row_of(final.nb101_hash)
     times = np.asarray(store.metric(NB101_EPOCHS, "final_training_time")[row], dtype=float)
     if spec.protocol.nb101_repeat == "mean":
         repeat: int | None = None
-        valid, test = final["valid_error_mean"], final["test_error_mean"]
+        valid, test = final.valid_error_mean, final.test_error_mean
         train_time = float(np.mean(times))
     else:
         repeat = repeat_index(spec, config_id, budget)
-        valid = final["valid_error_repeats"][repeat]
-        test = final["test_error_repeats"][repeat]
+        valid = final.valid_error_repeats[repeat]
+        test = final.test_error_repeats[repeat]
         train_time = float(times[repeat])
     if not np.isfinite(valid):
         raise UserError(f"{out}: the final architecture has no NB101 validation error")
@@ -203,14 +206,16 @@ def read_evaluation(spec: EvaluationSpec, out: Path, config: dict[str, Any], bud
         "budget": float(budget),
         "valid_error": float(valid),
         "test_error": float(test),
-        "test_regret": float(test) - float(minimum["test"]),
-        "valid_regret": float(valid) - float(minimum["valid"]),
+        "test_regret": float(test) - float(minimum.test),
+        "valid_regret": float(valid) - float(minimum.valid),
         "nb101_repeat": repeat,
-        "search_time_s": float(final["wall_time_s"]),
+        "search_time_s": float(final.wall_time_s),
         "nb101_train_time_s": train_time,
-        "architecture": int(final["config_id"]),
-        "nb101_hash": final["nb101_hash"],
+        "architecture": int(final.config_id),
+        "nb101_hash": final.nb101_hash,
         "run_directory": str(out),
-        "synthetic": bool(meta["data"]["nb101"].get("synthetic")),
+        "synthetic": bool(record.meta.data.nb101.synthetic),
     }
+    # what every reader of the log validates it as (`bohb_log.EvaluationInfo`)
+    validate_document(info, EvaluationInfo, f"{out} (the evaluation's info)")
     return {"loss": float(valid), "info": info}

@@ -4,78 +4,27 @@ Data flow of `reproduce`: recipe -> plan (settings by profile and protocol) -> f
 (configuration space, search space, optimizer, seed) one BOHB run whose evaluations are
 `nb1s search` runs (`master.run_bohb`, or a Slurm array through `distributed`), logged with
 hpbandster's `json_result_logger` at `<results>/bohb/cs{N}/ss{S}/{optimizer}/seed-{k}/`
-(a finished run is skipped, an interrupted one replayed) -> the black-box grid (the blackbox
-kind, when installed) -> per configuration space one figure (Fig. 14 = CS1, Fig. 5 = CS2,
-Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
+(a finished run is skipped, an interrupted one replayed) -> the black-box grid (through
+`harness/blackbox_runs/`) -> per configuration space one figure (Fig. 14 = CS1, Fig. 5 =
+CS2, Fig. 15 = CS3) -> claim rows -> `bohb-summary.json`.
+
+The layout of every kind (docs/architecture.md): this module only adapts the kind to the
+`ExperimentKind` interface; `settings.py` plans, `runs.py` runs the BOHB runs and the
+black-box side, `reproduce.py` analyses and diffs, `view.py` renders, `documents.py` types
+what it answers.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from functools import partial
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
+from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
 
-from nb1s.atomic import atomic_write_text
-from nb1s.harness.errors import RunStopped, UserError
-from nb1s.harness.execution.options import ExecutionOptions
-from nb1s.harness.experiments.analysis_diff import planned_runs_row
-from nb1s.harness.experiments.bohb import claims
-from nb1s.harness.experiments.bohb.curves import (
-    log_grid,
-    nonpositive_seeds,
-    on_grid,
-    read_evaluations,
-    regret_of,
-    trajectory,
-)
-from nb1s.harness.experiments.bohb.evaluation import EvaluationSpec
-from nb1s.harness.experiments.bohb.master import BohbSettings
-from nb1s.harness.experiments.bohb.protocol import BohbProtocol
-from nb1s.harness.experiments.kind import ExperimentKind, Request, Result
-from nb1s.harness.recipe.plan import DataNeeds, Plan, plan_header
-from nb1s.harness.recipe.schema import DiffSpec, Profile, Recipe
-from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
-from nb1s.harness.report.decision import decide_family
-from nb1s.harness.report.verdict import verdict
-from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
-
-SUMMARY = "bohb-summary.json"
-#: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
-BLACKBOX = "blackbox"
-DONE = "bohb.json"
-FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
-#: The plot folder every kind writes (folders written before held `figures/`; they are
-#: left as they are and still listed by `render` through the summary's old key).
-PLOTS = "plots"
-LABELS = {o.name: f"BOHB-{o.label}" for o in BUILTIN_OPTIMIZERS}
-
-
-def log_folder(results: Path, cs: int, space: int, optimizer: str, seed: int) -> Path:
-    """Where one BOHB run's hpbandster log lives (configs.json + results.json)."""
-    return results / "bohb" / f"cs{cs}" / f"ss{space}" / optimizer / f"seed-{seed}"
-
-
-def bohb_settings(settings: dict[str, Any]) -> BohbSettings:
-    budgets = [float(b) for b in settings["budgets"]]
-    return BohbSettings(eta=float(settings["eta"]), min_budget=min(budgets),
-                        max_budget=max(budgets), iterations=int(settings["iterations"]))
-
-
-def run_plan(plan: Plan) -> list[tuple[int, int, str, int]]:
-    """(cs, space, optimizer, seed) of every BOHB run of the plan."""
-    s = plan.settings
-    return [(cs, space, opt, seed) for cs in s["configuration_spaces"] for space in s["spaces"]
-            for opt in s["optimizers"] for seed in s["bohb_seeds"]]
-
-
-def _profile_hyperparameters(plan: Plan) -> dict[str, Any]:
-    """The budgets the plan's profile pins for every evaluation (the smoke profile's)."""
-    block = plan.profile_block
-    return dict(block.hyperparameters) if block is not None else {}
+if TYPE_CHECKING:
+    from nb1s.harness.recipe.plan import Plan
+    from nb1s.harness.recipe.schema import Profile, Recipe
+    from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
 
 
 class BohbKind:
@@ -87,470 +36,31 @@ class BohbKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
-        header = plan_header(recipe, profile, protocol)  # the profile's settings applied
-        # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
-        # measure regret on the same numbers: one four-budget index of the spaces run
-        # and every evaluation trains a one-shot search on images
-        from nb1s.harness.experiments.bohb import blackbox_adapter
+        from nb1s.harness.experiments.bohb.settings import plan_bohb
 
-        settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
-                    **header.settings}
-        return header.but(settings=settings, data=DataNeeds(
-            synthetic=header.data.synthetic,
-            spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
-            all_budgets=True))
+        return plan_bohb(recipe, profile, protocol)
 
     def reproduce(self, request: Request,
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[Any], None] | None = None) -> Result:
-        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
-                            request.options)
-        if not _where_bohb_runs(request.execution.executor):
-            raise UserError(f"{plan.recipe} runs BOHB with --executor local or slurm, not "
-                            f"{request.execution.executor}")
-        from nb1s.harness.execution.runner import bind_results
+        from nb1s.harness.experiments.bohb.reproduce import reproduce_bohb
 
-        results = request.results
-        results.mkdir(parents=True, exist_ok=True)
-        bind_results(plan, results)  # refuses a folder of another recipe, version, profile
-        data = _data(plan, results, request)
-        runs = run_plan(plan)
-        if on_start is not None:
-            on_start(len(runs))
-        slurm = _runs_arrays(request.execution.executor)
-        done: list[dict[str, Any]] = []
-        try:
-            for cs, space, optimizer, seed in runs:
-                done.append(run_one(request, plan, data, cs, space, optimizer, seed, slurm))
-                if on_done is not None and not slurm:
-                    on_done(_JobDone(f"cs{cs}/ss{space}/{optimizer}/seed-{seed}"))
-        except KeyboardInterrupt:
-            _cancel_submitted(done)
-            raise RunStopped(f"{plan.recipe}: interrupted after {len(done)} of {len(runs)} "
-                             "BOHB runs; the BOHB result logs are kept (replayed on resume, "
-                             "interrupted searches resume)", 130, "interrupted") from None
-        # on Slurm the black-box array queues while the BOHB arrays run; locally every
-        # BOHB run has finished by now
-        settings = bohb_settings(plan.settings)
-        try:
-            blackbox = run_blackbox(plan, results, data, request.execution)
-            for k, record in enumerate(done):
-                if record.get("status") == "submitted":
-                    done[k] = finish_one(results, record, settings)
-                    if on_done is not None:
-                        on_done(_JobDone(f"cs{record['cs']}/ss{record['space']}/"
-                                         f"{record['optimizer']}/seed-{record['seed']}"))
-        except BaseException:  # a refusal, a stop or Ctrl-C: no BOHB array is left queued
-            _cancel_submitted(done)
-            raise
-        result = analyse(plan, results, data, done, blackbox, request.recipe.diff)
-        failed = [d for d in done if d["status"] != "complete"]
-        if failed:
-            result["status"] = "failed-runs"
-            result["failed"] = [f"cs{d['cs']}/ss{d['space']}/{d['optimizer']}/seed-"
-                                f"{d['seed']}: {d['evaluations']} evaluations finished"
-                                for d in failed]
-        return result
+        plan = self.plan(request.recipe, request.profile, request.protocol)
+        return reproduce_bohb(request, plan, on_start, on_done)
 
     def diff(self, request: Request) -> Result:
         """The diff document re-derived from the BOHB logs and black-box seed files
         (diff.json, diff.md); a planned BOHB run missing or unfinished FAILS it, and the
         figures drawn again from part of the runs say `partial` in their titles."""
-        from nb1s.harness.experiments.analysis_diff import write_analysis_diff
+        from nb1s.harness.experiments.bohb.reproduce import diff_bohb
 
-        if request.against is not None:
-            raise UserError(f"{request.recipe.name} is compared with the paper's claims only; "
-                            "--against does not apply")
-        plan = with_options(self.plan(request.recipe, request.profile, request.protocol),
-                            request.options)
-        data = _data(plan, request.results, request, prepare=False)
-        spec = request.recipe.diff if request.min_seeds is None else \
-            request.recipe.diff.model_copy(update={"min_seeds": request.min_seeds})
-        result = analyse(plan, request.results, data, [], {"ran": [], "blocked": []}, spec)
-        analysis = {"recipe": {"name": plan.recipe, "version": plan.version,
-                               "profile": plan.profile, "protocol": plan.protocol},
-                    "labels": list(plan.labels), "missing_runs": result["missing_runs"]}
-        return write_analysis_diff(request.results, request.recipe, analysis,
-                                   "paper claims (paper.yaml)", {},
-                                   result["diff"]["rows"], result["diff"].get("notes", []))
+        return diff_bohb(request, self.plan(request.recipe, request.profile,
+                                            request.protocol))
 
-    def render(self, result: Result) -> None:
-        import rich
+    def render(self, result: Shown) -> None:
+        from nb1s.harness.experiments.bohb.view import render_bohb
 
-        console = rich.get_console()
-        for label in result.get("labels", []):
-            console.print(f"[bold yellow]{label.upper()}[/]: not a reproduction of the paper")
-        for run in result.get("runs", []):
-            console.print(f"{run['key']}: {run['evaluations']} evaluations, best loss "
-                          f"{run['best_loss']}, final regret {run['final_regret']}")
-        # "figures": the key (and folder) of results written before every kind used plots/
-        for fig in result.get("plots") or result.get("figures") or []:
-            console.print(f"plot: {fig}")
-        for row in result["diff"]["rows"]:
-            console.print(f"  {row.get('name', row.get('metric'))}: {row['outcome']} "
-                          f"({row.get('note', '')})")
-        console.print(result["diff"]["verdict"]["line"])
-
-
-def with_options(plan: Plan, options: dict[str, Any] | None) -> Plan:
-    """The plan with the request's named options (`--time-axis`, `--smac-model` for the
-    black-box side's SMAC) in place of the recipe's."""
-    options = options or {}
-    settings = dict(plan.settings)
-    time_axis = options.get("time_axis")
-    if time_axis is not None:
-        BohbProtocol.from_settings({**settings, "time_axis": time_axis})  # refuses unknowns
-        settings["time_axis"] = time_axis
-    smac_model = options.get("smac_model")
-    if smac_model is not None:
-        from nb1s.harness.blackbox_runs.grid import check_smac_model
-
-        settings["blackbox_smac_model"] = check_smac_model(smac_model)
-    return plan if settings == plan.settings else plan.but(settings=settings)
-
-
-class _JobDone:
-    """What the CLI's progress bar reads from a finished unit (`key`, `ok`)."""
-
-    def __init__(self, key: str) -> None:
-        self.key, self.ok, self.returncode = key, True, 0
-
-
-def _data(plan: Plan, results: Path, request: Request, prepare: bool = True) -> Any:
-    """The plan's data (`prepare_inputs`: the smoke data, or the user's folders checked
-    before BOHB records 280 failed evaluations); `prepare=False` only names the folders."""
-    from nb1s.harness.execution.inputs import prepare_inputs, user_gave_data
-    from nb1s.harness.execution.runner import DataInputs
-
-    opts = request.execution
-    if prepare:
-        return prepare_inputs(plan, results, opts)
-    if plan.data.synthetic and not user_gave_data(plan, opts):
-        folder = opts.smoke_data or results / "data"
-        return DataInputs(nb101_dir=folder / "nb101-synthetic-full",
-                          cifar_dir=folder / "digits")
-    return DataInputs(nb101_dir=opts.data_dir, cifar_dir=opts.cifar_dir)
-
-
-def evaluation_spec(request: Request, plan: Plan, data: Any, cs: int, space: int,
-                    optimizer: str, seed: int) -> EvaluationSpec:
-    """The `nb1s search` side of one BOHB run, with the protocol's switches."""
-    protocol = BohbProtocol.from_settings(plan.settings)
-    options = {"preset": plan.protocol, "data_split": "bohb_20k"}
-    folder = log_folder(request.results, cs, space, optimizer, seed) / "evaluations"
-    # a plan on synthetic data (the smoke profile's, decided once in the plan) trains its
-    # tiny searches in this process; real ones are `nb1s search` children
-    return EvaluationSpec(optimizer, space, cs, seed, folder, protocol,
-                          _profile_hyperparameters(plan), options,
-                          data.nb101_dir, data.cifar_dir, in_process=plan.data.synthetic)
-
-
-def run_one(request: Request, plan: Plan, data: Any, cs: int, space: int, optimizer: str,
-            seed: int, submit_only: bool = False) -> dict[str, Any]:
-    """One BOHB run, skipped when its log says it finished.
-
-    On Slurm, `submit_only` submits the run's job array and returns at once (`jobs`), so
-    that all runs of the recipe queue together; `finish_one` then records each.
-    """
-    from nb1s.harness.experiments.bohb.evaluation import evaluate
-    from nb1s.harness.experiments.bohb.master import run_bohb
-    from nb1s.harness.experiments.bohb.spaces import configuration_space
-
-    folder = log_folder(request.results, cs, space, optimizer, seed)
-    marker = folder / DONE
-    settings = bohb_settings(plan.settings)
-    if marker.is_file():
-        return dict(json.loads(marker.read_text(encoding="utf-8")))
-    spec = evaluation_spec(request, plan, data, cs, space, optimizer, seed)
-    slurm = _runs_arrays(request.execution.executor)
-    # local: one worker unless --workers says more (the recipe's 16 are GPUs of a cluster)
-    workers = int(request.execution.workers or (plan.settings.get("workers", 1) if slurm else 1))
-    record = {"cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
-              "settings": settings.as_dict(), "protocol": spec.protocol.as_dict(),
-              "workers": workers}
-    if slurm:
-        from nb1s.harness.execution.resources import slurm_request
-        from nb1s.harness.experiments.bohb.distributed import ArrayTask, launch, slurm_executor
-
-        executor = slurm_executor(folder / "slurm",
-                                  slurm_request(plan, request.execution, parallelism=workers),
-                                  cluster=request.execution.slurm_cluster or "slurm")
-        jobs = launch(executor, ArrayTask(cs, seed, workers, settings, spec, folder))
-        if submit_only:
-            return {**record, "status": "submitted", "jobs": jobs, "array": executor}
-        executor.wait(jobs)  # a task pending for a configuration reason: one line
-        for job in jobs:
-            job.result()
-    else:
-        from nb1s.harness.experiments.bohb.evaluation import STOP, stop_all
-
-        STOP.clear()
-        run_bohb(configuration_space(cs, seed), partial(evaluate, spec), settings, folder,
-                 seed, workers, on_stop=stop_all)
-    return finish_one(request.results, record, settings)
-
-
-def _cancel_submitted(done: list[dict[str, Any]]) -> None:
-    """Cancel the unfinished tasks of every BOHB array still waited for (`submitted`):
-    when the recipe stops early (Ctrl-C, the black-box array refused or pending for a
-    reason waiting cannot cure), none of them may stay queued behind it."""
-    for record in done:
-        array = record.get("array")
-        if record.get("status") == "submitted" and array is not None:
-            array.cancel(record.get("jobs", []))
-
-
-def _runs_arrays(executor: str) -> bool:
-    """Whether `executor` runs job arrays (hpbandster's workers as one array)."""
-    from nb1s.harness.executors.registry import entry_for
-
-    return entry_for(executor).job_arrays
-
-
-def _where_bohb_runs(executor: str) -> bool:
-    """BOHB runs in this process (an executor of local processes) or as a job array."""
-    from nb1s.harness.executors.registry import entry_for
-
-    entry = entry_for(executor)
-    return entry.job_arrays or entry.local_processes
-
-
-def finish_one(results: Path, record: dict[str, Any], settings: BohbSettings
-               ) -> dict[str, Any]:
-    """Count the run's finished evaluations; mark it done when all are there."""
-    folder = log_folder(results, record["cs"], record["space"], record["optimizer"],
-                        record["seed"])
-    jobs, array = record.pop("jobs", []), record.pop("array", None)
-    if array is not None:
-        array.wait(jobs)  # a task pending for a configuration reason: one line, not a wait
-    for job in jobs:
-        job.result()  # a failed Slurm task raises here (submitit's one-line error)
-    finished = len(read_evaluations(folder))
-    complete = finished == settings.evaluations()
-    record = {**record, "status": "complete" if complete else "failed-evaluations",
-              "evaluations": finished}
-    if complete:  # otherwise the next invocation replays the log and retries the failures
-        atomic_write_text(folder / DONE, json.dumps(record, indent=2) + "\n")
-    return record
-
-
-def run_blackbox(plan: Plan, results: Path, data: Any,
-                 execution: ExecutionOptions) -> dict[str, Any]:
-    """The seven black-box optimizers on every space, through `harness/blackbox_runs/`
-    (`--executor slurm`: one job array for all of them; locally `--workers` processes, or
-    `--blackbox-workers`: `ExecutionOptions.for_blackbox_side`)."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
-    execution = execution.for_blackbox_side()
-    policy = ("mean_of_repeats" if plan.settings.get("nb101_repeat") == "mean"
-              else "one_random_repeat")
-    runs, seeds = blackbox_plan(plan)
-    return blackbox_adapter.run_grids(runs, seeds, results / BLACKBOX, data.nb101_dir,
-                                      policy, execution,
-                                      smac_model=str(plan.settings.get("blackbox_smac_model",
-                                                                       "original")))
-
-
-def blackbox_plan(plan: Plan) -> tuple[list[tuple[str, int, int]], list[int]]:
-    """The planned black-box runs, (optimizer, space, evaluations), and their seeds."""
-    seeds = list(range(int(plan.settings["blackbox_repetitions"])))
-    # the black-box runs' length: the recipe's evaluations unless a profile sets its own
-    # (RE cannot start with fewer evaluations than its population of 100)
-    default = int(plan.settings.get("blackbox_evaluations", plan.settings["evaluations"]))
-    per_optimizer = dict(plan.settings.get("blackbox_evaluations_by_optimizer") or {})
-    runs = [(name, int(space), int(per_optimizer.get(name, default)))
-            for space in plan.settings["spaces"]
-            for name in plan.settings["blackbox_optimizers"]]
-    return runs, seeds
-
-
-def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
-            blackbox: dict[str, Any], spec: DiffSpec | None = None) -> Result:
-    """Curves, figures and claim rows from whatever logs the results folder holds."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-    from nb1s.harness.experiments.bohb.plot import plot_figure
-
-    s = plan.settings
-    protocol = BohbProtocol.from_settings(s)
-    settings = bohb_settings(s)
-    workers = int(s.get("workers", 1))
-    store = _open_store(data)
-    references = {space: _reference(store, int(space), protocol.regret_reference)
-                  for space in s["spaces"]}
-    runs, figures, per_cs = [], [], {}
-    # re-derived from the logs: a planned run without all its evaluations is missing
-    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
-               if len(read_evaluations(log_folder(results, cs, space, opt, seed)))
-               != settings.evaluations()]
-    # and so is a planned black-box seed file deleted or damaged (the blackbox kind's check)
-    bb_runs, bb_seeds = blackbox_plan(plan)
-    bb_missing = [f"{BLACKBOX}/{m}" for m in
-                  blackbox_adapter.missing_seeds(results / BLACKBOX, bb_runs, bb_seeds)]
-    shown = [*plan.labels, f"partial: {len(missing)} BOHB runs missing"] if missing \
-        else list(plan.labels)
-    if bb_missing:
-        shown.append(f"partial: {len(bb_missing)} black-box seeds missing")
-    nonpositive: dict[str, dict[str, int]] = {}
-    for cs in s["configuration_spaces"]:
-        curves: dict[int, dict[str, Any]] = {}
-        for space in s["spaces"]:
-            by_label: dict[str, list[Any]] = {}
-            reference = references[space]
-            for optimizer in s["optimizers"]:
-                for seed in s["bohb_seeds"]:
-                    evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
-                    if not evals:
-                        continue
-                    if reference is not None:
-                        evals = regret_of(evals, reference)
-                    times, regrets = trajectory(evals, protocol.incumbent, protocol.time_axis,
-                                                workers, protocol.evaluation_order)
-                    by_label.setdefault(LABELS.get(optimizer, optimizer), []).append(
-                        (times, regrets))
-                    runs.append(_run_row(cs, space, optimizer, seed, evals, regrets,
-                                         settings))
-            every = [r for v in by_label.values() for r in v]
-            grid = log_grid(every)
-            curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
-                             for label, v in by_label.items()}
-            if reference is not None and len(grid):
-                for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, reference,
-                                                            protocol.left_edge).items():
-                    curves[space][name] = (grid, matrix)
-            for label, (_, matrix) in curves[space].items():
-                count = nonpositive_seeds(matrix)
-                if count:
-                    nonpositive.setdefault(f"cs{cs}/ss{space}", {})[label] = count
-        per_cs[cs] = curves
-        title = f"{FIGURE_OF_CS[cs]}: CS{cs}" + (f" [{', '.join(shown)}]" if shown else "")
-        figures += [str(p) for p in plot_figure(curves, title, protocol.band,
-                                                results / PLOTS, FIGURE_OF_CS[cs],
-                                                protocol.time_axis, _notes(protocol))]
-    spec = spec or DiffSpec()
-    rows = claim_rows(plan, runs, per_cs, settings, spec)
-    synthetic = bool(plan.labels) or any(r.get("synthetic") for r in runs)
-    if synthetic:
-        rows = claims.not_checkable(rows, "smoke profile or synthetic NAS-Bench-101 data")
-    rows = decide_family(rows, spec.alpha, spec.equivalence_alpha)  # Holm over the claims
-    rows = [planned_runs_row(missing),
-            planned_runs_row(bb_missing, "planned black-box seeds finished"),
-            *(_diff_row(r) for r in rows)]
-    status = "partial" if missing or bb_missing else "complete"
-    result: Result = {
-        "recipe": plan.recipe, "profile": plan.profile, "protocol": plan.protocol,
-        "labels": plan.labels, "status": status, "settings": settings.as_dict(),
-        "switches": protocol.as_dict(), "regret_reference": {
-            "rule": protocol.regret_reference,
-            "test_error": {str(k): v for k, v in references.items()}},
-        "nonpositive_regret_runs": nonpositive, "runs": runs, "blackbox": blackbox,
-        "plots": figures, "missing_runs": missing, "missing_blackbox_seeds": bb_missing,
-        "diff": {"rows": rows, "verdict": verdict(rows, plan.labels)},
-    }
-    atomic_write_text(results / SUMMARY, json.dumps(result, indent=2, default=str) + "\n")
-    return result
-
-
-def _diff_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A claim row with the columns every diff report shows (group, metric, ours)."""
-    measured = row.get("measured")
-    return {"group": "fig5/14/15", "metric": row.get("name", "claim"),
-            "result_mean": measured if isinstance(measured, int | float) else None,
-            "reference_mean": None, "diff": None, "tolerance": None, "p": None, **row}
-
-
-def _reference(store: Any, space: int, rule: str) -> float | None:
-    """The test error both sides of a panel subtract (None: no data to compute it from)."""
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
-    if store is None and rule != "published_constants":
-        return None
-    return blackbox_adapter.best_test_error(store, space, rule)
-
-
-def _notes(protocol: BohbProtocol) -> tuple[str, ...]:
-    """What the figure must say about its own construction (written under its title)."""
-    reference = {"min_of_means": "regret vs the best 3-repeat mean test error (data)",
-                 "published_constants": "regret vs the original's published single-repeat "
-                                        "constants"}[protocol.regret_reference]
-    edge = {"backfill": "before its first result a run shows its first value (original)",
-            "blank": "a run is left out before its first result"}[protocol.left_edge]
-    return (f"incumbent: {protocol.incumbent}", reference, edge)
-
-
-def _open_store(data: Any) -> Any:
-    from nb1s.harness.nb101.store import open_store
-
-    try:
-        return open_store(data.nb101_dir)
-    except UserError:
-        return None
-
-
-def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
-             regrets: np.ndarray, settings: BohbSettings) -> dict[str, Any]:
-    best = min(evals, key=lambda e: e.loss)
-    default = [e for e in evals if e.config_id == (0, 0, 0)]
-    default_regret = max(default, key=lambda e: e.budget).test_regret if default else None
-    path = log_folder(Path("."), cs, space, optimizer, seed)
-    return {"key": str(path), "cs": cs, "space": space, "optimizer": optimizer, "seed": seed,
-            "evaluations": len(evals), "expected_evaluations": settings.evaluations(),
-            "best_loss": best.loss, "best_budget": best.budget, "best_config": best.config,
-            "final_regret": float(regrets[-1]) if len(regrets) else None,
-            "regrets": [e.test_regret for e in evals], "default_regret": default_regret,
-            "sequential_days": sum(e.cost_s for e in evals) / 86400.0}
-
-
-def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
-               settings: BohbSettings, spec: DiffSpec | None = None) -> list[dict[str, Any]]:
-    """Every claim of the recipe's references, from the runs and the black-box curves.
-
-    Comparative claims use each run's final incumbent regret (its trajectory's end) per
-    seed, never the lowest test regret over its evaluations (module `claims`).
-    """
-    spec = spec or DiffSpec()
-    n, a, f = spec.min_seeds, spec.alpha, spec.floor
-    rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
-            claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
-            claims.tuning_time([r["sequential_days"] for r in runs])]
-    factor: dict[int, list[tuple[float, float]]] = {}
-    for r in runs:
-        if r["optimizer"] == "darts" and r["default_regret"] is not None \
-                and r["final_regret"] is not None:
-            factor.setdefault(r["space"], []).append((r["default_regret"], r["final_regret"]))
-    rows.append(claims.factor_10(factor, n, a, f))
-    finals = _blackbox_finals(per_cs)
-    rows.append(claims.re_best(finals, n, a, f))
-    cs1: dict[int, dict[str, list[float]]] = {}
-    cs3: dict[tuple[str, int], list[float]] = {}
-    for r in runs:
-        if r["final_regret"] is None:
-            continue
-        if r["cs"] == 1:
-            cs1.setdefault(r["space"], {}).setdefault(r["optimizer"], []).append(
-                r["final_regret"])
-        elif r["cs"] == 3:
-            cs3.setdefault((r["optimizer"], r["space"]), []).append(r["final_regret"])
-    rows.append(claims.cs1_none_beats_re(
-        cs1, {sp: v["RE"] for sp, v in finals.items() if "RE" in v}, n, a, f))
-    rows.append(claims.cs3_only_pcdarts_ss3(cs3, finals, n, a, f))
-    return rows
-
-
-def _blackbox_finals(per_cs: dict[int, Any]) -> dict[int, dict[str, list[float]]]:
-    """space -> black-box optimizer -> final incumbent regret per seed (from any figure's
-    curves: every figure draws the same black-box runs)."""
-    out: dict[int, dict[str, list[float]]] = {}
-    for curves in per_cs.values():
-        for space, labels in curves.items():
-            for name, (_, matrix) in labels.items():
-                if name in LABELS.values() or not len(matrix):
-                    continue
-                finals = np.asarray(matrix, float)[:, -1]
-                finals = finals[np.isfinite(finals)]
-                if len(finals):
-                    out.setdefault(space, {})[name] = [float(x) for x in finals]
-    return out
+        render_bohb(result)
 
 
 KIND: ExperimentKind = BohbKind()

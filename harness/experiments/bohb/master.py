@@ -13,7 +13,6 @@ completion order is a race, as in hpbandster itself).
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -32,13 +31,18 @@ from hpbandster.core.worker import Worker
 from hpbandster.optimizers.bohb import BOHB
 from hpbandster.optimizers.config_generators.bohb import BOHB as BOHBGenerator
 
-from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import (
+    BohbLog,
+    LoggedConfig,
+    LoggedResult,
+    planned_evaluations,
+    successive_halving_brackets,
+    successive_halving_budgets,
+)
 from nb1s.harness.experiments.bohb.spaces import plain
 from nb1s.optimizers.discrete.categorical_kde import ignore_unused_kde_rng_notice
 from nb1s.optimizers.discrete.hpbandster_shutdown import let_go, shut_down
 
-LOG_FILES = ("configs.json", "results.json")
-REPLAY = "replay"  # folder holding the previous log while it is replayed
 #: objective(config, budget, config_id) -> {"loss": float, "info": dict}
 Objective = Callable[[dict[str, Any], float, tuple[int, ...]], dict[str, Any]]
 
@@ -63,24 +67,17 @@ class BohbSettings:
 
     def budgets(self) -> list[float]:
         """The successive-halving budgets hpbandster derives (25, 50, 100 for the paper)."""
-        steps = -int(np.log(self.min_budget / self.max_budget) / np.log(self.eta)) + 1
-        return [float(self.max_budget * self.eta ** -k) for k in range(steps - 1, -1, -1)]
+        return successive_halving_budgets(self.min_budget, self.max_budget, self.eta)
 
     def brackets(self) -> list[list[tuple[int, float]]]:
         """Per iteration, (configurations, budget) of each rung: hpbandster's arithmetic."""
-        budgets = self.budgets()
-        steps = len(budgets)
-        out = []
-        for i in range(self.iterations):
-            s = steps - 1 - (i % steps)
-            n0 = int(np.floor(steps / (s + 1)) * self.eta ** s)
-            ns = [max(int(n0 * self.eta ** -k), 1) for k in range(s + 1)]
-            out.append(list(zip(ns, budgets[-s - 1:], strict=True)))
-        return out
+        return successive_halving_brackets(self.min_budget, self.max_budget, self.eta,
+                                           self.iterations)
 
     def evaluations(self) -> int:
         """Function evaluations of a whole run (280 for the paper's settings)."""
-        return sum(n for rungs in self.brackets() for n, _ in rungs)
+        return planned_evaluations(self.min_budget, self.max_budget, self.eta,
+                                   self.iterations)
 
 
 class DefaultFirstGenerator(BOHBGenerator):
@@ -131,42 +128,39 @@ class ObjectiveWorker(Worker):
 
 
 def read_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
-    """(config id, budget) -> {config, result} of every successful entry of a result log."""
-    configs: dict[tuple[int, ...], dict[str, Any]] = {}
+    """(config id, budget) -> {config, result} of every successful entry of a result log.
+
+    Read through `BohbLog` (every line validated; a line cut by a kill at the end is
+    left out, damage elsewhere is one UserError line)."""
+    log = BohbLog(folder)
     out: dict[tuple[tuple[int, ...], float], dict[str, Any]] = {}
-    config_file, results_file = (folder / name for name in LOG_FILES)
-    if not results_file.is_file() or not config_file.is_file():
+    if not log.has_log():
         return out
-    for line in config_file.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            cid, config, _ = json.loads(line)
-            configs[tuple(cid)] = config
-    for line in results_file.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            cid, budget, _, result, exception = json.loads(line)
-        except ValueError:  # a line cut by a kill
-            continue
-        if result is not None and exception is None and tuple(cid) in configs:
-            out[(tuple(cid), float(budget))] = {"config": configs[tuple(cid)], "result": result}
+    configs = log.configs_by_id()
+    for entry in log.successful():
+        cid = tuple(entry.config_id)
+        if cid in configs and entry.result is not None:
+            out[(cid, float(entry.budget))] = {"config": configs[cid],
+                                               "result": entry.result.to_json()}
     return out
 
 
 def _keep_previous_log(folder: Path) -> dict[tuple[tuple[int, ...], float], dict[str, Any]]:
     """Everything logged so far (this log and an unfinished replay's), saved under replay/."""
-    previous = {**read_log(folder / REPLAY), **read_log(folder)}
+    log = BohbLog(folder)
+    previous = {**read_log(log.replay.path), **read_log(folder)}
     if previous:
-        lines_c, lines_r = [], []
+        configs: list[LoggedConfig] = []
+        results: list[LoggedResult] = []
         seen: set[tuple[int, ...]] = set()
         for (cid, budget), entry in previous.items():
             if cid not in seen:
                 seen.add(cid)
-                lines_c.append(json.dumps([list(cid), entry["config"], {}]))
-            lines_r.append(json.dumps([list(cid), budget, {}, entry["result"], None]))
-        (folder / REPLAY).mkdir(parents=True, exist_ok=True)
-        atomic_write_text(folder / REPLAY / "configs.json", "\n".join(lines_c) + "\n")
-        atomic_write_text(folder / REPLAY / "results.json", "\n".join(lines_r) + "\n")
+                configs.append(LoggedConfig(config_id=list(cid), config=entry["config"],
+                                            config_info={}))
+            results.append(LoggedResult.model_validate(
+                [list(cid), budget, {}, entry["result"], None]))
+        log.replay.write_log(configs, results)
     return previous
 
 
@@ -218,6 +212,9 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     evaluation starts, `on_stop()` asks the running ones to stop, and they are waited for
     (a search still writing when the interpreter exits would abort it).
     """
+    from nb1s.harness.guards.ast_parse import serialize_ast_parse
+
+    serialize_ast_parse()  # Pyro4's and numpy's ast.literal_eval meet in threads here
     folder.mkdir(parents=True, exist_ok=True)
     previous = _keep_previous_log(folder)
     stopping = threading.Event()
@@ -273,8 +270,9 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
         if master is not None:
             shut_down(master)
         server.shutdown()
-    if (folder / REPLAY).exists():
-        for name in LOG_FILES:
-            (folder / REPLAY / name).unlink(missing_ok=True)
-        (folder / REPLAY).rmdir()
+    kept = BohbLog(folder).replay
+    if kept.path.exists():
+        for path in (kept.configs_file, kept.results_file):
+            path.unlink(missing_ok=True)
+        kept.path.rmdir()
     return result

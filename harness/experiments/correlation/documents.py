@@ -9,6 +9,7 @@ from pydantic import Field
 
 from nb1s.harness.documents import Document
 from nb1s.harness.experiments.analysis_diff import AnalysisResult
+from nb1s.harness.experiments.analysis_run import AnalysisReproduced
 
 CORRELATION_FILE = "correlation.json"
 
@@ -47,6 +48,13 @@ class CorrelationResult(AnalysisResult):
     rows: list[CorrelationRow] = Field(description="one per run and snapshot")
     data: dict[str, Any] = Field(default_factory=dict, description="NB101 and image "
                                                                    "provenance")
+
+
+class CorrelationReproduced(AnalysisReproduced):
+    """What `nb1s reproduce fig3 --json` prints (the details of its `KindResult`)."""
+
+    correlation: str = Field(description="correlation.json")
+    rows: list[dict[str, Any]] = Field(description="correlation.json's rows")
 
 
 class CorrelationCache(Document):

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
+from nb1s.harness.experiments.kind import (
+    ExperimentKind,
+    KindBase,
+    Request,
+    Result,
+    Shown,
+    launch_runs,
+)
 
 
 class Correlation(KindBase):
@@ -26,10 +33,11 @@ class Correlation(KindBase):
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.correlation.reproduce import diff_correlation
+        from nb1s.harness.experiments.result import diff_result
 
-        return diff_correlation(request.results, request.recipe)
+        return diff_result(diff_correlation(request.results, request.recipe), request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         from nb1s.harness.experiments.correlation.view import render_correlation
 
         render_correlation(result)

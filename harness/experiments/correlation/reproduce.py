@@ -27,8 +27,10 @@ from nb1s.harness.experiments.analysis_run import analysis_result, cannot_run, r
 from nb1s.harness.experiments.correlation.documents import (
     CORRELATION_FILE,
     CorrelationCache,
+    CorrelationReproduced,
     CorrelationResult,
 )
+from nb1s.harness.experiments.result import KindResult
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Availability, Plan, RunSpec
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
@@ -209,7 +211,7 @@ def reproduce_correlation(recipe: Recipe, results: Path, executor: Executor | No
                           availability: Availability,
                           on_start: Callable[[int], None] | None = None,
                           on_done: Callable[[JobResult], None] | None = None,
-                          plan: Plan | None = None) -> dict[str, Any]:
+                          plan: Plan | None = None) -> KindResult[Any]:
     """Run the searches, evaluate the snapshots, plot and diff (module docstring).
 
     `plan`: the caller's plan of `recipe` (planned here when not given)."""
@@ -226,4 +228,5 @@ def reproduce_correlation(recipe: Recipe, results: Path, executor: Executor | No
                               (float(ref["spearman_min"]), float(ref["spearman_max"])))
     diff = diff_correlation(results, recipe)
     return analysis_result(recipe, profile, protocol, results, runs, corr["labels"], plots, diff,
-                           correlation=str(results / CORRELATION_FILE), rows=corr["rows"])
+                           CorrelationReproduced, correlation=str(results / CORRELATION_FILE),
+                           rows=corr["rows"])

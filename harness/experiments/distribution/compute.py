@@ -29,7 +29,7 @@ QUANTILES = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
 # A minimum printed with 17 digits in the released code vs one recomputed from the same
 # float32 accuracies: anything beyond float32 rounding is a different architecture.
 MIN_TOLERANCE = 1e-6
-# The published Table 1 cell that is not the count of its own rule (see table1_report):
+# The published Table 1 cell that is not the count of its own rule (see table1/reproduce.py):
 # space -> the counting rule whose count the published number equals instead.
 KNOWN_COUNT_DEVIATIONS = {2: "configurations"}
 

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from nb1s.harness.documents import Document
 from nb1s.harness.experiments.analysis_diff import AnalysisResult
+from nb1s.harness.experiments.result import Reproduced
 
 DISTRIBUTION_FILE = "distribution.json"
 
@@ -35,3 +36,11 @@ class DistributionResult(AnalysisResult):
     minimum: dict[str, dict[str, Any]] = Field(description="space -> the store's minima")
     data: dict[str, Any] = Field(default_factory=dict, description="NB101 provenance")
     plots: list[str] = Field(default_factory=list, description="figure files")
+
+
+class DistributionReproduced(Reproduced):
+    """What `nb1s reproduce fig6 --json` prints (the details of its `KindResult`)."""
+
+    distribution: str = Field(description="distribution.json")
+    spaces: list[dict[str, Any]] = Field(description="distribution.json's spaces")
+    plan: str = Field(description="plan.json")

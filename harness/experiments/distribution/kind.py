@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result
+from nb1s.harness.experiments.kind import (
+    ExperimentKind,
+    KindBase,
+    Request,
+    Result,
+    Shown,
+)
 
 
 class Distribution(KindBase):
@@ -28,10 +34,11 @@ class Distribution(KindBase):
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.distribution.reproduce import diff_distribution
+        from nb1s.harness.experiments.result import diff_result
 
-        return diff_distribution(request.results, request.recipe)
+        return diff_result(diff_distribution(request.results, request.recipe), request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         from nb1s.harness.experiments.distribution.view import render_distribution
 
         render_distribution(result)

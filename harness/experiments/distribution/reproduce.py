@@ -37,8 +37,10 @@ from nb1s.harness.experiments.distribution.compute import (
 )
 from nb1s.harness.experiments.distribution.documents import (
     DISTRIBUTION_FILE,
+    DistributionReproduced,
     DistributionResult,
 )
+from nb1s.harness.experiments.result import KindResult
 from nb1s.harness.nb101.store import open_store
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan, plan_recipe
@@ -134,15 +136,16 @@ def diff_distribution(results: Path, recipe: Recipe) -> dict[str, Any]:
 def reproduce_distribution(recipe: Recipe, results: Path, profile: Profile = "paper",
                            protocol: Protocol = "paper", data_dir: Path | None = None,
                            smoke_data: Path | None = None, plan: Plan | None = None
-                           ) -> dict[str, Any]:
+                           ) -> KindResult[Any]:
     """Compute, plot and diff (see module docstring); the result `nb1s reproduce` prints."""
     dist = compute_distribution(recipe, results, profile, protocol, data_dir, smoke_data, plan)
     diff = diff_distribution(results, recipe)
-    return {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
-            "profile": profile, "protocol": protocol, "labels": dist["labels"],
-            "status": "complete", "results": str(results),
-            "distribution": str(results / DISTRIBUTION_FILE), "spaces": dist["spaces"],
-            "plots": dist["plots"],
-            "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                     "verdict": diff["verdict"], "notes": diff["notes"]},
-            "plan": str(results / PLAN_FILE)}
+    return KindResult.reproduced(DistributionReproduced.model_validate({
+        "recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
+        "profile": profile, "protocol": protocol, "labels": dist["labels"],
+        "status": "complete", "results": str(results),
+        "distribution": str(results / DISTRIBUTION_FILE), "spaces": dist["spaces"],
+        "plots": dist["plots"],
+        "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+                 "verdict": diff["verdict"], "notes": diff["notes"]},
+        "plan": str(results / PLAN_FILE)}))

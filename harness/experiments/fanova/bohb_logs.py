@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from nb1s.harness.blackbox_runs.bohb_log import LOG_FILES as LOG_FILES  # re-exported
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
 
 _SPACE_PART = re.compile(r"^(?:ss|space-?|search_space_)(\d+)$")
-LOG_FILES = ("configs.json", "results.json")
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,9 @@ def _space_of_path(run: Path, root: Path) -> int | None:
 
 
 def _space_of_info(run: Path) -> int | None:
-    import json
-
-    for line in (run / "results.json").read_text(encoding="utf-8").splitlines():
-        try:
-            info = (json.loads(line)[3] or {}).get("info") or {}
-        except (ValueError, IndexError, AttributeError, TypeError):
-            continue
+    """The `space` of the first evaluation whose info names one (validated log lines)."""
+    for entry in BohbLog(run).read_results():
+        info = entry.result.info if entry.result is not None else None
         if isinstance(info, dict) and isinstance(info.get("space"), int):
             return int(info["space"])
     return None
@@ -89,6 +86,9 @@ def read_run(run: Path, names: list[str],
     """
     import hpbandster.core.result as hpres
 
+    log = BohbLog(run)
+    log.read_configs(cut_tail=False)  # every line validated first: one line per problem
+    log.read_results(cut_tail=False)
     try:
         result = hpres.logged_results_to_HBS_result(str(run))
     except (OSError, ValueError, IndexError, KeyError, TypeError) as exc:

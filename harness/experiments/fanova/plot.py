@@ -26,8 +26,12 @@ def _budget_text(budget: float) -> str:
     return f"{budget:g}"
 
 
-def _tag(labels: list[str]) -> str:
-    return f"{' · '.join(x.upper() for x in labels)}: NOT A REPRODUCTION\n" if labels else ""
+def _tag(labels: list[str], missing: int = 0) -> str:
+    """The first panel's warning: labels, and PARTIAL when spaces' runs are missing."""
+    lines = [f"{' · '.join(x.upper() for x in labels)}: NOT A REPRODUCTION"] if labels else []
+    if missing:
+        lines.append(f"PARTIAL: {missing} space(s) without a usable BOHB run")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _analysed(result: dict[str, Any]) -> list[tuple[int, list[dict[str, Any]]]]:
@@ -50,6 +54,7 @@ def plot_pairs(result: dict[str, Any], out_dir: Path, stem: str) -> list[Path]:
     if not rows:
         return []
     labels = result.get("labels") or []
+    missing = len(result.get("missing_runs") or [])
     ncols = max(len(b) for _, b in rows)
     fig, axes = plt.subplots(len(rows), ncols, figsize=(3.4 * ncols, 2.9 * len(rows)),
                              squeeze=False)
@@ -74,9 +79,9 @@ def plot_pairs(result: dict[str, Any], out_dir: Path, stem: str) -> list[Path]:
                 ax.set_yscale("log")
             ax.set_xlabel(SYMBOLS[a_name])
             ax.set_ylabel(SYMBOLS[b_name])
-            ax.set_title(f"{_tag(labels) if r == 0 and c == 0 else ''}Space {space}, "
+            ax.set_title(f"{_tag(labels, missing) if r == 0 and c == 0 else ''}Space {space}, "
                          f"Budget: {_budget_text(b['budget'])} epochs", fontsize=8,
-                         color="darkred" if labels else "black")
+                         color="darkred" if labels or missing else "black")
     fig.tight_layout()
     return save_figure(fig, out_dir, stem)
 
@@ -92,6 +97,7 @@ def plot_marginals(result: dict[str, Any], out_dir: Path, stem: str) -> list[Pat
     if not rows:
         return []
     labels = result.get("labels") or []
+    missing = len(result.get("missing_runs") or [])
     names = list(rows[0][1][0]["single"])
     fig, axes = plt.subplots(len(rows), len(names), figsize=(3.4 * len(names),
                                                              2.7 * len(rows)), squeeze=False)
@@ -115,7 +121,8 @@ def plot_marginals(result: dict[str, Any], out_dir: Path, stem: str) -> list[Pat
             ax.set_xlabel(SYMBOLS[name])
             ax.set_ylabel(f"marginal {LOSS_LABEL}", fontsize=7)
             ax.legend(fontsize=6, title="importance", title_fontsize=6)
-            ax.set_title(f"{_tag(labels) if r == 0 and c == 0 else ''}Space {space}: "
-                         f"{SYMBOLS[name]}", fontsize=8, color="darkred" if labels else "black")
+            ax.set_title(f"{_tag(labels, missing) if r == 0 and c == 0 else ''}Space {space}: "
+                         f"{SYMBOLS[name]}", fontsize=8,
+                         color="darkred" if labels or missing else "black")
     fig.tight_layout()
     return save_figure(fig, out_dir, f"{stem}-marginals")

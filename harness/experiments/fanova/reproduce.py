@@ -15,12 +15,12 @@ none) -> per space and budget, a seeded fANOVA forest (`compute.py`) -> the resu
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from nb1s.atomic import atomic_write_text
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.analysis_diff import (
     DIFF_JSON,
@@ -28,11 +28,15 @@ from nb1s.harness.experiments.analysis_diff import (
     load_analysis,
     write_analysis_diff,
 )
+from nb1s.harness.experiments.fanova.documents import FANOVA_FILE, FanovaResult
+from nb1s.harness.experiments.fanova.inputs import CheckedRuns, check_runs
+from nb1s.harness.experiments.kind import Request
+from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.references import claims_for, paper
+from nb1s.harness.search.results_directory import ResultsDirectory
 
-FANOVA_FILE = "fanova.json"
 SUMMARY_FILE = "fanova.md"
 SYNTHETIC_DIR = "synthetic-bohb"
 _REQUIRED = ("spaces", "configuration_space", "optimizer", "budgets", "bohb_seed", "pair",
@@ -67,6 +71,17 @@ def stored_runs(settings: dict[str, Any], source: Path) -> dict[int, Path | None
     return {int(s): find_run(source, int(s), cs, opt, seed) for s in settings["spaces"]}
 
 
+def checked_runs(plan: Plan, settings: dict[str, Any], source: Path) -> CheckedRuns:
+    """The stored runs re-checked (`inputs.py`): damaged ones or runs of other settings
+    are refused in one line, incomplete ones set aside with their reason."""
+    return check_runs(plan, settings, source, stored_runs(settings, source))
+
+
+def usable_or_none(plan: Plan, checked: CheckedRuns) -> dict[int, Path | None]:
+    """Space -> its usable run, None where there is none (missing or incomplete)."""
+    return {int(s): checked.usable.get(int(s)) for s in plan.settings["spaces"]}
+
+
 def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bool) -> bool:
     """A synthetic plan (smoke) writes synthetic logs when no folder was given and runs are
     missing."""
@@ -74,23 +89,25 @@ def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bo
 
 
 def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
-          explicit: bool) -> tuple[dict[int, Path], Path, bool]:
-    """Space -> run folder; the folder read; whether the smoke profile wrote them."""
+          explicit: bool) -> tuple[CheckedRuns, Path, bool]:
+    """The runs checked (usable, incomplete, judged by count); the folder read; whether
+    the smoke profile wrote them."""
     cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
                      int(settings["bohb_seed"]))
     spaces = [int(s) for s in settings["spaces"]]
-    found = stored_runs(settings, source)
-    if not will_write_synthetic(plan, found, explicit):
-        return {s: p for s, p in found.items() if p is not None}, source, False
+    checked = checked_runs(plan, settings, source)
+    if not will_write_synthetic(plan, usable_or_none(plan, checked), explicit):
+        return checked, source, False
     from nb1s.harness.experiments.fanova.compute import load_fanova
     from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
 
     load_fanova()  # no synthetic logs for an analysis that cannot run
     synthetic = results / SYNTHETIC_DIR
     budgets = [float(b) for b in settings["budgets"]]
-    runs = {s: write_synthetic_run(synthetic / "bohb" / f"ss{s}" / f"cs{cs}" / opt /
-                                   f"seed-{seed}", s, budgets, seed) for s in spaces}
-    return runs, synthetic, True
+    for s in spaces:
+        write_synthetic_run(synthetic / "bohb" / f"ss{s}" / f"cs{cs}" / opt / f"seed-{seed}",
+                            s, budgets, seed, configuration_space=cs, optimizer=opt)
+    return checked_runs(plan, settings, synthetic), synthetic, True  # the same checks
 
 
 @contextlib.contextmanager
@@ -108,7 +125,13 @@ def _progress(total: int, description: str, enabled: bool) -> Iterator[Callable[
 
 
 def _synthetic_run(run: Path) -> bool:
-    return '"synthetic": true' in (run / "results.json").read_text(encoding="utf-8")
+    """Whether the run's record or any evaluation's info says its data was synthetic."""
+    log = BohbLog(run)
+    record = log.read_record()
+    if record is not None and record.synthetic:
+        return True
+    return any(isinstance(e.result.info, dict) and e.result.info.get("synthetic") is True
+               for e in log.successful() if e.result is not None)
 
 
 def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
@@ -120,7 +143,9 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
 
     settings = settings_of(plan)
     source = bohb_source(plan, bohb_results)
-    runs, read_from, wrote = _runs(plan, settings, source, results, bohb_results is not None)
+    checked, read_from, wrote = _runs(plan, settings, source, results,
+                                      bohb_results is not None)
+    runs, incomplete = checked.usable, checked.incomplete
     if runs:  # missing runs are reported (cannot-run) whether or not fanova is installed
         compute.load_fanova()
     space = cs2_space()
@@ -166,7 +191,8 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
     synthetic = wrote or any(_synthetic_run(p) for p in runs.values())
     if synthetic and "synthetic" not in labels:
         labels.append("synthetic")
-    missing = [f"SS{s}: no BOHB run (CS{settings['configuration_space']}, "
+    missing = [f"SS{s}: {incomplete[int(s)]}" if int(s) in incomplete else
+               f"SS{s}: no BOHB run (CS{settings['configuration_space']}, "
                f"{settings['optimizer']}, seed {settings['bohb_seed']}) under {read_from}/bohb"
                for s in settings["spaces"] if int(s) not in runs]
     result = {
@@ -174,12 +200,13 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
         "recipe": recipe_identity(plan.recipe, plan.version, plan.profile, plan.protocol),
         "title": plan.title, "labels": labels, "settings": settings,
         "source": {"bohb_results": str(read_from), "synthetic_logs_written": wrote,
+                   "runs_without_record": [str(runs[s]) for s in checked.unrecorded],
                    "hyperparameters": names,
                    "loss": "the BOHB loss of each evaluation as logged (results.json)"},
         "spaces": list(per_space.values()), "surface_correlation": correlation,
         "missing_runs": missing, "blocked": [],
     }
-    atomic_write_text(results / FANOVA_FILE, json.dumps(result, indent=1) + "\n")
+    ResultsDirectory(results).write(FANOVA_FILE, result, FanovaResult)
     atomic_write_text(results / SUMMARY_FILE, summary_markdown(result))
     return result
 
@@ -270,8 +297,12 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
     """Compare fanova.json with the paper's statement; write diff.json and diff.md."""
-    res = load_analysis(results, FANOVA_FILE, recipe)
+    res = load_analysis(results, FANOVA_FILE, recipe, FanovaResult)
     notes = list(res["missing_runs"])
+    unrecorded = res["source"].get("runs_without_record") or []
+    if unrecorded:
+        notes.append(f"judged complete by their evaluation count alone (no bohb.json, so "
+                     f"their BOHB settings are unrecorded): {', '.join(unrecorded)}")
     if res["labels"]:
         notes.append("smoke/synthetic surfaces say nothing about the paper's statement")
     return write_analysis_diff(
@@ -283,3 +314,81 @@ def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
 
 def diff_paths(results: Path) -> dict[str, str]:
     return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD)}
+
+
+def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
+    """Analyse the BOHB runs of `plan` (the kind's plan), plot and diff; `cannot-run` when
+    no BOHB run is found."""
+    from nb1s.harness.execution.runner import bind_results
+    from nb1s.harness.experiments.fanova.plot import plot_marginals, plot_pairs
+
+    recipe = request.recipe
+    if request.against is not None:
+        raise UserError(f"{recipe.name} is compared with the paper's statement only; "
+                        "--against does not apply")
+    results = request.results
+    given = (request.options or {}).get("bohb_results")
+    bohb = Path(given) if given else None
+    source = bohb_source(plan, bohb)
+    checked = checked_runs(plan, settings_of(plan), source)  # refuses damaged/foreign
+    found = usable_or_none(plan, checked)
+    base = {"recipe": recipe.name, "version": recipe.version, "kind": recipe.kind,
+            "profile": request.profile, "protocol": request.protocol,
+            "labels": list(plan.labels), "results": str(results)}
+    if not any(found.values()) and not will_write_synthetic(plan, found, bohb is not None):
+        # nothing to analyse: say where nb1s looked, write nothing (as other kinds)
+        s = plan.settings
+        return KindResult.cannot_run(recipe, [
+            {"variant": "bohb", "label": f"BOHB run of SS{space}", "reason":
+             f"{checked.incomplete[space]}; finish it with `nb1s reproduce fig5`"
+             if space in checked.incomplete else
+             f"no BOHB run (CS{s['configuration_space']}, {s['optimizer']}, seed "
+             f"{s['bohb_seed']}) under {source}/bohb; run `nb1s reproduce fig5` first "
+             "or pass --bohb-results"} for space in found], results,
+            kind=recipe.kind, profile=request.profile, protocol=request.protocol,
+            labels=list(plan.labels))
+    results.mkdir(parents=True, exist_ok=True)
+    bind_results(plan, results)
+    res = evaluate(plan, results, bohb, request.progress)
+    base["labels"] = res["labels"]
+    stem = f"{recipe.name}-{request.profile}-{request.protocol}"
+    plots = plot_pairs(res, results / "plots", stem) \
+        + plot_marginals(res, results / "plots", stem)
+    diff = diff_fanova(results, recipe)
+    complete = not res["missing_runs"] and all(
+        b["status"] == "analysed" for e in res["spaces"] for b in e["budgets"])
+    from nb1s.harness.experiments.fanova.documents import FanovaReproduced
+
+    return KindResult.reproduced(FanovaReproduced.model_validate({
+            **base, "status": "complete" if complete else "partial", "blocked": [],
+            "fanova": str(results / FANOVA_FILE), "summary": str(results / SUMMARY_FILE),
+            "source": res["source"], "pair": list(res["settings"]["pair"]),
+            "spaces": _overview(res),
+            "surface_correlation": res["surface_correlation"],
+            "plots": [str(p) for p in plots],
+            "diff": {**diff_paths(results), "verdict": diff["verdict"],
+                     "notes": diff["notes"]}}))
+
+
+def diff_fanova_results(request: Request) -> KindResult[Any]:
+    """The diff document re-derived from an existing fanova.json."""
+    if request.against is not None:
+        raise UserError(f"{request.recipe.name} is compared with the paper's statement "
+                        "only; --against does not apply")
+    return diff_result(diff_fanova(request.results, request.recipe), request.results)
+
+
+def _overview(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """One small row per (space, budget) for the JSON result and the table."""
+    rows = []
+    for entry in res["spaces"]:
+        for b in entry["budgets"]:
+            row: dict[str, Any] = {"space": entry["space"], "budget": b["budget"],
+                                   "evaluations": b["evaluations"], "status": b["status"]}
+            if b["status"] == "analysed":
+                row["importance"] = {n: m["importance"]["individual"]
+                                     for n, m in b["single"].items()}
+                row["pair"] = b["pair"]["importance"]["individual"]
+                row["incumbent"] = b["incumbent"]["loss"]
+            rows.append(row)
+    return rows

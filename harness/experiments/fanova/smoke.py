@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.experiments.fanova.space import cs2_space
 
 SYNTHETIC_ITERATIONS = 16
@@ -62,8 +63,12 @@ def _brackets(budgets: list[float], eta: int, iteration: int) -> tuple[list[int]
 
 
 def write_synthetic_run(folder: Path, space: int, budgets: list[float], seed: int,
-                        eta: int = 2, iterations: int = SYNTHETIC_ITERATIONS) -> Path:
-    """Write one synthetic BOHB run (configs.json, results.json) into `folder`."""
+                        eta: int = 2, iterations: int = SYNTHETIC_ITERATIONS,
+                        configuration_space: int = 2,
+                        optimizer: str = "darts") -> Path:
+    """Write one synthetic BOHB run (configs.json, results.json) into `folder`, and its
+    `bohb.json` record (what a finished fig5 run leaves, marked synthetic), so that it
+    passes the same input checks as a real run (`inputs.py`)."""
     import hpbandster.core.result as hpres
     from hpbandster.core.dispatcher import Job
     from hpbandster.optimizers.config_generators.bohb import BOHB as BohbGenerator
@@ -78,6 +83,7 @@ def write_synthetic_run(folder: Path, space: int, budgets: list[float], seed: in
                                   min_bandwidth=1e-3)
         logger = hpres.json_result_logger(directory=str(folder), overwrite=True)
         clock = 0.0
+        evaluations = 0
         for i in range(iterations):
             counts, stage_budgets = _brackets(budgets, eta, i)
             bracket = SuccessiveHalving(HPB_iter=i, num_configs=counts, budgets=stage_budgets,
@@ -97,4 +103,11 @@ def write_synthetic_run(folder: Path, space: int, budgets: list[float], seed: in
                 logger(job)
                 bracket.register_result(job)
                 generator.new_result(job)
+                evaluations += 1
+    BohbLog(folder).write_record({
+        "cs": configuration_space, "space": space, "optimizer": optimizer, "seed": seed,
+        "settings": {"eta": float(eta), "min_budget": float(min(budgets)),
+                     "max_budget": float(max(budgets)), "iterations": iterations},
+        "protocol": {}, "workers": 1, "status": "complete", "evaluations": evaluations,
+        "synthetic": True})
     return folder

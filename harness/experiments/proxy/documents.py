@@ -8,6 +8,7 @@ from pydantic import Field
 
 from nb1s.harness.documents import Document
 from nb1s.harness.experiments.analysis_diff import AnalysisResult
+from nb1s.harness.experiments.analysis_run import AnalysisReproduced
 
 PROXY_FILE = "proxy_correlation.json"
 
@@ -41,3 +42,10 @@ class ProxyResult(AnalysisResult):
                                                                        "settings")
     statistic: str = Field(description="what the numbers are")
     groups: list[ProxyGroup] = Field(description="one per proxy model")
+
+
+class ProxyReproduced(AnalysisReproduced):
+    """What `nb1s reproduce fig17 --json` prints (the details of its `KindResult`)."""
+
+    proxy_correlation: str = Field(description="proxy_correlation.json")
+    groups: list[dict[str, Any]] = Field(description="proxy_correlation.json's groups")

@@ -20,7 +20,8 @@ from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.analysis_diff import load_analysis, write_analysis_diff
 from nb1s.harness.experiments.analysis_run import analysis_result, cannot_run, run_analysis_searches
 from nb1s.harness.experiments.proxy.compute import correlation_per_epoch
-from nb1s.harness.experiments.proxy.documents import PROXY_FILE, ProxyResult
+from nb1s.harness.experiments.proxy.documents import PROXY_FILE, ProxyReproduced, ProxyResult
+from nb1s.harness.experiments.result import KindResult
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Availability, Plan, RunSpec
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
@@ -129,7 +130,7 @@ def reproduce_proxy(recipe: Recipe, results: Path, executor: Executor | None,
                     availability: Availability,
                     on_start: Callable[[int], None] | None = None,
                     on_done: Callable[[JobResult], None] | None = None,
-                    plan: Plan | None = None) -> dict[str, Any]:
+                    plan: Plan | None = None) -> KindResult[Any]:
     """Run the proxy trainings, correlate, plot and diff (module docstring).
 
     `plan`: the caller's plan of `recipe` (planned here when not given)."""
@@ -143,4 +144,5 @@ def reproduce_proxy(recipe: Recipe, results: Path, executor: Executor | None,
     plots = plot_proxy(res, results / "plots", f"{recipe.name}-{profile}-{protocol}")
     diff = diff_proxy(results, recipe)
     return analysis_result(recipe, profile, protocol, results, runs, res["labels"], plots, diff,
-                           proxy_correlation=str(results / PROXY_FILE), groups=res["groups"])
+                           ProxyReproduced, proxy_correlation=str(results / PROXY_FILE),
+                           groups=res["groups"])

@@ -21,11 +21,11 @@ published rows run besides it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.plan import profile_block
 from nb1s.harness.recipe.schema import Recipe, Sourced, Variant, resolve
@@ -49,24 +49,22 @@ def bohb_incumbent(results: Path, optimizer: str, budget: float,
     one configuration space, or None."""
     best: dict[str, Any] | None = None
     pattern = f"bohb/cs{configuration_space}/ss{SOURCE_SPACE}/{optimizer}/seed-*/results.json"
-    for log in sorted(results.glob(pattern)):
-        configs = {}
-        folder = log.parent
-        for line in (folder / "configs.json").read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                cid, config, _ = json.loads(line)
-                configs[tuple(cid)] = config
-        for line in log.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+    for path in sorted(results.glob(pattern)):
+        log = BohbLog(path.parent)  # every line validated: a damaged log is one line
+        configs = log.configs_by_id()
+        for entry in log.successful():
+            result = entry.result
+            if result is None or result.loss is None or entry.budget != float(budget):
                 continue
-            cid, b, _, result, exception = json.loads(line)
-            if result is None or exception is not None or float(b) != float(budget):
-                continue
-            if best is None or result["loss"] < best["loss"]:
-                info = result.get("info") or {}
-                best = {"loss": float(result["loss"]), "config": configs[tuple(cid)],
-                        "config_id": list(cid), "budget": float(b), "log": str(folder),
-                        "configuration_space": configuration_space,
+            if best is None or result.loss < best["loss"]:
+                info = result.info if isinstance(result.info, dict) else {}
+                cid = tuple(entry.config_id)
+                if cid not in configs:
+                    raise UserError(f"{log.results_file}: configuration {list(cid)} is not "
+                                    f"in {log.configs_file}")
+                best = {"loss": float(result.loss), "config": configs[cid],
+                        "config_id": list(cid), "budget": float(entry.budget),
+                        "log": str(log.path), "configuration_space": configuration_space,
                         "completed": {k: v for k, v in
                                       dict(info.get("search_settings") or {}).items()
                                       if k in _HYPERPARAMETERS}}

@@ -4,10 +4,16 @@ table2); `--store-reference` keeps the aggregate as the recipe's reference curve
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nb1s.harness.experiments.kind import ExperimentKind, KindBase, Request, Result, launch_runs
+from nb1s.harness.experiments.kind import (
+    ExperimentKind,
+    KindBase,
+    Request,
+    Result,
+    Shown,
+    launch_runs,
+)
 
 if TYPE_CHECKING:
     from nb1s.harness.report.documents import Aggregate
@@ -22,7 +28,10 @@ class SearchCurves(KindBase):
         from nb1s.harness.experiments.search_curves.configuration_from import (
             recipe_with_options,
         )
-        from nb1s.harness.experiments.search_curves.reproduce import reproduce_recipe
+        from nb1s.harness.experiments.search_curves.reproduce import (
+            reproduce_recipe,
+            store_reference,
+        )
         from nb1s.harness.recipe.optimizer_catalog import availability
 
         # table2 --configuration-from: the BOHB incumbent joins as extra variants
@@ -35,34 +44,25 @@ class SearchCurves(KindBase):
                                   availability=availability, on_start=on_start,
                                   on_done=on_done, on_aggregate=aggregates.append,
                                   plan=plan)
-        if request.store_reference and result["status"] in ("complete", "partial"):
-            result["stored_reference"] = str(store_reference(request, aggregates[0]))
+        if request.store_reference and result.status in ("complete", "partial"):
+            stored = str(store_reference(request, aggregates[0]))
+            result = result.model_copy(update={"details": result.details.model_copy(
+                update={"stored_reference": stored})})
         return result
 
     def diff(self, request: Request) -> Result:
         from nb1s.harness.experiments.dispatch import decision_rules
+        from nb1s.harness.experiments.result import diff_result
         from nb1s.harness.experiments.search_curves.reproduce import diff_results
 
-        return diff_results(request.results, request.recipe, request.against,
-                            decision_rules(request.recipe, request.min_seeds,
-                                           request.margin))
+        return diff_result(diff_results(request.results, request.recipe, request.against,
+                                         decision_rules(request.recipe, request.min_seeds,
+                                                        request.margin)), request.results)
 
-    def render(self, result: Result) -> None:
+    def render(self, result: Shown) -> None:
         from nb1s.harness.experiments.search_curves.view import render_reproduce
 
         render_reproduce(result)
-
-
-def store_reference(request: Request, aggregate: Aggregate) -> Path:
-    """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
-    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
-    from nb1s.harness.recipe.seeds import seeds_option
-
-    agg = aggregate.to_json()
-    made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
-               f"--protocol {request.protocol}{seeds_option(request.recipe)} "
-               "--store-reference`")
-    return store_curves(agg, note=made_by, context=request.note, results=request.results)
 
 
 KIND: ExperimentKind = SearchCurves()  # mypy checks it implements the interface

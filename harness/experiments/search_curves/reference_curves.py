@@ -14,7 +14,6 @@ code, writes no host paths, and takes extra words through `--note`, never by han
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
@@ -22,7 +21,13 @@ import time
 from pathlib import Path, PurePath
 from typing import Any
 
-from nb1s.harness.documents import read_document, validate_document, write_checked
+from nb1s.harness.documents import (
+    parse_json,
+    read_document,
+    read_text,
+    validate_document,
+    write_checked,
+)
 from nb1s.harness.errors import UserError
 from nb1s.harness.report.documents import Aggregate, ReferenceCurves
 from nb1s.harness.search.environment import dirty_files
@@ -161,10 +166,7 @@ def load_reference_file(path: Path) -> dict[str, Any]:
         path = path / "aggregate.json"
     if not path.is_file():
         raise UserError(f"no reference at {path} (give a curves .json or a results folder)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise UserError(f"reference {path} is not valid JSON ({exc})") from None
+    data = parse_json(read_text(path), f"reference {path}")
     agg = data.get("aggregate", data) if isinstance(data, dict) else data
     return checked_aggregate(agg, path)
 

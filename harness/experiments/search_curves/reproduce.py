@@ -20,9 +20,12 @@ from nb1s.harness.execution.inputs import prepare_inputs
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
+from nb1s.harness.experiments.kind import Request
+from nb1s.harness.experiments.result import KindResult
 from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
+from nb1s.harness.experiments.search_curves.documents import SearchReproduced
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
 from nb1s.harness.experiments.search_curves.runtimes import runtime_table
 from nb1s.harness.recipe.identity import identity_row
@@ -167,7 +170,7 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
                      on_start: Callable[[int], None] | None = None,
                      on_done: Callable[[JobResult], None] | None = None,
                      on_aggregate: Callable[[Aggregate], None] | None = None,
-                     plan: Plan | None = None) -> dict[str, Any]:
+                     plan: Plan | None = None) -> KindResult[Any]:
     """Run, aggregate, plot and diff one search recipe (see module docstring).
 
     `on_aggregate` receives the aggregate the plots and the diff used, unless the run was
@@ -182,9 +185,7 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
         plan = plan_recipe(recipe, profile, protocol, availability or registered)
     blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
     if not plan.runs:
-        from nb1s.harness.experiments.kind import cannot_run_result
-
-        return cannot_run_result(recipe, blocked, results)
+        return KindResult.cannot_run(recipe, blocked, results)
     if executor is None:
         raise UserError("no executor given for a recipe with runs")
     if data is None:
@@ -195,9 +196,10 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
     if summary.interrupted:  # keep what finished, say it is partial, compare nothing
         aggregate.partial = True
         folder.write_aggregate(aggregate)
-        return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
-                "protocol": protocol, "status": "interrupted", "results": str(results),
-                "run": summary.as_dict(), "aggregate": str(folder.aggregate_file)}
+        return KindResult.reproduced(SearchReproduced.model_validate({
+            "recipe": recipe.name, "version": recipe.version, "profile": profile,
+            "protocol": protocol, "status": "interrupted", "results": str(results),
+            "run": summary.as_dict(), "aggregate": str(folder.aggregate_file)}))
     folder.write_aggregate(aggregate)
     agg = aggregate.to_json()
     plots = plot_aggregate(agg, results / "plots") if agg["groups"] else []
@@ -206,13 +208,14 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
         on_aggregate(aggregate)
     status = "failed-runs" if not summary.ok else (
         "partial" if blocked else "complete")
-    return {"recipe": recipe.name, "version": recipe.version, "profile": profile,
-            "protocol": protocol, "labels": agg["labels"], "status": status,
-            "results": str(results), "run": summary.as_dict(), "blocked": blocked,
-            "aggregate": str(folder.aggregate_file), "plots": [str(p) for p in plots],
-            "diff": {"json": str(folder.diff_file), "markdown": str(folder.diff_markdown),
-                     "verdict": diff["verdict"], "notes": diff["notes"]},
-            "finals": final_table(agg)}
+    return KindResult.reproduced(SearchReproduced.model_validate({
+        "recipe": recipe.name, "version": recipe.version, "profile": profile,
+        "protocol": protocol, "labels": agg["labels"], "status": status,
+        "results": str(results), "run": summary.as_dict(), "blocked": blocked,
+        "aggregate": str(folder.aggregate_file), "plots": [str(p) for p in plots],
+        "diff": {"json": str(folder.diff_file), "markdown": str(folder.diff_markdown),
+                 "verdict": diff["verdict"], "notes": diff["notes"]},
+        "finals": final_table(agg)}))
 
 
 def final_table(agg: dict[str, Any]) -> list[dict[str, Any]]:
@@ -226,3 +229,15 @@ def final_table(agg: dict[str, Any]) -> list[dict[str, Any]]:
                      "oneshot_valid_error_mean": osv["mean"],
                      "oneshot_valid_error_std": osv["std"]})
     return rows
+
+
+def store_reference(request: Request, aggregate: Aggregate) -> Path:
+    """Store the aggregate as the reference curves of the request's recipe/profile/protocol."""
+    from nb1s.harness.experiments.search_curves.reference_curves import store_curves
+    from nb1s.harness.recipe.seeds import seeds_option
+
+    agg = aggregate.to_json()
+    made_by = (f"produced by `nb1s reproduce {request.recipe.name} --profile {request.profile} "
+               f"--protocol {request.protocol}{seeds_option(request.recipe)} "
+               "--store-reference`")
+    return store_curves(agg, note=made_by, context=request.note, results=request.results)
