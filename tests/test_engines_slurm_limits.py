@@ -44,7 +44,11 @@ def _partition(name: str, setting: str) -> Iterator[str]:
     """A partition of this cluster's node(s) with `setting`; deleted after."""
     subprocess.run(["scontrol", "delete", f"PartitionName={name}"], capture_output=True,
                    timeout=30, check=False)  # left by an earlier run that was killed
-    _scontrol("create", f"PartitionName={name}", "Nodes=ALL", setting)
+    made = subprocess.run(["scontrol", "create", f"PartitionName={name}", "Nodes=ALL",
+                           setting], capture_output=True, text=True, timeout=30, check=False)
+    if made.returncode != 0:  # a cluster this user does not administer (CI's is root's)
+        pytest.skip(f"Slurm: `scontrol create PartitionName` was refused "
+                    f"({made.stderr.strip()}); a test partition needs the cluster's admin")
     try:
         yield name
     finally:

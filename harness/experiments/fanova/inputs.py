@@ -70,14 +70,10 @@ class CheckedRuns:
 def expected_of(plan: Plan) -> Expected:
     """The fig5 recipe's BOHB settings under the plan's profile and protocol."""
     from nb1s.harness.recipe.catalog import load_recipe
-    from nb1s.harness.recipe.plan import profile_block
-    from nb1s.harness.recipe.schema import resolve
+    from nb1s.harness.recipe.plan import plan_header
 
-    recipe = load_recipe(BOHB_RECIPE)
-    values = {k: resolve(v, plan.protocol)[0] for k, v in recipe.settings.items()}
-    smoke = profile_block(recipe, plan.profile)
-    if smoke is not None:
-        values.update(smoke.settings)
+    # fig5's settings as its own plan resolves them (the profile applied in plan_header)
+    values = plan_header(load_recipe(BOHB_RECIPE), plan.profile, plan.protocol).settings
     budgets = [float(b) for b in values["budgets"]]
     iterations = int(values["iterations"])
     return Expected(iterations, planned_evaluations(min(budgets), max(budgets),
