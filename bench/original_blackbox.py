@@ -451,7 +451,11 @@ def side_by_side(original: Original, names: list[str], space: int, index: Path,
         control = compare(runs["RE"][0], runs["RS"][1], seeds_of("RE"), CHECKPOINTS, False,
                           "control: original RE vs nb1s RS")
         holm(control)
+    per_seed = {name: {side: sorted({int(np.sum(r["seed"] == s)) for s in seeds_of(name)})
+                       for side, r in (("original", runs[name][0]), ("nb1s", runs[name][1]))}
+                for name in runs}
     return {"rows": rows, "control": control, "seconds": seconds,
+            "evaluations_per_seed": per_seed,
             "agree": not any(r["differ"] for r in rows),
             "min_ks_p": min((r["ks_p"] for r in rows), default=None),
             "min_welch_p": min((r["welch_p"] for r in rows), default=None)}
@@ -533,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(result["rows"]))
         print(f"\ncontrol (original RE vs nb1s RS, Holm on its own rows):\n"
               f"{table(result['control'])}" if result["control"] else "")
+        print(f"evaluations per seed (distinct counts): {result['evaluations_per_seed']}")
         print(f"agree in distribution at every checkpoint: {result['agree']} "
               f"(smallest uncorrected KS p {result['min_ks_p']:.3g}, Welch p "
               f"{result['min_welch_p']:.3g}); {result['data']}; load average "

@@ -343,3 +343,18 @@ def test_these_kinds_parse_no_json_themselves() -> None:
              for n, line in enumerate(path.read_text().splitlines(), 1)
              if re.search(r"\bjson\.(loads?|dumps?)\(", line)]
     assert found == []
+
+
+def test_the_smoke_index_record_is_a_document(tmp_path: Path) -> None:
+    """The blackbox and fig5 smoke profiles reuse their synthetic index while its
+    smoke.json covers the spaces; a damaged one is one line, not a KeyError."""
+    from nb1s.harness.execution.smoke_data import _index_covers
+
+    (tmp_path / "provenance.json").write_text("{}\n")
+    meta = tmp_path / "smoke.json"
+    meta.write_text(json.dumps({"spaces": [1, 3], "synthetic": True, "seed": 0}) + "\n")
+    assert _index_covers(tmp_path, [3]) and not _index_covers(tmp_path, [2])
+    meta.write_text(json.dumps({"spaces": "1,3", "synthetic": True, "seed": 0}) + "\n")
+    with pytest.raises(UserError, match=r"smoke.json is damaged or not a SmokeIndexMeta "
+                                        r"document \(spaces"):
+        _index_covers(tmp_path, [3])

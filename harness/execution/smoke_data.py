@@ -11,15 +11,18 @@ already holds both, so a resumed smoke reproduction does not rebuild them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydantic import Field
+
+from nb1s.harness.documents import Document, read_document, write_checked
 from nb1s.harness.errors import UserError
 from nb1s.harness.executors.base import DataInputs
 
 SMOKE_SEED = 0
+SMOKE_META = "smoke.json"
 #: the seed `nb1s cifar digits` uses by default (its train/test shuffle)
 DIGITS_SEED = 0
 
@@ -33,11 +36,23 @@ def _step(command: str) -> Iterator[None]:
         raise UserError(f"preparing smoke data failed: `nb1s {command}`: {exc}") from None
 
 
+class SmokeIndexMeta(Document):
+    """`smoke.json` beside a smoke index: what it was built for (reused while it covers
+    the spaces asked for)."""
+
+    spaces: list[int] = Field(description="search spaces whose graphs it holds")
+    synthetic: bool = Field(description="always true")
+    budgets: list[int] | None = Field(None, description="4/12/36/108 for the four-budget "
+                                                        "index (HB/BOHB); absent otherwise")
+    seed: int = Field(description="seed of the synthetic model")
+
+
 def _index_covers(index: Path, spaces: list[int]) -> bool:
-    meta = index / "smoke.json"
+    meta = index / SMOKE_META
     if not meta.is_file() or not (index / "provenance.json").is_file():
         return False
-    return set(spaces) <= set(json.loads(meta.read_text(encoding="utf-8"))["spaces"])
+    # a damaged or foreign smoke.json is one line naming it, never a KeyError
+    return set(spaces) <= set(read_document(meta, SmokeIndexMeta).spaces)
 
 
 def _build_index(folder: Path, index: Path, spaces: list[int], all_budgets: bool) -> None:
@@ -46,7 +61,6 @@ def _build_index(folder: Path, index: Path, spaces: list[int], all_budgets: bool
     `all_budgets`: every graph at 4, 12, 36 and 108 epochs (`nb1s data synth --full`, the
     shape of `nasbench_full.tfrecord`), which HyperBand and BOHB evaluate on.
     """
-    from nb1s.atomic import atomic_write_text
     from nb1s.harness.nb101.importer import import_tfrecord
     from nb1s.harness.nb101.synthetic import write_synthetic_tfrecord
 
@@ -64,8 +78,8 @@ def _build_index(folder: Path, index: Path, spaces: list[int], all_budgets: bool
         import_tfrecord(record, index)
     record.unlink(missing_ok=True)
     budgets = {"budgets": [4, 12, 36, 108]} if all_budgets else {}
-    atomic_write_text(index / "smoke.json", json.dumps(
-        {"spaces": wanted, "synthetic": True, **budgets, "seed": SMOKE_SEED}) + "\n")
+    write_checked(index / SMOKE_META, {"spaces": wanted, "synthetic": True, **budgets,
+                                       "seed": SMOKE_SEED}, SmokeIndexMeta, indent=None)
 
 
 def _build_digits(digits: Path) -> None:

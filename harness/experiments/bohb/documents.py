@@ -80,14 +80,16 @@ class BohbSummary(Document):
 
 
 class BohbReproduced(Reproduced):
-    """BOHB over one-shot searches beside the black-box grid: runs, curves' facts, claims."""
+    """BOHB over one-shot searches beside the black-box grid: runs, curves' facts, claims
+    (`bohb-summary.json`'s content with the result's header; its parts are the summary's
+    models)."""
 
     settings: dict[str, Any] = Field(description="BOHB's eta, budgets, iterations")
     switches: dict[str, Any] = Field(description="the protocol's paper/original switches")
-    regret_reference: dict[str, Any] = Field(description="rule and test error per space")
+    regret_reference: RegretReference = Field(description="rule and test error per space")
     nonpositive_regret_runs: dict[str, dict[str, int]] = Field(
         description="per panel and label: seeds whose regret reached zero or below")
-    runs: list[dict[str, Any]] = Field(description="one row per BOHB run")
+    runs: list[RunRow] = Field(description="one row per BOHB run")
     blackbox: dict[str, Any] = Field(description="what the black-box side ran")
     missing_runs: list[str] = Field(description="planned BOHB runs not finished")
     missing_blackbox_seeds: list[str] = Field(description="planned black-box seed files "
