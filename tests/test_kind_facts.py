@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from nb1s.harness.errors import UserError
@@ -45,3 +47,32 @@ def test_a_kind_registered_at_runtime_declares_its_options(
     check_request_option(fig2, "time_axis", "refused")
     with pytest.raises(UserError):
         check_request_option(fig2, "smac_model", "refused")
+
+
+def test_nb1s_plan_asks_the_kind_for_its_cost_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plan_cost` takes a kind's rows from its `cost_rows` (bohb: BOHB runs and the
+    black-box side; blackbox: seed batches); a kind without one is a grid of searches."""
+    from nb1s.harness.experiments.cost import plan_cost
+    from nb1s.harness.experiments.dispatch import plan_for
+
+    fig5 = plan_cost(plan_for(load_recipe("fig5"), "smoke", "paper"))
+    assert {r.kind for r in fig5.runs} == {"bohb", "blackbox"}
+    assert {r.kind for r in plan_cost(plan_for(load_recipe("blackbox"))).runs} == {"blackbox"}
+    fig2 = plan_for(load_recipe("fig2"), "smoke", "paper")
+    assert len(plan_cost(fig2).runs) == len(fig2.runs)
+
+    monkeypatch.setitem(registry.KINDS, "search", f"{__name__}:COSTED")
+    assert [r.key for r in plan_cost(fig2).runs] == ["all"]
+
+
+class CostedSearch(TimedSearch):
+    """The search kind with its own cost rows (one row for the whole grid)."""
+
+    @staticmethod
+    def cost_rows(plan: object, line: str, hours: object) -> list[Any]:
+        from nb1s.harness.experiments.cost import PlannedRun
+
+        return [PlannedRun("all", "search", "darts", 1, [0], {}, line)]
+
+
+COSTED = CostedSearch()

@@ -11,15 +11,16 @@ ever a result:
 - CPU-seconds: measured on this machine (`measure.py`, only with `--measure`): the median
   seconds of a search step times the run's steps, or of one black-box seed times the seeds.
 
-Why here, above the kinds: the rows follow each kind's plan (`Plan.runs` for search grids,
-`Plan.settings` for the BOHB and black-box grids) and dispatch is the one module that may
-know every kind's plan; the kinds stay independent of each other.
+Why here, beside the kinds: the rows follow each kind's plan (`Plan.runs` for search grids,
+`Plan.settings` for the BOHB and black-box grids); a kind names its row builder as its
+`cost_rows` (bohb: `bohb_rows`, blackbox: `blackbox_grid_rows`, default `search_rows`),
+so nothing here asks a kind's name, and the kinds stay independent of each other.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -176,7 +177,18 @@ def hyperband_schedule(low: float, high: float, eta: int, iterations: int
     return evaluations, total
 
 
-def _bohb_rows(plan: Plan, line: str, hours: Mapping[str, float]) -> list[PlannedRun]:
+#: a kind's cost rows: (plan, data line, footnote-4 hours) -> rows; a kind names its own as
+#: `cost_rows` (read with a default like `busy`: a grid of searches, `search_rows`)
+CostRows = Callable[[Plan, str, Mapping[str, float]], "list[PlannedRun]"]
+
+
+def search_rows(plan: Plan, line: str, hours: Mapping[str, float]) -> list[PlannedRun]:
+    """One row per planned search run (the search-grid kinds)."""
+    return [_search_row(spec, plan, line, hours) for spec in plan.runs]
+
+
+def bohb_rows(plan: Plan, line: str, hours: Mapping[str, float]) -> list[PlannedRun]:
+    """One row per BOHB run, then the black-box side's rows (the `bohb` kind)."""
     s = plan.settings
     budgets = [float(b) for b in s["budgets"]]
     evaluations, epochs = hyperband_schedule(min(budgets), max(budgets), int(s["eta"]),
@@ -204,6 +216,17 @@ def _bohb_rows(plan: Plan, line: str, hours: Mapping[str, float]) -> list[Planne
     return rows
 
 
+def blackbox_grid_rows(plan: Plan, line: str, hours: Mapping[str, float]
+                       ) -> list[PlannedRun]:
+    """One row per (space, optimizer) seed batch of a black-box grid (the `blackbox` kind;
+    CPU only, so no footnote-4 hours)."""
+    del hours
+    s = plan.settings
+    return _blackbox_rows([str(o) for o in s["optimizers"]], [int(x) for x in s["spaces"]],
+                          [int(x) for x in s["seeds"]], int(s["evaluations"]),
+                          dict(s.get("evaluations_by_optimizer") or {}), line)
+
+
 def _blackbox_rows(optimizers: list[str], spaces: list[int], seeds: list[int],
                    evaluations: int, by_optimizer: Mapping[str, Any], line: str,
                    prefix: str = "") -> list[PlannedRun]:
@@ -222,17 +245,13 @@ def _blackbox_rows(optimizers: list[str], spaces: list[int], seeds: list[int],
 
 def plan_cost(plan: Plan) -> PlanCost:
     """The rows of `plan` with their GPU estimates (CPU times come from `with_cpu`)."""
+    from nb1s.harness.experiments.registry import KINDS, kind_for
+
     hours, gpu, source = footnote4()
     line = data_line(plan.data)
-    if plan.kind == "bohb":
-        rows = _bohb_rows(plan, line, hours)
-    elif plan.kind == "blackbox":
-        s = plan.settings
-        rows = _blackbox_rows([str(o) for o in s["optimizers"]], [int(x) for x in s["spaces"]],
-                              [int(x) for x in s["seeds"]], int(s["evaluations"]),
-                              dict(s.get("evaluations_by_optimizer") or {}), line)
-    else:
-        rows = [_search_row(spec, plan, line, hours) for spec in plan.runs]
+    kind = kind_for(plan.kind) if plan.kind in KINDS else None
+    rows_of: CostRows = getattr(kind, "cost_rows", search_rows)
+    rows = rows_of(plan, line, hours)
     return PlanCost(plan.recipe, plan.profile, plan.protocol, plan.kind, line, rows,
                     [{"variant": b.variant, "label": b.label, "reason": b.reason}
                      for b in plan.blocked], gpu, source, dict(plan.settings))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from nb1s.harness.experiments.cost import blackbox_grid_rows
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class BlackboxKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
     #: the `nb1s reproduce` options it takes (`dispatch.check_request_option`)
     request_options: ClassVar[tuple[str, ...]] = ("smac_model",)
+    #: `nb1s plan`'s rows: one per (space, optimizer) seed batch
+    cost_rows = staticmethod(blackbox_grid_rows)
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         from nb1s.harness.experiments.blackbox.settings import plan_blackbox
