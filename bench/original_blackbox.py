@@ -48,7 +48,7 @@ files; only these shims are added around it:
   serializer refuses would leave the job waiting forever; nb1s's `pyro` engine does the
   same);
 - defects of the released code, each named in the reference
-  (experiments-original-code.md, "Black-box scripts cannot run as committed"):
+  (docs/blackbox.md#side-by-side-with-the-original-scripts-benchoriginal_blackboxpy):
   `SearchSpace.sample_with_loose_ends` does not exist; it is bound to the existing
   `sample(with_loose_ends=True, upscale=False)`; `optimizers/utils.py` uses names it
   never imports (`ConfigSpace`, `api`, `search_space`, `SearchSpace3`, `INPUT`, ...),
@@ -247,7 +247,8 @@ class Original:
     def _run_library(self, name: str, space: int, seed: int, evaluations: int,
                      work: Path) -> list[Any]:
         # HB/BOHB: n_iters brackets; 75 of them already cover the plots' 280 x 108 epochs
-        # (reference 10.1a), and the first brackets do not depend on how many follow
+        # (docs/blackbox.md#differences-from-the-original), and the first brackets do not depend
+        # on how many follow
         iterations = evaluations if name == "TPE" else -(-evaluations * 75 // 280)
         argv = [str(self.src / SCRIPTS[name]), "--search_space", str(space),
                 "--seed", str(seed), "--n_iters", str(iterations),

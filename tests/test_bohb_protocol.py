@@ -92,12 +92,19 @@ class FakeStore:
 def fake_run(folder: Path) -> Path:
     out = folder / "run"
     out.mkdir(parents=True)
+    # a whole run.json / epochs.jsonl of the search contract (read through RunDirectory)
     (out / "run.json").write_text(json.dumps({
-        "status": "complete", "tracking": {"regret_minimum": {"test": 0.05, "valid": 0.04}},
-        "data": {"nb101": {"synthetic": True}}}))
+        "schema_version": 1, "optimizer": "darts", "space": 3, "seed": 0, "epochs": 2,
+        "hyperparameters": {}, "options": {}, "status": "complete", "fixture": True,
+        "tracking": {"regret_reference": "fixture",
+                     "regret_minimum": {"reference": "fixture", "test": 0.05, "valid": 0.04,
+                                        "source": "fixture"}},
+        "data": {"nb101": {"synthetic": True},
+                 "cifar10": {"path": "fixture", "kind": "digits", "synthetic": True}}}))
     record = {"epoch": 2, "config_id": 9, "nb101_hash": "h" * 32, "wall_time_s": 30.0,
               "valid_error_mean": 0.07, "test_error_mean": 0.08,
-              "valid_error_repeats": [0.06, 0.07, 0.08], "test_error_repeats": [0.07, 0.08, 0.09]}
+              "valid_error_repeats": [0.06, 0.07, 0.08], "test_error_repeats": [0.07, 0.08, 0.09],
+              "test_regret": 0.03, "valid_regret": 0.03}
     (out / "epochs.jsonl").write_text(json.dumps(record) + "\n")
     return out
 
