@@ -62,6 +62,6 @@ def test_reproduce_called_directly_exits_with_the_results_code(
             "fig16", profile="smoke", protocol="paper", out=tmp_path / "r", seeds=None,
             execution=ExecutionOptions(), against=None, store_reference=False, note="",
             allow_undecided=False, configuration_from=None, configuration_space=None,
-            time_axis=None, smac_model=None, as_json=True)
+            time_axis=None, smac_model=None, bohb_results=None, as_json=True)
     assert stop.value.exit_code == EXIT_CANNOT_RUN
     assert json.loads(capsys.readouterr().out)["status"] == "cannot-run"

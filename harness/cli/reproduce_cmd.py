@@ -62,6 +62,10 @@ def reproduce_command(
         "(the SMAC3 0.x facade's, the recipes' paper and original value) or facade "
         "(SMAC3 2.x HPO facade defaults), in place of the recipe's; recorded in the run "
         "settings."),
+    bohb_results: Path | None = typer.Option(
+        None, "--bohb-results", help="fig16: the fig5 results folder whose BOHB runs are "
+        "analysed, in place of the recipe's bohb_results setting or the fig5 folder of "
+        "the same profile and protocol."),
     as_json: bool = AS_JSON,
 ) -> None:
     """Reproduce a table or figure of the paper; exit 1 when it does not match."""
@@ -80,6 +84,8 @@ def reproduce_command(
         raise UserError("--configuration-space needs --configuration-from")
     if smac_model is not None:
         check_smac_model_option(recipe, smac_model)
+    if bohb_results is not None:
+        check_bohb_results_option(recipe, bohb_results)
     if not as_json:
         from nb1s.harness.cli.plan_cmd import summary_line
 
@@ -92,7 +98,7 @@ def reproduce_command(
                       store_reference=store_reference, note=note,
                       launch=prepare_execution,
                       options=_kind_options(configuration_from, time_axis,
-                                            configuration_space, smac_model))
+                                            configuration_space, smac_model, bohb_results))
     with stopped_says_how_to_resume(), \
             _progress(not as_json, dispatch.busy_line(recipe)) as (on_start, on_done):
         result = dispatch.reproduce(request, on_start, on_done)
@@ -109,7 +115,17 @@ def register(app: typer.Typer) -> None:
     app.command("reproduce")(with_execution_options(reproduce_command))
 
 
-#: the kinds whose recipes run SMAC (the blackbox kind; fig5/14/15's black-box side)
+def check_bohb_results_option(recipe: Recipe, folder: Path) -> None:
+    """`--bohb-results` is for the kind that analyses BOHB runs (fig16); an existing folder
+    (what it holds is checked run by run by the kind: fanova/inputs.py)."""
+    from nb1s.harness.errors import UserError
+    from nb1s.harness.experiments import dispatch
+
+    dispatch.check_request_option(recipe, "bohb_results", "--bohb-results applies to "
+                                  f"fig16 (the fANOVA of BOHB runs), not to {recipe.name}")
+    if not folder.is_dir():
+        raise UserError(f"--bohb-results {folder}: no such folder (give the results folder "
+                        "of a `nb1s reproduce fig5` run)")
 
 
 def check_smac_model_option(recipe: Recipe, smac_model: str) -> str:
@@ -126,9 +142,12 @@ def check_smac_model_option(recipe: Recipe, smac_model: str) -> str:
 
 def _kind_options(configuration_from: Path | None, time_axis: str | None,
                   configuration_space: int | None = None,
-                  smac_model: str | None = None) -> dict[str, Any] | None:
+                  smac_model: str | None = None,
+                  bohb_results: Path | None = None) -> dict[str, Any] | None:
     """The kind-specific extras a request carries (None when there are none)."""
     options: dict[str, Any] = {}
+    if bohb_results is not None:
+        options["bohb_results"] = str(bohb_results)
     if smac_model is not None:
         options["smac_model"] = smac_model
     if configuration_from is not None:

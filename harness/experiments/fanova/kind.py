@@ -30,6 +30,7 @@ class FanovaKind:
     search_block: ClassVar[bool] = False
     paper_only: ClassVar[bool] = True
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
+    request_options: ClassVar[tuple[str, ...]] = ("bohb_results",)
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         from nb1s.harness.experiments.fanova.settings import plan_fanova
