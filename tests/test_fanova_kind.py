@@ -122,25 +122,25 @@ def test_the_paper_profile_without_fig5_runs_cannot_run(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()  # nothing written for an analysis that cannot run
 
 
-def test_missing_fanova_stops_the_kind_before_any_work(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_fanova_is_a_cannot_run_answer_before_any_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def missing() -> None:
         raise compute.FanovaMissing("No module named 'pyrfr'")
 
     monkeypatch.setattr(compute, "load_fanova", missing)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(compute.FanovaMissing, match=r"^fanova not installed"):
-        kind_for("fanova").reproduce(Request(recipe=_recipe(), profile="smoke",
-                                             protocol="paper", results=tmp_path / "o"))
-    assert not (tmp_path / "o" / "synthetic-bohb").exists()
+    smoke = kind_for("fanova").reproduce(Request(recipe=_recipe(), profile="smoke",
+                                                 protocol="paper", results=tmp_path / "o"))
+    assert smoke.status == "cannot-run" and smoke.exit_code() == 3
+    assert smoke.to_json()["blocked"][0]["reason"].startswith("fanova not installed")
+    assert not (tmp_path / "o").exists()
     # with stored runs, it stops before reading them
     write_synthetic_run(tmp_path / "fig5" / "bohb" / "ss1" / "cs2" / "darts" / "seed-1", 1,
                         [25.0, 50.0, 100.0], seed=1, iterations=3)
-    with pytest.raises(compute.FanovaMissing):
-        kind_for("fanova").reproduce(Request(
-            recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "p",
-            options={"bohb_results": str(tmp_path / "fig5")}))
-    assert not (tmp_path / "p" / "fanova.json").exists()
+    stored = kind_for("fanova").reproduce(Request(
+        recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "p",
+        options={"bohb_results": str(tmp_path / "fig5")}))
+    assert stored.status == "cannot-run" and not (tmp_path / "p").exists()
     # without any run, the answer is cannot-run, installed or not
     nothing = kind_for("fanova").reproduce(Request(
         recipe=_recipe(), profile="paper", protocol="paper", results=tmp_path / "q",

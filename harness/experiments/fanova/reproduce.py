@@ -316,6 +316,17 @@ def diff_paths(results: Path) -> dict[str, str]:
     return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD)}
 
 
+def _fanova_missing() -> str | None:
+    """Why the optional fanova extra cannot be used (None when it can)."""
+    from nb1s.harness.experiments.fanova.compute import FanovaMissing, load_fanova
+
+    try:
+        load_fanova()
+    except FanovaMissing as exc:
+        return str(exc)
+    return None
+
+
 def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
     """Analyse the BOHB runs of `plan` (the kind's plan), plot and diff; `cannot-run` when
     no BOHB run is found."""
@@ -327,6 +338,12 @@ def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
         raise UserError(f"{recipe.name} is compared with the paper's statement only; "
                         "--against does not apply")
     results = request.results
+    missing = _fanova_missing()
+    if missing is not None:  # the optional extra: cannot run, before any run is read
+        return KindResult.cannot_run(recipe, [
+            {"variant": "fanova", "label": "fANOVA", "reason": missing}], results,
+            kind=recipe.kind, profile=request.profile, protocol=request.protocol,
+            labels=list(plan.labels))
     given = (request.options or {}).get("bohb_results")
     bohb = Path(given) if given else None
     source = bohb_source(plan, bohb)
