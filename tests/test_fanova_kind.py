@@ -215,3 +215,53 @@ def test_figure16_colour_bars_and_marginal_axes_say_what_they_show(
     bars = [ax for ax in drawn[0].axes if ax.get_label() == "<colorbar>"]
     assert bars and all(plot.LOSS_LABEL in ax.get_ylabel() for ax in bars)
     assert all(plot.LOSS_LABEL in ax.get_ylabel() for ax in drawn[1].axes)
+
+
+def test_diff_re_checks_the_bohb_runs_the_analysis_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nb1s diff` fails its bookkeeping row when an analysed run changed, went or its
+    folder went after the analysis (re-derived from the runs, not from fanova.json)."""
+    monkeypatch.chdir(tmp_path)
+    kind = kind_for("fanova")
+    out = tmp_path / "fig16"
+    request = Request(recipe=_recipe(), profile="smoke", protocol="paper", results=out,
+                      progress=False)
+    kind.reproduce(request)
+    doc = json.loads((out / "fanova.json").read_text())
+    runs = {e["space"]: Path(e["run"]) for e in doc["spaces"]}
+
+    def runs_row() -> tuple[dict[str, Any], Any]:
+        result = kind.diff(request)
+        rows = json.loads((out / "diff.json").read_text())["rows"]
+        return next(r for r in rows if r["metric"] == "analysed BOHB runs unchanged"), result
+
+    row, result = runs_row()
+    assert row["outcome"] == "checked" and "3 runs re-checked" in row["note"]
+    assert result.verdict == "not-checkable" and result.exit_code() == 0
+    # one loss rewritten, same number of lines: bohb.json's count still agrees
+    log = runs[2] / "results.json"
+    lines = log.read_text().splitlines()
+    first = json.loads(lines[0])
+    first[3]["loss"] = float(first[3]["loss"]) + 0.25
+    log.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    row, result = runs_row()
+    assert row["outcome"] == "failed" and f"SS2: the log of {runs[2]} changed" in row["note"]
+    assert result.verdict == "fail" and result.exit_code() == 1
+    log.write_text("\n".join(lines) + "\n")  # restored: it passes again
+    assert runs_row()[0]["outcome"] == "checked"
+    log.write_text("\n".join(lines[:-1]) + "\n")  # a line lost: damaged against bohb.json
+    row, _ = runs_row()
+    assert row["outcome"] == "failed" and "SS2:" in row["note"] and "damaged" in row["note"]
+    log.write_text("\n".join(lines) + "\n")
+    for name in ("results.json", "configs.json"):
+        (runs[3] / name).unlink()
+    row, _ = runs_row()
+    assert row["outcome"] == "failed" and row["note"] == f"SS3: the BOHB run {runs[3]} is gone"
+    source = Path(doc["source"]["bohb_results"])
+    import shutil
+
+    shutil.rmtree(source)
+    row, result = runs_row()
+    assert row["outcome"] == "failed" and row["note"].startswith(
+        f"the BOHB results folder {source} that fanova.json records is gone")
+    assert result.exit_code() == 1

@@ -27,15 +27,28 @@ run, the loss switches). Each run found is checked here, on its files
 The smoke profile's synthetic logs (`smoke.py`, `bohb.json` marked `synthetic`) are
 checked the same way, except against fig5's iterations: they are longer on purpose, so
 the forest has data.
+
+`nb1s diff` on a fig16 results folder re-derives its rows from `fanova.json`, whose
+numbers came from runs in another folder. `changed_since` repeats these checks on the runs
+the analysis read, and compares each run's log with the sha256 `fanova.json` recorded
+(`log_sha256`), so a run deleted, damaged or rewritten after the analysis fails the diff's
+bookkeeping row instead of passing unseen.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE, BohbLog, planned_evaluations
+from nb1s.harness.blackbox_runs.bohb_log import (
+    CONFIGS_FILE,
+    RECORD_FILE,
+    RESULTS_FILE,
+    BohbLog,
+    planned_evaluations,
+)
 from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.search.results_directory import ResultsDirectory
@@ -170,6 +183,51 @@ def check_runs(plan: Plan, settings: dict[str, Any], source: Path,
         if not BohbLog(run).has_record():
             unrecorded.append(space)
     return CheckedRuns(usable, incomplete, unrecorded)
+
+
+def log_sha256(run: Path) -> str:
+    """sha256 of the run's hpbandster log (configs.json, then results.json): which data an
+    analysis read, so that `changed_since` can tell a rewritten log."""
+    digest = hashlib.sha256()
+    for name in (CONFIGS_FILE, RESULTS_FILE):
+        digest.update(name.encode() + b"\0")
+        digest.update((run / name).read_bytes())
+    return digest.hexdigest()
+
+
+def changed_since(plan: Plan, settings: dict[str, Any], source: Path,
+                  analysed: dict[int, Path], digests: dict[str, str]) -> list[str]:
+    """Why each analysed run is no longer what the analysis read (empty: all unchanged).
+
+    `analysed`: space -> the run folder read; `digests`: str(space) -> its `log_sha256`
+    then (absent in results written before it was recorded: those runs are re-checked
+    but not compared byte for byte). A gone `source` folder is one reason for all runs.
+    """
+    if not analysed:
+        return []
+    if not source.is_dir():
+        return [f"the BOHB results folder {source} that fanova.json records is gone: the "
+                f"{len(analysed)} analysed runs cannot be re-checked"]
+    problems: list[str] = []
+    try:
+        check_source(plan, source)
+    except UserError as exc:
+        problems.append(str(exc))
+    expected = expected_of(plan)
+    for space, run in sorted(analysed.items()):
+        if not BohbLog(run).has_log():
+            problems.append(f"SS{space}: the BOHB run {run} is gone")
+            continue
+        try:
+            problem = run_problem(run, space, settings, expected)
+            if problem is None and str(space) in digests \
+                    and log_sha256(run) != digests[str(space)]:
+                problem = f"the log of {run} changed since the analysis (sha256)"
+        except (UserError, OSError) as exc:
+            problem = str(exc)
+        if problem is not None:
+            problems.append(f"SS{space}: {problem}")
+    return problems
 
 
 def _shown(budgets: list[float]) -> str:

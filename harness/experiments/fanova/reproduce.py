@@ -29,7 +29,12 @@ from nb1s.harness.experiments.analysis_diff import (
     write_analysis_diff,
 )
 from nb1s.harness.experiments.fanova.documents import FANOVA_FILE, FanovaResult
-from nb1s.harness.experiments.fanova.inputs import CheckedRuns, check_runs
+from nb1s.harness.experiments.fanova.inputs import (
+    CheckedRuns,
+    changed_since,
+    check_runs,
+    log_sha256,
+)
 from nb1s.harness.experiments.kind import Request
 from nb1s.harness.experiments.result import KindResult, diff_result
 from nb1s.harness.recipe.identity import recipe_identity
@@ -161,6 +166,7 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
     jobs = [(s, b) for s in sorted(runs) for b in wanted]
     per_space: dict[int, dict[str, Any]] = {
         s: {"space": s, "run": str(runs[s]), "budgets": []} for s in sorted(runs)}
+    digests = {str(s): log_sha256(runs[s]) for s in sorted(runs)}  # what `diff` re-checks
     data = {s: read_run(runs[s], names, bounds) for s in sorted(runs)}
     with _progress(len(jobs), "fANOVA per space and budget", progress) as advance:
         for s, budget in jobs:
@@ -201,6 +207,7 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
         "title": plan.title, "labels": labels, "settings": settings,
         "source": {"bohb_results": str(read_from), "synthetic_logs_written": wrote,
                    "runs_without_record": [str(runs[s]) for s in checked.unrecorded],
+                   "run_sha256": digests,
                    "hyperparameters": names,
                    "loss": "the BOHB loss of each evaluation as logged (results.json)"},
         "spaces": list(per_space.values()), "surface_correlation": correlation,
@@ -295,8 +302,30 @@ def claim_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [row]
 
 
+def inputs_row(recipe: Any, res: dict[str, Any]) -> dict[str, Any]:
+    """Bookkeeping row: the BOHB runs the analysis read are still there and unchanged
+    (`inputs.changed_since`, re-run on the folder `source.bohb_results` names). A run
+    deleted, damaged or rewritten since, or a gone folder, FAILS it, as a missing planned
+    run fails the diff of every kind that runs something."""
+    from nb1s.harness.experiments.fanova.settings import plan_fanova
+
+    ident = res["recipe"]
+    plan = plan_fanova(recipe, ident["profile"], ident["protocol"])
+    analysed = {int(e["space"]): Path(e["run"]) for e in res["spaces"]}
+    problems = changed_since(plan, res["settings"], Path(res["source"]["bohb_results"]),
+                             analysed, res["source"].get("run_sha256") or {})
+    row: dict[str, Any] = {"group": "all", "kind": "runs",
+                           "metric": "analysed BOHB runs unchanged", "result_mean": None,
+                           "reference_mean": None, "diff": None, "tolerance": None, "p": None}
+    if problems:
+        return {**row, "pass": False, "outcome": "failed", "note": "; ".join(problems)}
+    return {**row, "pass": True, "outcome": "checked",
+            "note": f"{len(analysed)} runs re-checked under {res['source']['bohb_results']}"}
+
+
 def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
-    """Compare fanova.json with the paper's statement; write diff.json and diff.md."""
+    """Compare fanova.json with the paper's statement, after re-checking the BOHB runs it
+    was computed from (`inputs_row`); write diff.json and diff.md."""
     res = load_analysis(results, FANOVA_FILE, recipe, FanovaResult)
     notes = list(res["missing_runs"])
     unrecorded = res["source"].get("runs_without_record") or []
@@ -309,7 +338,8 @@ def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
         results, recipe, res,
         "harness/references/paper.yaml (claims.fanova_correlated_surfaces)",
         {"claim": "qualitative: the surfaces' mean Spearman across spaces is positive"},
-        claim_rows(res), notes, claims_for(recipe.references.paper))
+        [inputs_row(recipe, res), *claim_rows(res)], notes,
+        claims_for(recipe.references.paper))
 
 
 def diff_paths(results: Path) -> dict[str, str]:
