@@ -396,6 +396,17 @@ def test_the_profile_is_decided_in_the_plan_only() -> None:
     assert profile_labels("smoke") == ["smoke", "synthetic"] and profile_labels("paper") == []
 
 
+def test_only_the_plan_header_applies_a_profile_block() -> None:
+    """Every kind takes the profile's replacement block from `plan_header` (issue 19: the
+    profile applied once); no module outside recipe/plan.py asks `profile_block` itself."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "harness"
+    calling = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if re.search(r"\bprofile_block\(", p.read_text(encoding="utf-8")))
+    assert calling == ["recipe/plan.py"]
+
+
 def test_a_black_box_optimizer_registered_at_runtime_runs_and_is_verified(
         index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One registration (an entry in BLACKBOX_OPTIMIZERS) and the grid runs it, counts

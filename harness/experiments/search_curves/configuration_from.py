@@ -27,8 +27,8 @@ from typing import Any
 
 from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
-from nb1s.harness.recipe.plan import profile_block
-from nb1s.harness.recipe.schema import Recipe, Sourced, Variant, resolve
+from nb1s.harness.recipe.plan import plan_header
+from nb1s.harness.recipe.schema import Profile, Recipe, Sourced, Variant, resolve
 from nb1s.optimizers.config.hyperparameters import Hyperparameters
 
 SOURCE_SPACE = 3
@@ -71,13 +71,14 @@ def bohb_incumbent(results: Path, optimizer: str, budget: float,
     return best
 
 
-def with_bohb_configuration(recipe: Recipe, results: Path, profile: str = "paper",
+def with_bohb_configuration(recipe: Recipe, results: Path, profile: Profile = "paper",
                             configuration_space: int = DEFAULT_CONFIGURATION_SPACE) -> Recipe:
     """`recipe` plus one `{optimizer}-bohb` variant per optimizer with an SS3 BOHB run of
     `configuration_space`.
 
     The budget is the recipe's search epochs under `profile` (50 in the paper; the smoke
-    profile's few epochs match the fig5 smoke budgets).
+    profile's few epochs match the fig5 smoke budgets), the profile applied by the plan
+    header as for every kind.
     """
     if recipe.search is None:
         raise UserError(f"--configuration-from applies to search recipes (table2), "
@@ -86,9 +87,9 @@ def with_bohb_configuration(recipe: Recipe, results: Path, profile: str = "paper
         raise UserError(f"--configuration-from {results}: no such results folder")
     if configuration_space not in CONFIGURATION_SPACES:
         raise UserError(f"--configuration-space {configuration_space}: choose 1, 2 or 3")
-    smoke = profile_block(recipe, profile)
-    budget = float(smoke.epochs if smoke is not None else resolve(recipe.search.epochs,
-                                                                  "paper")[0])
+    block = plan_header(recipe, profile).profile_block
+    budget = float(block.epochs if block is not None
+                   else resolve(recipe.search.epochs, "paper")[0])
     defaults = {v.optimizer: v for v in recipe.search.variants if v.key.endswith("-default")}
     added: list[Variant] = []
     for variant in recipe.search.variants:
@@ -124,7 +125,7 @@ def with_bohb_configuration(recipe: Recipe, results: Path, profile: str = "paper
 
 
 def recipe_with_options(recipe: Recipe, options: dict[str, Any] | None,
-                        profile: str = "paper") -> Recipe:
+                        profile: Profile = "paper") -> Recipe:
     """Apply a request's kind-specific options (`configuration_from`, `configuration_space`)
     to a search recipe."""
     source = (options or {}).get(OPTION)
