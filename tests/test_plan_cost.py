@@ -113,3 +113,18 @@ def test_measure_times_a_real_step_and_prints_the_table() -> None:
 def test_analysis_recipe_has_nothing_to_train() -> None:
     res = runner.invoke(app, ["plan", "fig16"])
     assert res.exit_code == 0 and "nothing to train" in res.stdout
+
+
+def test_an_unknown_data_split_is_refused_not_costed_as_original() -> None:
+    """Every `data_split` value has its own image count; an unknown one raises instead of
+    falling back silently to the 50,000 images of `original`."""
+    from nb1s.harness.errors import UserError
+    from nb1s.harness.experiments.cost import CIFAR_TRAIN, weight_images
+    from nb1s.optimizers.config.options import OPTION_SPECS
+
+    assert set(CIFAR_TRAIN) == set(OPTION_SPECS["data_split"].values)
+    assert weight_images(False, "original", 0.5) == 25_000
+    assert weight_images(False, "bohb_20k", 0.5) == 20_000
+    for synthetic in (False, True):
+        with pytest.raises(UserError, match="data_split 'bohb_10k' has no training-image"):
+            weight_images(synthetic, "bohb_10k", 0.5)

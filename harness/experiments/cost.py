@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nb1s.harness.errors import UserError
 from nb1s.harness.recipe.method_defaults import method_defaults
 from nb1s.harness.recipe.plan import DataNeeds, Plan, RunSpec
 from nb1s.harness.references import paper
@@ -123,8 +124,15 @@ def footnote4() -> tuple[dict[str, float], str, str]:
 
 
 def weight_images(synthetic: bool, split: str, train_portion: float) -> int:
-    """Images the weights train on per epoch (the weight half of the search split)."""
-    n = DIGITS_TRAIN if synthetic else CIFAR_TRAIN.get(split, CIFAR_TRAIN["original"])
+    """Images the weights train on per epoch (the weight half of the search split).
+
+    A split without an image count here is refused, not costed as `original`: a new
+    `data_split` value gets its count in `CIFAR_TRAIN` or the estimate would be wrong.
+    """
+    if split not in CIFAR_TRAIN:
+        raise UserError(f"data_split {split!r} has no training-image count for the cost "
+                        f"estimate (known: {', '.join(CIFAR_TRAIN)})")
+    n = DIGITS_TRAIN if synthetic else CIFAR_TRAIN[split]
     return math.floor(train_portion * n)
 
 
