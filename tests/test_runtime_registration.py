@@ -261,3 +261,38 @@ def test_a_black_box_optimizer_registered_at_runtime_runs_through_nb1s_blackbox(
 
     records = np.load(out / "ss1" / slow_search / "seed-1.npy")
     assert len(records) == 6 and set(records["seed"]) == {1}
+
+
+def test_figure5s_black_box_optimizers_are_a_recipe_setting_a_registered_one_can_join(
+        slow_search: str) -> None:
+    """fig5's seven black-box optimizers come from its recipe (no list in the code): the
+    plan keeps them, in the figures' order and where plan.json has always had the key; a
+    runtime-registered optimizer joins by being named; an unregistered name or a recipe
+    without the setting is refused in one line before anything is planned."""
+    from nb1s.harness.experiments.bohb.settings import blackbox_plan
+    from nb1s.harness.experiments.dispatch import plan_for
+    from nb1s.harness.recipe.catalog import load_recipe
+    from nb1s.harness.recipe.schema import Sourced
+
+    fig5 = load_recipe("fig5")
+    seven = ["RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE"]
+    assert fig5.settings["blackbox_optimizers"].value == seven  # type: ignore[union-attr]
+    for profile in ("paper", "smoke"):
+        plan = plan_for(fig5, profile, "paper")  # type: ignore[arg-type]
+        assert plan.settings["blackbox_optimizers"] == seven
+        assert next(iter(plan.settings)) == "blackbox_optimizers"
+
+    def named(names: list[str] | None) -> Any:
+        settings = {k: v for k, v in fig5.settings.items() if k != "blackbox_optimizers"}
+        if names is not None:
+            settings["blackbox_optimizers"] = Sourced[Any](value=names, source="test")
+        return fig5.model_copy(update={"settings": settings})
+
+    plan = plan_for(named([*seven, slow_search]), "smoke", "paper")
+    runs, _ = blackbox_plan(plan)
+    assert [name for name, _, _ in runs] == [*seven, slow_search]
+    with pytest.raises(UserError, match="blackbox_optimizers: unknown black-box optimizer "
+                                        "'NOPE'"):
+        plan_for(named(["RE", "NOPE"]), "paper", "paper")
+    with pytest.raises(UserError, match="fig5 needs the setting blackbox_optimizers"):
+        plan_for(named(None), "paper", "paper")

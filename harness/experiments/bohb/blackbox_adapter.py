@@ -16,11 +16,6 @@ import numpy.typing as npt
 from nb1s.harness.blackbox_runs import curves as bb_curves
 from nb1s.harness.blackbox_runs import grid as bb_grid
 
-#: the black-box optimizers Figures 5/14/15 draw beside BOHB (the original's plot script,
-#: docs/original-code.md#figure-5); the kind's plan records them as the setting
-#: `blackbox_optimizers` (a recipe may name its own), which is what every step reads
-BLACKBOX_OPTIMIZERS = ("RE", "RS", "RL", "SMAC", "HB", "BOHB", "TPE")
-
 
 def run_grid(optimizer: str, space: int, seeds: list[int], evaluations: int, out: Path,
              data_dir: Path | None, policy: str, workers: int,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE
+from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.bohb.documents import SUMMARY_FILE
 from nb1s.harness.experiments.bohb.master import BohbSettings
 from nb1s.harness.experiments.bohb.protocol import BohbProtocol
@@ -50,6 +51,26 @@ def profile_hyperparameters(plan: Plan) -> dict[str, Any]:
     return dict(block.hyperparameters) if block is not None else {}
 
 
+def blackbox_optimizers(recipe: Recipe, settings: dict[str, Any]) -> list[str]:
+    """The recipe's `blackbox_optimizers` setting (fig5: the seven of Figures 5/14/15),
+    each a registered black-box optimizer: a recipe names which ones its figures draw, so
+    an optimizer registered later joins by being named, and a name nothing can run is
+    refused here, before a folder is planned."""
+    from nb1s.optimizers.discrete.registry import blackbox_optimizer
+
+    names = settings.get("blackbox_optimizers")
+    if not isinstance(names, list) or not names:
+        raise UserError(f"recipe {recipe.name} needs the setting blackbox_optimizers: the "
+                        "registered black-box optimizers its figures compare with")
+    for name in names:
+        try:
+            blackbox_optimizer(str(name))
+        except ValueError as exc:
+            raise UserError(f"recipe {recipe.name}, setting blackbox_optimizers: {exc}"
+                            ) from None
+    return [str(n) for n in names]
+
+
 def plan_bohb(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
     """The recipe's settings under the profile; the data every BOHB evaluation and the
     black-box side read."""
@@ -57,10 +78,8 @@ def plan_bohb(recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Pla
     # the black-box side's HyperBand and BOHB read 4-108 epochs, and both sides must
     # measure regret on the same numbers: one four-budget index of the spaces run
     # and every evaluation trains a one-shot search on images
-    from nb1s.harness.experiments.bohb import blackbox_adapter
-
-    settings = {"blackbox_optimizers": list(blackbox_adapter.BLACKBOX_OPTIMIZERS),
-                **header.settings}
+    settings = {"blackbox_optimizers": blackbox_optimizers(recipe, header.settings),
+                **header.settings}  # the key first, where plan.json has always had it
     return header.but(settings=settings, data=DataNeeds(
         synthetic=header.data.synthetic,
         spaces=tuple(int(s) for s in header.settings["spaces"]), images=True,
