@@ -224,9 +224,13 @@ def test_diff_re_checks_the_bohb_runs_the_analysis_read(
     monkeypatch.chdir(tmp_path)
     kind = kind_for("fanova")
     out = tmp_path / "fig16"
+    kind.reproduce(Request(recipe=_recipe(), profile="smoke", protocol="paper",
+                           results=Path("fig16"), progress=False))  # relative, as the CLI's
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the diff re-checks the runs from any directory
     request = Request(recipe=_recipe(), profile="smoke", protocol="paper", results=out,
                       progress=False)
-    kind.reproduce(request)
     doc = json.loads((out / "fanova.json").read_text())
     runs = {e["space"]: Path(e["run"]) for e in doc["spaces"]}
 
@@ -264,4 +268,5 @@ def test_diff_re_checks_the_bohb_runs_the_analysis_read(
     row, result = runs_row()
     assert row["outcome"] == "failed" and row["note"].startswith(
         f"the BOHB results folder {source} that fanova.json records is gone")
+    assert row["note"].endswith("the 3 analysed runs cannot be re-checked")
     assert result.exit_code() == 1

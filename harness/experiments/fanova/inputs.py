@@ -206,8 +206,9 @@ def changed_since(plan: Plan, settings: dict[str, Any], source: Path,
     if not analysed:
         return []
     if not source.is_dir():
-        return [f"the BOHB results folder {source} that fanova.json records is gone: the "
-                f"{len(analysed)} analysed runs cannot be re-checked"]
+        where = "" if source.is_absolute() else f" (read from {Path.cwd()})"
+        return [f"the BOHB results folder {source} that fanova.json records is gone{where}: "
+                f"the {len(analysed)} analysed runs cannot be re-checked"]
     problems: list[str] = []
     try:
         check_source(plan, source)

@@ -150,7 +150,10 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
     source = bohb_source(plan, bohb_results)
     checked, read_from, wrote = _runs(plan, settings, source, results,
                                       bohb_results is not None)
-    runs, incomplete = checked.usable, checked.incomplete
+    # recorded as absolute paths: `nb1s diff` re-checks these runs from any directory
+    read_from = read_from.absolute()
+    runs = {s: p.absolute() for s, p in checked.usable.items()}
+    incomplete = checked.incomplete
     if runs:  # missing runs are reported (cannot-run) whether or not fanova is installed
         compute.load_fanova()
     space = cs2_space()
