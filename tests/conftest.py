@@ -71,7 +71,7 @@ def _signals_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
 #: test-fast` (`-m "not slow and not e2e"`) leaves them out
 E2E_MODULES = frozenset({
     "test_reproduce_smoke", "test_trust_signals", "test_trust_executor_interrupts",
-    "test_cli_bad_input", "test_bohb_smoke",
+    "test_cli_bad_input", "test_bohb_smoke", "test_early_interrupt",
 })
 #: single whole-command tests in otherwise fast modules: a real `reproduce fig5` stopped by
 #: Ctrl-C (18 s) and a real `nb1s run fig3` on a runtime-registered executor (6 s); without
