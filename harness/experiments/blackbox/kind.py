@@ -13,10 +13,9 @@ runs, analyses and diffs, `view.py` renders, `documents.py` types what it answer
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nb1s.harness.experiments.cost import blackbox_grid_rows
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
 
 if TYPE_CHECKING:
@@ -34,8 +33,14 @@ class BlackboxKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
     #: the `nb1s reproduce` options it takes (`dispatch.check_request_option`)
     request_options: ClassVar[tuple[str, ...]] = ("smac_model",)
-    #: `nb1s plan`'s rows: one per (space, optimizer) seed batch
-    cost_rows = staticmethod(blackbox_grid_rows)
+
+    def cost_rows(self, plan: Plan, line: str, hours: Mapping[str, float]) -> list[Any]:
+        """`nb1s plan`'s rows: one per (space, optimizer) seed batch
+        (`cost.blackbox_grid_rows`, imported here, not at module level: `nb1s ls` imports
+        every kind)."""
+        from nb1s.harness.experiments.cost import blackbox_grid_rows
+
+        return blackbox_grid_rows(plan, line, hours)
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         from nb1s.harness.experiments.blackbox.settings import plan_blackbox

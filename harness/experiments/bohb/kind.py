@@ -16,10 +16,9 @@ what it answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nb1s.harness.experiments.cost import bohb_rows
 from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
 
 if TYPE_CHECKING:
@@ -37,8 +36,13 @@ class BohbKind:
     profiles: ClassVar[tuple[str, ...]] = ("paper", "smoke")
     #: the `nb1s reproduce` options it takes (`dispatch.check_request_option`)
     request_options: ClassVar[tuple[str, ...]] = ("time_axis", "smac_model")
-    #: `nb1s plan`'s rows: the BOHB runs and the black-box side
-    cost_rows = staticmethod(bohb_rows)
+
+    def cost_rows(self, plan: Plan, line: str, hours: Mapping[str, float]) -> list[Any]:
+        """`nb1s plan`'s rows: the BOHB runs, then the black-box side (`cost.bohb_rows`,
+        imported here, not at module level: `nb1s ls` imports every kind)."""
+        from nb1s.harness.experiments.cost import bohb_rows
+
+        return bohb_rows(plan, line, hours)
 
     def plan(self, recipe: Recipe, profile: Profile, protocol: RecipeProtocol) -> Plan:
         from nb1s.harness.experiments.bohb.settings import plan_bohb
