@@ -44,13 +44,19 @@ def source_dir(given: str | os.PathLike[str] | None) -> Path | None:
     if (path / "nasbench" / "api.py").is_file():
         return path
     if (path / "HEAD").is_file() and (path / "objects").is_dir():  # a bare git directory
-        tmp = tempfile.TemporaryDirectory(prefix="nb1s-nasbench-src-")
-        _extracted.append(tmp)
-        archive = subprocess.run(["git", f"--git-dir={path}", "archive", "HEAD", "nasbench"],
-                                 capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp.name], input=archive, check=True)
-        return Path(tmp.name)
+        return extract_from_git(path, ("nasbench",), "nb1s-nasbench-src-")
     return None
+
+
+def extract_from_git(git: Path, folders: tuple[str, ...], prefix: str) -> Path:
+    """`folders` of HEAD of the git directory `git` (e.g. a `fetch` mirror, which has no
+    work tree), written to a temporary folder that lives as long as this process."""
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    _extracted.append(tmp)
+    archive = subprocess.run(["git", f"--git-dir={git}", "archive", "HEAD", *folders],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", tmp.name], input=archive, check=True)
+    return Path(tmp.name)
 
 
 @contextlib.contextmanager

@@ -107,9 +107,6 @@ SCRIPTS = {
 LIBRARY = ("TPE", "HB", "BOHB")
 Records = npt.NDArray[np.void]
 
-_extracted: list[tempfile.TemporaryDirectory[str]] = []  # kept alive for the process
-
-
 def original_dir(given: str | os.PathLike[str] | None) -> Path | None:
     """The checkout folder holding `optimizers/` and `nasbench_analysis/`, or None."""
     raw = given if given is not None else os.environ.get(ENV)
@@ -120,12 +117,10 @@ def original_dir(given: str | os.PathLike[str] | None) -> Path | None:
         return path
     git = path / ".git" if (path / ".git" / "HEAD").is_file() else path
     if (git / "HEAD").is_file() and (git / "objects").is_dir():
-        tmp = tempfile.TemporaryDirectory(prefix="nb1s-original-src-")
-        _extracted.append(tmp)
-        archive = subprocess.run(["git", f"--git-dir={git}", "archive", "HEAD", "optimizers",
-                                  "nasbench_analysis"], capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp.name], input=archive, check=True)
-        return Path(tmp.name)
+        import google_real
+
+        return google_real.extract_from_git(git, ("optimizers", "nasbench_analysis"),
+                                            "nb1s-original-src-")
     return None
 
 

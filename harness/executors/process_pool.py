@@ -39,6 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from nb1s.harness.executors.descriptors import output_to
 from nb1s.harness.guards.interrupts import signals_ignored
 
 #: where the workers' stdout/stderr go inside the folder a caller names
@@ -169,7 +170,7 @@ def _server_start(env: Mapping[str, str], log: Path | None) -> Iterator[None]:
     if _main_thread():
         handler = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    redirect = _output_to(log) if log is not None else contextlib.nullcontext()
+    redirect = output_to(log) if log is not None else contextlib.nullcontext()
     try:
         with redirect:
             yield
@@ -190,28 +191,6 @@ def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _output_to(log: Path) -> Iterator[None]:
-    """File descriptors 1 and 2 on `log` for the block (what a process started meanwhile
-    inherits), restored after it."""
-    import sys
-
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        with open(log, "ab") as fh:
-            os.dup2(fh.fileno(), 1)
-            os.dup2(fh.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:

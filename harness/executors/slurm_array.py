@@ -28,18 +28,17 @@ each task's state from `sacct`; nb1s only adds the checks above.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 import subprocess
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from nb1s.harness.errors import UserError
+from nb1s.harness.executors.descriptors import output_to
 
 #: where submitit's local controllers write (see `controller_output`)
 CONTROLLER_LOG = "local-controllers.log"
@@ -399,28 +398,14 @@ def _cure(reason: str) -> str:
             "--timeout-min, --slurm-partition)")
 
 
-@contextlib.contextmanager
-def controller_output(log: Path) -> Iterator[None]:
+def controller_output(log: Path) -> contextlib.AbstractContextManager[None]:
     """Point file descriptors 1 and 2 at `log` while submitit starts its local controllers.
 
     Each controller inherits this process's stdout/stderr, and a cancelled one prints a
     KeyboardInterrupt traceback there: on the user's terminal, next to the one line an
     interrupt promises. Started while this is in effect, they write to the log instead.
     """
-    log.parent.mkdir(parents=True, exist_ok=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = [os.dup(1), os.dup(2)]
-    try:
-        with open(log, "ab") as fh:
-            os.dup2(fh.fileno(), 1)
-            os.dup2(fh.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in saved:
-            os.close(fd)
+    return output_to(log)
 
 
 def check_reachable(cluster: str | None) -> None:
