@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,53 @@ def test_an_interrupt_stops_when_the_stopped_result_reaches_the_dispatcher_first
     proc = subprocess.run([sys.executable, "-c", _RESULT_FIRST, str(tmp_path)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == "stopped", proc.stderr[-2000:]
+
+
+def test_an_interrupt_prints_no_traceback_of_the_stopped_evaluation(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The evaluation stopped by Ctrl-C raises (as a real search does, RunStopped); hpbandster
+    logs every failed job with its traceback, which printed a 20-line traceback above the
+    resume line of a piped `reproduce fig5`. A stop nb1s asked for is not a failure: no
+    such record. A job failing before any stop is still logged (the second half)."""
+    import os
+    import signal
+    import threading
+
+    from nb1s.harness.errors import RunStopped
+
+    started, released = threading.Event(), threading.Event()
+
+    def stopped(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
+                ) -> dict[str, Any]:
+        started.set()
+        assert released.wait(30)
+        raise RunStopped("stopped after epoch 1 of 2 (run.json status: interrupted)", 130,
+                         "interrupted")
+
+    def interrupt() -> None:
+        started.wait(30)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    caplog.set_level(logging.WARNING, logger="hpbandster")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        _interrupted_run(tmp_path / "stopped", stopped, released)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert started.is_set() and released.is_set()
+    assert not [r for r in caplog.records if "failed with exception" in r.getMessage()]
+
+    calls = [0]
+
+    def broken(config: dict[str, Any], budget: float, config_id: tuple[int, ...]
+               ) -> dict[str, Any]:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise ValueError("a real failure")
+        return {"loss": 1.0, "info": {}}
+
+    run_bohb(configuration_space(1), broken, BohbSettings(2, 1, 2, 1), tmp_path / "broken",
+             seed=1)
+    failed = [r for r in caplog.records if "failed with exception" in r.getMessage()]
+    assert len(failed) == 1 and "a real failure" in failed[0].getMessage()

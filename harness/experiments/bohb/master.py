@@ -202,6 +202,23 @@ def _threads_deaf_to_ctrl_c() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+class _StoppedJobsUnlogged(logging.Filter):
+    """Drops hpbandster's "job ... failed with exception" records once the run is stopping.
+
+    An evaluation that nb1s itself stopped (Ctrl-C, SIGTERM: `on_stop`) ends by raising, and
+    hpbandster's configuration generator logs every failed job with its traceback, which
+    printed some twenty traceback lines above the one line with the resume command. A job
+    that fails before any stop is a real failure and is still logged.
+    """
+
+    def __init__(self, stopping: threading.Event) -> None:
+        super().__init__()
+        self.stopping = stopping
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.stopping.is_set() and "failed with exception" in record.getMessage())
+
+
 def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSettings,
              folder: Path, seed: int, workers: int = 1,
              on_stop: Callable[[], None] | None = None) -> Result:
@@ -244,6 +261,8 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
     with _threads_deaf_to_ctrl_c():
         server = NameServer(run_id=run_id, host="127.0.0.1", port=0)
         host, port = server.start()
+    quiet = _StoppedJobsUnlogged(stopping)
+    logging.getLogger("hpbandster").addFilter(quiet)
     started: list[ObjectiveWorker] = []
     master = None
     try:
@@ -270,6 +289,7 @@ def run_bohb(space: ConfigurationSpace, objective: Objective, settings: BohbSett
         if master is not None:
             shut_down(master)
         server.shutdown()
+        logging.getLogger("hpbandster").removeFilter(quiet)
     kept = BohbLog(folder).replay
     if kept.path.exists():
         for path in (kept.configs_file, kept.results_file):
