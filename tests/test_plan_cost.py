@@ -128,3 +128,57 @@ def test_an_unknown_data_split_is_refused_not_costed_as_original() -> None:
     for synthetic in (False, True):
         with pytest.raises(UserError, match="data_split 'bohb_10k' has no training-image"):
             weight_images(synthetic, "bohb_10k", 0.5)
+
+
+def _plan_at(columns: str, recipe: str) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "COLUMNS": columns}
+    done = subprocess.run([str(Path(sys.executable).parent / "nb1s"), "plan", recipe],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_plan_at_80_columns_keeps_run_names_and_settings_whole() -> None:
+    """At 80 columns the settings column was folded mid-word (`darts/spac` / `e1/seed0`,
+    `weight_dec` / `ay=0.0003`) on every one of the 90 rows; now each run name is one cell
+    and each distinct group of settings is printed once under the table."""
+    out = _plan_at("80", "fig2")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for key in ("darts/space1/seed0", "random_ws/space3/seed5", "gdas/space2/seed3"):
+        assert any(key in line for line in lines), key
+    groups = [line for line in lines if line.startswith("  ") and "/*/*:" in line]
+    assert [g.split(":")[0].strip() for g in groups] == [
+        "darts/*/*", "gdas/*/*", "pcdarts/*/*", "enas/*/*", "random_ws/*/*"]
+    gdas = out[out.index("gdas/*/*:"):out.index("pcdarts/*/*:")]
+    assert "arch_grad_clip=5.0" in gdas.replace("\n", " ")
+    wide = _plan_at("200", "fig2")  # a wide terminal keeps the settings column
+    assert "settings of this run" in wide and "settings of each run" not in wide
+
+
+def test_plan_without_footnote_hours_says_no_estimate() -> None:
+    """The black-box grid runs on CPUs: no `GPU: - GPU-hours in all on the paper's GPU`."""
+    out = _plan_at("200", "blackbox")
+    assert "GPU: no estimate (CPU only (table look-ups))" in out
+    assert "- GPU-hours" not in out
+    mixed = _plan_at("200", "fig5")  # BOHB rows priced, its black-box side not
+    assert "GPU-hours in all" in mixed and "does not price: CPU only" in mixed
+
+
+def test_settings_groups_name_runs_compactly_and_never_too_many() -> None:
+    from nb1s.harness.cli.plan_cmd import settings_groups
+
+    keys = [f"bohb/cs{c}/space{s}/darts/seed1" for c in (1, 2) for s in (1, 2, 3)]
+    keys += ["blackbox/space1/RE", "blackbox/space1/RS"]
+    settings = ["cs=1"] * 3 + ["cs=2"] * 3 + ["n=280", "n=280"]
+    assert settings_groups(keys, settings) == [
+        ("bohb/cs1/*/darts/seed1", "cs=1"), ("bohb/cs2/*/darts/seed1", "cs=2"),
+        ("blackbox/space1/*", "n=280")]
+    # {a,b} x {x,y} would also name a/y: the keys are listed instead
+    assert settings_groups(["a/x", "b/y", "a/y"], ["1", "1", "2"]) == [
+        ("a/x, b/y", "1"), ("a/y", "2")]

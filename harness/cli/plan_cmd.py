@@ -63,6 +63,43 @@ def _shared_settings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {k: v for k, v in first.items() if all(k in r and r[k] == v for r in rows[1:])}
 
 
+#: console columns from which the per-run settings are a table column
+WIDE_TABLE = 140
+
+
+def settings_groups(keys: list[str], settings: list[str]) -> list[tuple[str, str]]:
+    """(label, settings) once per distinct settings string, in the rows' order.
+
+    A label names the group's run keys compactly: per `/`-separated part one value, `*`
+    where the group has every value that runs with the same first part have there, or
+    `{a,b}`; when that pattern would name runs outside the group, the keys themselves.
+    """
+    order: dict[str, list[str]] = {}
+    for key, value in zip(keys, settings, strict=True):
+        order.setdefault(value, []).append(key)
+    out = []
+    for value, members in order.items():
+        parts = [m.split("/") for m in members]
+        width = len(parts[0])
+        label = ", ".join(members)
+        if all(len(p) == width for p in parts):
+            peers = [k.split("/") for k in keys
+                     if len(k.split("/")) == width and k.split("/")[0] == parts[0][0]]
+            pattern = []
+            size = 1
+            for i in range(width):
+                mine = list(dict.fromkeys(p[i] for p in parts))
+                every = list(dict.fromkeys(p[i] for p in peers))
+                size *= len(mine)
+                pattern.append(mine[0] if len(mine) == 1 else "*" if len(mine) == len(every)
+                               and len(mine) > 1 and set(mine) == set(every)
+                               else "{" + ",".join(mine) + "}")
+            if size == len(set(members)):
+                label = "/".join(pattern)
+        out.append((label, value))
+    return out
+
+
 def render_plan(result: dict[str, Any]) -> None:
     console.print(f"[bold]{escape(result['recipe'])}[/] ({result['kind']}), "
                   f"{result['profile']} profile, {result['protocol']} protocol: "
@@ -79,25 +116,43 @@ def render_plan(result: dict[str, Any]) -> None:
     shared = _shared_settings([r["settings"] for r in result["runs"]])
     if shared:
         console.print(f"settings of every run: {escape(_settings(shared))}", highlight=False)
+    own = [_settings({k: v for k, v in r["settings"].items() if k not in shared})
+           for r in result["runs"]]
+    # A settings column needs room; below WIDE_TABLE columns (an 80-column terminal) each
+    # distinct group of settings is printed once under the table instead of being folded
+    # mid-word into a 10-character column on every row.
+    inline = console.width >= WIDE_TABLE
     table = Table(show_lines=False)
-    for col in ("run", "seeds", "epochs", "steps/evals", "GPU-h (paper GPU)", "CPU here",
-                "settings of this run" if shared else "settings"):
-        table.add_column(col, overflow="fold")
-    for r in result["runs"]:
+    for col in ("run", "seeds", "epochs", "steps or evals", "GPU-h (paper GPU)", "CPU here"):
+        table.add_column(col, no_wrap=col == "run")
+    if inline:
+        table.add_column("settings of this run" if shared else "settings", overflow="fold")
+    for r, settings in zip(result["runs"], own, strict=True):
         seeds = r["seeds"]
         shown = (str(seeds[0]) if len(seeds) == 1 else
                  f"{seeds[0]}-{seeds[-1]} ({len(seeds)})" if seeds == list(
                      range(seeds[0], seeds[0] + len(seeds))) else ",".join(map(str, seeds)))
         work = r["steps"] if r["kind"] == "search" else r["evaluations"]
-        table.add_row(escape(r["key"]), shown, str(r["epochs"] or "-"), str(work),
-                      _hours(r["gpu_hours"]), _duration(r["cpu_seconds"]),
-                      escape(_settings({k: v for k, v in r["settings"].items()
-                                        if k not in shared})))
+        cells = [escape(r["key"]), shown, str(r["epochs"] or "-"), str(work),
+                 _hours(r["gpu_hours"]), _duration(r["cpu_seconds"])]
+        table.add_row(*cells, *([escape(settings)] if inline else []))
     console.print(table)
+    if not inline and any(own):
+        console.print("settings of each run" + (" (besides those of every run)" if shared
+                                                 else "") + ":", highlight=False)
+        for label, settings in settings_groups([r["key"] for r in result["runs"]], own):
+            console.print(f"  {escape(label)}: {escape(settings or '-')}", highlight=False)
     total = result["total"]
     gpu = result["gpu"]
-    console.print(f"GPU: {_hours(total['gpu_hours'])} GPU-hours in all on the paper's "
-                  f"{gpu['device']} ({gpu['source']}), {gpu['basis']}", highlight=False)
+    unpriced = sorted({r["gpu_basis"] for r in result["runs"] if r["gpu_hours"] is None})
+    if total["gpu_hours"] is None:
+        console.print(f"GPU: no estimate ({escape('; '.join(unpriced))})", highlight=False)
+    else:
+        left_out = (f"; without the rows the footnote does not price: "
+                    f"{'; '.join(unpriced)}" if unpriced else "")
+        console.print(f"GPU: {_hours(total['gpu_hours'])} GPU-hours in all on the paper's "
+                      f"{gpu['device']} ({gpu['source']}), {gpu['basis']}"
+                      + escape(left_out), highlight=False)
     cpu = result["cpu"]
     if total["cpu_seconds"] is not None:
         console.print(f"CPU: {_duration(total['cpu_seconds'])} in all on one process of this "
