@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -155,6 +156,9 @@ def _naming_destination(dest: Path, tmp: str | os.PathLike[str] | None = None
     try:
         yield
     except OSError as exc:
+        named = short_write_error(exc, dest)
+        if named is not None:
+            raise named from exc
         name = exc.filename
         hidden = dest.parent / f".{dest.name}."
         if name is None and exc.errno in _WRITE_ERRNOS:
@@ -167,6 +171,30 @@ def _naming_destination(dest: Path, tmp: str | os.PathLike[str] | None = None
         else:
             raise
         raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
+
+
+#: numpy's `ndarray.tofile` (which `np.save` uses on a real file) reports a short write as
+#: `OSError("N requested and M written")`: no errno, no file name.
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
+
+
+def short_write_error(exc: OSError, path: str | os.PathLike[str]) -> OSError | None:
+    """numpy's nameless short-write error as an OSError about `path` (else None).
+
+    A full disk made `nb1s data import` print only `133427 requested and 110464 written`.
+    The errno is ENOSPC when the file system of `path` has no block left, else EIO; the
+    reason keeps numpy's words.
+    """
+    if exc.errno is not None or exc.filename is not None or not _SHORT_WRITE.fullmatch(
+            str(exc)):
+        return None
+    try:
+        stats = os.statvfs(Path(path).parent)
+        full = stats.f_bavail == 0 or stats.f_favail == 0
+    except OSError:
+        full = False
+    code = errno.ENOSPC if full else errno.EIO
+    return OSError(code, f"{os.strerror(code)} ({exc})", str(path))
 
 
 def _umask() -> int:

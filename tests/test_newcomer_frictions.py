@@ -292,6 +292,55 @@ def test_a_temporary_name_from_mkstemp_is_reported_as_the_destination(
     assert untouched.value is other  # an error about another file keeps its own name
 
 
+def _numpy_short_write(monkeypatch: pytest.MonkeyPatch, free_blocks: int) -> None:
+    """np.save on a full disk: numpy's tofile raises `OSError("N requested and M written")`
+    (no errno, no file name; reproduced on a 200 KiB tmpfs with `nb1s data import`), and
+    the file system then has `free_blocks` blocks left."""
+    import numpy.lib.format
+
+    def short(*args: Any, **kwargs: Any) -> None:
+        raise OSError("133427 requested and 110464 written")
+
+    class Stats:
+        def __init__(self, path: Any) -> None:
+            self.f_bavail = free_blocks
+            self.f_favail = 1000 if free_blocks else 0
+
+    monkeypatch.setattr(numpy.lib.format, "write_array", short)
+    monkeypatch.setattr(os, "statvfs", Stats)
+
+
+def test_a_full_disk_under_numpy_names_the_index_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nb1s data import` onto a full disk printed only `133427 requested and 110464
+    written`: now the file of the index and the reason, with ENOSPC."""
+    from nb1s.harness.nb101.importer import _write
+
+    _numpy_short_write(monkeypatch, free_blocks=0)
+    dest = tmp_path / "idx"
+    with pytest.raises(OSError) as caught, atomic_dir(dest) as tmp:
+        _write(tmp, "adjacency.npy", np.zeros(3))
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == str(dest / "adjacency.npy")
+    assert "No space left on device (133427 requested and 110464 written)" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # no half-written index
+    with pytest.raises(OSError) as through, atomic_open(tmp_path / "cols.npy") as fh:
+        np.save(fh, np.zeros(3))  # the spec lookup's columns: np.save into atomic_open
+    assert through.value.filename == str(tmp_path / "cols.npy")
+
+
+def test_a_short_write_with_room_left_is_an_io_error_not_a_full_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nb1s.atomic import short_write_error
+
+    _numpy_short_write(monkeypatch, free_blocks=1000)
+    with pytest.raises(OSError) as caught, atomic_open(tmp_path / "a.npy") as fh:
+        np.save(fh, np.zeros(3))
+    assert caught.value.errno == errno.EIO and caught.value.filename == str(tmp_path / "a.npy")
+    other = OSError("something else")  # not numpy's short write: left as it is
+    assert short_write_error(other, tmp_path / "a.npy") is None
+
+
 # ---------------------------------------------------------------- blackbox without data
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 import nb1s
-from nb1s.atomic import atomic_dir, atomic_write_text
+from nb1s.atomic import atomic_dir, atomic_write_text, short_write_error
 from nb1s.enumerate import OPS
 from nb1s.harness.errors import UserError
 from nb1s.harness.nb101.integrity import column_checksums
@@ -126,7 +126,14 @@ class _Collector:
 
 
 def _write(directory: Path, name: str, data: np.ndarray) -> None:
-    np.save(directory / name, data, allow_pickle=False)
+    """np.save, with numpy's nameless short write (a full disk) naming the file."""
+    try:
+        np.save(directory / name, data, allow_pickle=False)
+    except OSError as exc:
+        named = short_write_error(exc, directory / name)
+        if named is None:
+            raise
+        raise named from exc
 
 
 def _model_columns(col: _Collector, order: np.ndarray, out: Path) -> None:
