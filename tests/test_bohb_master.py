@@ -240,3 +240,28 @@ def test_an_interrupt_prints_no_traceback_of_the_stopped_evaluation(
              seed=1)
     failed = [r for r in caplog.records if "failed with exception" in r.getMessage()]
     assert len(failed) == 1 and "a real failure" in failed[0].getMessage()
+
+
+_WORKER_THEN_DEBUG = r'''
+import logging
+from nb1s.harness.experiments.bohb.master import ObjectiveWorker
+
+ObjectiveWorker(lambda c, b, i: {"loss": 0.0, "info": {}}, run_id="r", host="127.0.0.1",
+                id=0)
+logging.getLogger("matplotlib.font_manager").debug("findfont: score(...)")
+print(len(logging.getLogger().handlers), logging.getLogger().level)
+'''
+
+
+def test_a_worker_leaves_the_root_logger_alone() -> None:
+    """A piped `reproduce fig5 --profile smoke` printed ~1,200 matplotlib `findfont` debug
+    lines: hpbandster's Worker without a logger calls basicConfig(level=DEBUG) on the root.
+    In a fresh process (pytest's own handlers would hide it) the root stays untouched."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _WORKER_THEN_DEBUG], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["0", str(logging.WARNING)]
+    assert "findfont" not in proc.stderr

@@ -116,9 +116,16 @@ class DefaultFirstBOHB(BOHB):
 
 
 class ObjectiveWorker(Worker):
-    """An hpbandster worker that calls a plain function."""
+    """An hpbandster worker that calls a plain function.
+
+    It always gets a logger: without one, hpbandster's Worker calls
+    `logging.basicConfig(level=DEBUG)` on the root logger, and every later library debug
+    line of the process (some 1,200 of matplotlib's `findfont` while fig5 plotted) was
+    printed into the user's terminal or log.
+    """
 
     def __init__(self, objective: Objective, **kwargs: Any) -> None:
+        kwargs.setdefault("logger", logging.getLogger("hpbandster"))
         super().__init__(**kwargs)
         self.objective = objective
 
