@@ -5,20 +5,21 @@
 
 For each K, K real `nb1s search` processes run at once on one GPU (CUDA_VISIBLE_DEVICES),
 exactly as the local executor packs them: the paper's search size (C=16, 9 cells, the
-optimizer's default batch, 32x32x3 images) for `--epochs` epochs of `--batches` weight
-steps each (`max_batches_per_epoch`), different seeds. The inputs are SYNTHETIC: a
-synthetic NAS-Bench-101 index and scikit-learn's digits in CIFAR-10's format (step time
-depends on tensor shapes, not on pixel values). Reported per K: wall seconds and search
-steps per second over all K for the whole processes (interpreter, CUDA and supernet
-start-up included), the steady step rate (the sum over the K searches of the steps of
-their last epoch divided by that epoch's seconds, from the cumulative `wall_time_s` of
-their run records: start-up excluded, which at 100 steps per search would otherwise
-dominate K=1 and flatter every larger K), the peak GPU memory torch allocated in any one
-search (its run records), and searches/hour for a full paper search (50 epochs of
+optimizer's default batch, 32x32x3 images) for `--epochs` epochs of at most `--batches`
+weight steps each (`max_batches_per_epoch`; the digits' 748 weight-split images give 8 steps
+of 96 per epoch, and an epoch never wraps around its data), different seeds. The inputs are
+SYNTHETIC: a synthetic NAS-Bench-101 index and scikit-learn's digits in CIFAR-10's format
+(step time depends on tensor shapes, not on pixel values). Reported per K: wall seconds and
+search steps per second over all K for the whole processes (interpreter, CUDA and supernet
+start-up included), the steady step rate (the sum over the K searches of their steps per
+epoch over the mean seconds of epochs 2..E, from the cumulative `wall_time_s` of their run
+records: start-up and warm-up excluded, which over a few dozen steps per search would
+otherwise dominate K=1 and flatter every larger K), the peak GPU memory torch allocated in
+any one search (its run records), and searches/hour for a full paper search (50 epochs of
 ceil(25,000 / batch) steps), extrapolated from the steady rate, so the figure excludes the
-full evaluation passes: an upper bound on full searches. The K with the most
-searches/hour is the one to pass as `--runs-per-gpu`, with `--gpu-memory-per-run` at the
-reported peak plus headroom.
+full evaluation passes: an upper bound on full searches. The K with the most searches/hour
+is the one to pass as `--runs-per-gpu`, with `--gpu-memory-per-run` at the reported peak
+plus headroom.
 
 On a machine without a CUDA GPU it prints one line and exits 2: no number is made up.
 """
@@ -98,14 +99,17 @@ def run_k(k: int, gpu: str, optimizer: str, epochs: int, batches: int, nb101: Pa
               for p, e in zip(procs, errors, strict=True) if p.returncode != 0]
     if failed:
         raise RuntimeError(f"K={k}: {failed[0]}")
+    overrides = dict(item.split("=", 1) for item in extra)
+    per_epoch = steps_per_epoch(int(overrides.get("batch_size", _batch_size(optimizer))),
+                                batches)
     peak = 0.0
     steady = 0.0
     for out in outs:
         records = [json.loads(line) for line in (out / "epochs.jsonl").read_text().splitlines()
                    if line.strip()]
         peak = max([peak, *(float(r.get("peak_memory_mb") or 0.0) for r in records)])
-        steady += batches / last_epoch_seconds(records)
-    steps = k * epochs * batches
+        steady += per_epoch / steady_epoch_seconds(records)
+    steps = k * epochs * per_epoch
     full = PAPER_EPOCHS * math.ceil(PAPER_WEIGHT_IMAGES / _batch_size(optimizer))
     return {"k": k, "wall_s": round(wall, 2), "steps_per_s": round(steps / wall, 2),
             "steady_steps_per_s": round(steady, 2),
@@ -113,13 +117,24 @@ def run_k(k: int, gpu: str, optimizer: str, epochs: int, batches: int, nb101: Pa
             round(steady * 3600 / full, 4)}
 
 
-def last_epoch_seconds(records: list[dict[str, Any]]) -> float:
-    """Seconds of a search's last epoch: the step of its cumulative `wall_time_s` (epoch 0
-    is the first evaluation, so a search of E epochs has E + 1 records)."""
+def steps_per_epoch(batch_size: int, batches: int) -> int:
+    """Weight steps of one epoch on the digits folder: `batches` (max_batches_per_epoch)
+    or fewer, as the weight split holds only 748 images (8 batches of 96; an epoch does not
+    wrap around its data)."""
+    from nb1s.harness.experiments.cost import weight_images
+
+    return min(batches, math.ceil(weight_images(True, "original", 0.5) / batch_size))
+
+
+def steady_epoch_seconds(records: list[dict[str, Any]]) -> float:
+    """Mean seconds of a search's epochs 2..E from its cumulative `wall_time_s` (epoch 0 is
+    the first evaluation; epoch 1 also pays CUDA's and cuDNN's warm-up, so it is left out
+    when later epochs exist)."""
     times = [float(r["wall_time_s"]) for r in sorted(records, key=lambda r: int(r["epoch"]))]
-    if len(times) < 2 or times[-1] <= times[-2]:
+    first = 1 if len(times) > 2 else 0
+    if len(times) < 2 or times[-1] <= times[first]:
         raise RuntimeError(f"no timed epoch in the run records: {times}")
-    return times[-1] - times[-2]
+    return (times[-1] - times[first]) / (len(times) - 1 - first)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gpu", default="0", help="GPU id (CUDA_VISIBLE_DEVICES value).")
     parser.add_argument("--k", default="1,2,3,4,5,6,7,8", help="K values, e.g. 1,2,4,8.")
     parser.add_argument("--optimizer", default="darts")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batches", type=int, default=50, help="Weight steps per epoch.")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batches", type=int, default=50,
+                        help="Weight steps per epoch at most (the digits hold 8 of 96).")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     try:

@@ -115,14 +115,19 @@ def test_gpu_benchmark_machinery_runs_k_searches(search_data: dict[str, Path],
         row["steady_steps_per_s"] * 3600 / (50 * math.ceil(25_000 / 96)), rel=1e-2)
 
 
-def test_gpu_benchmark_rate_is_the_last_epochs_not_the_start_up() -> None:
-    """Whole-process wall time (interpreter, CUDA, supernet: seconds) over 100 steps
-    favoured every K > 1; the rate comes from the last epoch's step of the cumulative
-    `wall_time_s` in the run records."""
+def test_gpu_benchmark_counts_the_steps_the_searches_take() -> None:
+    """The benchmark counted 2 x 50 steps per search, but an epoch of the digits' 748
+    weight images holds 8 batches of 96 (no wrap-around): searches/hour came out 6x too
+    high. The rate is also the steady one: epochs 2..E of the cumulative `wall_time_s`,
+    not whole-process wall time (start-up over a few dozen steps favoured every K > 1)."""
     import gpu_throughput
 
-    records = [{"epoch": 2, "wall_time_s": 4.5}, {"epoch": 0, "wall_time_s": 1.0},
-               {"epoch": 1, "wall_time_s": 3.0}]
-    assert gpu_throughput.last_epoch_seconds(records) == pytest.approx(1.5)
+    assert gpu_throughput.steps_per_epoch(96, 50) == 8  # ceil(748 / 96)
+    assert gpu_throughput.steps_per_epoch(64, 50) == 12
+    assert gpu_throughput.steps_per_epoch(8, 2) == 2  # the cap when the data holds more
+    records = [{"epoch": 3, "wall_time_s": 6.0}, {"epoch": 0, "wall_time_s": 1.0},
+               {"epoch": 1, "wall_time_s": 3.0}, {"epoch": 2, "wall_time_s": 4.5}]
+    assert gpu_throughput.steady_epoch_seconds(records) == pytest.approx(1.5)  # (6-3)/2
+    assert gpu_throughput.steady_epoch_seconds(records[1:3]) == pytest.approx(2.0)
     with pytest.raises(RuntimeError, match="no timed epoch"):
-        gpu_throughput.last_epoch_seconds([{"epoch": 0, "wall_time_s": 1.0}])
+        gpu_throughput.steady_epoch_seconds([{"epoch": 0, "wall_time_s": 1.0}])
