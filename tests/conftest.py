@@ -75,10 +75,18 @@ E2E_MODULES = frozenset({
 })
 #: single whole-command tests in otherwise fast modules: a real `reproduce fig5` stopped by
 #: Ctrl-C (18 s) and a real `nb1s run fig3` on a runtime-registered executor (6 s); without
-#: them test-fast went from 3 min 13 s to under 3 min on an idle 2-core machine (2026-12-08)
+#: them test-fast went from 3 min 13 s to under 3 min on an idle 2-core machine (2026-12-08).
+#: With 874 fast tests it took 3 min 58 s at load average 1.5-2.4 (04:11 UTC 2026-12-08); the
+#: next five (whole smoke reproductions, then `nb1s diff` of the folder, 9-12 s each; a real
+#: `nb1s blackbox` stopped by Ctrl-C, 6 s) were its slowest, 46 s together.
 E2E_TESTS = (
     "tests/test_kind_guarantees.py::test_ctrl_c_stops_reproduce_fig5_within_seconds",
     "tests/test_runtime_registration.py::test_an_executor_registered_at_runtime_runs_a_recipe",
+    "tests/test_kind_guarantees.py::test_diff_of_a_blackbox_folder_fails_on_a_deleted_or_damaged",
+    "tests/test_kind_guarantees.py::test_diff_of_a_fig5_folder_renders_and_fails_on_a_missing_run",
+    "tests/test_kind_guarantees.py::test_diff_of_a_fig5_folder_fails_on_a_deleted_or_damaged_bl",
+    "tests/test_kind_guarantees.py::test_diff_of_a_fig16_folder_renders_without_json",
+    "tests/test_kind_guarantees.py::test_ctrl_c_stops_nb1s_blackbox_within_seconds",
 )
 
 
