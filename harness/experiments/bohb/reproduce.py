@@ -292,7 +292,7 @@ def claim_rows(plan: Plan, runs: list[dict[str, Any]], per_cs: dict[int, Any],
     spec = spec or DiffSpec()
     n, a, f = spec.min_seeds, spec.alpha, spec.floor
     rows = [claims.evaluations([r["evaluations"] for r in runs], 280),
-            claims.budget_25([r["best_budget"] for r in runs], settings.min_budget),
+            claims.budget_25([r["best_budget"] for r in runs], settings.min_budget, n, a),
             claims.tuning_time([r["sequential_days"] for r in runs])]
     factor: dict[int, list[tuple[float, float]]] = {}
     for r in runs:
