@@ -244,6 +244,34 @@ def test_diff_on_real_looking_data_fails_when_re_is_beaten(tmp_path: Path) -> No
     assert "FAIL" in (tmp_path / "diff.md").read_text()
 
 
+def test_the_re_best_claim_never_compares_the_running_minimum_of_the_test_error(
+        tmp_path: Path) -> None:
+    """Under the original protocol the figure draws `test_oracle`; the claim still compares
+    each seed's best-validation incumbent (here RE's is worse than RS's, while RE's lowest
+    test error over its evaluations is the best of all)."""
+    from nb1s.harness.experiments.blackbox.reproduce import diff_summary
+    from nb1s.harness.recipe.catalog import load_recipe
+
+    recipe = load_recipe("blackbox")
+    seeds = list(range(8))
+    rng = np.random.default_rng(2)
+    for s in seeds:
+        e = float(rng.normal(0, 0.0005))
+        save_records(seed_file(tmp_path / "blackbox", 1, "RE", s),
+                     records(s, [0.10, 0.20], [0.070 + e, 0.052 + e], [5.0, 5.0]))
+        save_records(seed_file(tmp_path / "blackbox", 1, "RS", s),
+                     records(s, [0.30, 0.06], [0.30, 0.060 + e], [5.0, 5.0]))
+    summary = {"recipe": {"name": recipe.name, "version": recipe.version,
+                          "profile": "paper", "protocol": "original"},
+               "labels": [], "missing_runs": [],
+               "settings": {"optimizers": ["RE", "RS"], "spaces": [1], "seeds": seeds,
+                            "evaluations": 2, "repeat_policy": "mean_of_repeats",
+                            "incumbent": "test_oracle", "evaluations_by_optimizer": {}},
+               "spaces": {"1": {"best_test_error": 0.05, "optimizers": {}}}}
+    out = diff_summary(tmp_path, recipe, summary)
+    assert out["verdict"]["status"] == "fail"  # RE 0.020 vs RS 0.010: contradicted
+
+
 @pytest.mark.slow
 def test_smac_in_workers_equals_smac_in_its_own_interpreter(index_dir: Path,
                                                              tmp_path: Path) -> None:

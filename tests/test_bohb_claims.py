@@ -26,9 +26,17 @@ def test_factor_10_uses_each_runs_own_default_and_its_incumbent() -> None:
     assert outcome(claims.factor_10({})) == "underpowered"  # no data is not "not checkable"
 
 
-def test_budget_25() -> None:
-    assert outcome(claims.budget_25([25, 25, 50], 25)) == "checked"
-    assert outcome(claims.budget_25([25, 100, 50], 25)) == "failed"
+def test_budget_25_is_a_sign_test_not_a_share() -> None:
+    # 12 of 14 runs at the lowest budget: shown (one-sided sign test p = 0.0065)
+    assert decided(claims.budget_25([25] * 12 + [50, 100], 25)) == "checked"
+    # 2 of 14: contradicted
+    assert decided(claims.budget_25([25] * 2 + [50] * 12, 25)) == "failed"
+    # a share read off a handful of runs decides nothing: 1 of 3 is not a FAIL, 2 of 3 or
+    # 3 of 3 is not shown (a sign test needs 5 runs to reach 0.05)
+    assert decided(claims.budget_25([25, 100, 50], 25)) == "underpowered"
+    assert decided(claims.budget_25([25, 25, 25], 25)) == "underpowered"
+    assert decided(claims.budget_25([25] * 7 + [50] * 7, 25)) == "underpowered"
+    assert outcome(claims.budget_25([25, 25], 25)) == "underpowered"  # below min_seeds
 
 
 def test_evaluations_and_tuning_time() -> None:
@@ -73,7 +81,8 @@ def test_cs3_only_pcdarts_ss3() -> None:
 
 
 def test_smoke_data_is_never_a_pass() -> None:
-    rows = [claims.budget_25([25, 25], 25), claims.evaluations([280], 280)]
+    rows = decide_family([claims.budget_25([25] * 6, 25), claims.evaluations([280], 280)],
+                         0.05, 0.05)
     assert verdict(rows, [])["status"] == "pass"
     marked = claims.not_checkable(rows, "smoke profile")
     assert all(r["outcome"] == "not checkable" and r["pass"] is None for r in marked)

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from harness_fixtures import write_results
 
 from nb1s.harness.experiments.search_curves.reference_curves import load_curves
@@ -81,3 +83,64 @@ def test_import_refuses_edited_foreign_and_uncommitted_files(tmp_path: Path) -> 
     proc = nb1s("reference", "export", str(dirty), "--out", str(tmp_path / "d.json"), env=env)
     assert proc.returncode == 2 and "uncommitted" in proc.stderr
     assert not (tmp_path / "d.json").exists() and not (tmp_path / "refs").exists()
+
+
+def test_check_on_the_paper_profile_gates_against_an_imported_reference(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 item 7: one lab's exported paper-profile run is another lab's gate.
+
+    The reference is a fixture results folder exported and imported through the CLI; the
+    candidate's runs are written by a stand-in executor in the `nb1s search` contract
+    format (fixture runs, labelled synthetic), so no GPU is needed to exercise the path a
+    paper-profile `nb1s check` takes after its runs.
+    """
+    from harness_fixtures import write_run
+
+    from nb1s.harness.execution.runner import RunSummary
+    from nb1s.harness.experiments.search_curves.check import run_check
+    from nb1s.harness.recipe.catalog import recipes_dir
+    from nb1s.harness.recipe.plan import Plan
+    from nb1s.harness.recipe.schema import parse_recipe
+
+    def curve(seed: int, scale: float = 1.0) -> list[float]:
+        return [scale * (0.05 - 0.0005 * e) * (1 + 0.03 * seed) for e in range(51)]
+
+    ref_dir = tmp_path / "lab-a"
+    write_results(ref_dir, {("darts", 1): [curve(s) for s in range(3)],
+                            ("gdas", 1): [curve(s, 0.5) for s in range(3)]}, profile="paper")
+    for meta in ref_dir.glob("runs/*/*/*/run.json"):
+        data = json.loads(meta.read_text())
+        data["git_hash"], data["device"] = COMMIT, "NVIDIA H100 80GB HBM3"
+        meta.write_text(json.dumps(data))
+    env = {"NB1S_REFERENCES": str(tmp_path / "refs")}
+    exported = tmp_path / "lab-a-ref.json"
+    assert nb1s("reference", "export", str(ref_dir), "--out", str(exported),
+                env=env).returncode == 0
+    proc = nb1s("reference", "import", str(exported), "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    installed = json.loads(proc.stdout)["installed"]
+    monkeypatch.setenv("NB1S_REFERENCES", env["NB1S_REFERENCES"])
+
+    def executor(scale: float) -> Any:
+        def execute(plan: Plan, results: Path, program: Any) -> RunSummary:
+            results.mkdir(parents=True, exist_ok=True)
+            (results / "plan.json").write_text(json.dumps(plan.as_dict()))
+            for run in plan.runs:
+                write_run(results / "runs" / run.key, curve(run.seed, scale),
+                          space=run.space, seed=run.seed)
+            return RunSummary(results=str(results), executor={"name": "fixture"},
+                              started=[r.key for r in plan.runs])
+        return execute
+
+    recipe = parse_recipe(recipes_dir() / "fig2.yaml")
+    copy = run_check("darts", recipe, "paper", "paper", tmp_path / "copy", "darts", None,
+                     None, False, executor(1.0)).result
+    assert copy is not None and copy["reference"] == installed
+    assert copy["profile"] == "paper" and copy["gate"]["status"] == "pass"
+    darts = next(r for r in copy["rows"] if r["against"] == "darts")
+    assert darts["final"]["verdict"] == "same" and darts["final"]["outcome"] == "exact"
+    worse = run_check("darts", recipe, "paper", "paper", tmp_path / "worse", "darts", None,
+                      None, False, executor(3.0)).result
+    assert worse is not None and worse["gate"]["status"] == "fail"
+    assert next(r for r in worse["rows"] if r["against"] == "darts")["final"]["verdict"] == \
+        "worse"

@@ -163,3 +163,21 @@ def test_claim_rows_are_decided_strictly_at_alpha() -> None:
     alone = decide_family([row(0.9, 0.049)], 0.05, 0.05)[0]
     assert alone["outcome"] == "failed"
     assert decide_family([row(0.9, 0.05)], 0.05, 0.05)[0]["outcome"] == "underpowered"
+
+
+def test_an_undecided_row_near_the_margin_says_no_affordable_seed_count_decides_it() -> None:
+    # the real smoke re-run's DARTS final test regret (seeds 4-7 vs the stored 0-3) was
+    # x1.28 at a log spread of 0.72: more than 10000 seeds per side, and the row said nothing
+    from nb1s.harness.experiments.search_curves.diff import final_row
+
+    logs = np.array([-0.9, -0.3, 0.3, 0.9]) - 3.5
+    ref = list(np.exp(logs))
+    res = list(np.exp(logs[::-1] + np.log(1.2501)))
+    [row] = decide([final_row("g", "darts", 1, "test_regret", res, ref, DiffSpec())],
+                   DiffSpec())
+    assert row["outcome"] == "consistent" and row["seeds_needed"] is None
+    assert "more than 10000 seeds per side would be needed" in row["note"]
+    # a decidable row still gives its number, and no "more than"
+    [near] = decide([final_row("g", "darts", 1, "test_regret", list(np.exp(logs[::-1])), ref,
+                               DiffSpec())], DiffSpec())
+    assert near["seeds_needed"] and "more than" not in near["note"]

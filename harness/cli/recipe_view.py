@@ -109,6 +109,8 @@ def _ratio(row: dict[str, Any]) -> str:
 
 def render_check(result: dict[str, Any]) -> None:
     table = Table(title=f"{result['optimizer']} vs the built-in optimizers ({result['recipe']})")
+    if result.get("reference"):
+        table.caption = f"reference: {result['reference']}"
     for col in ("space", "against", "final: verdict", "ratio [CI]", "Cliff's δ", "Cohen's d",
                 "p (Holm)", "anytime: verdict"):
         table.add_column(col)

@@ -155,6 +155,10 @@ def ratio_interval(c: LogComparison, level: float) -> tuple[np.ndarray, np.ndarr
     return np.exp(c.log_ratio - q * c.se), np.exp(c.log_ratio + q * c.se)
 
 
+#: The most seeds per side `seeds_to_decide` looks for; beyond it a row says "more than".
+SEEDS_CAP = 10000
+
+
 def seeds_to_decide(log_ratio: float, sd: float, margin: float, alpha: float,
                     equivalence_alpha: float, family: int = 1) -> int | None:
     """Seeds per side that would decide a row at the observed spread (a rough guide).
@@ -163,14 +167,15 @@ def seeds_to_decide(log_ratio: float, sd: float, margin: float, alpha: float,
     Inside the margin: enough to show equivalence if the observed ratio is the true one;
     beyond it: enough to show the difference at alpha / `family` (Holm's strictest step).
     The smallest n whose t-interval (df 2n - 2) clears the margin; None when the observed
-    ratio sits on the margin, there is no spread, or more than 10000 seeds would be needed.
+    ratio sits on the margin, there is no spread, or more than SEEDS_CAP seeds would be
+    needed.
     """
     delta = math.log(margin)
     gap = abs(abs(log_ratio) - delta)
     if sd <= 0 or gap < 1e-12:
         return None
     q = 1 - equivalence_alpha if abs(log_ratio) < delta else 1 - alpha / (2 * max(family, 1))
-    for n in range(3, 10001):
+    for n in range(3, SEEDS_CAP + 1):
         if float(sps.t.ppf(q, 2 * n - 2)) * sd * math.sqrt(2 / n) < gap:
             return n
     return None
@@ -215,6 +220,9 @@ def _note(row: dict[str, Any], code: int, alpha: float, eq_alpha: float) -> str:
         return f"equivalent within x{m:g} — {head}"
     need = row.get("seeds_needed")
     more = f"; about {need} seeds per side would decide it at this spread" if need else ""
+    if not need and row.get("seeds_needed_over"):
+        more = (f"; more than {row['seeds_needed_over']} seeds per side would be needed to "
+                "decide it at this spread (the observed ratio lies at about the margin)")
     if code == CONSISTENT:
         return f"consistent (no difference shown, not shown equivalent) — {head}{more}"
     return f"a difference is significant but not shown beyond x{m:g} — {head}{more}"
@@ -260,10 +268,14 @@ def decide_family(rows: list[dict[str, Any]], alpha: float,
         code = int(codes[j])
         row = {**rows[i], "p_beyond_holm": float(fail_p[k]), "p_differ_holm": float(differ[j]),
                "family_size": len(idx)}
+        row.pop("seeds_needed_over", None)
         if code in (CONSISTENT, UNDECIDED):
             row["seeds_needed"] = seeds_to_decide(
                 float(row["log_ratio"]), float(row["sd_log"]),
                 float(row["margin"]), alpha, equivalence_alpha, len(idx))
+            if row["seeds_needed"] is None and float(row["sd_log"]) > 0:
+                # an undecided row always says what would decide it, even "no affordable n"
+                row["seeds_needed_over"] = SEEDS_CAP
         else:
             row.pop("seeds_needed", None)
         outcome = {DIFFERENT: "failed", EQUIVALENT: "equivalent", CONSISTENT: "consistent",

@@ -265,7 +265,9 @@ def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
         if space_info is None or key[1] not in s["optimizers"]:
             continue
         records = traj.records[np.isin(traj.records["seed"], s["seeds"])]
-        final[key] = final_regret(records, space_info["best_test_error"], s["incumbent"])
+        # the claim compares best-validation incumbents whatever the figure draws: the
+        # running minimum of the test error (`test_oracle`) selects on the test metric
+        final[key] = final_regret(records, space_info["best_test_error"], "best_validation")
     labels = summary["labels"]
     checkable = not labels
     why = ("smoke profile / synthetic NB101 data: invented numbers cannot test a statement "
@@ -275,7 +277,8 @@ def diff_summary(results: Path, recipe: Recipe, summary: dict[str, Any],
                         recipe.diff.alpha, min_seeds or recipe.diff.min_seeds, checkable, why)]
     claim = paper()["claims"]["re_best_blackbox"]
     notes = [f"claim: {claim['text']} ({claim['source']}); tested per space and competitor on "
-             f"the final incumbent test regret (incumbent: {s['incumbent']}), one-sided "
+             "the final best-validation incumbent's test regret (never the running minimum "
+             f"of the test error; the figure's incumbent: {s['incumbent']}), one-sided "
              f"Welch on the logs, Holm over the rows, alpha {recipe.diff.alpha}",
              f"repeat policy {s['repeat_policy']}, SMAC model "
              f"{s.get('smac_model', 'unrecorded')}, {len(s['seeds'])} seeds, "

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from scipy import stats as sps
 
 from nb1s.harness.report.claim_tests import Sub, above_values, claim_fields, lower_values
 from nb1s.harness.report.verdict import undecided
@@ -70,13 +71,26 @@ def factor_10(pairs: Mapping[int, list[tuple[float, float]]], min_seeds: int = 3
                    min_seeds, alpha)
 
 
-def budget_25(best_budgets: list[float], min_budget: float) -> Row:
-    """bohb_budget_25: most runs' best configuration was evaluated at the lowest budget."""
+def budget_25(best_budgets: list[float], min_budget: float, min_seeds: int = 3,
+              alpha: float = 0.05) -> Row:
+    """bohb_budget_25: most runs' best configuration (lowest validation loss) was evaluated
+    at the lowest budget.
+
+    "Usually" is read as "in more than half of the runs", tested, not read off the share:
+    a one-sided sign test of the count against half (81 runs in the paper profile), so a
+    share of 2/4 or 1/3 is undecided, not a FAIL, and the row joins the verdict's Holm
+    family like the other claims.
+    """
     if not best_budgets:
         return _row("bohb_budget_25", None, None, "no BOHB run")
-    share = float(np.mean([b == min_budget for b in best_budgets]))
-    return _row("bohb_budget_25", share > 0.5, share,
-                f"{share:.0%} of runs found their best configuration at {min_budget:g} epochs")
+    k, n = sum(b == min_budget for b in best_budgets), len(best_budgets)
+    sub = Sub(f"best configuration at {min_budget:g} epochs in {k} of {n} runs (sign test "
+              "against half)", float(sps.binom.sf(k - 1, n, 0.5)),
+              float(sps.binom.cdf(k, n, 0.5)), (n,), k / n - 0.5, 0.0)
+    return _tested("bohb_budget_25", [sub], "all", k / n,
+                   f"{k / n:.0%} of {n} runs found their best configuration at "
+                   f"{min_budget:g} epochs (one-sided sign test: more than half)",
+                   min_seeds, alpha)
 
 
 def evaluations(counts: list[int], expected: int) -> Row:

@@ -37,6 +37,10 @@ class RunRow(Document):
     best_budget: float = Field(description="the budget it was reached at")
     best_config: dict[str, Any] = Field(description="its configuration")
     final_regret: float | None = Field(description="the incumbent's test regret at the end")
+    claim_final_regret: float | None = Field(
+        None, description="the best-validation incumbent's test regret at the end, which the "
+        "claim rows compare whatever incumbent the figure draws (equal to final_regret "
+        "unless the protocol's incumbent is test_oracle)")
     regrets: list[float] = Field(description="test regret of every evaluation, log order")
     default_regret: float | None = Field(description="regret of the default configuration "
                                                      "at its largest budget")

@@ -234,21 +234,23 @@ def require_checkable(recipe: Recipe) -> None:
 
 
 def check_reference(recipe: Recipe, profile: str, protocol: str,
-                    reference: Path | None) -> dict[str, Any]:
-    """The curves the candidate is gated against: `--reference`, else the stored ones."""
+                    reference: Path | None) -> tuple[dict[str, Any], str]:
+    """The curves the candidate is gated against (`--reference`, else an imported
+    reference, else the packaged one) and the file they came from, which the result names:
+    a gate is only as good as its reference, so the user must see which one it was."""
     from nb1s.harness.experiments.search_curves.reference_curves import (
         load_curves,
         load_reference_file,
     )
 
     if reference is not None:
-        return load_reference_file(reference)
+        return load_reference_file(reference), str(reference)
     ref, why = load_curves(recipe.name, profile, protocol, recipe.version)
     if ref is None:
         raise UserError(f"{why}; produce them with `nb1s reproduce {recipe.name} --profile "
                         f"{profile} --protocol {protocol} --store-reference`, or install a "
                         "shared one with `nb1s reference import FILE`")
-    return ref
+    return ref, why
 
 
 def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protocol,
@@ -284,7 +286,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
         if (reason := availability(name)) is not None:
             raise UserError(reason)
     spec = decision_rules(recipe, min_seeds, margin)  # a bad --margin stops before any run
-    ref = check_reference(recipe, profile, protocol, reference)
+    ref, ref_file = check_reference(recipe, profile, protocol, reference)
     baselines = sorted({str(g["variant"]) for g in ref["groups"]})
     if gate_against not in baselines:
         raise UserError(f"--gate-against {gate_against!r} is not a variant of the "
@@ -304,6 +306,7 @@ def run_check(optimizer: str, recipe: Recipe, profile: Profile, protocol: Protoc
                         f"{bad['run']}: {bad['recorded']}); use a fresh --out")
     result = {"optimizer": optimizer, "recipe": recipe.name, "version": recipe.version,
               "profile": profile, "protocol": protocol, "results": str(results),
+              "reference": ref_file,
               **check_candidate(agg, ref, spec, gate_against,
                                 allow_undecided)}
     write_document(folder.check_file, result)
