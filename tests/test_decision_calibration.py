@@ -148,6 +148,6 @@ def test_seeds_to_decide_is_the_smallest_deciding_n() -> None:
         q = 1 - ALPHA / 2 if abs(log_ratio) > delta else 1 - ALPHA
 
         def clears(k: int, q: float = q, gap: float = gap) -> bool:
-            return float(sps.t.ppf(q, 2 * k - 2)) * sd * np.sqrt(2 / k) < gap
+            return float(sps.t.ppf(q, k - 1)) * sd * np.sqrt(2 / k) < gap
         assert clears(n) and not clears(n - 1)
     assert seeds_to_decide(float(delta), sd, 1.25, ALPHA, ALPHA) is None  # on the margin

@@ -181,3 +181,22 @@ def test_an_undecided_row_near_the_margin_says_no_affordable_seed_count_decides_
     [near] = decide([final_row("g", "darts", 1, "test_regret", list(np.exp(logs[::-1])), ref,
                                DiffSpec())], DiffSpec())
     assert near["seeds_needed"] and "more than" not in near["note"]
+
+
+def test_an_undecided_row_never_says_the_seeds_it_has_would_decide_it() -> None:
+    # `nb1s check` of a plugin that always returns one architecture (zero spread, Welch df
+    # n - 1) against 4 reference seeds said "about 4 seeds per side would decide it"
+    from nb1s.harness.experiments.search_curves.diff import final_row
+
+    rng = np.random.default_rng(0)
+    told = wrong = 0
+    for _ in range(400):
+        ratio = float(np.exp(rng.uniform(0, 2.5)))
+        ref = list(np.exp(rng.normal(0, rng.uniform(0.05, 1.2), 4)))
+        res = list(ratio * np.exp(rng.normal(0, rng.uniform(0.05, 1.2), 4)))
+        [row] = decide([final_row("g", "darts", 1, "test_regret", res, ref, DiffSpec())],
+                       DiffSpec())
+        if row["outcome"] in ("consistent", "underpowered") and row.get("seeds_needed"):
+            told += 1
+            wrong += row["seeds_needed"] <= 4
+    assert told > 100 and wrong == 0

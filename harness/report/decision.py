@@ -166,9 +166,12 @@ def seeds_to_decide(log_ratio: float, sd: float, margin: float, alpha: float,
     `sd` is the per-seed standard deviation of the log values (pooled over the sides).
     Inside the margin: enough to show equivalence if the observed ratio is the true one;
     beyond it: enough to show the difference at alpha / `family` (Holm's strictest step).
-    The smallest n whose t-interval (df 2n - 2) clears the margin; None when the observed
-    ratio sits on the margin, there is no spread, or more than SEEDS_CAP seeds would be
-    needed.
+    The smallest n whose t-interval clears the margin, with df n - 1: Welch's df at equal
+    n lies between n - 1 (one side's spread dominates, e.g. a candidate that always returns
+    the same architecture) and 2n - 2, and the optimistic 2n - 2 told users that the seeds
+    they had already run would decide a row they had just seen undecided. None when the
+    observed ratio sits on the margin, there is no spread, or more than SEEDS_CAP seeds
+    would be needed.
     """
     delta = math.log(margin)
     gap = abs(abs(log_ratio) - delta)
@@ -176,7 +179,7 @@ def seeds_to_decide(log_ratio: float, sd: float, margin: float, alpha: float,
         return None
     q = 1 - equivalence_alpha if abs(log_ratio) < delta else 1 - alpha / (2 * max(family, 1))
     for n in range(3, SEEDS_CAP + 1):
-        if float(sps.t.ppf(q, 2 * n - 2)) * sd * math.sqrt(2 / n) < gap:
+        if float(sps.t.ppf(q, n - 1)) * sd * math.sqrt(2 / n) < gap:
             return n
     return None
 
