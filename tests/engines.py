@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from functools import cache
 
 IMAGE = os.environ.get("NB1S_TEST_IMAGE", "nb1s:cpu")
 
@@ -26,6 +27,7 @@ def _answers(argv: list[str]) -> tuple[bool, str]:
     return proc.returncode == 0, first or proc.stdout.strip()
 
 
+@cache
 def docker_reason() -> str | None:
     """Why the Docker tests cannot run here, or None when the engine and image answer."""
     ok, why = _answers(["docker", "info"])
@@ -37,8 +39,19 @@ def docker_reason() -> str | None:
     return None
 
 
+@cache
 def slurm_reason() -> str | None:
-    """Why the Slurm tests cannot run here, or None when a node is up and sacct answers."""
+    """Why the Slurm tests cannot run here, or None when a node is up and sacct answers.
+
+    `scontrol ping` answers in milliseconds whether the controller is up; `sinfo` alone
+    retries a stopped controller for 9 s, and this runs when the test modules are
+    collected, so every `pytest` on a machine without Slurm paid that twice. Cached: two
+    modules ask.
+    """
+    _, why = _answers(["scontrol", "ping"])
+    if " is UP" not in why:
+        first = (why.splitlines() or ["scontrol ping printed nothing"])[0]
+        return f"the Slurm controller is not up ({first}); start one with `make engines`"
     ok, why = _answers(["sinfo", "-h", "-o", "%T"])
     if not ok or not any(s in why for s in ("idle", "mixed", "alloc")):
         return f"no Slurm node is up ({why or 'sinfo lists none'}); start one with `make engines`"
