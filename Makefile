@@ -52,10 +52,12 @@ unit:
 test: lint unit
 
 # The developers' default: ruff and the tests not marked slow or e2e (tests/conftest.py marks
-# end-to-end tests e2e); CI keeps running everything through `make test`.
+# end-to-end tests e2e), spread over every core by pytest-xdist. CI keeps running everything
+# through `make test`, in one process: its engine tests share one Slurm queue and one Docker
+# engine and count what is left on them.
 test-fast:
 	$(BIN)/ruff check enumerate harness optimizers nb1s tests bench
-	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+	$(BIN)/python -m pytest -q -n auto -m "not slow and not e2e"
 
 # Google's nasbench checkout for the compat API benchmark (bench/compat_api.py skips without):
 #   git clone https://github.com/google-research/nasbench ~/nasbench && make bench NASBENCH_SRC=~/nasbench
