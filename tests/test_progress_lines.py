@@ -1,8 +1,9 @@
 """Progress off a terminal: one line per finished unit on stdout, with elapsed and remaining.
 
 Long commands used to print nothing into a pipe for minutes (CI logs, `tee`, Slurm logs).
-The line writer is tested with a fake clock (the remaining estimate is elapsed / done x
-left, so a wrong formula fails), then through real pipes: `nb1s search` and `nb1s
+The line writer is tested with a fake clock (the remaining estimate is the rate since the
+first count moved x what is left, so a wrong formula or a replayed count fails), then
+through real pipes: `nb1s search` and `nb1s
 blackbox` (`nb1s reproduce` piped: tests/test_reproduce_smoke.py).
 """
 
@@ -39,7 +40,8 @@ def test_one_line_per_finished_run_with_elapsed_and_remaining() -> None:
     now[0] += 30
     bar.update(advance=1, status="gdas/space1/seed0: FAILED (exit 1)")
     lines = buffer.getvalue().splitlines()
-    assert lines == ["runs 1/4 (darts/space1/seed0: ok), elapsed 30s, ~1m30s left",
+    # one count is no rate yet: nothing rather than a guess; then 1 unit per 30 s x 2 left
+    assert lines == ["runs 1/4 (darts/space1/seed0: ok), elapsed 30s",
                      "runs 2/4 (gdas/space1/seed0: FAILED (exit 1)), elapsed 1m00s, "
                      "~1m00s left"]
     now[0] += 60
@@ -52,8 +54,48 @@ def test_bursts_are_one_line_and_the_last_is_always_printed() -> None:
     bar.set_counts(0, 500)
     for done in range(50, 501, 50):  # ten seed batches landing in the same second
         bar.set_counts(done, 500)
-    assert buffer.getvalue().splitlines() == ["runs 50/500, elapsed 0s, ~0s left",
+    assert buffer.getvalue().splitlines() == ["runs 50/500, elapsed 0s",
                                               "runs 500/500, elapsed 0s"]
+
+
+def test_units_replayed_on_resume_are_not_fast_work() -> None:
+    # a search resumed at epoch 30 of 50 reports 31/50 after its first epoch here (10 s)
+    bar, buffer, now = _writer()
+    now[0] += 10
+    bar.update(completed=31, total=50)
+    now[0] += 10
+    bar.update(completed=32, total=50)
+    now[0] += 10
+    bar.update(completed=33, total=50)
+    # elapsed / done x left would say ~6s, then ~12s; the rate here is 10 s per epoch
+    assert buffer.getvalue().splitlines() == ["runs 31/50, elapsed 10s",
+                                              "runs 32/50, elapsed 20s, ~3m00s left",
+                                              "runs 33/50, elapsed 30s, ~2m50s left"]
+
+
+def test_a_burst_after_a_long_start_is_no_rate() -> None:
+    # two parallel runs: the first lands after 52 s of start-up and work, the second 1 s on
+    bar, buffer, now = _writer()
+    bar.update(total=2)
+    now[0] += 52
+    bar.update(advance=1, status="a: ok")
+    now[0] += 1
+    bar.update(advance=1, status="b: ok")
+    assert buffer.getvalue().splitlines() == ["runs 1/2 (a: ok), elapsed 52s",
+                                              "runs 2/2 (b: ok), elapsed 53s"]
+    assert bar.remaining(now[0]) is None
+
+
+def test_the_rate_counts_units_since_the_first_count() -> None:
+    bar, _, now = _writer()
+    bar.set_counts(0, 10)
+    now[0] += 100  # start-up before anything finished
+    bar.set_counts(4, 10)
+    now[0] += 8
+    bar.set_counts(6, 10)
+    assert bar.remaining(now[0]) == 16.0  # 2 units in 8 s, 4 left; not 108 / 6 x 4 = 72
+    bar.set_counts(10, 10)
+    assert bar.remaining(now[0]) is None
 
 
 def test_byte_counters_print_every_ten_seconds() -> None:
@@ -62,7 +104,8 @@ def test_byte_counters_print_every_ten_seconds() -> None:
         now[0] += 1
         bar.set_counts(int(now[0] - 100) * 2**20, 30 * 2**20)
     lines = buffer.getvalue().splitlines()
-    assert lines[0] == "runs 1/30 MiB, elapsed 1s, ~29s left"
+    assert lines[0] == "runs 1/30 MiB, elapsed 1s"
+    assert lines[1] == "runs 11/30 MiB, elapsed 11s, ~19s left"
     assert len(lines) == 4 and lines[-1] == "runs 30/30 MiB, elapsed 30s"
 
 
@@ -78,7 +121,8 @@ def test_piped_search_prints_a_line_per_epoch(search_data: dict[str, Path],
     counts = [line.split(" (")[0].rsplit(" ", 1)[1] for line in lines]
     # the first and the last epoch always; one in between unless within 2 s of the first
     assert counts[0] == "1/3" and counts[-1] == "3/3" and len(counts) in (2, 3)
-    assert "test regret" in lines[0] and "left" in lines[0] and "left" not in lines[-1]
+    # the first epoch is no rate yet (it holds the start-up); the last has nothing left
+    assert "test regret" in lines[0] and "left" not in lines[0] and "left" not in lines[-1]
 
 
 def test_piped_blackbox_prints_its_seed_batches(search_data: dict[str, Path],

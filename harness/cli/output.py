@@ -94,7 +94,15 @@ class LineProgress:
     advances (a finished run, a seed batch, an epoch) and at most one per `every` seconds
     (2 s; 10 s for byte counters: an import advances thousands of times; the seeds of one
     batch all finish at once), the last one always; each says done/total, the
-    status, the elapsed time and a remaining estimate (elapsed / done x what is left).
+    status, the elapsed time and, once there is a rate, a remaining estimate.
+
+    The rate counts only units this process was seen finishing: it runs from the first
+    update that moved the count to the latest one (seconds between them / units between
+    them x what is left). The first count is not a rate: a resumed search reports the
+    epochs it replays from its checkpoint in its first count, parallel runs land in a burst
+    after a long wait, and the start-up (opening data, spawning workers) lies before it;
+    counting any of those as work made the first estimate wrong both ways (`~52s left`,
+    done a second later). Until a second count arrives no estimate is printed.
     """
 
     def __init__(self, description: str, out: Console, counter: str = "count",
@@ -109,6 +117,8 @@ class LineProgress:
         self._clock = clock or time.monotonic
         self._start = self._clock()
         self._last = float("-inf")
+        # (count, time) of the first update that moved the count; the rate starts there
+        self._first: tuple[float, float] | None = None
         self.done = 0.0
         self.total: float | None = None
         self.status = ""
@@ -126,6 +136,8 @@ class LineProgress:
         if status is not None:
             self.status = status
         now = self._clock()
+        if self._first is None and self.done != before:
+            self._first = (self.done, now)
         finished = self.total is not None and self.done >= self.total
         if self.done > before and (now - self._last >= self._every or finished):
             self._last = now
@@ -146,9 +158,20 @@ class LineProgress:
         if self.status:
             text += f" ({self.status})"
         text += f", elapsed {_clock(elapsed)}"
-        if self.total and 0 < self.done < self.total:
-            text += f", ~{_clock(elapsed / self.done * (self.total - self.done))} left"
+        left = self.remaining(now)
+        if left is not None:
+            text += f", ~{_clock(left)} left"
         return text
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left at the rate of the units finished since the first count moved;
+        None without such a rate (one count so far) or when nothing is left."""
+        if self._first is None or not self.total or self.done >= self.total:
+            return None
+        first_done, first_time = self._first
+        if self.done <= first_done or now <= first_time:
+            return None
+        return (now - first_time) / (self.done - first_done) * (self.total - self.done)
 
 
 @contextlib.contextmanager
