@@ -90,6 +90,25 @@ def test_gate_on_two_seeds_is_no_decision_and_exits_non_zero(tmp_path: Path) -> 
     assert check_candidate(bad5, ref5, DiffSpec())["gate"]["status"] == "fail"
 
 
+def test_a_copy_on_fewer_seeds_shows_no_effect(tmp_path: Path) -> None:
+    # DartsCopy in docs/verdicts.md: 2 candidate seeds, bit-identical to 2 of 4 reference
+    # seeds; on all seeds of each side Cliff's delta was -0.25 beside the word `same`
+    ref = _agg(tmp_path, "ref", {"darts": 0.02}, seeds=4)
+    copy = _agg(tmp_path, "copy", {CANDIDATE: 0.02}, seeds=2)
+    row = check_candidate(copy, ref, DiffSpec())["rows"][0]
+    for part in ("final", "anytime"):
+        r = row[part]
+        assert r["verdict"] == "same" and r["outcome"] == "exact"
+        assert r["cliffs_delta"] == 0.0 and r["cohens_d"] == 0.0, r
+        assert r["magnitude"] == "negligible" and r["effect_seeds"] == "2 common"
+        assert (r["n_candidate"], r["n_reference"]) == (2, 4)  # each side is still shown whole
+    # not a copy: the ratio rule decides on every value, and so do the effect sizes
+    off = _agg(tmp_path, "off", {CANDIDATE: 0.0215}, seeds=2)
+    final = check_candidate(off, ref, DiffSpec())["rows"][0]["final"]
+    assert final["outcome"] != "exact" and final["effect_seeds"] == "all"
+    assert final["cliffs_delta"] == 0.25  # 0.0215, 0.0225 vs 0.020-0.023: (5 - 3) / 8
+
+
 def test_candidate_plan_uses_shared_settings_only() -> None:
     recipe = parse_recipe(recipes_dir() / "fig2.yaml")
     plan = candidate_plan(recipe, "my_opt", "paper", "paper")

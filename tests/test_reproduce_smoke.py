@@ -280,6 +280,10 @@ def test_check_says_same_for_a_copy_of_darts(smoke: dict, tmp_path: Path) -> Non
     darts = next(r for r in result["rows"] if r["against"] == "darts")
     assert darts["final"]["verdict"] == "same" and darts["anytime"]["verdict"] == "same"
     assert "bit-identical" in darts["final"]["note"]
+    # the candidate's 2 seeds against the reference's 4: no effect on the common seeds
+    for part in ("final", "anytime"):
+        assert darts[part]["cliffs_delta"] == 0.0 and darts[part]["cohens_d"] == 0.0
+        assert darts[part]["effect_seeds"] == "2 common"
     assert result["gate"]["status"] == "pass" and proc.returncode == 0, proc.stderr
 
 

@@ -107,6 +107,12 @@ def _ratio(row: dict[str, Any]) -> str:
     return f"x{row['ratio']:.3g} [{lo:.3g}, {hi:.3g}]"
 
 
+def _effect_seeds(row: dict[str, Any]) -> str:
+    """`, on 2 common` when the effect sizes were taken on the common seeds only."""
+    seeds = row.get("effect_seeds")
+    return f", on {seeds}" if seeds not in (None, "all") else ""
+
+
 def render_check(result: dict[str, Any]) -> None:
     table = Table(title=f"{result['optimizer']} vs the built-in optimizers ({result['recipe']})")
     if result.get("reference"):
@@ -119,7 +125,8 @@ def render_check(result: dict[str, Any]) -> None:
         f, a = r["final"], r["anytime"]
         table.add_row(str(r["space"]), r["label"],
                       f"[{colors[f['verdict']]}]{f['verdict']}[/]", _ratio(f),
-                      f"{_fmt(f.get('cliffs_delta'), '.2f')} ({f.get('magnitude', '-')})",
+                      f"{_fmt(f.get('cliffs_delta'), '.2f')} ({f.get('magnitude', '-')}"
+                      + _effect_seeds(f) + ")",
                       _fmt(f.get("cohens_d"), ".2f"), _fmt(f.get("p_beyond_holm"), ".3g"),
                       f"[{colors[a['verdict']]}]{a['verdict']}[/]")
     console.print(table)

@@ -20,7 +20,10 @@ Each comparison answers one of four words, by the one rule of `nb1s diff`
   many seeds per side would decide it). Holm controls the family-wise error over the
   gate's comparisons (final regret against `gate_against`, one per space) and,
   separately, over every other comparison.
-Cohen's d and Cliff's delta are reported beside it. The gate fails when the candidate is
+Cohen's d and Cliff's delta are reported beside it, computed on the values that decided the
+row (`effect_seeds` says which): the common seeds when the exact rule decided it (a
+bit-identical copy thus shows 0, whatever extra seeds either side has), every seed of each
+side when the ratio rule did. The gate fails when the candidate is
 `worse` than the `gate_against` variant (default: DARTS) on final regret in any space,
 the way a maintainer would reject a pull request that regresses the baseline; when any of
 those comparisons is `no decision` the gate is `no-decision`, which fails too unless the
@@ -39,6 +42,7 @@ import numpy as np
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.search_curves.diff import (
+    common_seeds,
     curve_statistic,
     decide,
     exact_match,
@@ -89,25 +93,54 @@ def _anytime(cand: dict[str, Any], ref: dict[str, Any], floor: float
     return curve_statistic(rc, epochs, floor), curve_statistic(fc, epochs, floor)
 
 
+def on_seeds(group: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
+    """`group` with only `seeds`' per-seed test regret (curves and finals), in that order."""
+    index = {s: i for i, s in enumerate(group.get("seeds") or [])}
+    m = group["metrics"]["test_regret"]
+    curves, finals = m["per_seed"], m["final"]["values"]
+    keep = [index[s] for s in seeds]
+    return {**group, "seeds": list(seeds), "metrics": {"test_regret": {
+        "per_seed": [curves[i] for i in keep if i < len(curves)],
+        "final": {"values": [finals[i] for i in keep if i < len(finals)]}}}}
+
+
+def _effects(candidate: list[float], reference: list[float], seeds: str) -> dict[str, Any]:
+    """Cliff's delta and Cohen's d of the two samples, and on which seeds they were taken."""
+    if not candidate or not reference:
+        return {"cohens_d": None, "cliffs_delta": None, "magnitude": "-",
+                "effect_seeds": seeds}
+    delta = cliffs_delta(candidate, reference)
+    d = cohens_d(candidate, reference)
+    return {"cohens_d": d if math.isfinite(d) else None, "cliffs_delta": delta,
+            "magnitude": cliffs_magnitude(delta), "effect_seeds": seeds}
+
+
 def measure_pair(candidate: list[float], reference: list[float], spec: DiffSpec,
-                 identical: bool | None = None) -> dict[str, Any]:
+                 identical: bool | None = None,
+                 common: tuple[list[float], list[float]] | None = None) -> dict[str, Any]:
     """One comparison, measured (decided later with its family by `decide_pairs`).
 
     `identical`: whether the per-seed results are bit-identical on the common seeds
-    (None: no common seed).
+    (None: no common seed); `common`: both sides' values on those seeds.
+
+    The effect sizes describe the values that decided the row, so that they never
+    contradict it: when the exact rule decides (`identical`), the common seeds' values
+    (a copy of the baseline is 0 by construction, where all seeds of each side mixed
+    seed sets: 2 candidate seeds against 4 reference seeds gave a copy Cliff's delta
+    -0.25); otherwise every value of each side, the samples the ratio interval uses.
+    Taking the common seeds there too would describe a sample the decision never saw.
     """
     if not candidate or not reference:
         return {"verdict": "no decision", "note": "no values"}
     row: dict[str, Any] = {"n_candidate": len(candidate), "n_reference": len(reference),
                            "candidate_mean": float(np.mean(candidate)),
                            "reference_mean": float(np.mean(reference))}
-    delta = cliffs_delta(candidate, reference)
-    d = cohens_d(candidate, reference)
-    row.update({"cohens_d": d if math.isfinite(d) else None, "cliffs_delta": delta,
-                "magnitude": cliffs_magnitude(delta)})
     if identical:
+        cand_common, ref_common = common if common is not None else (candidate, reference)
+        row.update(_effects(cand_common, ref_common, f"{len(cand_common)} common"))
         return {**row, "verdict": "same", "outcome": "exact",
                 "note": "bit-identical to the reference on every common seed"}
+    row.update(_effects(candidate, reference, "all"))
     row = log_row(row, candidate, reference, spec)
     if row.get("too_few_seeds"):
         return {**row, "verdict": "no decision"}
@@ -145,12 +178,16 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
         cand = next(g for g in candidate["groups"] if g["space"] == space)
         for ref in (g for g in reference["groups"] if g["space"] == space):
             c_any, r_any = _anytime(cand, ref, spec.floor)
+            common = common_seeds(cand, ref)
+            c_on, r_on = on_seeds(cand, common), on_seeds(ref, common)
             rows.append({"space": space, "against": ref["variant"], "label": ref["label"],
                          "final": measure_pair(_finals(cand), _finals(ref), spec,
-                                               exact_match(cand, ref, "test_regret", "final")),
+                                               exact_match(cand, ref, "test_regret", "final"),
+                                               (_finals(c_on), _finals(r_on))),
                          "anytime": measure_pair(c_any, r_any, spec,
                                                  exact_match(cand, ref, "test_regret",
-                                                             "curve"))})
+                                                             "curve"),
+                                                 _anytime(c_on, r_on, spec.floor))})
     # the gate's comparisons are one family, every other comparison another
     gate_idx = [i for i, r in enumerate(rows) if r["against"] == gate_against]
     rest = [(i, part) for i, r in enumerate(rows) for part in ("final", "anytime")
