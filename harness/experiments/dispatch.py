@@ -129,8 +129,7 @@ def _admit(request: Request, paper_only: bool) -> None:
 
 def cannot_run(recipe: Recipe, plan: Plan, results: Path) -> Result:
     """The answer of `reproduce` when nothing of the recipe can run in this nb1s."""
-    return KindResult.cannot_run(recipe, [{"variant": b.variant, "label": b.label,
-                                           "reason": b.reason} for b in plan.blocked], results)
+    return KindResult.cannot_run(recipe, plan.blocked, results)
 
 
 def check_request_option(recipe: Recipe, option: str, refusal: str) -> None:
