@@ -5,9 +5,9 @@ unmodified beside nb1s's on the same SYNTHETIC NAS-Bench-101 data and the same s
 per checkpoint, the per-seed best validation error found so far and the test error of
 that incumbent are compared between the two sides with a two-sample Kolmogorov-Smirnov
 test and a Welch t-test (scipy), Holm-corrected over every test of the table
-(statsmodels). Only the random numbers differ between the two sides, so they must agree
-in distribution; a control row (the original's RE against nb1s's RS) shows the same tests
-do tell two different optimizers apart.
+(the Holm step of nb1s's verdicts). Only the random numbers differ between the two
+sides, so they must agree in distribution; a control row (the original's RE against
+nb1s's RS) shows the same tests do tell two different optimizers apart.
 
     python bench/original_blackbox.py --original PATH [--nasbench-src PATH] --space 3 \
         --seeds 200 [--rl-seeds 100] [--json] [--work DIR]
@@ -88,6 +88,7 @@ import numpy as np
 import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import google_real
 
 ENV = "NB1S_ORIGINAL_SRC"
 #: checkpoints (evaluations) of RS/RE/RL and TPE; HB/BOHB: the same x 108 epochs
@@ -117,8 +118,6 @@ def original_dir(given: str | os.PathLike[str] | None) -> Path | None:
         return path
     git = path / ".git" if (path / ".git" / "HEAD").is_file() else path
     if (git / "HEAD").is_file() and (git / "objects").is_dir():
-        import google_real
-
         return google_real.extract_from_git(git, ("optimizers", "nasbench_analysis"),
                                             "nb1s-original-src-")
     return None
@@ -167,10 +166,7 @@ class Original:
         # the missing method of the released RE script (reference: black-box scripts)
         SearchSpace.sample_with_loose_ends = (
             lambda self: self.sample(with_loose_ends=True, upscale=False))
-        import google_real
-
-        with contextlib.redirect_stdout(sys.stderr):
-            self.nasbench = google_real.open_dataset(api, tfrecord, seed=0)
+        self.nasbench = google_real.open_dataset(api, tfrecord, seed=0)
         _share_loaded_dataset(api, tfrecord, self.nasbench)
         self._modules: dict[str, types.ModuleType] = {}
 
@@ -251,8 +247,9 @@ class Original:
         saved = sys.argv
         sys.argv = argv
         os.environ["HYPEROPT_FMIN_SEED"] = str(seed)
+        _quiet_logging()
         try:
-            with _quiet_logging(), _pyro_pickle():
+            with _pyro_pickle():
                 done = runpy.run_path(argv[0], run_name="__main__")
         finally:
             sys.argv = saved
@@ -322,14 +319,13 @@ def _pyro_pickle() -> Iterator[None]:
         Pyro4.config.SERIALIZER, Pyro4.config.SERIALIZERS_ACCEPTED = serializer, accepted
 
 
-@contextlib.contextmanager
-def _quiet_logging() -> Iterator[None]:
-    """The library scripts call logging.basicConfig(INFO); hpbandster then logs per job."""
+def _quiet_logging() -> None:
+    """The library scripts call logging.basicConfig(INFO); hpbandster then logs per job.
+    Set for the rest of the process (nothing to restore: the bench runs only scripts)."""
     if not logging.getLogger().handlers:  # the scripts' basicConfig(INFO) is then a no-op
         logging.basicConfig(level=logging.WARNING)
     for name in ("hpbandster", "Pyro4", "hyperopt"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    yield
 
 
 def to_records(models: Sequence[Any], seed: int, cut_epochs: int | None = None) -> Records:
@@ -406,13 +402,15 @@ def compare(original: Records, nb1s: Records, seeds: list[int], checkpoints: Seq
 
 
 def holm(rows: list[dict[str, Any]], alpha: float = ALPHA) -> None:
-    """Holm-adjusted p-values over every KS and Welch test of `rows` (in place)."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm-adjusted p-values over every KS and Welch test of `rows` (in place), by the
+    verdicts' own Holm step (`nb1s.harness.report.decision.holm`)."""
+    from nb1s.harness.report.decision import holm as holm_adjusted
 
     pvalues = [r[k] for r in rows for k in ("ks_p", "welch_p")]
     if not pvalues:
         return
-    reject, adjusted, _, _ = multipletests(pvalues, alpha=alpha, method="holm")
+    adjusted = holm_adjusted(np.array(pvalues))
+    reject = adjusted <= alpha
     for i, row in enumerate(rows):
         row["ks_p_holm"], row["welch_p_holm"] = float(adjusted[2 * i]), float(adjusted[2 * i + 1])
         row["differ"] = bool(reject[2 * i] or reject[2 * i + 1])
@@ -494,8 +492,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"original_blackbox: no automl/nasbench-1shot1 checkout (--original or ${ENV});"
               " skipped", file=sys.stderr)
         return 2
-    import google_real
-
     api = google_real.load(args.nasbench_src)
     if api is None:
         print("original_blackbox: no google-research/nasbench checkout (--nasbench-src or "
