@@ -331,17 +331,15 @@ def _quiet_logging() -> None:
 def to_records(models: Sequence[Any], seed: int, cut_epochs: int | None = None) -> Records:
     """The original's `Model` objects (accuracies) as nb1s records (errors), in query order;
     `cut_epochs`: keep the evaluations whose cumulative budget is within it (HB/BOHB)."""
-    from nb1s.optimizers.discrete import RECORD_DTYPE
+    from nb1s.optimizers.discrete.objective import Evaluation
+    from nb1s.optimizers.discrete.records import records_from_sequence
 
-    out = np.zeros(len(models), dtype=RECORD_DTYPE)
-    out["seed"] = seed
-    out["index"] = np.arange(len(models))
-    out["config_id"] = -1  # the original keeps matrices, not nb1s config ids
-    out["budget"] = [int(getattr(m, "budget", None) or MAX_BUDGET) for m in models]
-    out["valid_error"] = [1.0 - float(m.validation_accuracy) for m in models]
-    out["test_error"] = [1.0 - float(m.test_accuracy) for m in models]
-    out["train_time"] = [float(m.training_time) for m in models]
-    out["sim_time"] = np.cumsum(out["train_time"])
+    out = records_from_sequence(  # config ids -1: the original keeps matrices, not ids
+        seed, np.full(len(models), -1),
+        [int(getattr(m, "budget", None) or MAX_BUDGET) for m in models],
+        Evaluation(np.array([1.0 - float(m.validation_accuracy) for m in models]),
+                   np.array([1.0 - float(m.test_accuracy) for m in models]),
+                   np.array([float(m.training_time) for m in models])))
     if cut_epochs is not None:
         out = out[np.cumsum(out["budget"]) <= cut_epochs]
     return out
@@ -366,18 +364,19 @@ def at_checkpoints(records: Records, seeds: list[int], checkpoints: Sequence[int
                    by_epochs: bool) -> dict[str, npt.NDArray[np.float64]]:
     """Per seed and checkpoint: the best validation error so far and its test error (the
     first of equal validation errors); checkpoints count evaluations, or x 108 epochs."""
+    from nb1s.harness.blackbox_runs.curves import incumbent_test_error
+
     best = np.full((len(seeds), len(checkpoints)), np.nan)
     test = np.full_like(best, np.nan)
+    limits = np.asarray(checkpoints) * (MAX_BUDGET if by_epochs else 1)
     for i, seed in enumerate(seeds):
         rec = records[records["seed"] == seed]
         rec = rec[np.argsort(rec["index"], kind="stable")]
         spent = np.cumsum(rec["budget"]) if by_epochs else np.arange(1, len(rec) + 1)
-        for j, point in enumerate(checkpoints):
-            limit = point * MAX_BUDGET if by_epochs else point
-            seen = rec[spent <= limit]
-            if len(seen):
-                k = int(np.argmin(seen["valid_error"]))
-                best[i, j], test[i, j] = seen["valid_error"][k], seen["test_error"][k]
+        last = np.searchsorted(spent, limits, side="right") - 1  # last row within each limit
+        seen = last >= 0
+        best[i, seen] = np.minimum.accumulate(rec["valid_error"])[last[seen]]
+        test[i, seen] = incumbent_test_error(rec, "best_validation")[last[seen]]
     return {"best_valid_error": best, "incumbent_test_error": test}
 
 
