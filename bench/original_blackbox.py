@@ -80,7 +80,7 @@ import sys
 import tempfile
 import time
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -247,9 +247,11 @@ class Original:
         saved = sys.argv
         sys.argv = argv
         os.environ["HYPEROPT_FMIN_SEED"] = str(seed)
+        from nb1s.optimizers.discrete.hyperband import pyro_pickle
+
         _quiet_logging()
         try:
-            with _pyro_pickle():
+            with pyro_pickle():  # as nb1s's own `pyro` engine runs hpbandster
                 done = runpy.run_path(argv[0], run_name="__main__")
         finally:
             sys.argv = saved
@@ -301,22 +303,6 @@ def _provide_missing_names(api: Any, search_space: Any) -> None:
 def _seed_everything(seed: int) -> None:
     np.random.seed(seed)  # what the scripts do
     random.seed(seed)  # unseeded in the original (sampling, tournament, NB101 repeats)
-
-
-@contextlib.contextmanager
-def _pyro_pickle() -> Iterator[None]:
-    """Pyro4 with pickle for the run: ConfigSpace 1.x hands hpbandster numpy strings and
-    tuples that Pyro4's default serializer refuses (the job then never returns). The same
-    setting as nb1s's own `pyro` engine; everything stays on 127.0.0.1 in this process."""
-    import Pyro4
-
-    serializer, accepted = Pyro4.config.SERIALIZER, set(Pyro4.config.SERIALIZERS_ACCEPTED)
-    Pyro4.config.SERIALIZER = "pickle"
-    Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
-    try:
-        yield
-    finally:
-        Pyro4.config.SERIALIZER, Pyro4.config.SERIALIZERS_ACCEPTED = serializer, accepted
 
 
 def _quiet_logging() -> None:
