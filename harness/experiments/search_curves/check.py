@@ -282,14 +282,9 @@ def check_reference(recipe: Recipe, profile: str, protocol: str,
     """The curves the candidate is gated against (`--reference`, else an imported
     reference, else the packaged one) and the file they came from, which the result names:
     a gate is only as good as its reference, so the user must see which one it was."""
-    from nb1s.harness.experiments.search_curves.reference_curves import (
-        load_curves,
-        load_reference_file,
-    )
+    from nb1s.harness.experiments.search_curves.reference_curves import reference_for
 
-    if reference is not None:
-        return load_reference_file(reference), str(reference)
-    ref, why = load_curves(recipe.name, profile, protocol, recipe.version)
+    ref, why = reference_for(recipe.name, profile, protocol, recipe.version, reference)
     if ref is None:
         raise UserError(f"{why}; produce them with `nb1s reproduce {recipe.name} --profile "
                         f"{profile} --protocol {protocol} --store-reference`, or install a "

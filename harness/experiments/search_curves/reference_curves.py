@@ -171,6 +171,16 @@ def load_reference_file(path: Path) -> dict[str, Any]:
     return checked_aggregate(agg, path)
 
 
+def reference_for(recipe: str, profile: str, protocol: str, version: int,
+                  against: Path | None) -> tuple[dict[str, Any] | None, str]:
+    """The curves a diff or a check compares with, and the file they came from: `against`
+    (a path the user gave), else `load_curves` (an imported, else the packaged reference;
+    None with the reason when there is none)."""
+    if against is not None:
+        return load_reference_file(against), str(against)
+    return load_curves(recipe, profile, protocol, version)
+
+
 def checked_aggregate(agg: Any, source: Path) -> dict[str, Any]:
     """`agg` when it has the shape of an aggregate (recipe, version, groups with metrics).
 

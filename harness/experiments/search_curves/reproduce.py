@@ -26,7 +26,7 @@ from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
 from nb1s.harness.experiments.search_curves.documents import SearchReproduced
-from nb1s.harness.experiments.search_curves.reference_curves import load_curves, load_reference_file
+from nb1s.harness.experiments.search_curves.reference_curves import reference_for
 from nb1s.harness.experiments.search_curves.runtimes import runtime_table
 from nb1s.harness.recipe.identity import identity_row
 from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
@@ -61,14 +61,10 @@ def diff_results(results: Path, recipe: Recipe, against: Path | None = None,
     agg = aggregate.to_json()
     notes: list[str] = []
     rows: list[dict[str, Any]] = [completeness_row(agg)]
-    if against is not None:
-        ref: dict[str, Any] | None = load_reference_file(against)
-        reference = str(against)
-    else:
-        ref, reference = load_curves(agg["recipe"], agg["profile"], agg["protocol"],
-                                     agg["version"])
-        if ref is None:
-            notes.append(reference)
+    ref, reference = reference_for(agg["recipe"], agg["profile"], agg["protocol"],
+                                   agg["version"], against)
+    if ref is None:
+        notes.append(reference)
     if ref is not None:
         if ref["recipe"] != agg["recipe"] or ref["version"] != agg["version"]:
             raise UserError(f"reference is {ref['recipe']} v{ref['version']}, results are "
