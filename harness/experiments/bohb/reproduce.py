@@ -167,10 +167,11 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     # hundreds of evaluations is a biased estimate, more so for the optimizer that
     # evaluates more
     claim_bb: dict[int, dict[int, dict[str, Any]]] = {}
+    # every planned run's log, read once: for the missing runs and for the curves
+    logs = {run: read_evaluations(log_folder(results, *run)) for run in run_plan(plan)}
     # re-derived from the logs: a planned run without all its evaluations is missing
-    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
-               if len(read_evaluations(log_folder(results, cs, space, opt, seed)))
-               != settings.evaluations()]
+    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for (cs, space, opt, seed), evals
+               in logs.items() if len(evals) != settings.evaluations()]
     # and so is a planned black-box seed file deleted or damaged (the blackbox kind's check)
     bb_runs, bb_seeds = blackbox_plan(plan)
     bb_missing = [f"{BLACKBOX}/{m}" for m in
@@ -187,7 +188,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             reference = references[space]
             for optimizer in s["optimizers"]:
                 for seed in s["bohb_seeds"]:
-                    evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
+                    evals = logs[(cs, space, optimizer, seed)]
                     if not evals:
                         continue
                     if reference is not None:
