@@ -167,6 +167,8 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     # hundreds of evaluations is a biased estimate, more so for the optimizer that
     # evaluates more
     claim_bb: dict[int, dict[int, dict[str, Any]]] = {}
+    # every black-box result, loaded once, at the first panel that draws them
+    bb_found: dict[tuple[int, str], Any] | None = None
     # every planned run's log, read once: for the missing runs and for the curves
     logs = {run: read_evaluations(log_folder(results, *run)) for run in run_plan(plan)}
     # re-derived from the logs: a planned run without all its evaluations is missing
@@ -207,16 +209,17 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
                              for label, v in by_label.items()}
             if reference is not None and len(grid):
-                for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, reference,
-                                                            protocol.left_edge).items():
+                if bb_found is None:
+                    bb_found = blackbox_adapter.results(results)
+                drawn = blackbox_adapter.curves(results, space, protocol.incumbent, grid,
+                                                reference, protocol.left_edge, bb_found)
+                for name, matrix in drawn.items():
                     curves[space][name] = (grid, matrix)
-                claim_bb.setdefault(cs, {})[space] = {
-                    name: curves[space][name] for name in curves[space]
-                    if name not in LABELS.values()} if protocol.incumbent == CLAIM_INCUMBENT \
-                    else {name: (grid, m) for name, m in blackbox_adapter.curves(
-                        results, space, CLAIM_INCUMBENT, grid, reference,
-                        protocol.left_edge).items()}
+                claimed = drawn if protocol.incumbent == CLAIM_INCUMBENT else \
+                    blackbox_adapter.curves(results, space, CLAIM_INCUMBENT, grid, reference,
+                                            protocol.left_edge, bb_found)
+                claim_bb.setdefault(cs, {})[space] = {name: (grid, m)
+                                                      for name, m in claimed.items()}
             for label, (_, matrix) in curves[space].items():
                 count = nonpositive_seeds(matrix)
                 if count:
