@@ -291,7 +291,7 @@ def _open_store(data: Any) -> Any:
 
 def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
              regrets: np.ndarray, settings: BohbSettings,
-             claim_regrets: np.ndarray | None = None) -> dict[str, Any]:
+             claim_regrets: np.ndarray) -> dict[str, Any]:
     best = min(evals, key=lambda e: e.loss)
     default = [e for e in evals if e.config_id == (0, 0, 0)]
     default_regret = max(default, key=lambda e: e.budget).test_regret if default else None
@@ -300,8 +300,7 @@ def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
             "evaluations": len(evals), "expected_evaluations": settings.evaluations(),
             "best_loss": best.loss, "best_budget": best.budget, "best_config": best.config,
             "final_regret": float(regrets[-1]) if len(regrets) else None,
-            "claim_final_regret": float(claim[-1]) if len(claim := (
-                regrets if claim_regrets is None else claim_regrets)) else None,
+            "claim_final_regret": float(claim_regrets[-1]) if len(claim_regrets) else None,
             "regrets": [e.test_regret for e in evals], "default_regret": default_regret,
             "sequential_days": sum(e.cost_s for e in evals) / 86400.0}
 
