@@ -91,27 +91,38 @@ def blackbox_records(out: Path) -> dict[str, bytes]:
             for p in sorted((out / "blackbox").rglob("seed-*.npy"))}
 
 
+def records(out: Path) -> dict[str, dict[str, Any]]:
+    """Both sides' records of one results folder, read once: BOHB's and the black-box's."""
+    return {"BOHB": bohb_records(out), "black-box": blackbox_records(out)}
+
+
 def first_difference(a: Path, b: Path) -> str | None:
     """None when both results folders hold the same records, else the first difference."""
-    for side, read in (("BOHB", bohb_records), ("black-box", blackbox_records)):
-        left, right = read(a), read(b)
-        if not left:
+    return _difference(a, records(a), records(b))
+
+
+def _difference(a: Path, left: dict[str, dict[str, Any]],
+                right: dict[str, dict[str, Any]]) -> str | None:
+    for side in ("BOHB", "black-box"):
+        mine, theirs = left[side], right[side]
+        if not mine:
             return f"{a} has no {side} records"
-        if sorted(left) != sorted(right):
-            only = sorted(set(left) ^ set(right))
+        if sorted(mine) != sorted(theirs):
+            only = sorted(set(mine) ^ set(theirs))
             return f"{side}: the files differ, e.g. {only[0]}"
-        for key in sorted(left):
-            if left[key] != right[key]:
+        for key in sorted(mine):
+            if mine[key] != theirs[key]:
                 return f"{side}: {key} differs"
     return None
 
 
-def summary(out: Path) -> str:
-    bohb = bohb_records(out)
+def summary(found: dict[str, dict[str, Any]]) -> str:
+    """Counts of what `records` found (the comparison's read, not a second one)."""
+    bohb = found["BOHB"]
     evaluations = sum(len(v) for k, v in bohb.items() if k.endswith("results.json"))
     runs = sum(1 for k in bohb if k.endswith("results.json"))
     return (f"{runs} BOHB runs, {evaluations} BOHB evaluations, "
-            f"{len(blackbox_records(out))} black-box seed files")
+            f"{len(found['black-box'])} black-box seed files")
 
 
 def _reproduce(out: Path, *extra: str) -> float:
@@ -142,11 +153,12 @@ def main() -> int:
         _reproduce(b, "--executor", "slurm")
     else:
         parser.error("give --out DIR or --compare A B")
-    why = first_difference(a, b)
+    left = records(a)
+    why = _difference(a, left, records(b))
     if why is not None:
         print(f"DIFFERENT: {why}")
         return 1
-    print(f"EQUAL: {summary(a)}, record by record")
+    print(f"EQUAL: {summary(left)}, record by record")
     return 0
 
 

@@ -37,9 +37,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-PAPER_EPOCHS = 50
-PAPER_WEIGHT_IMAGES = 25_000
-
 
 def _cuda_device_name(gpu: str) -> str | None:
     """The GPU's name, or None when torch sees no CUDA device (checked in a child process
@@ -109,6 +106,8 @@ def run_k(k: int, gpu: str, optimizer: str, epochs: int, batches: int, nb101: Pa
                    if line.strip()]
         peak = max([peak, *(float(r.get("peak_memory_mb") or 0.0) for r in records)])
         steady += per_epoch / steady_epoch_seconds(records)
+    from nb1s.harness.experiments.cost import PAPER_EPOCHS, PAPER_WEIGHT_IMAGES
+
     steps = k * epochs * per_epoch
     full = PAPER_EPOCHS * math.ceil(PAPER_WEIGHT_IMAGES / _batch_size(optimizer))
     return {"k": k, "wall_s": round(wall, 2), "steps_per_s": round(steps / wall, 2),

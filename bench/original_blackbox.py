@@ -5,9 +5,9 @@ unmodified beside nb1s's on the same SYNTHETIC NAS-Bench-101 data and the same s
 per checkpoint, the per-seed best validation error found so far and the test error of
 that incumbent are compared between the two sides with a two-sample Kolmogorov-Smirnov
 test and a Welch t-test (scipy), Holm-corrected over every test of the table
-(statsmodels). Only the random numbers differ between the two sides, so they must agree
-in distribution; a control row (the original's RE against nb1s's RS) shows the same tests
-do tell two different optimizers apart.
+(the Holm step of nb1s's verdicts). Only the random numbers differ between the two
+sides, so they must agree in distribution; a control row (the original's RE against
+nb1s's RS) shows the same tests do tell two different optimizers apart.
 
     python bench/original_blackbox.py --original PATH [--nasbench-src PATH] --space 3 \
         --seeds 200 [--rl-seeds 100] [--json] [--work DIR]
@@ -80,7 +80,7 @@ import sys
 import tempfile
 import time
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,7 @@ import numpy as np
 import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import google_real
 
 ENV = "NB1S_ORIGINAL_SRC"
 #: checkpoints (evaluations) of RS/RE/RL and TPE; HB/BOHB: the same x 108 epochs
@@ -117,8 +118,6 @@ def original_dir(given: str | os.PathLike[str] | None) -> Path | None:
         return path
     git = path / ".git" if (path / ".git" / "HEAD").is_file() else path
     if (git / "HEAD").is_file() and (git / "objects").is_dir():
-        import google_real
-
         return google_real.extract_from_git(git, ("optimizers", "nasbench_analysis"),
                                             "nb1s-original-src-")
     return None
@@ -167,10 +166,7 @@ class Original:
         # the missing method of the released RE script (reference: black-box scripts)
         SearchSpace.sample_with_loose_ends = (
             lambda self: self.sample(with_loose_ends=True, upscale=False))
-        import google_real
-
-        with contextlib.redirect_stdout(sys.stderr):
-            self.nasbench = google_real.open_dataset(api, tfrecord, seed=0)
+        self.nasbench = google_real.open_dataset(api, tfrecord, seed=0)
         _share_loaded_dataset(api, tfrecord, self.nasbench)
         self._modules: dict[str, types.ModuleType] = {}
 
@@ -251,8 +247,11 @@ class Original:
         saved = sys.argv
         sys.argv = argv
         os.environ["HYPEROPT_FMIN_SEED"] = str(seed)
+        from nb1s.optimizers.discrete.hyperband import pyro_pickle
+
+        _quiet_logging()
         try:
-            with _quiet_logging(), _pyro_pickle():
+            with pyro_pickle():  # as nb1s's own `pyro` engine runs hpbandster
                 done = runpy.run_path(argv[0], run_name="__main__")
         finally:
             sys.argv = saved
@@ -306,46 +305,27 @@ def _seed_everything(seed: int) -> None:
     random.seed(seed)  # unseeded in the original (sampling, tournament, NB101 repeats)
 
 
-@contextlib.contextmanager
-def _pyro_pickle() -> Iterator[None]:
-    """Pyro4 with pickle for the run: ConfigSpace 1.x hands hpbandster numpy strings and
-    tuples that Pyro4's default serializer refuses (the job then never returns). The same
-    setting as nb1s's own `pyro` engine; everything stays on 127.0.0.1 in this process."""
-    import Pyro4
-
-    serializer, accepted = Pyro4.config.SERIALIZER, set(Pyro4.config.SERIALIZERS_ACCEPTED)
-    Pyro4.config.SERIALIZER = "pickle"
-    Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
-    try:
-        yield
-    finally:
-        Pyro4.config.SERIALIZER, Pyro4.config.SERIALIZERS_ACCEPTED = serializer, accepted
-
-
-@contextlib.contextmanager
-def _quiet_logging() -> Iterator[None]:
-    """The library scripts call logging.basicConfig(INFO); hpbandster then logs per job."""
+def _quiet_logging() -> None:
+    """The library scripts call logging.basicConfig(INFO); hpbandster then logs per job.
+    Set for the rest of the process (nothing to restore: the bench runs only scripts)."""
     if not logging.getLogger().handlers:  # the scripts' basicConfig(INFO) is then a no-op
         logging.basicConfig(level=logging.WARNING)
     for name in ("hpbandster", "Pyro4", "hyperopt"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    yield
 
 
 def to_records(models: Sequence[Any], seed: int, cut_epochs: int | None = None) -> Records:
     """The original's `Model` objects (accuracies) as nb1s records (errors), in query order;
     `cut_epochs`: keep the evaluations whose cumulative budget is within it (HB/BOHB)."""
-    from nb1s.optimizers.discrete import RECORD_DTYPE
+    from nb1s.optimizers.discrete.objective import Evaluation
+    from nb1s.optimizers.discrete.records import records_from_sequence
 
-    out = np.zeros(len(models), dtype=RECORD_DTYPE)
-    out["seed"] = seed
-    out["index"] = np.arange(len(models))
-    out["config_id"] = -1  # the original keeps matrices, not nb1s config ids
-    out["budget"] = [int(getattr(m, "budget", None) or MAX_BUDGET) for m in models]
-    out["valid_error"] = [1.0 - float(m.validation_accuracy) for m in models]
-    out["test_error"] = [1.0 - float(m.test_accuracy) for m in models]
-    out["train_time"] = [float(m.training_time) for m in models]
-    out["sim_time"] = np.cumsum(out["train_time"])
+    out = records_from_sequence(  # config ids -1: the original keeps matrices, not ids
+        seed, np.full(len(models), -1),
+        [int(getattr(m, "budget", None) or MAX_BUDGET) for m in models],
+        Evaluation(np.array([1.0 - float(m.validation_accuracy) for m in models]),
+                   np.array([1.0 - float(m.test_accuracy) for m in models]),
+                   np.array([float(m.training_time) for m in models])))
     if cut_epochs is not None:
         out = out[np.cumsum(out["budget"]) <= cut_epochs]
     return out
@@ -370,18 +350,19 @@ def at_checkpoints(records: Records, seeds: list[int], checkpoints: Sequence[int
                    by_epochs: bool) -> dict[str, npt.NDArray[np.float64]]:
     """Per seed and checkpoint: the best validation error so far and its test error (the
     first of equal validation errors); checkpoints count evaluations, or x 108 epochs."""
+    from nb1s.harness.blackbox_runs.curves import incumbent_test_error
+
     best = np.full((len(seeds), len(checkpoints)), np.nan)
     test = np.full_like(best, np.nan)
+    limits = np.asarray(checkpoints) * (MAX_BUDGET if by_epochs else 1)
     for i, seed in enumerate(seeds):
         rec = records[records["seed"] == seed]
         rec = rec[np.argsort(rec["index"], kind="stable")]
         spent = np.cumsum(rec["budget"]) if by_epochs else np.arange(1, len(rec) + 1)
-        for j, point in enumerate(checkpoints):
-            limit = point * MAX_BUDGET if by_epochs else point
-            seen = rec[spent <= limit]
-            if len(seen):
-                k = int(np.argmin(seen["valid_error"]))
-                best[i, j], test[i, j] = seen["valid_error"][k], seen["test_error"][k]
+        last = np.searchsorted(spent, limits, side="right") - 1  # last row within each limit
+        seen = last >= 0
+        best[i, seen] = np.minimum.accumulate(rec["valid_error"])[last[seen]]
+        test[i, seen] = incumbent_test_error(rec, "best_validation")[last[seen]]
     return {"best_valid_error": best, "incumbent_test_error": test}
 
 
@@ -406,13 +387,15 @@ def compare(original: Records, nb1s: Records, seeds: list[int], checkpoints: Seq
 
 
 def holm(rows: list[dict[str, Any]], alpha: float = ALPHA) -> None:
-    """Holm-adjusted p-values over every KS and Welch test of `rows` (in place)."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm-adjusted p-values over every KS and Welch test of `rows` (in place), by the
+    verdicts' own Holm step (`nb1s.harness.report.decision.holm`)."""
+    from nb1s.harness.report.decision import holm as holm_adjusted
 
     pvalues = [r[k] for r in rows for k in ("ks_p", "welch_p")]
     if not pvalues:
         return
-    reject, adjusted, _, _ = multipletests(pvalues, alpha=alpha, method="holm")
+    adjusted = holm_adjusted(np.array(pvalues))
+    reject = adjusted <= alpha
     for i, row in enumerate(rows):
         row["ks_p_holm"], row["welch_p_holm"] = float(adjusted[2 * i]), float(adjusted[2 * i + 1])
         row["differ"] = bool(reject[2 * i] or reject[2 * i + 1])
@@ -494,8 +477,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"original_blackbox: no automl/nasbench-1shot1 checkout (--original or ${ENV});"
               " skipped", file=sys.stderr)
         return 2
-    import google_real
-
     api = google_real.load(args.nasbench_src)
     if api is None:
         print("original_blackbox: no google-research/nasbench checkout (--nasbench-src or "

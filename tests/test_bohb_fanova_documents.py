@@ -10,12 +10,11 @@ are SYNTHETIC (the smoke profile's data, hpbandster's own logger).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_kind_guarantees import nb1s  # the same whole-command runner
 
 from nb1s.harness.blackbox_runs.bohb_log import BohbLog, LoggedResult
 from nb1s.harness.blackbox_runs.documents import RUN_FILE
@@ -28,12 +27,6 @@ from nb1s.harness.experiments.fanova.smoke import write_synthetic_run
 from nb1s.harness.experiments.kind import Request
 from nb1s.harness.experiments.registry import kind_for
 from nb1s.harness.recipe.catalog import load_recipe
-
-
-def nb1s(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nb1s.harness.cli.app", *args],
-                          capture_output=True, text=True, check=False, cwd=cwd, timeout=600,
-                          env={**os.environ, "COLUMNS": "250"})
 
 
 def one_line_exit_2(proc: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -23,10 +23,13 @@ def nb1s(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, **env})
 
 
-def _results(tmp_path: Path, commit: str | None = COMMIT) -> Path:
-    out = tmp_path / "fig2-run"
-    curves = {("darts", 1): [[0.05, 0.02 + 0.001 * k] for k in range(3)],
-              ("gdas", 1): [[0.05, 0.01 + 0.001 * k] for k in range(3)]}
+def _results(tmp_path: Path, commit: str | None = COMMIT, name: str = "fig2-run",
+             curves: dict[tuple[str, int], list[list[float]]] | None = None) -> Path:
+    """A paper-profile results folder as a GPU run made it (commit and device recorded)."""
+    out = tmp_path / name
+    if curves is None:
+        curves = {("darts", 1): [[0.05, 0.02 + 0.001 * k] for k in range(3)],
+                  ("gdas", 1): [[0.05, 0.01 + 0.001 * k] for k in range(3)]}
     write_results(out, curves, profile="paper")
     for meta in out.glob("runs/*/*/*/run.json"):
         data = json.loads(meta.read_text())
@@ -105,13 +108,9 @@ def test_check_on_the_paper_profile_gates_against_an_imported_reference(
     def curve(seed: int, scale: float = 1.0) -> list[float]:
         return [scale * (0.05 - 0.0005 * e) * (1 + 0.03 * seed) for e in range(51)]
 
-    ref_dir = tmp_path / "lab-a"
-    write_results(ref_dir, {("darts", 1): [curve(s) for s in range(3)],
-                            ("gdas", 1): [curve(s, 0.5) for s in range(3)]}, profile="paper")
-    for meta in ref_dir.glob("runs/*/*/*/run.json"):
-        data = json.loads(meta.read_text())
-        data["git_hash"], data["device"] = COMMIT, "NVIDIA H100 80GB HBM3"
-        meta.write_text(json.dumps(data))
+    ref_dir = _results(tmp_path, name="lab-a",
+                       curves={("darts", 1): [curve(s) for s in range(3)],
+                               ("gdas", 1): [curve(s, 0.5) for s in range(3)]})
     env = {"NB1S_REFERENCES": str(tmp_path / "refs")}
     exported = tmp_path / "lab-a-ref.json"
     assert nb1s("reference", "export", str(ref_dir), "--out", str(exported),

@@ -31,9 +31,11 @@ seed for the run and numpy's global state is restored afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
+from collections.abc import Iterator
 from itertools import count
 from typing import Any, Literal
 
@@ -146,7 +148,6 @@ def _run_inprocess(name: str, configspace: Any, evaluate: SequentialEvaluator,
 def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
               n_iterations: int, seed: int) -> None:
     import hpbandster.core.nameserver as hpns
-    import Pyro4
     from hpbandster.core.worker import Worker
     from hpbandster.optimizers import BOHB, HyperBand
 
@@ -161,29 +162,42 @@ def _run_pyro(name: str, configspace: Any, evaluate: SequentialEvaluator,
             del kwargs
             return {"loss": evaluate(config, round(budget)), "info": {}}
 
-    # ConfigSpace 1.x hands hpbandster numpy strings, which Pyro4's default serializer
-    # (serpent) refuses; pickle handles them. Everything stays on 127.0.0.1 in-process.
-    serializer = Pyro4.config.SERIALIZER
-    accepted = set(Pyro4.config.SERIALIZERS_ACCEPTED)
+    with pyro_pickle():
+        run_id = f"nb1s-{name}-{seed}-{next(_RUN_IDS)}"
+        server = hpns.NameServer(run_id=run_id, host=HOST, port=0)
+        ns_host, ns_port = server.start()
+        try:
+            quiet = logging.getLogger("nb1s.hpbandster")
+            quiet.setLevel(logging.WARNING)
+            worker = _Worker(run_id=run_id, host=HOST, nameserver=ns_host,
+                             nameserver_port=ns_port, logger=quiet)
+            worker.run(background=True)
+            cls = BOHB if name == "BOHB" else HyperBand
+            master = cls(configspace=configspace, run_id=run_id, host=HOST, nameserver=ns_host,
+                         nameserver_port=ns_port, logger=quiet, **_options(name))
+            try:
+                master.run(n_iterations=n_iterations, min_n_workers=1)
+            finally:
+                shut_down(master)  # also after an interrupt (hpbandster_shutdown says why)
+        finally:
+            server.shutdown()
+
+
+@contextlib.contextmanager
+def pyro_pickle() -> Iterator[None]:
+    """Pyro4 with pickle while the block runs, then the serializers as they were.
+
+    ConfigSpace 1.x hands hpbandster numpy strings (and tuples), which Pyro4's default
+    serializer (serpent) refuses: the job then never returns. Everything stays on
+    127.0.0.1 in this process. The `pyro` engine and bench/original_blackbox.py (the
+    released scripts under hpbandster) both run inside it.
+    """
+    import Pyro4
+
+    serializer, accepted = Pyro4.config.SERIALIZER, set(Pyro4.config.SERIALIZERS_ACCEPTED)
     Pyro4.config.SERIALIZER = "pickle"
     Pyro4.config.SERIALIZERS_ACCEPTED.add("pickle")
-    run_id = f"nb1s-{name}-{seed}-{next(_RUN_IDS)}"
-    server = hpns.NameServer(run_id=run_id, host=HOST, port=0)
-    ns_host, ns_port = server.start()
     try:
-        quiet = logging.getLogger("nb1s.hpbandster")
-        quiet.setLevel(logging.WARNING)
-        worker = _Worker(run_id=run_id, host=HOST, nameserver=ns_host,
-                         nameserver_port=ns_port, logger=quiet)
-        worker.run(background=True)
-        cls = BOHB if name == "BOHB" else HyperBand
-        master = cls(configspace=configspace, run_id=run_id, host=HOST, nameserver=ns_host,
-                     nameserver_port=ns_port, logger=quiet, **_options(name))
-        try:
-            master.run(n_iterations=n_iterations, min_n_workers=1)
-        finally:
-            shut_down(master)  # also after an interrupt (hpbandster_shutdown says why)
+        yield
     finally:
-        server.shutdown()
-        Pyro4.config.SERIALIZER = serializer
-        Pyro4.config.SERIALIZERS_ACCEPTED = accepted
+        Pyro4.config.SERIALIZER, Pyro4.config.SERIALIZERS_ACCEPTED = serializer, accepted

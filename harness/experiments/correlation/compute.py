@@ -115,11 +115,11 @@ def controller_samples(search: Any, count: int, seed: int) -> npt.NDArray[np.int
     if not isinstance(search.update, ControllerSampling):
         raise UserError("controller samples need an ENAS run (its snapshot holds the "
                         "controller)")
-    controller = search.update.ensure(search)
+    search.update.ensure(search)  # built (or restored) outside the forked stream
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-    with torch.random.fork_rng(devices=devices), torch.no_grad():
+    with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        configs = [controller().config for _ in range(count)]
+        configs = [search.update.sample(search) for _ in range(count)]
     return np.asarray([encode(search.space, c.parents, c.ops) for c in configs],
                       dtype=np.int64)
 
