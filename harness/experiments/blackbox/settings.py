@@ -3,7 +3,7 @@ grid is optimizers x spaces x seeds, recorded in plan.json's settings)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any
 
 from nb1s.harness.blackbox_runs.curves import (
@@ -48,6 +48,10 @@ class BlackboxSettings:
         return int(self.evaluations_by_optimizer.get(optimizer, self.evaluations))
 
 
+#: the optional settings a recipe may leave out, with BlackboxSettings' defaults
+_DEFAULTS = {f.name: f.default for f in fields(BlackboxSettings) if f.default is not MISSING}
+
+
 def resolve_settings(recipe: Recipe, header: Plan) -> BlackboxSettings:
     """Recipe settings with the protocol's values and the profile's replacements (the
     header's block: the profile is decided in `plan_header` only)."""
@@ -60,8 +64,7 @@ def resolve_settings(recipe: Recipe, header: Plan) -> BlackboxSettings:
             raise UserError(f"recipe {recipe.name} lacks the blackbox setting {name!r}")
         values[name], sources[name] = resolve(recipe.settings[name], protocol)
     values["evaluations_by_optimizer"] = {}
-    values["regret_reference"], values["left_edge"] = "min_of_means", "blank"
-    values["smac_model"] = SMAC_MODELS[0]
+    values.update(_DEFAULTS)  # the optional settings' defaults are BlackboxSettings'
     for name in ("evaluations_by_optimizer", "regret_reference", "left_edge", "smac_model"):
         if name in recipe.settings:
             values[name], sources[name] = resolve(recipe.settings[name], protocol)
