@@ -77,22 +77,21 @@ def settings_groups(keys: list[str], settings: list[str]) -> list[tuple[str, str
     order: dict[str, list[str]] = {}
     for key, value in zip(keys, settings, strict=True):
         order.setdefault(value, []).append(key)
+    split_keys = [k.split("/") for k in keys]
     out = []
     for value, members in order.items():
         parts = [m.split("/") for m in members]
         width = len(parts[0])
         label = ", ".join(members)
         if all(len(p) == width for p in parts):
-            peers = [k.split("/") for k in keys
-                     if len(k.split("/")) == width and k.split("/")[0] == parts[0][0]]
+            peers = [k for k in split_keys if len(k) == width and k[0] == parts[0][0]]
             pattern = []
             size = 1
             for i in range(width):
                 mine = list(dict.fromkeys(p[i] for p in parts))
                 every = list(dict.fromkeys(p[i] for p in peers))
                 size *= len(mine)
-                pattern.append(mine[0] if len(mine) == 1 else "*" if len(mine) == len(every)
-                               and len(mine) > 1 and set(mine) == set(every)
+                pattern.append(mine[0] if len(mine) == 1 else "*" if set(mine) == set(every)
                                else "{" + ",".join(mine) + "}")
             if size == len(set(members)):
                 label = "/".join(pattern)

@@ -17,7 +17,7 @@ from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary, run_
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.analysis_diff import DIFF_JSON, DIFF_MD
 from nb1s.harness.experiments.result import KindResult, Reproduced
-from nb1s.harness.recipe.plan import Availability, Plan, plan_recipe
+from nb1s.harness.recipe.plan import Availability, Blocked, Plan, plan_recipe
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
 
@@ -26,7 +26,7 @@ class AnalysisRuns:
     """The plan, what it could not run, and what running it did (None: nothing to run)."""
 
     plan: Plan
-    blocked: list[dict[str, str]]
+    blocked: list[Blocked]
     summary: RunSummary | None
 
 
@@ -40,9 +40,8 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
     plan the recipe here."""
     if plan is None:
         plan = plan_recipe(recipe, profile, protocol, availability)
-    blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
     if not plan.runs:
-        return AnalysisRuns(plan, blocked, None)
+        return AnalysisRuns(plan, plan.blocked, None)
     if executor is None or data is None:
         raise UserError("no executor or data given for a recipe with runs")
     summary = run_plan(plan, results, executor, data, on_done=on_done, on_start=on_start)
@@ -55,7 +54,7 @@ def run_analysis_searches(recipe: Recipe, results: Path, executor: Executor | No
 
         resume = "nb1s " + shlex.join(sys.argv[1:])
         raise RunStopped(interrupt_line(summary.as_dict(), resume), 130, "interrupted")
-    return AnalysisRuns(plan, blocked, summary)
+    return AnalysisRuns(plan, plan.blocked, summary)
 
 
 class AnalysisReproduced(Reproduced):

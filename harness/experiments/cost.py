@@ -253,11 +253,11 @@ def _blackbox_rows(optimizers: list[str], spaces: list[int], seeds: list[int],
 
 def plan_cost(plan: Plan) -> PlanCost:
     """The rows of `plan` with their GPU estimates (CPU times come from `with_cpu`)."""
-    from nb1s.harness.experiments.registry import KINDS, kind_for
+    from nb1s.harness.experiments.registry import registered
 
     hours, gpu, source = footnote4()
     line = data_line(plan.data)
-    kind = kind_for(plan.kind) if plan.kind in KINDS else None
+    kind = registered(plan.kind)
     rows_of: CostRows = getattr(kind, "cost_rows", search_rows)
     rows = rows_of(plan, line, hours)
     return PlanCost(plan.recipe, plan.profile, plan.protocol, plan.kind, line, rows,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.options import default_results
-from nb1s.harness.experiments.kind import ExperimentKind, Request, Result, Shown
-from nb1s.harness.experiments.registry import KINDS, kind_for
+from nb1s.harness.experiments.kind import Request, Result, Shown
+from nb1s.harness.experiments.registry import kind_for, registered
 from nb1s.harness.experiments.result import EXIT_CANNOT_RUN, KindResult
 
 if TYPE_CHECKING:
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from nb1s.harness.recipe.schema import DiffSpec, Profile, Protocol, Recipe
 
 __all__ = ["EXIT_CANNOT_RUN", "exit_code_for"]
-
-
-def registered(kind: str) -> ExperimentKind | None:
-    """The implementation of recipe kind `kind`, or None when nb1s has none."""
-    return kind_for(kind) if kind in KINDS else None
 
 
 def kind_problems(path: Path, recipe: Recipe) -> list[YamlProblem]:
@@ -134,8 +129,7 @@ def _admit(request: Request, paper_only: bool) -> None:
 
 def cannot_run(recipe: Recipe, plan: Plan, results: Path) -> Result:
     """The answer of `reproduce` when nothing of the recipe can run in this nb1s."""
-    return KindResult.cannot_run(recipe, [{"variant": b.variant, "label": b.label,
-                                           "reason": b.reason} for b in plan.blocked], results)
+    return KindResult.cannot_run(recipe, plan.blocked, results)
 
 
 def check_request_option(recipe: Recipe, option: str, refusal: str) -> None:

@@ -38,6 +38,11 @@ def kind_for(name: str) -> ExperimentKind:
     return kind
 
 
+def registered(kind: str) -> ExperimentKind | None:
+    """The implementation of recipe kind `kind`, or None when nb1s has none."""
+    return kind_for(kind) if kind in KINDS else None
+
+
 def implemented() -> tuple[str, ...]:
     """The recipe kinds nb1s can run, in registration order."""
     return tuple(KINDS)

@@ -20,6 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from nb1s.harness.documents import Document
+from nb1s.harness.recipe.plan import Blocked
 from nb1s.harness.report.documents import Diff, Verdict
 
 #: how far a kind got: everything planned ran (`complete`), some of it could not run or
@@ -34,12 +35,8 @@ VerdictStatus = Literal["pass", "fail", "no-decision", "consistent", "not-checka
 EXIT_CANNOT_RUN = 3
 
 
-class BlockedVariant(Document):
-    """One part of a recipe that cannot run, and why."""
-
-    variant: str = Field(description="the variant (or input) that cannot run")
-    label: str = Field(description="its label in figures and tables")
-    reason: str = Field(description="why, in words")
+#: one part of a recipe that cannot run, and why: the plan's own entry
+BlockedVariant = Blocked
 
 
 class CannotRun(Document):

@@ -68,7 +68,7 @@ def enas_samples(spec: RunSpec, settings: dict[str, Any]) -> int:
     scored on the same architecture set as the others)."""
     if spec.optimizer != "enas":
         return 0
-    count = int(settings.get("enas_samples", 0))
+    count = int(settings["enas_samples"])
     if count < 0:
         raise UserError(f"enas_samples must be 0 or more (got {count})")
     return count

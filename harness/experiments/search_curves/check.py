@@ -178,16 +178,23 @@ def check_candidate(candidate: dict[str, Any], reference: dict[str, Any], spec: 
         cand = next(g for g in candidate["groups"] if g["space"] == space)
         for ref in (g for g in reference["groups"] if g["space"] == space):
             c_any, r_any = _anytime(cand, ref, spec.floor)
-            common = common_seeds(cand, ref)
-            c_on, r_on = on_seeds(cand, common), on_seeds(ref, common)
+            final_exact = exact_match(cand, ref, "test_regret", "final")
+            curve_exact = exact_match(cand, ref, "test_regret", "curve")
+            # the common seeds' values: measure_pair reads them only for an exact match
+            final_common: tuple[list[float], list[float]] | None = None
+            curve_common: tuple[list[float], list[float]] | None = None
+            if final_exact or curve_exact:
+                common = common_seeds(cand, ref)
+                c_on, r_on = on_seeds(cand, common), on_seeds(ref, common)
+                if final_exact:
+                    final_common = (_finals(c_on), _finals(r_on))
+                if curve_exact:
+                    curve_common = _anytime(c_on, r_on, spec.floor)
             rows.append({"space": space, "against": ref["variant"], "label": ref["label"],
-                         "final": measure_pair(_finals(cand), _finals(ref), spec,
-                                               exact_match(cand, ref, "test_regret", "final"),
-                                               (_finals(c_on), _finals(r_on))),
-                         "anytime": measure_pair(c_any, r_any, spec,
-                                                 exact_match(cand, ref, "test_regret",
-                                                             "curve"),
-                                                 _anytime(c_on, r_on, spec.floor))})
+                         "final": measure_pair(_finals(cand), _finals(ref), spec, final_exact,
+                                               final_common),
+                         "anytime": measure_pair(c_any, r_any, spec, curve_exact,
+                                                 curve_common)})
     # the gate's comparisons are one family, every other comparison another
     gate_idx = [i for i, r in enumerate(rows) if r["against"] == gate_against]
     rest = [(i, part) for i, r in enumerate(rows) for part in ("final", "anytime")

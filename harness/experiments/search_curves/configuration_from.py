@@ -54,7 +54,8 @@ def bohb_incumbent(results: Path, optimizer: str, budget: float,
         configs = log.configs_by_id()
         for entry in log.successful():
             result = entry.result
-            if result is None or result.loss is None or entry.budget != float(budget):
+            assert result is not None  # successful(): only evaluations with a result
+            if result.loss is None or entry.budget != float(budget):
                 continue
             if best is None or result.loss < best["loss"]:
                 info = result.info if isinstance(result.info, dict) else {}

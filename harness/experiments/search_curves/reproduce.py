@@ -183,7 +183,7 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
 
     if plan is None:
         plan = plan_recipe(recipe, profile, protocol, availability or registered)
-    blocked = [{"variant": b.variant, "label": b.label, "reason": b.reason} for b in plan.blocked]
+    blocked = plan.blocked
     if not plan.runs:
         return KindResult.cannot_run(recipe, blocked, results)
     if executor is None:
