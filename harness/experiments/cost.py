@@ -167,22 +167,17 @@ def hyperband_schedule(low: float, high: float, eta: int, iterations: int
                        ) -> tuple[int, float]:
     """(evaluations, summed budgets) of `iterations` successive-halving brackets.
 
-    hpbandster's HyperBand/BOHB bracket arithmetic: budgets high * eta^-k; iteration i runs
-    bracket s = S - 1 - i mod S with floor(S / (s + 1)) * eta^s configurations at its
-    lowest budget, divided by eta per rung. For fig5 (25-100 epochs, eta 2, 64 iterations)
-    it gives the paper's 280 evaluations.
+    hpbandster's HyperBand/BOHB bracket arithmetic, as `bohb_log` writes it once for the
+    BOHB kinds (budgets high * eta^-k; iteration i runs bracket s = S - 1 - i mod S with
+    floor(S / (s + 1)) * eta^s configurations at its lowest budget, divided by eta per
+    rung). For fig5 (25-100 epochs, eta 2, 64 iterations) it gives the paper's 280
+    evaluations.
     """
-    rungs = 1 - int(math.log(low / high) / math.log(eta))
-    budgets = [high * eta ** -k for k in range(rungs - 1, -1, -1)]
-    evaluations, total = 0, 0.0
-    for i in range(iterations):
-        s = rungs - 1 - i % rungs
-        n0 = (rungs // (s + 1)) * eta ** s
-        for j in range(s + 1):
-            n = max(int(n0 * eta ** -j), 1)
-            evaluations += n
-            total += n * budgets[rungs - 1 - s + j]
-    return evaluations, total
+    from nb1s.harness.blackbox_runs.bohb_log import successive_halving_brackets
+
+    rungs = [r for bracket in successive_halving_brackets(low, high, eta, iterations)
+             for r in bracket]
+    return sum(n for n, _ in rungs), sum(n * budget for n, budget in rungs)
 
 
 #: a kind's cost rows: (plan, data line, footnote-4 hours) -> rows; a kind names its own as

@@ -22,15 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from nb1s.harness.documents import Document
 from nb1s.harness.recipe.plan import Blocked
 from nb1s.harness.report.documents import Diff, Verdict
+from nb1s.harness.report.verdict import VerdictStatus
 
 #: how far a kind got: everything planned ran (`complete`), some of it could not run or
 #: is missing (`partial`), stopped by the user (`interrupted`), runs failed (`failed-runs`),
 #: nothing of it can run in this nb1s (`cannot-run`), or an existing folder re-compared
 #: (`diffed`: the answer of `nb1s diff`)
 Status = Literal["complete", "partial", "interrupted", "failed-runs", "cannot-run", "diffed"]
-#: `report.verdict.verdict`'s decision over a diff's rows
-VerdictStatus = Literal["pass", "fail", "no-decision", "consistent", "not-checkable",
-                        "no-reference"]
 
 EXIT_CANNOT_RUN = 3
 

@@ -21,7 +21,11 @@ diff but never pass one alone: without a compared number the verdict is "no refe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+#: what `verdict` decides over a diff's rows (the `status` of every verdict document)
+VerdictStatus = Literal["pass", "fail", "no-decision", "consistent", "not-checkable",
+                        "no-reference"]
 
 PASSED = ("exact", "equivalent", "checked")
 UNDECIDED = ("consistent", "underpowered", "not checkable", "known deviation")
