@@ -72,6 +72,12 @@ def trend_values(first: Sequence[float], then: Sequence[float], rises: bool, tex
     return _one_sample(_logs(then, floor) - _logs(first, floor), text, rises)
 
 
+def sign_values(k: int, n: int, text: str, effect: float) -> Sub:
+    """k of n above half: one-sided sign test (binomial, p = 1/2) of the count."""
+    return Sub(text, float(sps.binom.sf(k - 1, n, 0.5)), float(sps.binom.cdf(k, n, 0.5)),
+               (n,), float(effect), 0.0)
+
+
 def _one_sample(x: np.ndarray, text: str, rises: bool) -> Sub:
     m = float(x.mean())
     s = float(x.std(ddof=1)) if len(x) > 1 else 0.0

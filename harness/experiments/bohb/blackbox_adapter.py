@@ -73,14 +73,24 @@ def missing_seeds(folder: Path, runs: list[tuple[str, int, int]], seeds: list[in
     return bb_grid.missing_seed_files(folder, runs, seeds)
 
 
-def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
-           best_test_error: float, left_edge: str = "blank"
-           ) -> dict[str, npt.NDArray[np.float64]]:
-    """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`."""
-    out = {}
-    # an unreadable seed file is left out here; the planned-seeds row names and fails it
+def results(folder: Path) -> dict[tuple[int, str], Any]:
+    """Every black-box result under `folder`: (space, optimizer) -> its seeds' records.
+
+    An unreadable seed file is left out here; the planned-seeds row names and fails it."""
     damaged: list[str] = []
-    for (sp, name), traj in sorted(bb_curves.load_blackbox_results(folder, damaged).items()):
+    return bb_curves.load_blackbox_results(folder, damaged)
+
+
+def curves(folder: Path, space: int, incumbent: str, grid: npt.NDArray[np.float64],
+           best_test_error: float, left_edge: str = "blank",
+           found: dict[tuple[int, str], Any] | None = None
+           ) -> dict[str, npt.NDArray[np.float64]]:
+    """Optimizer -> regret matrix [seeds, grid] of every black-box result of `space`;
+    `found`: `results(folder)` already loaded (None: loaded here)."""
+    out = {}
+    if found is None:
+        found = results(folder)
+    for (sp, name), traj in sorted(found.items()):
         if sp == space:
             out[str(name)] = np.asarray(bb_curves.regret_curve(
                 traj.records, best_test_error, incumbent, grid, left_edge))

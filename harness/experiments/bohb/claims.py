@@ -17,9 +17,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
-from nb1s.harness.report.claim_tests import Sub, above_values, claim_fields, lower_values
+from nb1s.harness.report.claim_tests import (
+    Sub,
+    above_values,
+    claim_fields,
+    lower_values,
+    sign_values,
+)
 from nb1s.harness.report.verdict import undecided
 
 Row = dict[str, Any]
@@ -84,9 +89,8 @@ def budget_25(best_budgets: list[float], min_budget: float, min_seeds: int = 3,
     if not best_budgets:
         return _row("bohb_budget_25", None, None, "no BOHB run")
     k, n = sum(b == min_budget for b in best_budgets), len(best_budgets)
-    sub = Sub(f"best configuration at {min_budget:g} epochs in {k} of {n} runs (sign test "
-              "against half)", float(sps.binom.sf(k - 1, n, 0.5)),
-              float(sps.binom.cdf(k, n, 0.5)), (n,), k / n - 0.5, 0.0)
+    sub = sign_values(k, n, f"best configuration at {min_budget:g} epochs in {k} of {n} runs "
+                      "(sign test against half)", k / n - 0.5)
     return _tested("bohb_budget_25", [sub], "all", k / n,
                    f"{k / n:.0%} of {n} runs found their best configuration at "
                    f"{min_budget:g} epochs (one-sided sign test: more than half)",

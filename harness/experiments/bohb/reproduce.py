@@ -167,10 +167,13 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
     # hundreds of evaluations is a biased estimate, more so for the optimizer that
     # evaluates more
     claim_bb: dict[int, dict[int, dict[str, Any]]] = {}
+    # every black-box result, loaded once, at the first panel that draws them
+    bb_found: dict[tuple[int, str], Any] | None = None
+    # every planned run's log, read once: for the missing runs and for the curves
+    logs = {run: read_evaluations(log_folder(results, *run)) for run in run_plan(plan)}
     # re-derived from the logs: a planned run without all its evaluations is missing
-    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for cs, space, opt, seed in run_plan(plan)
-               if len(read_evaluations(log_folder(results, cs, space, opt, seed)))
-               != settings.evaluations()]
+    missing = [f"cs{cs}/ss{space}/{opt}/seed-{seed}" for (cs, space, opt, seed), evals
+               in logs.items() if len(evals) != settings.evaluations()]
     # and so is a planned black-box seed file deleted or damaged (the blackbox kind's check)
     bb_runs, bb_seeds = blackbox_plan(plan)
     bb_missing = [f"{BLACKBOX}/{m}" for m in
@@ -187,7 +190,7 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             reference = references[space]
             for optimizer in s["optimizers"]:
                 for seed in s["bohb_seeds"]:
-                    evals = read_evaluations(log_folder(results, cs, space, optimizer, seed))
+                    evals = logs[(cs, space, optimizer, seed)]
                     if not evals:
                         continue
                     if reference is not None:
@@ -206,16 +209,17 @@ def analyse(plan: Plan, results: Path, data: Any, done: list[dict[str, Any]],
             curves[space] = {label: (grid, on_grid(v, grid, protocol.left_edge))
                              for label, v in by_label.items()}
             if reference is not None and len(grid):
-                for name, matrix in blackbox_adapter.curves(results, space, protocol.incumbent,
-                                                            grid, reference,
-                                                            protocol.left_edge).items():
+                if bb_found is None:
+                    bb_found = blackbox_adapter.results(results)
+                drawn = blackbox_adapter.curves(results, space, protocol.incumbent, grid,
+                                                reference, protocol.left_edge, bb_found)
+                for name, matrix in drawn.items():
                     curves[space][name] = (grid, matrix)
-                claim_bb.setdefault(cs, {})[space] = {
-                    name: curves[space][name] for name in curves[space]
-                    if name not in LABELS.values()} if protocol.incumbent == CLAIM_INCUMBENT \
-                    else {name: (grid, m) for name, m in blackbox_adapter.curves(
-                        results, space, CLAIM_INCUMBENT, grid, reference,
-                        protocol.left_edge).items()}
+                claimed = drawn if protocol.incumbent == CLAIM_INCUMBENT else \
+                    blackbox_adapter.curves(results, space, CLAIM_INCUMBENT, grid, reference,
+                                            protocol.left_edge, bb_found)
+                claim_bb.setdefault(cs, {})[space] = {name: (grid, m)
+                                                      for name, m in claimed.items()}
             for label, (_, matrix) in curves[space].items():
                 count = nonpositive_seeds(matrix)
                 if count:
@@ -287,7 +291,7 @@ def _open_store(data: Any) -> Any:
 
 def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
              regrets: np.ndarray, settings: BohbSettings,
-             claim_regrets: np.ndarray | None = None) -> dict[str, Any]:
+             claim_regrets: np.ndarray) -> dict[str, Any]:
     best = min(evals, key=lambda e: e.loss)
     default = [e for e in evals if e.config_id == (0, 0, 0)]
     default_regret = max(default, key=lambda e: e.budget).test_regret if default else None
@@ -296,8 +300,7 @@ def _run_row(cs: int, space: int, optimizer: str, seed: int, evals: list[Any],
             "evaluations": len(evals), "expected_evaluations": settings.evaluations(),
             "best_loss": best.loss, "best_budget": best.budget, "best_config": best.config,
             "final_regret": float(regrets[-1]) if len(regrets) else None,
-            "claim_final_regret": float(claim[-1]) if len(claim := (
-                regrets if claim_regrets is None else claim_regrets)) else None,
+            "claim_final_regret": float(claim_regrets[-1]) if len(claim_regrets) else None,
             "regrets": [e.test_regret for e in evals], "default_regret": default_regret,
             "sequential_days": sum(e.cost_s for e in evals) / 86400.0}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nb1s.harness.blackbox_runs.bohb_log import RECORD_FILE
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.bohb.documents import SUMMARY_FILE
 from nb1s.harness.experiments.bohb.master import BohbSettings
@@ -19,7 +18,6 @@ from nb1s.optimizers.builtin import BUILTIN_OPTIMIZERS
 SUMMARY = SUMMARY_FILE
 #: the black-box side of Figures 5/14/15 in a results folder (the blackbox kind's layout)
 BLACKBOX = "blackbox"
-DONE = RECORD_FILE
 FIGURE_OF_CS = {1: "fig14", 2: "fig5", 3: "fig15"}
 #: The plot folder every kind writes (folders written before held `figures/`; they are
 #: left as they are and still listed by `render` through the summary's old key).

@@ -94,13 +94,15 @@ def will_write_synthetic(plan: Plan, found: dict[int, Path | None], explicit: bo
 
 
 def _runs(plan: Plan, settings: dict[str, Any], source: Path, results: Path,
-          explicit: bool) -> tuple[CheckedRuns, Path, bool]:
+          explicit: bool, checked: CheckedRuns | None = None
+          ) -> tuple[CheckedRuns, Path, bool]:
     """The runs checked (usable, incomplete, judged by count); the folder read; whether
-    the smoke profile wrote them."""
+    the smoke profile wrote them. `checked`: `checked_runs` of `source` already done."""
     cs, opt, seed = (int(settings["configuration_space"]), str(settings["optimizer"]),
                      int(settings["bohb_seed"]))
     spaces = [int(s) for s in settings["spaces"]]
-    checked = checked_runs(plan, settings, source)
+    if checked is None:
+        checked = checked_runs(plan, settings, source)
     if not will_write_synthetic(plan, usable_or_none(plan, checked), explicit):
         return checked, source, False
     from nb1s.harness.experiments.fanova.compute import load_fanova
@@ -140,8 +142,9 @@ def _synthetic_run(run: Path) -> bool:
 
 
 def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
-             progress: bool = False) -> dict[str, Any]:
-    """Run the analysis of the module docstring; writes fanova.json and fanova.md."""
+             progress: bool = False, checked: CheckedRuns | None = None) -> dict[str, Any]:
+    """Run the analysis of the module docstring; writes fanova.json and fanova.md.
+    `checked`: the runs of the BOHB folder already checked (`checked_runs`; None: here)."""
     from nb1s.harness.experiments.fanova import compute
     from nb1s.harness.experiments.fanova.bohb_logs import read_run
     from nb1s.harness.experiments.fanova.space import CS2, cs2_space, space_names
@@ -149,7 +152,7 @@ def evaluate(plan: Plan, results: Path, bohb_results: Path | None = None,
     settings = settings_of(plan)
     source = bohb_source(plan, bohb_results)
     checked, read_from, wrote = _runs(plan, settings, source, results,
-                                      bohb_results is not None)
+                                      bohb_results is not None, checked)
     # recorded as absolute paths: `nb1s diff` re-checks these runs from any directory
     read_from = read_from.absolute()
     runs = {s: p.absolute() for s, p in checked.usable.items()}
@@ -399,7 +402,7 @@ def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
             labels=list(plan.labels))
     results.mkdir(parents=True, exist_ok=True)
     bind_results(plan, results)
-    res = evaluate(plan, results, bohb, request.progress)
+    res = evaluate(plan, results, bohb, request.progress, checked)
     base["labels"] = res["labels"]
     stem = f"{recipe.name}-{request.profile}-{request.protocol}"
     plots = plot_pairs(res, results / "plots", stem) \

@@ -30,12 +30,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from nb1s.harness.experiments.search_curves.aggregate import find_group
 from nb1s.harness.recipe.schema import DiffSpec
 from nb1s.harness.references import paper
-from nb1s.harness.report.claim_tests import Sub, claim_fields, lower_values, trend_values
+from nb1s.harness.report.claim_tests import (
+    Sub,
+    claim_fields,
+    lower_values,
+    sign_values,
+    trend_values,
+)
 from nb1s.harness.report.verdict import undecided
 
 
@@ -134,9 +139,8 @@ def early(agg: dict[str, Any], v: str, space: int, epochs: int) -> Sub:
         change = [e for e in range(1, len(row)) if row[e] != row[e - 1]]
         last.append(change[-1] if change else 0)
     k, n = sum(e < epochs for e in last), len(last)
-    return Sub(f"{v}: last architecture change before epoch {epochs} (epochs {last})",
-               float(sps.binom.sf(k - 1, n, 0.5)), float(sps.binom.cdf(k, n, 0.5)), (n,),
-               float(np.median(last)), 0.0)
+    return sign_values(k, n, f"{v}: last architecture change before epoch {epochs} "
+                       f"(epochs {last})", float(np.median(last)))
 
 
 # --- the claims -----------------------------------------------------------------------
