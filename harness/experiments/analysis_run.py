@@ -15,8 +15,7 @@ from typing import Any
 from nb1s.harness.errors import UserError
 from nb1s.harness.execution.runner import DataInputs, Executor, RunSummary, run_plan
 from nb1s.harness.executors import JobResult
-from nb1s.harness.experiments.analysis_diff import DIFF_JSON, DIFF_MD
-from nb1s.harness.experiments.result import KindResult, Reproduced
+from nb1s.harness.experiments.result import KindResult, Reproduced, diff_link
 from nb1s.harness.recipe.plan import Availability, Blocked, Plan, plan_recipe
 from nb1s.harness.recipe.schema import Profile, Protocol, Recipe
 
@@ -83,5 +82,4 @@ def analysis_result(recipe: Recipe, profile: Profile, protocol: Protocol, result
         "profile": profile, "protocol": protocol, "labels": labels,
         "status": status, "results": str(results), "run": runs.summary.as_dict(),
         "blocked": runs.blocked, **extra, "plots": [str(p) for p in plots],
-        "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                 "verdict": diff["verdict"], "notes": diff["notes"]}}))
+        "diff": diff_link(results, diff)}))

@@ -56,6 +56,15 @@ class DiffLink(Document):
     notes: list[str] = Field(default_factory=list)
 
 
+def diff_link(results: Path, diff: dict[str, Any]) -> dict[str, Any]:
+    """A reproduction document's `diff` part (`DiffLink`): where `nb1s diff`'s files of
+    `results` are and what they decided; every kind writes the same four keys."""
+    from nb1s.harness.search.results_directory import DIFF_JSON, DIFF_MD
+
+    return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
+            "verdict": diff["verdict"], "notes": diff["notes"]}
+
+
 class Reproduced(Document):
     """The `--json` document of a reproduction: the keys every kind writes; each kind
     declares its own in a subclass (`details` of its `KindResult`)."""

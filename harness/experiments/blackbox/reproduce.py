@@ -52,7 +52,7 @@ from nb1s.harness.experiments.blackbox.settings import (
     with_options,
 )
 from nb1s.harness.experiments.kind import Request, Result
-from nb1s.harness.experiments.result import KindResult, diff_result
+from nb1s.harness.experiments.result import KindResult, diff_link, diff_result
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.recipe.schema import Profile, Recipe
 from nb1s.harness.recipe.schema import Protocol as RecipeProtocol
@@ -132,7 +132,6 @@ def diff_blackbox(request: Request) -> Result:
 
 def blackbox_result(request: Request, summary: dict[str, Any], diff: dict[str, Any],
             run: dict[str, Any] | None) -> Result:
-    from nb1s.harness.experiments.analysis_diff import DIFF_JSON, DIFF_MD
 
     results = request.results
     status = "partial" if summary["missing_runs"] else "complete"
@@ -146,8 +145,7 @@ def blackbox_result(request: Request, summary: dict[str, Any], diff: dict[str, A
                                  for opt, v in info["optimizers"].items()}
                          for space, info in summary["spaces"].items()},
         "plots": summary["plots"],
-        "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                 "verdict": diff["verdict"], "notes": diff["notes"]}}))
+        "diff": diff_link(results, diff)}))
 
 
 def _data_dir(request: Request, plan: Plan) -> Path | None:

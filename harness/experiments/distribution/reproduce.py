@@ -24,8 +24,6 @@ from nb1s.harness.execution.inputs import prepare_inputs
 from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import PLAN_FILE, bind_results
 from nb1s.harness.experiments.analysis_diff import (
-    DIFF_JSON,
-    DIFF_MD,
     load_analysis,
     write_analysis_diff,
 )
@@ -40,7 +38,7 @@ from nb1s.harness.experiments.distribution.documents import (
     DistributionReproduced,
     DistributionResult,
 )
-from nb1s.harness.experiments.result import KindResult
+from nb1s.harness.experiments.result import KindResult, diff_link
 from nb1s.harness.nb101.store import open_store
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan, plan_recipe
@@ -146,6 +144,5 @@ def reproduce_distribution(recipe: Recipe, results: Path, profile: Profile = "pa
         "status": "complete", "results": str(results),
         "distribution": str(results / DISTRIBUTION_FILE), "spaces": dist["spaces"],
         "plots": dist["plots"],
-        "diff": {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD),
-                 "verdict": diff["verdict"], "notes": diff["notes"]},
+        "diff": diff_link(results, diff),
         "plan": str(results / PLAN_FILE)}))

@@ -23,8 +23,6 @@ from nb1s.atomic import atomic_write_text
 from nb1s.harness.blackbox_runs.bohb_log import BohbLog
 from nb1s.harness.errors import UserError
 from nb1s.harness.experiments.analysis_diff import (
-    DIFF_JSON,
-    DIFF_MD,
     load_analysis,
     write_analysis_diff,
 )
@@ -36,7 +34,7 @@ from nb1s.harness.experiments.fanova.inputs import (
     log_sha256,
 )
 from nb1s.harness.experiments.kind import Request
-from nb1s.harness.experiments.result import KindResult, diff_result
+from nb1s.harness.experiments.result import KindResult, diff_link, diff_result
 from nb1s.harness.recipe.identity import recipe_identity
 from nb1s.harness.recipe.plan import Plan
 from nb1s.harness.references import claims_for, paper
@@ -348,10 +346,6 @@ def diff_fanova(results: Path, recipe: Any) -> dict[str, Any]:
         claims_for(recipe.references.paper))
 
 
-def diff_paths(results: Path) -> dict[str, str]:
-    return {"json": str(results / DIFF_JSON), "markdown": str(results / DIFF_MD)}
-
-
 def _fanova_missing() -> str | None:
     """Why the optional fanova extra cannot be used (None when it can)."""
     from nb1s.harness.experiments.fanova.compute import FanovaMissing, load_fanova
@@ -419,8 +413,7 @@ def reproduce_fanova(request: Request, plan: Plan) -> KindResult[Any]:
             "spaces": _overview(res),
             "surface_correlation": res["surface_correlation"],
             "plots": [str(p) for p in plots],
-            "diff": {**diff_paths(results), "verdict": diff["verdict"],
-                     "notes": diff["notes"]}}))
+            "diff": diff_link(results, diff)}))
 
 
 def diff_fanova_results(request: Request) -> KindResult[Any]:

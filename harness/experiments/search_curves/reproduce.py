@@ -21,7 +21,7 @@ from nb1s.harness.execution.options import ExecutionOptions
 from nb1s.harness.execution.runner import DataInputs, Executor, run_plan
 from nb1s.harness.executors import JobResult
 from nb1s.harness.experiments.kind import Request
-from nb1s.harness.experiments.result import KindResult
+from nb1s.harness.experiments.result import KindResult, diff_link
 from nb1s.harness.experiments.search_curves.aggregate import aggregate_document
 from nb1s.harness.experiments.search_curves.claims import CLAIMS, claim_rows
 from nb1s.harness.experiments.search_curves.diff import decide, diff_aggregates, diff_table2
@@ -209,8 +209,7 @@ def reproduce_recipe(recipe: Recipe, results: Path, executor: Executor | None,
         "protocol": protocol, "labels": agg["labels"], "status": status,
         "results": str(results), "run": summary.as_dict(), "blocked": blocked,
         "aggregate": str(folder.aggregate_file), "plots": [str(p) for p in plots],
-        "diff": {"json": str(folder.diff_file), "markdown": str(folder.diff_markdown),
-                 "verdict": diff["verdict"], "notes": diff["notes"]},
+        "diff": diff_link(results, diff),
         "finals": final_table(agg)}))
 
 
