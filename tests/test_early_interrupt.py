@@ -124,7 +124,23 @@ def test_an_early_ctrl_c_prints_only_the_resume_line(index: Path, tmp_path: Path
     left = [p for p in psutil.process_iter(["pid"]) if _session(p) == proc.pid]
     assert not left, [p.cmdline() for p in left]
     for log in out.rglob(WORKER_LOG):
-        assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-3000:]
+        text = log.read_text(errors="replace")
+        assert "Traceback" not in _without_cut_worker_starts(text), text[-3000:]
+
+
+#: the one traceback a worker log may hold after an interrupt: a worker whose start the
+#: interrupt cut (the fork server forked it, this process never sent it its preparation
+#: data, and multiprocessing's forkserver prints that before nb1s terminates the child);
+#: it never ran a task. A known limit, in docs/interrupting-and-resuming.md.
+_CUT_START = ("spawn.py", "reduction.pickle.load(from_parent)", "EOFError: Ran out of input")
+
+
+def _without_cut_worker_starts(text: str) -> str:
+    """`text` without the tracebacks of cut worker starts (`_CUT_START`); any other stays."""
+    blocks = text.split("Traceback (most recent call last):")
+    kept = [blocks[0]] + ["Traceback (most recent call last):" + b for b in blocks[1:]
+                          if not all(mark in b for mark in _CUT_START)]
+    return "".join(kept)
 
 
 def _session(proc: psutil.Process) -> int | None:
