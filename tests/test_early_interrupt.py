@@ -128,18 +128,24 @@ def test_an_early_ctrl_c_prints_only_the_resume_line(index: Path, tmp_path: Path
         assert "Traceback" not in _without_cut_worker_starts(text), text[-3000:]
 
 
-#: the one traceback a worker log may hold after an interrupt: a worker whose start the
-#: interrupt cut (the fork server forked it, this process never sent it its preparation
-#: data, and multiprocessing's forkserver prints that before nb1s terminates the child);
-#: it never ran a task. A known limit, in docs/interrupting-and-resuming.md.
-_CUT_START = ("spawn.py", "reduction.pickle.load(from_parent)", "EOFError: Ran out of input")
+#: the tracebacks a worker log may hold after an interrupt: those of multiprocessing's own
+#: fork-server machinery that nb1s's stop cut mid-way, never a task's. A worker whose start
+#: the interrupt cut (its preparation data never sent: `EOFError: Ran out of input`), or
+#: the fork server itself, killed by `stop_server` while it still imported its preload
+#: modules (printing is cut with it). A known limit, in docs/interrupting-and-resuming.md.
+_MACHINERY = "/multiprocessing/forkserver.py"
+
+
+#: this checkout: a frame under it is nb1s's code (the package maps onto its folders)
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
 def _without_cut_worker_starts(text: str) -> str:
-    """`text` without the tracebacks of cut worker starts (`_CUT_START`); any other stays."""
+    """`text` without the tracebacks that pass through multiprocessing's fork server (see
+    `_MACHINERY`) and show no frame of this checkout; any other traceback stays."""
     blocks = text.split("Traceback (most recent call last):")
     kept = [blocks[0]] + ["Traceback (most recent call last):" + b for b in blocks[1:]
-                          if not all(mark in b for mark in _CUT_START)]
+                          if _MACHINERY not in b or _CHECKOUT in b]
     return "".join(kept)
 
 
